@@ -1,0 +1,414 @@
+"""Load: YAML files to the typed model, keeping the source position of every value.
+
+This is the only module that parses YAML. It refuses hostile or broken input
+(syntax errors, duplicate keys, anchors and aliases, custom tags, bytes that are
+not UTF-8, empty files, absurd nesting or size) with a Problem instead of an
+exception, checks each document against its JSON Schema and builds frozen
+records from the documents that pass.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import model as m
+from . import schema
+from .problems import Pos, Problem, display_path, error, warning
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 24
+Path_ = tuple  # a JSON path: keys and list indexes from the document root
+
+FRAMEWORKS_DIR = "_frameworks"
+REFERENCES_DIR = "_references"
+MUNICIPALITIES_FILE = "_municipalities.yaml"
+SOURCES_FILE = "_sources.yaml"
+_YEAR_FILE = re.compile(r"^\d{4}\.yaml$")
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML file: plain data plus where each value and key starts."""
+
+    path: str
+    kind: str
+    data: Any
+    value_pos: dict
+    key_pos: dict
+
+    def pos(self, path: Path_ = ()) -> Pos:
+        return self.value_pos.get(tuple(path), Pos(self.path, 1, 1))
+
+    def key(self, path: Path_) -> Pos:
+        return self.key_pos.get(tuple(path)) or self.pos(path)
+
+
+class _Refusal(Exception):
+    def __init__(self, pos: Pos, message: str):
+        super().__init__(message)
+        self.problem = error(pos, message)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_document(path: Path, kind: str, text: Optional[str] = None) -> tuple[Optional[Document], list[Problem]]:
+    """Parse one YAML file safely. Returns the document or the reasons it was refused."""
+    shown = display_path(path)
+    try:
+        source = text if text is not None else _decode(path, shown)
+        node = _compose(source, shown)
+        data, value_pos, key_pos = _to_plain(node, shown)
+    except _Refusal as refusal:
+        return None, [refusal.problem]
+    if not isinstance(data, dict):
+        return None, [error(Pos(shown, 1, 1), "the file must hold a mapping of keys to values at the top level")]
+    return Document(shown, kind, data, value_pos, key_pos), []
+
+
+def _decode(path: Path, shown: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _Refusal(Pos(shown), f"cannot read the file: {exc.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise _Refusal(Pos(shown, 1, 1), f"the file is {len(raw):,} bytes; at most {MAX_FILE_BYTES:,} are accepted")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _Refusal(Pos(shown, line, column), "the file is not valid UTF-8; save it with UTF-8 encoding") from None
+
+
+def _compose(text: str, shown: str) -> Node:
+    if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
+        raise _Refusal(Pos(shown, 1, 1), "the file is empty; expected a YAML mapping")
+    yaml = YAML(typ="rt", pure=True)
+    try:
+        docs = list(yaml.compose_all(io.StringIO(text)))
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise _Refusal(Pos(shown, line, column), f"YAML syntax error: {problem}") from None
+    except RecursionError:
+        raise _Refusal(Pos(shown, 1, 1), f"the data is nested too deeply (at most {MAX_DEPTH} levels)") from None
+    except (YAMLError, ValueError) as exc:
+        raise _Refusal(Pos(shown, 1, 1), f"YAML error: {exc}") from None
+    docs = [d for d in docs if d is not None]
+    if not docs:
+        raise _Refusal(Pos(shown, 1, 1), "the file is empty; expected a YAML mapping")
+    if len(docs) > 1:
+        extra = docs[1].start_mark
+        raise _Refusal(Pos(shown, extra.line + 1, extra.column + 1), "the file holds several YAML documents; keep one per file")
+    return docs[0]
+
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+}
+
+
+def _node_pos(node: Node, shown: str) -> Pos:
+    return Pos(shown, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _to_plain(root: Node, shown: str) -> tuple[Any, dict, dict]:
+    value_pos: dict = {}
+    key_pos: dict = {}
+
+    def convert(node: Node, path: tuple, depth: int) -> Any:
+        pos = _node_pos(node, shown)
+        if depth > MAX_DEPTH:
+            raise _Refusal(pos, f"the data is nested too deeply (at most {MAX_DEPTH} levels)")
+        if getattr(node, "anchor", None):
+            raise _Refusal(pos, f"anchors and aliases (&{node.anchor} / *{node.anchor}) are not allowed; write the value out")
+        tag = str(node.tag)
+        if tag not in _PLAIN_TAGS:
+            raise _Refusal(pos, f"the tag {tag} is not allowed; remove it")
+        value_pos[path] = pos
+        if isinstance(node, MappingNode):
+            result: dict = {}
+            for key_node, value_node in node.value:
+                key_here = _node_pos(key_node, shown)
+                if str(key_node.tag) == "tag:yaml.org,2002:merge":
+                    raise _Refusal(key_here, "merge keys (<<) are not allowed; write the keys out")
+                if not isinstance(key_node, ScalarNode):
+                    raise _Refusal(key_here, "a key must be a plain word, not a list or mapping")
+                key = str(key_node.value)
+                if key in result:
+                    first = key_pos[path + (key,)]
+                    raise _Refusal(key_here, f"duplicate key `{key}` (first used on line {first.line}); keep one")
+                key_pos[path + (key,)] = key_here
+                result[key] = convert(value_node, path + (key,), depth + 1)
+            return result
+        if isinstance(node, SequenceNode):
+            return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
+        return _scalar(node, tag, pos)
+
+    return convert(root, (), 0), value_pos, key_pos
+
+
+def _scalar(node: ScalarNode, tag: str, pos: Pos) -> Any:
+    text = node.value
+    kind = tag.rsplit(":", 1)[-1]
+    if kind == "null":
+        return None
+    if kind == "bool":
+        return text.lower() in ("true", "yes", "on")
+    if kind == "int":
+        cleaned = text.replace("_", "")
+        try:
+            return int(cleaned, 0) if re.match(r"^[-+]?0[xob]", cleaned, re.I) else int(cleaned, 10)
+        except ValueError:
+            return text
+    if kind == "float":
+        lowered = text.lower().replace("_", "")
+        if lowered.lstrip("+-") in (".inf", ".nan"):
+            raise _Refusal(pos, f"`{text}` is not a finite number")
+        number = float(lowered)
+        if not math.isfinite(number):
+            raise _Refusal(pos, f"`{text}` is not a finite number")
+        return number
+    return text  # str and timestamp: dates stay the text that was written
+
+
+# ---------------------------------------------------------------- the data folder
+
+
+@dataclass(frozen=True)
+class DataFiles:
+    frameworks: tuple[Path, ...]
+    municipalities: Optional[Path]
+    sources: Optional[Path]
+    references: tuple[Path, ...]
+    evaluations: tuple[Path, ...]
+    strays: tuple[Path, ...]
+
+
+def find_data_files(root: Path) -> DataFiles:
+    """Sort the files of a data folder by what they hold, in a stable order."""
+    frameworks, references, evaluations, strays = [], [], [], []
+    for path in sorted(root.rglob("*")):
+        if path.is_dir() or path.name.startswith("."):
+            continue
+        relative = path.relative_to(root).parts
+        if relative[0] == FRAMEWORKS_DIR and len(relative) == 2 and path.suffix == ".yaml":
+            frameworks.append(path)
+        elif relative[0] == REFERENCES_DIR and len(relative) == 2 and path.suffix == ".yaml":
+            references.append(path)
+        elif relative in ((MUNICIPALITIES_FILE,), (SOURCES_FILE,)):
+            continue
+        elif len(relative) == 2 and path.suffix in (".yaml", ".yml") and not relative[0].startswith("_"):
+            evaluations.append(path)
+        else:
+            strays.append(path)
+    municipalities = root / MUNICIPALITIES_FILE
+    sources = root / SOURCES_FILE
+    return DataFiles(
+        tuple(frameworks),
+        municipalities if municipalities.exists() else None,
+        sources if sources.exists() else None,
+        tuple(references),
+        tuple(evaluations),
+        tuple(strays),
+    )
+
+
+def load_dataset(root: Path, read: Callable[[Path, str], tuple] = read_document) -> tuple[m.Dataset, list[Problem]]:
+    """Read every file of a data folder into a Dataset; problems say what was refused."""
+    files = find_data_files(root)
+    problems: list[Problem] = []
+    for stray in files.strays:
+        problems.append(warning(Pos(display_path(stray)), "unexpected file in the data folder; evaluations go in <municipality>/<year>.yaml"))
+    if not (root / FRAMEWORKS_DIR).is_dir() or not files.frameworks:
+        problems.append(error(Pos(display_path(root)), f"no framework catalogue found in {FRAMEWORKS_DIR}/"))
+    for required, name in ((files.municipalities, MUNICIPALITIES_FILE), (files.sources, SOURCES_FILE)):
+        if required is None:
+            problems.append(error(Pos(display_path(root / name)), f"the register {name} is missing"))
+
+    def documents(paths: Iterable[Optional[Path]], kind: str) -> list[Document]:
+        loaded = []
+        for path in paths:
+            if path is None:
+                continue
+            document, refused = read(path, kind)
+            problems.extend(refused)
+            if document is not None:
+                schema_problems = schema.check(document)
+                problems.extend(schema_problems)
+                if not schema_problems:
+                    loaded.append(document)
+        return loaded
+
+    frameworks = tuple(_framework(d) for d in documents(files.frameworks, "framework"))
+    municipalities = tuple(x for d in documents([files.municipalities], "municipalities") for x in _municipalities(d))
+    sources = tuple(x for d in documents([files.sources], "sources") for x in _sources(d))
+    references = tuple(_reference(d) for d in documents(files.references, "reference"))
+    evaluations = tuple(_evaluation(d) for d in documents(files.evaluations, "evaluation"))
+    all_files = [files.municipalities, files.sources, *files.frameworks, *files.references, *files.evaluations]
+    dataset = m.Dataset(
+        frameworks=frameworks,
+        municipalities=municipalities,
+        sources=sources,
+        evaluations=evaluations,
+        references=references,
+        files=tuple(display_path(p) for p in all_files if p is not None),
+    )
+    return dataset, problems
+
+
+# ---------------------------------------------------------------- building records
+
+
+def _spans(document: Document, path: tuple, data: dict) -> dict:
+    return {key: document.pos(path + (key,)) for key in data}
+
+
+def _source_ref(document: Document, path: tuple) -> m.SourceRef:
+    data = _get(document.data, path)
+    return m.SourceRef(data["report"], data.get("location"), document.pos(path))
+
+
+def _get(data: Any, path: tuple) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _framework(document: Document) -> m.Framework:
+    data = document.data
+    areas = []
+    for a_index, area in enumerate(data["areas"]):
+        a_path = ("areas", a_index)
+        questions = tuple(
+            m.QuestionDef(str(q["id"]), q["text"], q["max_points"], document.pos(a_path + ("questions", q_index)))
+            for q_index, q in enumerate(area["questions"])
+        )
+        relations = tuple(
+            m.AreaRelation(str(r["framework"]), r["area"], r["relation"], document.pos(a_path + ("relations", r_index)))
+            for r_index, r in enumerate(area.get("relations", []))
+        )
+        areas.append(m.AreaDef(area["number"], area["name"], area["max_points"], questions, relations,
+                               document.pos(a_path), _spans(document, a_path, area)))
+    return m.Framework(
+        str(data["id"]), data["name"], data["label"], data["first_year"], data.get("last_year"),
+        data["max_points"], tuple(areas), document.pos(), _spans(document, (), data),
+    )
+
+
+def _municipalities(document: Document) -> Iterable[m.Municipality]:
+    for index, item in enumerate(document.data["municipalities"]):
+        path = ("municipalities", index)
+        facts = tuple(
+            m.Fact(
+                fact["kind"], fact["value"], fact.get("year"), fact.get("label"), fact.get("note"),
+                _source_ref(document, path + ("facts", f_index, "source")) if "source" in fact else None,
+                document.pos(path + ("facts", f_index)),
+            )
+            for f_index, fact in enumerate(item.get("facts", []))
+        )
+        yield m.Municipality(item["slug"], str(item["code"]), item["name"], item["county"],
+                             item.get("country", "SE"), facts, document.pos(path))
+
+
+def _sources(document: Document) -> Iterable[m.Source]:
+    for index, item in enumerate(document.data["sources"]):
+        yield m.Source(item["id"], item["title"], item["publisher"], item["year"], item.get("file"),
+                       document.pos(("sources", index)))
+
+
+def _reference(document: Document) -> m.ReferenceSeries:
+    data = document.data
+    points = tuple(
+        m.ReferencePoint(item["area"], item["points"], document.pos(("areas", index)))
+        for index, item in enumerate(data["areas"])
+    )
+    return m.ReferenceSeries(
+        data["id"], data["name"], data["statistic"], str(data["framework"]), data["year"],
+        _source_ref(document, ("source",)), data.get("reported_total"), points,
+        tuple(data.get("notes", [])), document.pos(), _spans(document, (), data),
+    )
+
+
+def _evaluation(document: Document) -> m.Evaluation:
+    data = document.data
+    areas = tuple(_area_result(document, ("areas", index), area) for index, area in enumerate(data["areas"]))
+    comparisons = tuple(
+        m.Comparison(c["municipality"], c["year"], c.get("reported_total"), c.get("location"),
+                     document.pos(("compared_with", index)))
+        for index, c in enumerate(data.get("compared_with", []))
+    )
+    discrepancies = tuple(
+        m.Discrepancy(d["text"], d.get("area"), d.get("question"), document.pos(("discrepancies", index)))
+        for index, d in enumerate(data.get("discrepancies", []))
+    )
+    return m.Evaluation(
+        municipality=data["municipality"],
+        year=data["year"],
+        framework=str(data["framework"]),
+        detail=data["detail"],
+        month=data.get("month"),
+        report_date=data.get("report_date"),
+        ordinal=data.get("ordinal"),
+        previous_years=tuple(data.get("previous_years", [])),
+        evaluators=tuple(data.get("evaluators", [])),
+        interviewees=data.get("interviewees"),
+        source=_source_ref(document, ("source",)),
+        summary=data.get("summary"),
+        reported_total=data.get("reported_total"),
+        areas=areas,
+        compared_with=comparisons,
+        discrepancies=discrepancies,
+        pos=document.pos(),
+        spans=_spans(document, (), data),
+    )
+
+
+def _area_result(document: Document, path: tuple, area: dict) -> m.AreaResult:
+    questions = tuple(
+        m.QuestionScore(
+            str(q["id"]), q.get("points"), q.get("printed_text"), q.get("reported_max"), q.get("reported_percent"),
+            document.pos(path + ("questions", index)), _spans(document, path + ("questions", index), q),
+        )
+        for index, q in enumerate(area.get("questions", []))
+    )
+    practices = tuple(
+        m.GoodPractice(
+            p["slug"], p["name"], bool(p.get("gold_star", False)), p["description"],
+            tuple(m.Link(link["title"], link["url"]) for link in p.get("links", [])),
+            document.pos(path + ("good_practices", index)), _spans(document, path + ("good_practices", index), p),
+        )
+        for index, p in enumerate(area.get("good_practices", []))
+    )
+    cited = tuple(
+        m.CitedExample(c["municipality"], c["topic"], document.pos(path + ("cited_examples", index)),
+                       _spans(document, path + ("cited_examples", index), c))
+        for index, c in enumerate(area.get("cited_examples", []))
+    )
+    return m.AreaResult(
+        area=area["area"],
+        printed_name=area.get("printed_name"),
+        reported_points=area.get("reported_points"),
+        reported_percent=area.get("reported_percent"),
+        description=area.get("description"),
+        questions=questions,
+        strengths=tuple(area.get("strengths", [])),
+        improvements=tuple(area.get("improvements", [])),
+        good_practices=practices,
+        cited_examples=cited,
+        pos=document.pos(path),
+        spans=_spans(document, path, area),
+    )

@@ -1,0 +1,245 @@
+"""The typed model of the data: what the loader produces and every later step reads.
+
+All records are frozen. `pos` is where the record starts in its YAML file and
+`spans` maps each of its keys to where that key's value starts, so that the
+validator can point at the exact line of a mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Optional
+
+from .problems import Pos
+
+Spans = Mapping[str, Pos]
+
+
+@dataclass(frozen=True)
+class QuestionDef:
+    id: str
+    text: str
+    max_points: float
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class AreaRelation:
+    framework: str
+    area: int
+    relation: str  # comparable | partly | not
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class AreaDef:
+    number: int
+    name: str
+    max_points: float
+    questions: tuple[QuestionDef, ...]
+    relations: tuple[AreaRelation, ...]
+    pos: Pos
+    spans: Spans
+
+    def question(self, question_id: str) -> Optional[QuestionDef]:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+@dataclass(frozen=True)
+class Framework:
+    id: str
+    name: str
+    label: str
+    first_year: int
+    last_year: Optional[int]
+    max_points: float
+    areas: tuple[AreaDef, ...]
+    pos: Pos
+    spans: Spans
+
+    def area(self, number: int) -> Optional[AreaDef]:
+        return next((a for a in self.areas if a.number == number), None)
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    publisher: str
+    year: int
+    file: Optional[str]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    report: str
+    location: Optional[str]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str
+    value: object
+    year: Optional[int]
+    label: Optional[str]
+    note: Optional[str]
+    source: Optional[SourceRef]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Municipality:
+    slug: str
+    code: str
+    name: str
+    county: str
+    country: str
+    facts: tuple[Fact, ...]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class GoodPractice:
+    slug: str
+    name: str
+    gold_star: bool
+    description: str
+    links: tuple[Link, ...]
+    pos: Pos
+    spans: Spans
+
+
+@dataclass(frozen=True)
+class CitedExample:
+    municipality: str
+    topic: str
+    pos: Pos
+    spans: Spans
+
+
+@dataclass(frozen=True)
+class QuestionScore:
+    id: str
+    points: Optional[float]
+    printed_text: Optional[str]
+    reported_max: Optional[float]
+    reported_percent: Optional[float]
+    pos: Pos
+    spans: Spans
+
+
+@dataclass(frozen=True)
+class AreaResult:
+    area: int
+    printed_name: Optional[str]
+    reported_points: Optional[float]
+    reported_percent: Optional[float]
+    description: Optional[str]
+    questions: tuple[QuestionScore, ...]
+    strengths: tuple[str, ...]
+    improvements: tuple[str, ...]
+    good_practices: tuple[GoodPractice, ...]
+    cited_examples: tuple[CitedExample, ...]
+    pos: Pos
+    spans: Spans
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    text: str
+    area: Optional[int]
+    question: Optional[str]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Comparison:
+    municipality: str
+    year: int
+    reported_total: Optional[float]
+    location: Optional[str]
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    municipality: str
+    year: int
+    framework: str
+    detail: str  # full | areas
+    month: Optional[int]
+    report_date: Optional[str]
+    ordinal: Optional[int]
+    previous_years: tuple[int, ...]
+    evaluators: tuple[str, ...]
+    interviewees: Optional[int]
+    source: SourceRef
+    summary: Optional[str]
+    reported_total: Optional[float]
+    areas: tuple[AreaResult, ...]
+    compared_with: tuple[Comparison, ...]
+    discrepancies: tuple[Discrepancy, ...]
+    pos: Pos
+    spans: Spans
+
+    @property
+    def key(self) -> str:
+        return f"{self.municipality}/{self.year}"
+
+    @property
+    def is_full(self) -> bool:
+        return self.detail == "full"
+
+    def area(self, number: int) -> Optional[AreaResult]:
+        return next((a for a in self.areas if a.area == number), None)
+
+
+@dataclass(frozen=True)
+class ReferencePoint:
+    area: int
+    points: float
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class ReferenceSeries:
+    id: str
+    name: str
+    statistic: str  # median | mean
+    framework: str
+    year: int
+    source: SourceRef
+    reported_total: Optional[float]
+    areas: tuple[ReferencePoint, ...]
+    notes: tuple[str, ...]
+    pos: Pos
+    spans: Spans
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Everything under one data folder, as loaded."""
+
+    frameworks: tuple[Framework, ...] = ()
+    municipalities: tuple[Municipality, ...] = ()
+    sources: tuple[Source, ...] = ()
+    evaluations: tuple[Evaluation, ...] = ()
+    references: tuple[ReferenceSeries, ...] = ()
+    files: tuple[str, ...] = field(default=())
+
+    def framework(self, framework_id: str) -> Optional[Framework]:
+        return next((f for f in self.frameworks if f.id == framework_id), None)
+
+    def municipality(self, slug: str) -> Optional[Municipality]:
+        return next((m for m in self.municipalities if m.slug == slug), None)
+
+    def source(self, source_id: str) -> Optional[Source]:
+        return next((s for s in self.sources if s.id == source_id), None)
