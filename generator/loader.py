@@ -153,6 +153,8 @@ def _to_plain(root: Node, shown: str) -> tuple[Any, dict, dict]:
                     raise _Refusal(key_here, f"duplicate key `{key}` (first used on line {first.line}); keep one")
                 key_pos[path + (key,)] = key_here
                 result[key] = convert(value_node, path + (key,), depth + 1)
+                if result[key] is None and value_node.value in ("", None):
+                    value_pos[path + (key,)] = key_here  # an empty value has no place of its own
             return result
         if isinstance(node, SequenceNode):
             return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
@@ -273,13 +275,18 @@ def load_dataset(root: Path, read: Callable[[Path, str], tuple] = read_document)
 # ---------------------------------------------------------------- building records
 
 
-def _spans(document: Document, path: tuple, data: dict) -> dict:
-    return {key: document.pos(path + (key,)) for key in data}
+def _spans(document: Document, path: tuple, _data: dict) -> dict:
+    raw = _get(document.data, path)  # the raw mapping still has the keys left empty
+    return {key: document.pos(path + (key,)) for key in raw}
 
 
 def _source_ref(document: Document, path: tuple) -> m.SourceRef:
-    data = _get(document.data, path)
-    return m.SourceRef(data["report"], data.get("location"), document.pos(path))
+    data = _get(_clean(document), path)
+    return m.SourceRef(data.get("report"), data.get("location"), document.pos(path))
+
+
+def _clean(document: Document) -> Any:
+    return schema.without_blanks(document.data)
 
 
 def _get(data: Any, path: tuple) -> Any:
@@ -289,7 +296,7 @@ def _get(data: Any, path: tuple) -> Any:
 
 
 def _framework(document: Document) -> m.Framework:
-    data = document.data
+    data = _clean(document)
     areas = []
     for a_index, area in enumerate(data["areas"]):
         a_path = ("areas", a_index)
@@ -310,7 +317,7 @@ def _framework(document: Document) -> m.Framework:
 
 
 def _municipalities(document: Document) -> Iterable[m.Municipality]:
-    for index, item in enumerate(document.data["municipalities"]):
+    for index, item in enumerate(_clean(document)["municipalities"]):
         path = ("municipalities", index)
         facts = tuple(
             m.Fact(
@@ -325,13 +332,13 @@ def _municipalities(document: Document) -> Iterable[m.Municipality]:
 
 
 def _sources(document: Document) -> Iterable[m.Source]:
-    for index, item in enumerate(document.data["sources"]):
+    for index, item in enumerate(_clean(document)["sources"]):
         yield m.Source(item["id"], item["title"], item["publisher"], item["year"], item.get("file"),
                        document.pos(("sources", index)))
 
 
 def _reference(document: Document) -> m.ReferenceSeries:
-    data = document.data
+    data = _clean(document)
     points = tuple(
         m.ReferencePoint(item["area"], item["points"], document.pos(("areas", index)))
         for index, item in enumerate(data["areas"])
@@ -344,7 +351,7 @@ def _reference(document: Document) -> m.ReferenceSeries:
 
 
 def _evaluation(document: Document) -> m.Evaluation:
-    data = document.data
+    data = _clean(document)
     areas = tuple(_area_result(document, ("areas", index), area) for index, area in enumerate(data["areas"]))
     comparisons = tuple(
         m.Comparison(c["municipality"], c["year"], c.get("reported_total"), c.get("location"),
@@ -412,3 +419,53 @@ def _area_result(document: Document, path: tuple, area: dict) -> m.AreaResult:
         pos=document.pos(path),
         spans=_spans(document, path, area),
     )
+
+
+# ---------------------------------------------------------------- round trip (for `fmt`)
+
+
+def kind_of(path: Path, root: Path) -> Optional[str]:
+    """Which schema a file of the data folder follows, by where it lies."""
+    try:
+        relative = path.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        return None
+    if relative == (MUNICIPALITIES_FILE,):
+        return "municipalities"
+    if relative == (SOURCES_FILE,):
+        return "sources"
+    if len(relative) == 2 and relative[0] == FRAMEWORKS_DIR:
+        return "framework"
+    if len(relative) == 2 and relative[0] == REFERENCES_DIR:
+        return "reference"
+    if len(relative) == 2 and not relative[0].startswith("_"):
+        return "evaluation"
+    return None
+
+
+def _round_trip_yaml() -> YAML:
+    yaml = YAML(typ="rt", pure=True)
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096  # never re-wrap text: layout changes, values stay
+    return yaml
+
+
+def reformat(text: str, order: Callable[[Any], None]) -> str:
+    """Parse with comments kept, let `order` rearrange keys in place, dump again."""
+    yaml = _round_trip_yaml()
+    tree = yaml.load(text)
+    order(tree)
+    out = io.StringIO()
+    yaml.dump(tree, out)
+    return out.getvalue()
+
+
+def plain_data(text: str) -> Any:
+    """The data a text holds, without comments or styles, to prove a rewrite lost nothing."""
+    return YAML(typ="safe", pure=True).load(text)
+
+
+def load_locale(path: Path) -> dict:
+    """The citizen-facing texts of one language (a file of ours, not evaluator input)."""
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))

@@ -73,7 +73,7 @@ class Source:
 
 @dataclass(frozen=True)
 class SourceRef:
-    report: str
+    report: Optional[str]
     location: Optional[str]
     pos: Pos
 

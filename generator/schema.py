@@ -39,13 +39,19 @@ def _validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(kind))
 
 
-def key_order(kind: str) -> dict:
-    """The canonical order of keys at every level of a schema, by JSON path pattern."""
-    return load_schema(kind)
+def without_blanks(data: object) -> object:
+    """Drop keys left empty (`key:` with no value): an empty key counts as absent,
+    so an unfilled template lists what is missing instead of failing on types."""
+    if isinstance(data, dict):
+        return {key: without_blanks(value) for key, value in data.items() if value is not None}
+    if isinstance(data, list):
+        return [without_blanks(item) for item in data]
+    return data
 
 
 def check(document: "Document") -> list[Problem]:
-    errors = sorted(_validator(document.kind).iter_errors(document.data), key=lambda e: list(map(str, e.absolute_path)))
+    data = without_blanks(document.data)
+    errors = sorted(_validator(document.kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     problems: list[Problem] = []
     for err in errors:
         problems.extend(_describe(document, err))

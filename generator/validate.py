@@ -72,19 +72,19 @@ def check_framework(framework: m.Framework, dataset: m.Dataset) -> list[Problem]
     problems = []
     stem = Path(framework.pos.path).stem
     if stem != framework.id:
-        problems.append(error(framework.spans["id"], f"the file is named {stem}.yaml but holds revision {framework.id}; name it {framework.id}.yaml"))
+        problems.append(error(framework.spans.get("id", framework.pos), f"the file is named {stem}.yaml but holds revision {framework.id}; name it {framework.id}.yaml"))
     numbers = [a.number for a in framework.areas]
     if sorted(numbers) != list(range(1, 9)):
-        problems.append(error(framework.spans["areas"], f"revision {framework.id} must have areas 1 to 8 once each; it has {', '.join(map(str, numbers))}"))
+        problems.append(error(framework.spans.get("areas", framework.pos), f"revision {framework.id} must have areas 1 to 8 once each; it has {', '.join(map(str, numbers))}"))
     area_sum = sum(a.max_points for a in framework.areas)
     if area_sum != framework.max_points:
-        problems.append(error(framework.spans["max_points"], f"the area maxima of revision {framework.id} add up to {_num(area_sum)}, not its max_points {_num(framework.max_points)}"))
+        problems.append(error(framework.spans.get("max_points", framework.pos), f"the area maxima of revision {framework.id} add up to {_num(area_sum)}, not its max_points {_num(framework.max_points)}"))
     if framework.last_year is not None and framework.last_year < framework.first_year:
-        problems.append(error(framework.spans["last_year"], f"last_year {framework.last_year} is before first_year {framework.first_year}"))
+        problems.append(error(framework.spans.get("last_year", framework.pos), f"last_year {framework.last_year} is before first_year {framework.first_year}"))
     for area in framework.areas:
         question_sum = sum(q.max_points for q in area.questions)
         if question_sum != area.max_points:
-            problems.append(error(area.spans["max_points"], f"the question maxima of area {area.number} add up to {_num(question_sum)}, not the area's max_points {_num(area.max_points)}"))
+            problems.append(error(area.spans.get("max_points", area.pos), f"the question maxima of area {area.number} add up to {_num(question_sum)}, not the area's max_points {_num(area.max_points)}"))
         problems += check_unique((q.id, q.pos) for q in area.questions)(f"question id in area {area.number}")
         for question in area.questions:
             if question.id.split(".")[0] != str(area.number):
@@ -102,6 +102,8 @@ def check_framework(framework: m.Framework, dataset: m.Dataset) -> list[Problem]
 
 
 def check_source_ref(ref: m.SourceRef, dataset: m.Dataset) -> list[Problem]:
+    if not ref.report:
+        return [error(ref.pos, f"the source has no report yet; use the id of a report in _sources.yaml ({_known(s.id for s in dataset.sources)})")]
     if dataset.source(ref.report) is None:
         return [error(ref.pos, f"unknown report `{ref.report}`; add it to _sources.yaml or use one of: {_known(s.id for s in dataset.sources)}")]
     return []
@@ -111,20 +113,20 @@ def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Probl
     problems = check_file_name(evaluation)
     problems += check_source_ref(evaluation.source, dataset)
     if dataset.municipality(evaluation.municipality) is None:
-        problems.append(error(evaluation.spans["municipality"], _unknown_municipality(evaluation.municipality, dataset)))
+        problems.append(error(evaluation.spans.get("municipality", evaluation.pos), _unknown_municipality(evaluation.municipality, dataset)))
     framework = dataset.framework(evaluation.framework)
     if framework is None:
-        problems.append(error(evaluation.spans["framework"], f"unknown framework revision {evaluation.framework}; known: {_known(f.id for f in dataset.frameworks)}"))
+        problems.append(error(evaluation.spans.get("framework", evaluation.pos), f"unknown framework revision {evaluation.framework}; known: {_known(f.id for f in dataset.frameworks)}"))
         return problems
     problems += check_year(evaluation, framework)
     problems += check_unique((str(a.area), a.pos) for a in evaluation.areas)("area")
     missing = [a.number for a in framework.areas if evaluation.area(a.number) is None]
     if missing:
-        problems.append(error(evaluation.spans["areas"], f"areas {_ranges(missing)} are missing; every evaluation has all eight areas of revision {framework.id}"))
+        problems.append(error(evaluation.spans.get("areas", evaluation.pos), f"areas {_ranges(missing)} are missing; every evaluation has all eight areas of revision {framework.id}"))
     for result in evaluation.areas:
         area = framework.area(result.area)
         if area is None:
-            problems.append(error(result.spans["area"], f"revision {framework.id} has no area {result.area}"))
+            problems.append(error(result.spans.get("area", result.pos), f"revision {framework.id} has no area {result.area}"))
             continue
         if evaluation.is_full:
             problems += check_full_area(evaluation, result, area, framework)
@@ -133,7 +135,7 @@ def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Probl
         problems += check_area_total(evaluation, result, area)
         for cited in result.cited_examples:
             if dataset.municipality(cited.municipality) is None:
-                problems.append(error(cited.spans["municipality"], _unknown_municipality(cited.municipality, dataset)))
+                problems.append(error(cited.spans.get("municipality", cited.pos), _unknown_municipality(cited.municipality, dataset)))
     if evaluation.is_full:
         problems += check_full_texts(evaluation)
     problems += check_grand_total(evaluation, framework)
@@ -151,7 +153,7 @@ def check_file_name(evaluation: m.Evaluation) -> list[Problem]:
     expected = f"{evaluation.municipality}/{evaluation.year}.yaml"
     actual = f"{path.parent.name}/{path.name}"
     if actual != expected:
-        return [error(evaluation.spans["municipality"], f"the file is {actual} but holds {evaluation.municipality} {evaluation.year}; move it to {expected}")]
+        return [error(evaluation.spans.get("municipality", evaluation.pos), f"the file is {actual} but holds {evaluation.municipality} {evaluation.year}; move it to {expected}")]
     return []
 
 
@@ -159,7 +161,7 @@ def check_year(evaluation: m.Evaluation, framework: m.Framework) -> list[Problem
     last = framework.last_year
     if evaluation.year < framework.first_year or (last is not None and evaluation.year > last):
         span = f"{framework.first_year}–{last if last is not None else ''}"
-        return [error(evaluation.spans["year"], f"year {evaluation.year} does not fit revision {framework.id}, which was used {span}")]
+        return [error(evaluation.spans.get("year", evaluation.pos), f"year {evaluation.year} does not fit revision {framework.id}, which was used {span}")]
     return []
 
 
@@ -169,7 +171,7 @@ def check_full_area(evaluation: m.Evaluation, result: m.AreaResult, area: m.Area
     for question in result.questions:
         definition = area.question(question.id)
         if definition is None:
-            problems.append(error(question.spans["id"], f"question {question.id} is not in revision {framework.id} (area {area.number} has {_id_range(area)})"))
+            problems.append(error(question.spans.get("id", question.pos), f"question {question.id} is not in revision {framework.id} (area {area.number} has {_id_range(area)})"))
             continue
         problems += check_points(question, definition)
     missing = [q.id for q in area.questions if q.id not in listed]
@@ -184,15 +186,15 @@ def check_full_area(evaluation: m.Evaluation, result: m.AreaResult, area: m.Area
 
 def check_points(question: m.QuestionScore, definition: m.QuestionDef) -> list[Problem]:
     if question.points is None:
-        return [error(question.spans["points"], f"question {question.id} has no points yet (0–{_num(definition.max_points)})")]
+        return [error(question.spans.get("points", question.pos), f"question {question.id} has no points yet (0–{_num(definition.max_points)})")]
     problems = []
     if not 0 <= question.points <= definition.max_points:
-        problems.append(error(question.spans["points"], f"question {question.id} has {_num(question.points)} points; it must be between 0 and {_num(definition.max_points)}"))
+        problems.append(error(question.spans.get("points", question.pos), f"question {question.id} has {_num(question.points)} points; it must be between 0 and {_num(definition.max_points)}"))
     if question.reported_max is not None and question.reported_max != definition.max_points:
-        problems.append(warning(question.spans["reported_max"], f"the report prints maximum {_num(question.reported_max)} for question {question.id}; the catalogue says {_num(definition.max_points)}"))
+        problems.append(warning(question.spans.get("reported_max", question.pos), f"the report prints maximum {_num(question.reported_max)} for question {question.id}; the catalogue says {_num(definition.max_points)}"))
     if question.reported_percent is not None and not _percent_fits(question.points, definition.max_points, question.reported_percent):
         computed = 100 * question.points / definition.max_points
-        problems.append(warning(question.spans["reported_percent"], f"the printed {_num(question.reported_percent)} % for question {question.id} differs from {_num(question.points)}/{_num(definition.max_points)} = {computed:.0f} %"))
+        problems.append(warning(question.spans.get("reported_percent", question.pos), f"the printed {_num(question.reported_percent)} % for question {question.id} differs from {_num(question.points)}/{_num(definition.max_points)} = {computed:.0f} %"))
     return problems
 
 
@@ -205,7 +207,7 @@ def _percent_fits(points: float, max_points: float, percent: float) -> bool:
 def check_area_level(result: m.AreaResult, area: m.AreaDef) -> list[Problem]:
     problems = []
     if result.questions:
-        problems.append(error(result.spans["questions"], f"an area-level record (detail: areas) has no question scores; use detail: full"))
+        problems.append(error(result.spans.get("questions", result.pos), f"an area-level record (detail: areas) has no question scores; use detail: full"))
     if result.reported_points is None:
         problems.append(error(result.pos, f"area {area.number} has no reported_points; an area-level record needs all eight area totals"))
     return problems
@@ -214,7 +216,7 @@ def check_area_level(result: m.AreaResult, area: m.AreaDef) -> list[Problem]:
 def check_area_total(evaluation: m.Evaluation, result: m.AreaResult, area: m.AreaDef) -> list[Problem]:
     problems = []
     if result.reported_points is not None and result.reported_points > area.max_points:
-        problems.append(error(result.spans["reported_points"], f"area {area.number} has {_num(result.reported_points)} points; the maximum is {_num(area.max_points)}"))
+        problems.append(error(result.spans.get("reported_points", result.pos), f"area {area.number} has {_num(result.reported_points)} points; the maximum is {_num(area.max_points)}"))
     if not evaluation.is_full or result.reported_points is None:
         return problems
     scored = [q.points for q in result.questions if q.points is not None and area.question(q.id)]
@@ -222,7 +224,7 @@ def check_area_total(evaluation: m.Evaluation, result: m.AreaResult, area: m.Are
         return problems
     total = sum(scored)
     if abs(total - result.reported_points) > ROUNDING_TOLERANCE:
-        problems.append(warning(result.spans["reported_points"], f"area {area.number} is printed as {_num(result.reported_points)} but its questions add up to {_num(total)}; both are kept and the site shows the difference"))
+        problems.append(warning(result.spans.get("reported_points", result.pos), f"area {area.number} is printed as {_num(result.reported_points)} but its questions add up to {_num(total)}; both are kept and the site shows the difference"))
     return problems
 
 
@@ -241,12 +243,12 @@ def check_grand_total(evaluation: m.Evaluation, framework: m.Framework) -> list[
         return []
     problems = []
     if evaluation.reported_total > framework.max_points:
-        problems.append(error(evaluation.spans["reported_total"], f"reported_total {_num(evaluation.reported_total)} exceeds the maximum {_num(framework.max_points)}"))
+        problems.append(error(evaluation.spans.get("reported_total", evaluation.pos), f"reported_total {_num(evaluation.reported_total)} exceeds the maximum {_num(framework.max_points)}"))
     parts = [_area_points(evaluation, a) for a in framework.areas]
     if all(p is not None for p in parts):
         total = sum(parts)  # type: ignore[arg-type]
         if abs(total - evaluation.reported_total) > ROUNDING_TOLERANCE:
-            problems.append(warning(evaluation.spans["reported_total"], f"the total is printed as {_num(evaluation.reported_total)} but the areas add up to {_num(total)}; both are kept and the site shows the difference"))
+            problems.append(warning(evaluation.spans.get("reported_total", evaluation.pos), f"the total is printed as {_num(evaluation.reported_total)} but the areas add up to {_num(total)}; both are kept and the site shows the difference"))
     return problems
 
 
@@ -277,7 +279,7 @@ def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Prob
 
 def check_good_practice_slugs(dataset: m.Dataset) -> list[Problem]:
     return check_unique(
-        (practice.slug, practice.spans["slug"])
+        (practice.slug, practice.spans.get("slug", practice.pos))
         for evaluation in dataset.evaluations
         for area in evaluation.areas
         for practice in area.good_practices
@@ -293,7 +295,7 @@ def check_ordinals(dataset: m.Dataset) -> list[Problem]:
         ordered = sorted((e for e in evaluations if e.ordinal), key=lambda e: e.year)
         for earlier, later in zip(ordered, ordered[1:]):
             if later.ordinal <= earlier.ordinal:  # type: ignore[operator]
-                problems.append(warning(later.spans["ordinal"], f"ordinal {later.ordinal} is not after {earlier.municipality} {earlier.year}'s ordinal {earlier.ordinal}"))
+                problems.append(warning(later.spans.get("ordinal", later.pos), f"ordinal {later.ordinal} is not after {earlier.municipality} {earlier.year}'s ordinal {earlier.ordinal}"))
     return problems
 
 
@@ -301,7 +303,7 @@ def check_reference(reference: m.ReferenceSeries, dataset: m.Dataset) -> list[Pr
     problems = check_source_ref(reference.source, dataset)
     framework = dataset.framework(reference.framework)
     if framework is None:
-        return problems + [error(reference.spans["framework"], f"unknown framework revision {reference.framework}")]
+        return problems + [error(reference.spans.get("framework", reference.pos), f"unknown framework revision {reference.framework}")]
     problems += check_unique((str(p.area), p.pos) for p in reference.areas)("area")
     for point in reference.areas:
         area = framework.area(point.area)
@@ -312,7 +314,7 @@ def check_reference(reference: m.ReferenceSeries, dataset: m.Dataset) -> list[Pr
     if reference.statistic == "mean" and reference.reported_total is not None:
         total = sum(p.points for p in reference.areas)
         if abs(total - reference.reported_total) > ROUNDING_TOLERANCE:
-            problems.append(warning(reference.spans["reported_total"], f"the mean total is printed as {_num(reference.reported_total)} but the area means add up to {_num(total)}"))
+            problems.append(warning(reference.spans.get("reported_total", reference.pos), f"the mean total is printed as {_num(reference.reported_total)} but the area means add up to {_num(total)}"))
     return problems
 
 

@@ -1,0 +1,383 @@
+"""Aggregate: totals, means, medians, rankings and cross-references.
+
+Everything the pages show that is computed rather than transcribed is computed
+here, once, into frozen records the renderer only reads.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Optional
+
+from . import model as m
+
+# How many weak areas "Learn from others" looks at, and how many leaders it names.
+WEAK_AREAS_SHOWN = 3
+LEADERS_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    definition: m.QuestionDef
+    score: Optional[m.QuestionScore]
+
+    @property
+    def points(self) -> Optional[float]:
+        return self.score.points if self.score else None
+
+    @property
+    def percent(self) -> Optional[float]:
+        if self.points is None:
+            return None
+        return 100 * self.points / self.definition.max_points
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """One area of one evaluation, with its points as printed and as summed."""
+
+    definition: m.AreaDef
+    result: Optional[m.AreaResult]
+    points: Optional[float]  # printed total if the report prints one, else the sum of questions
+    question_sum: Optional[float]
+    questions: tuple[QuestionRow, ...]
+    revision_mean: Optional[float]
+
+    @property
+    def printed(self) -> Optional[float]:
+        return self.result.reported_points if self.result else None
+
+    @property
+    def sum_differs(self) -> bool:
+        return self.printed is not None and self.question_sum is not None and abs(self.printed - self.question_sum) > 1e-9
+
+    @property
+    def below_mean(self) -> Optional[float]:
+        if self.points is None or self.revision_mean is None:
+            return None
+        return self.revision_mean - self.points
+
+
+@dataclass(frozen=True)
+class Ranked:
+    evaluation: "EvaluationView"
+    points: float
+    rank: int
+
+
+@dataclass(frozen=True)
+class PracticeView:
+    practice: m.GoodPractice
+    evaluation: "EvaluationView"
+    area: m.AreaDef
+
+
+@dataclass(frozen=True)
+class LearnFrom:
+    area: AreaRow
+    leaders: tuple[Ranked, ...]
+    practices: tuple[PracticeView, ...]
+
+
+@dataclass(frozen=True)
+class EvaluationView:
+    evaluation: m.Evaluation
+    municipality: m.Municipality
+    framework: m.Framework
+    source: Optional[m.Source]
+    areas: tuple[AreaRow, ...]
+    total: Optional[float]  # sum of the area points
+    rank: Optional[int] = None
+    rank_of: int = 0
+    previous: Optional["EvaluationView"] = None
+    learn_from: tuple[LearnFrom, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.evaluation.key
+
+    @property
+    def slug(self) -> str:
+        return self.evaluation.municipality
+
+    @property
+    def year(self) -> int:
+        return self.evaluation.year
+
+    @property
+    def url(self) -> str:
+        return f"kommuner/{self.slug}/{self.year}/"
+
+    @property
+    def total_differs(self) -> bool:
+        reported = self.evaluation.reported_total
+        return reported is not None and self.total is not None and abs(reported - self.total) > 1e-9
+
+    def area(self, number: int) -> Optional[AreaRow]:
+        return next((a for a in self.areas if a.definition.number == number), None)
+
+
+@dataclass(frozen=True)
+class AreaStats:
+    framework: m.Framework
+    definition: m.AreaDef
+    ranking: tuple[Ranked, ...]
+    mean: Optional[float]
+    median: Optional[float]
+    quartiles: Optional[tuple[float, float, float, float, float]]
+    question_means: tuple[tuple[m.QuestionDef, Optional[float], int], ...]
+    practices: tuple[PracticeView, ...]
+    strengths: tuple[tuple[str, EvaluationView], ...]
+    improvements: tuple[tuple[str, EvaluationView], ...]
+
+    @property
+    def url(self) -> str:
+        return f"omraden/{self.framework.id}/{self.definition.number}/"
+
+
+@dataclass(frozen=True)
+class FrameworkStats:
+    framework: m.Framework
+    evaluations: tuple[EvaluationView, ...]  # by total, best first
+    areas: tuple[AreaStats, ...]
+    total_mean: Optional[float]
+    total_median: Optional[float]
+    references: tuple[m.ReferenceSeries, ...]
+
+    def area(self, number: int) -> AreaStats:
+        return next(a for a in self.areas if a.definition.number == number)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Another report naming this municipality: as an example, in a comparison, or as a source of its scores."""
+
+    kind: str  # example | comparison | record
+    by: EvaluationView
+    text: str
+    area: Optional[m.AreaDef] = None
+
+
+@dataclass(frozen=True)
+class MunicipalityView:
+    municipality: m.Municipality
+    evaluations: tuple[EvaluationView, ...]  # oldest first
+    practices: tuple[PracticeView, ...]
+    citations: tuple[Citation, ...]
+
+    @property
+    def slug(self) -> str:
+        return self.municipality.slug
+
+    @property
+    def latest(self) -> Optional[EvaluationView]:
+        return self.evaluations[-1] if self.evaluations else None
+
+    @property
+    def url(self) -> str:
+        return f"kommuner/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Portal:
+    dataset: m.Dataset
+    evaluations: tuple[EvaluationView, ...]  # by municipality, then year
+    frameworks: tuple[FrameworkStats, ...]
+    municipalities: tuple[MunicipalityView, ...]  # those with evaluations, by name
+    practices: tuple[PracticeView, ...]  # by name
+    cited_only: tuple[MunicipalityView, ...]  # named by reports but never evaluated
+
+    def framework(self, framework_id: str) -> FrameworkStats:
+        return next(f for f in self.frameworks if f.framework.id == framework_id)
+
+
+def aggregate(dataset: m.Dataset) -> Portal:
+    """Compute everything the site shows from a valid dataset."""
+    municipalities = {mu.slug: mu for mu in dataset.municipalities}
+    sources = {s.id: s for s in dataset.sources}
+    frameworks = {f.id: f for f in dataset.frameworks}
+    by_framework: dict[str, list[m.Evaluation]] = defaultdict(list)
+    for evaluation in dataset.evaluations:
+        by_framework[evaluation.framework].append(evaluation)
+
+    area_means = {
+        (fid, area.number): _mean([_area_points(e, area) for e in evaluations])
+        for fid, evaluations in by_framework.items()
+        for area in frameworks[fid].areas
+    }
+    views = {
+        e.key: _evaluation_view(e, municipalities[e.municipality], frameworks[e.framework], sources.get(e.source.report or ""), area_means)
+        for e in sorted(dataset.evaluations, key=lambda e: (e.municipality, e.year))
+    }
+    views = _with_ranks_and_history(views)
+    stats = tuple(_framework_stats(frameworks[fid], [views[e.key] for e in by_framework.get(fid, [])], dataset)
+                  for fid in sorted(frameworks))
+    stats_by_id = {s.framework.id: s for s in stats}
+    views = {key: _with_learning(view, stats_by_id[view.framework.id]) for key, view in views.items()}
+    stats = tuple(_framework_stats(s.framework, [views[v.key] for v in s.evaluations], dataset) for s in stats)
+
+    practices = tuple(sorted(_practices(views.values()), key=lambda p: (p.practice.name.lower(), p.practice.slug)))
+    citations = _citations(views.values(), frameworks)
+    municipality_views = []
+    cited_only = []
+    for municipality in sorted(dataset.municipalities, key=lambda mu: (mu.name, mu.slug)):
+        own = tuple(v for v in views.values() if v.slug == municipality.slug)
+        view = MunicipalityView(
+            municipality, own,
+            tuple(p for p in practices if p.evaluation.slug == municipality.slug),
+            tuple(citations.get(municipality.slug, ())),
+        )
+        (municipality_views if own else cited_only).append(view)
+    return Portal(dataset, tuple(views.values()), stats, tuple(municipality_views), practices, tuple(cited_only))
+
+
+def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
+    result = evaluation.area(area.number)
+    if result is None:
+        return None
+    if result.reported_points is not None:
+        return result.reported_points
+    return _question_sum(result, area)
+
+
+def _question_sum(result: Optional[m.AreaResult], area: m.AreaDef) -> Optional[float]:
+    if result is None or not result.questions:
+        return None
+    points = [q.points for q in result.questions]
+    return None if None in points else float(sum(points))  # type: ignore[arg-type]
+
+
+def _evaluation_view(evaluation, municipality, framework, source, area_means) -> EvaluationView:
+    rows = []
+    for area in framework.areas:
+        result = evaluation.area(area.number)
+        scores = {q.id: q for q in result.questions} if result else {}
+        rows.append(AreaRow(
+            definition=area,
+            result=result,
+            points=_area_points(evaluation, area),
+            question_sum=_question_sum(result, area),
+            questions=tuple(QuestionRow(q, scores.get(q.id)) for q in area.questions) if evaluation.is_full else (),
+            revision_mean=area_means.get((framework.id, area.number)),
+        ))
+    points = [row.points for row in rows]
+    total = None if None in points else float(sum(points))  # type: ignore[arg-type]
+    return EvaluationView(evaluation, municipality, framework, source, tuple(rows), total)
+
+
+def _with_ranks_and_history(views: dict[str, EvaluationView]) -> dict[str, EvaluationView]:
+    by_framework: dict[str, list[EvaluationView]] = defaultdict(list)
+    for view in views.values():
+        by_framework[view.framework.id].append(view)
+    ranks: dict[str, tuple[int, int]] = {}
+    for group in by_framework.values():
+        ranked = _rank([(v, v.total) for v in group])
+        for item in ranked:
+            ranks[item.evaluation.key] = (item.rank, len(ranked))
+    result: dict[str, EvaluationView] = {}
+    for key, view in views.items():
+        rank, of = ranks.get(key, (None, len(by_framework[view.framework.id])))
+        earlier = [v for v in views.values() if v.slug == view.slug and v.framework.id == view.framework.id and v.year < view.year]
+        previous = max(earlier, key=lambda v: v.year) if earlier else None
+        result[key] = _replace(view, rank=rank, rank_of=of, previous=previous)
+    return result
+
+
+def _rank(items: list[tuple[EvaluationView, Optional[float]]]) -> list[Ranked]:
+    """Competition ranking (1, 2, 2, 4), best first; ties in name order."""
+    scored = sorted(((v, p) for v, p in items if p is not None), key=lambda vp: (-vp[1], vp[0].municipality.name, vp[0].year))
+    ranked: list[Ranked] = []
+    for index, (view, points) in enumerate(scored):
+        rank = ranked[-1].rank if ranked and ranked[-1].points == points else index + 1
+        ranked.append(Ranked(view, points, rank))
+    return ranked
+
+
+def _framework_stats(framework: m.Framework, views: list[EvaluationView], dataset: m.Dataset) -> FrameworkStats:
+    totals = [v.total for v in views if v.total is not None]
+    areas = []
+    for area in framework.areas:
+        rows = [(v, v.area(area.number)) for v in views]
+        points = [row.points for _, row in rows if row and row.points is not None]
+        question_means = tuple(
+            (q, _mean([qr.points for _, row in rows if row for qr in row.questions if qr.definition.id == q.id]),
+             sum(1 for _, row in rows if row for qr in row.questions if qr.definition.id == q.id and qr.points is not None))
+            for q in area.questions
+        )
+        areas.append(AreaStats(
+            framework=framework,
+            definition=area,
+            ranking=tuple(_rank([(v, row.points if row else None) for v, row in rows])),
+            mean=_mean(points),
+            median=statistics.median(points) if points else None,
+            quartiles=_quartiles(points),
+            question_means=question_means,
+            practices=tuple(p for p in _practices(views) if p.area.number == area.number),
+            strengths=tuple((s, v) for v, row in rows if row and row.result for s in row.result.strengths),
+            improvements=tuple((s, v) for v, row in rows if row and row.result for s in row.result.improvements),
+        ))
+    ordered = sorted(views, key=lambda v: (-(v.total or -1), v.municipality.name, v.year))
+    references = tuple(r for r in dataset.references if r.framework == framework.id)
+    return FrameworkStats(framework, tuple(ordered), tuple(areas), _mean(totals),
+                          statistics.median(totals) if totals else None, references)
+
+
+def _with_learning(view: EvaluationView, stats: FrameworkStats) -> EvaluationView:
+    weak = sorted((row for row in view.areas if (row.below_mean or 0) > 0), key=lambda row: -(row.below_mean or 0))
+    lessons = []
+    for row in weak[:WEAK_AREAS_SHOWN]:
+        area_stats = stats.area(row.definition.number)
+        leaders = tuple(r for r in area_stats.ranking if r.evaluation.slug != view.slug)[:LEADERS_SHOWN]
+        practices = tuple(p for p in area_stats.practices if p.evaluation.slug != view.slug)
+        lessons.append(LearnFrom(row, leaders, practices))
+    return _replace(view, learn_from=tuple(lessons))
+
+
+def _practices(views) -> list[PracticeView]:
+    return [
+        PracticeView(practice, view, row.definition)
+        for view in views
+        for row in view.areas
+        if row.result
+        for practice in row.result.good_practices
+    ]
+
+
+def _citations(views, frameworks) -> dict[str, list[Citation]]:
+    found: dict[str, list[Citation]] = defaultdict(list)
+    for view in views:
+        for row in view.areas:
+            for example in row.result.cited_examples if row.result else ():
+                found[example.municipality].append(Citation("example", view, example.topic, row.definition))
+        for comparison in view.evaluation.compared_with:
+            found[comparison.municipality].append(Citation("comparison", view, str(comparison.year)))
+    for view in views:
+        if view.evaluation.detail == "areas":
+            citing = [v for v in views if v.evaluation.is_full and v.evaluation.source.report == view.evaluation.source.report]
+            for other in citing:
+                found[view.slug].append(Citation("record", other, str(view.year)))
+    return found
+
+
+def _mean(values) -> Optional[float]:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def _quartiles(values: list[float]) -> Optional[tuple[float, float, float, float, float]]:
+    if not values:
+        return None
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        only = ordered[0]
+        return (only, only, only, only, only)
+    q1, q2, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
+    return (ordered[0], q1, q2, q3, ordered[-1])
+
+
+def _replace(view: EvaluationView, **changes) -> EvaluationView:
+    from dataclasses import replace
+
+    return replace(view, **changes)

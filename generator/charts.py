@@ -1,0 +1,146 @@
+"""Charts: the only module that calls pygal.
+
+Every chart is an SVG made at build time with no script (pygal's tooltip script
+would come from another host), a stable id instead of pygal's random one, and no
+comment carrying today's date, so that the same data gives the same bytes. The
+white card background keeps it legible in light and dark schemes and in print.
+Each chart comes with the table of its numbers, which the page shows beside it
+and offers as CSV.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional, Sequence
+
+import pygal
+from pygal.style import Style
+
+# Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+_STYLE = Style(
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#1f1f1f",
+    foreground_strong="#000000",
+    foreground_subtle="#595959",
+    opacity=".35",
+    opacity_hover=".6",
+    colors=PALETTE,
+    font_family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
+    label_font_size=13,
+    major_label_font_size=13,
+    legend_font_size=14,
+    title_font_size=16,
+    value_font_size=12,
+    tooltip_font_size=12,
+)
+
+_COMMON = dict(
+    style=_STYLE,
+    js=[],  # no tooltip script: nothing is fetched from another host
+    disable_xml_declaration=True,
+    explicit_size=False,
+    pretty_print=False,
+    print_values=False,
+    legend_at_bottom=True,
+    legend_at_bottom_columns=1,
+    truncate_legend=-1,
+    truncate_label=-1,
+    width=720,
+    height=460,
+    margin=12,
+)
+
+
+@dataclass(frozen=True)
+class Table:
+    """The numbers of a chart: a header row and data rows, for the page and the CSV."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+
+
+@dataclass(frozen=True)
+class Chart:
+    name: str  # file stem, e.g. "radar"
+    title: str
+    description: str  # for screen readers and as the figure's caption
+    svg: str
+    table: Table
+
+
+def radar(name: str, title: str, description: str, axis_labels: Sequence[str],
+          series: Sequence[tuple[str, Sequence[Optional[float]]]], maximum: float, header: Sequence[str]) -> Chart:
+    chart = pygal.Radar(title=title, range=(0, maximum), fill=False, dots_size=4, show_legend=True,
+                        x_label_rotation=0, **_COMMON)
+    chart.x_labels = list(axis_labels)
+    for label, values in series:
+        chart.add(label, list(values))
+    table = Table(tuple(header), tuple((axis,) + tuple(_n(s[1][i]) for s in series) for i, axis in enumerate(axis_labels)))
+    return Chart(name, title, description, _finish(chart, name), table)
+
+
+def bars(name: str, title: str, description: str, labels: Sequence[str], values: Sequence[Optional[float]],
+         maximum: float, series_label: str, header: Sequence[str],
+         reference: Optional[tuple[str, Sequence[Optional[float]]]] = None) -> Chart:
+    chart = pygal.HorizontalBar(title=title, range=(0, maximum), show_legend=reference is not None,
+                                print_values=True, height=max(260, 70 + 44 * len(labels)) if labels else 260,
+                                **{k: v for k, v in _COMMON.items() if k not in ("print_values", "height")})
+    chart.x_labels = list(labels)
+    chart.add(series_label, [_value(v) for v in values])
+    columns = [values]
+    if reference:
+        chart.add(reference[0], [_value(v) for v in reference[1]])
+        columns.append(reference[1])
+    table = Table(tuple(header), tuple((label,) + tuple(_n(c[i]) for c in columns) for i, label in enumerate(labels)))
+    return Chart(name, title, description, _finish(chart, name), table)
+
+
+def history(name: str, title: str, description: str, series: Sequence[tuple[str, Sequence[tuple[int, float]]]],
+            maximum: float, header: Sequence[str]) -> Chart:
+    """Totals over the years, one line per framework revision, so no line crosses a revision break."""
+    years = sorted({year for _, points in series for year, _ in points})
+    chart = pygal.XY(title=title, range=(0, maximum), xrange=(min(years) - 1, max(years) + 1) if years else None,
+                     dots_size=5, stroke=True, show_legend=True, x_labels=years, x_label_rotation=0,
+                     value_formatter=_format, x_value_formatter=lambda x: str(int(x)), **_COMMON)
+    rows = []
+    for label, points in series:
+        chart.add(label, [(year, value) for year, value in points])
+        rows.extend((year, label, _n(value)) for year, value in points)
+    return Chart(name, title, description, _finish(chart, name), Table(tuple(header), tuple(sorted(rows))))
+
+
+def box(name: str, title: str, description: str, groups: Sequence[tuple[str, Sequence[float]]], maximum: float,
+        header: Sequence[str], summary_rows: Sequence[tuple[object, ...]]) -> Chart:
+    chart = pygal.Box(title=title, range=(0, maximum), box_mode="tukey", show_legend=False,
+                      x_label_rotation=20 if len(groups) > 4 else 0, value_formatter=_format, **_COMMON)
+    for label, values in groups:
+        chart.add(label, list(values) or [None])
+    chart.x_labels = [label for label, _ in groups]
+    return Chart(name, title, description, _finish(chart, name), Table(tuple(header), tuple(summary_rows)))
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+
+
+def _finish(chart: pygal.graph.graph.Graph, name: str) -> str:
+    chart.uuid = f"kk-{name}"  # pygal's default id is random
+    svg = chart.render(is_unicode=True)
+    svg = _COMMENT.sub("", svg)  # pygal's comment carries the date of the build
+    return _SCRIPT.sub("", svg)  # its inline config is only for the tooltip script we leave out
+
+
+def _value(value: Optional[float]) -> Optional[dict]:
+    return None if value is None else {"value": value, "label": _format(value)}
+
+
+def _format(value: Optional[float]) -> str:
+    return "" if value is None else f"{value:g}".replace(".", ",")
+
+
+def _n(value: Optional[float]) -> object:
+    return "" if value is None else value

@@ -1,0 +1,240 @@
+"""Open data: CSV and JSON exports, a Frictionless data package, schemas and licence."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from . import aggregate as ag
+from .schema import KINDS, SCHEMA_DIR
+
+DATA_DIR = "data"
+LICENSE_NAME = "CC-BY-4.0"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # Frictionless field type
+    description: str
+
+
+@dataclass(frozen=True)
+class DataFile:
+    name: str  # file name in data/
+    title_key: str  # key in the locale's `data` section
+    columns: tuple[Column, ...]
+
+
+_BASE = (
+    Column("municipality_code", "string", "SCB municipality code"),
+    Column("municipality", "string", "municipality name"),
+    Column("municipality_slug", "string", "identifier used in addresses"),
+    Column("year", "integer", "year of the evaluation"),
+    Column("framework", "string", "Kommunkompassen framework revision"),
+)
+EVALUATIONS = DataFile("evaluations.csv", "file_evaluations", _BASE + (
+    Column("total_points", "number", "sum of the eight area points (max 800)"),
+    Column("reported_total_points", "number", "total as printed in the report, if printed"),
+    Column("detail", "string", "full: every question scored; areas: area totals only"),
+    Column("rank_in_framework", "integer", "rank by total among evaluations of the same revision"),
+    Column("evaluations_in_framework", "integer", "number of evaluations of the same revision"),
+    Column("source", "string", "id of the source report"),
+    Column("source_title", "string", "title of the source report"),
+))
+AREAS = DataFile("area_scores.csv", "file_areas", _BASE + (
+    Column("area", "integer", "area number 1-8"),
+    Column("area_name", "string", "area name in the framework catalogue"),
+    Column("points", "number", "area points as printed, else the sum of its questions"),
+    Column("max_points", "number", "maximum points of the area"),
+    Column("reported_points", "number", "area points as printed in the report"),
+    Column("question_sum", "number", "sum of the question points"),
+))
+QUESTIONS = DataFile("question_scores.csv", "file_questions", _BASE + (
+    Column("area", "integer", "area number 1-8"),
+    Column("question", "string", "question id"),
+    Column("question_text", "string", "question in the framework catalogue"),
+    Column("points", "number", "points as printed"),
+    Column("max_points", "number", "maximum points of the question"),
+    Column("reported_percent", "number", "percentage as printed, if printed"),
+))
+PRACTICES = DataFile("good_practices.csv", "file_practices", _BASE + (
+    Column("area", "integer", "area number 1-8"),
+    Column("slug", "string", "identifier of the good practice"),
+    Column("name", "string", "name of the practice"),
+    Column("gold_star", "boolean", "marked guldstjärna in the report"),
+    Column("description", "string", "description in the portal's words"),
+))
+CSV_FILES = (EVALUATIONS, AREAS, QUESTIONS, PRACTICES)
+JSON_FILE = "kommunkompassen.json"
+
+
+def listing(t: dict) -> list[tuple[str, str]]:
+    """The files of the data page with their descriptions, in order."""
+    files = [(f.name, t["data"][f.title_key]) for f in CSV_FILES]
+    files += [(JSON_FILE, t["data"]["file_json"]), ("datapackage.json", t["data"]["file_package"])]
+    return files
+
+
+def data_files(portal: ag.Portal, t: dict) -> dict[str, bytes]:
+    files = {
+        f"{DATA_DIR}/{EVALUATIONS.name}": _csv(EVALUATIONS, _evaluation_rows(portal)),
+        f"{DATA_DIR}/{AREAS.name}": _csv(AREAS, _area_rows(portal)),
+        f"{DATA_DIR}/{QUESTIONS.name}": _csv(QUESTIONS, _question_rows(portal)),
+        f"{DATA_DIR}/{PRACTICES.name}": _csv(PRACTICES, _practice_rows(portal)),
+        f"{DATA_DIR}/{JSON_FILE}": _json(everything(portal)),
+        f"{DATA_DIR}/datapackage.json": _json(_package()),
+        f"{DATA_DIR}/LICENSE.txt": t["data"]["licence_text"].encode("utf-8"),
+    }
+    for kind in KINDS:
+        name = f"{kind}.schema.json"
+        files[f"{DATA_DIR}/schemas/{name}"] = (SCHEMA_DIR / name).read_bytes()
+    return files
+
+
+def _base(view: ag.EvaluationView) -> tuple:
+    mu = view.municipality
+    return (mu.code, mu.name, mu.slug, view.year, view.framework.id)
+
+
+def _evaluation_rows(portal: ag.Portal) -> Iterable[tuple]:
+    for view in portal.evaluations:
+        source = view.source
+        yield _base(view) + (view.total, view.evaluation.reported_total, view.evaluation.detail, view.rank,
+                             view.rank_of, view.evaluation.source.report, source.title if source else None)
+
+
+def _area_rows(portal: ag.Portal) -> Iterable[tuple]:
+    for view in portal.evaluations:
+        for row in view.areas:
+            yield _base(view) + (row.definition.number, row.definition.name, row.points, row.definition.max_points,
+                                 row.printed, row.question_sum)
+
+
+def _question_rows(portal: ag.Portal) -> Iterable[tuple]:
+    for view in portal.evaluations:
+        for row in view.areas:
+            for question in row.questions:
+                score = question.score
+                yield _base(view) + (row.definition.number, question.definition.id, question.definition.text,
+                                     question.points, question.definition.max_points,
+                                     score.reported_percent if score else None)
+
+
+def _practice_rows(portal: ag.Portal) -> Iterable[tuple]:
+    for item in portal.practices:
+        p = item.practice
+        yield _base(item.evaluation) + (item.area.number, p.slug, p.name, p.gold_star, p.description)
+
+
+def _csv(spec: DataFile, rows: Iterable[tuple]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.name for c in spec.columns])
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _json(data: object) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _package() -> dict:
+    resources = [
+        {
+            "name": spec.name.removesuffix(".csv").replace("_", "-"),
+            "path": spec.name,
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "schema": {"fields": [{"name": c.name, "type": c.type, "description": c.description} for c in spec.columns]},
+        }
+        for spec in CSV_FILES
+    ]
+    resources.append({"name": "kommunkompassen", "path": JSON_FILE, "format": "json", "mediatype": "application/json"})
+    return {
+        "name": "kommunkompassen-open-results",
+        "title": "Kommunkompassen – öppna resultat",
+        "licenses": [{"name": LICENSE_NAME, "path": "https://creativecommons.org/licenses/by/4.0/", "title": "Creative Commons Attribution 4.0"}],
+        "resources": resources,
+    }
+
+
+def everything(portal: ag.Portal) -> dict:
+    """The whole dataset as plain JSON: registers, catalogue, evaluations with texts."""
+    d = portal.dataset
+    return {
+        "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "year": s.year, "file": s.file} for s in d.sources],
+        "municipalities": [
+            {"slug": mu.slug, "code": mu.code, "name": mu.name, "county": mu.county, "country": mu.country,
+             "facts": [{"kind": f.kind, "label": f.label, "value": f.value, "year": f.year, "note": f.note,
+                        "source": _ref(f.source)} for f in mu.facts]}
+            for mu in d.municipalities
+        ],
+        "frameworks": [
+            {"id": f.id, "name": f.name, "label": f.label, "first_year": f.first_year, "last_year": f.last_year,
+             "max_points": f.max_points,
+             "areas": [{"number": a.number, "name": a.name, "max_points": a.max_points,
+                        "relations": [{"framework": r.framework, "area": r.area, "relation": r.relation} for r in a.relations],
+                        "questions": [{"id": q.id, "text": q.text, "max_points": q.max_points} for q in a.questions]}
+                       for a in f.areas]}
+            for f in d.frameworks
+        ],
+        "references": [
+            {"id": r.id, "name": r.name, "statistic": r.statistic, "framework": r.framework, "year": r.year,
+             "source": _ref(r.source), "reported_total": r.reported_total,
+             "areas": [{"area": p.area, "points": p.points} for p in r.areas], "notes": list(r.notes)}
+            for r in d.references
+        ],
+        "evaluations": [_evaluation_json(view) for view in portal.evaluations],
+    }
+
+
+def _ref(ref) -> Optional[dict]:
+    return None if ref is None else {"report": ref.report, "location": ref.location}
+
+
+def _evaluation_json(view: ag.EvaluationView) -> dict:
+    e = view.evaluation
+    return {
+        "municipality": e.municipality, "municipality_code": view.municipality.code, "year": e.year,
+        "framework": e.framework, "detail": e.detail, "month": e.month, "report_date": e.report_date,
+        "ordinal": e.ordinal, "previous_years": list(e.previous_years), "evaluators": list(e.evaluators),
+        "interviewees": e.interviewees, "source": _ref(e.source), "summary": e.summary,
+        "total_points": view.total, "reported_total_points": e.reported_total, "rank_in_framework": view.rank,
+        "areas": [
+            {"area": row.definition.number, "name": row.definition.name,
+             "printed_name": row.result.printed_name if row.result else None,
+             "points": row.points, "reported_points": row.printed, "question_sum": row.question_sum,
+             "max_points": row.definition.max_points,
+             "description": row.result.description if row.result else None,
+             "questions": [{"id": q.definition.id, "points": q.points, "max_points": q.definition.max_points,
+                            "printed_text": q.score.printed_text if q.score else None,
+                            "reported_percent": q.score.reported_percent if q.score else None} for q in row.questions],
+             "strengths": list(row.result.strengths) if row.result else [],
+             "improvements": list(row.result.improvements) if row.result else [],
+             "good_practices": [{"slug": p.slug, "name": p.name, "gold_star": p.gold_star, "description": p.description,
+                                 "links": [{"title": l.title, "url": l.url} for l in p.links]}
+                                for p in (row.result.good_practices if row.result else ())],
+             "cited_examples": [{"municipality": c.municipality, "topic": c.topic}
+                                for c in (row.result.cited_examples if row.result else ())]}
+            for row in view.areas
+        ],
+        "compared_with": [{"municipality": c.municipality, "year": c.year, "reported_total": c.reported_total,
+                           "location": c.location} for c in e.compared_with],
+        "discrepancies": [{"area": x.area, "question": x.question, "text": x.text} for x in e.discrepancies],
+    }

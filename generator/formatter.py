@@ -1,0 +1,77 @@
+"""`fmt`: canonical key order and indentation, comments and text values kept exactly."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import schema
+from .loader import find_data_files, kind_of, plain_data, read_document, reformat
+from .problems import Pos, Problem, display_path, error
+
+
+def format_paths(targets: Iterable[Path], check: bool) -> tuple[list[str], list[Problem]]:
+    changed: list[str] = []
+    problems: list[Problem] = []
+    for path, root in _files(targets):
+        kind = kind_of(path, root)
+        if kind is None:
+            continue
+        document, refused = read_document(path, kind)
+        if document is None:
+            problems.extend(refused)
+            continue
+        original = path.read_text(encoding="utf-8-sig")
+        formatted = reformat(original, lambda tree: _order(tree, schema.load_schema(kind)))
+        if formatted == original:
+            continue
+        if plain_data(formatted) != plain_data(original):  # never rewrite data, only its layout
+            problems.append(error(Pos(display_path(path), 1, 1), "formatting would change the data; file left as it is (please report this)"))
+            continue
+        changed.append(display_path(path))
+        if not check:
+            _write_atomically(path, formatted)
+    return changed, problems
+
+
+def _files(targets: Iterable[Path]) -> Iterable[tuple[Path, Path]]:
+    for target in targets:
+        if target.is_dir():
+            files = find_data_files(target)
+            listed = [files.municipalities, files.sources, *files.frameworks, *files.references, *files.evaluations]
+            yield from ((p, target) for p in listed if p is not None)
+        else:
+            yield target, _data_root(target)
+
+
+def _data_root(path: Path) -> Path:
+    for parent in path.resolve().parents:
+        if (parent / "_frameworks").is_dir():
+            return parent
+    return path.resolve().parent
+
+
+def _order(node: Any, subschema: dict) -> None:
+    """Put the keys of every mapping in the order its schema lists them."""
+    if isinstance(node, dict) and "properties" in subschema:
+        properties = subschema["properties"]
+        for key in [k for k in properties if k in node] + [k for k in node if k not in properties]:
+            node.move_to_end(key)
+        for key, value in node.items():
+            _order(value, properties.get(key, {}))
+    elif isinstance(node, list) and "items" in subschema:
+        for item in node:
+            _order(item, subschema["items"])
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

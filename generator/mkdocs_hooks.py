@@ -1,0 +1,31 @@
+"""MkDocs hook: regenerate the docs folder from the data before every build.
+
+Named in mkdocs.yml, so `mkdocs build`, `mkdocs serve` and the console script
+all run the same generator. During `serve`, a change to a YAML file triggers a
+rebuild and this hook rewrites only the pages whose content changed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.exceptions import Abort
+
+from generator.build import DATA_ENV, ROOT, DataError, generate
+
+log = logging.getLogger("mkdocs.hooks.kommunkompassen")
+
+
+def on_pre_build(config, **kwargs) -> None:
+    data_dir = Path(os.environ.get(DATA_ENV) or ROOT / "evaluations")
+    try:
+        report = generate(data_dir, Path(config["docs_dir"]))
+    except DataError as exc:
+        for problem in exc.problems:
+            if problem.level.value == "error":
+                log.error(problem.plain())
+        raise Abort(f"{exc}; the pages were not regenerated") from None
+    if report.written or report.removed:
+        log.info("kommunkompassen: %d page file(s) written, %d removed", len(report.written), len(report.removed))

@@ -1,0 +1,33 @@
+"""`new`: a complete evaluation template for one framework revision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .loader import load_dataset
+from .render import template_environment
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def write_template(data: Path, slug: str, year: int, framework_id: str) -> Path:
+    dataset, _ = load_dataset(data)
+    municipality = dataset.municipality(slug)
+    if municipality is None:
+        raise ScaffoldError(f"municipality `{slug}` is not in {data}/_municipalities.yaml; add it there first")
+    framework = dataset.framework(framework_id)
+    if framework is None:
+        known = ", ".join(f.id for f in dataset.frameworks)
+        raise ScaffoldError(f"unknown framework revision `{framework_id}`; known: {known}")
+    target = data / slug / f"{year}.yaml"
+    if target.exists():
+        raise ScaffoldError(f"{target} already exists; edit it instead (nothing was overwritten)")
+    text = template_environment().get_template("new_evaluation.yaml.j2").render(
+        municipality=municipality, framework=framework, year=year, path=target
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+        handle.write(text + "\n")
+    return target
