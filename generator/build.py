@@ -91,12 +91,12 @@ def source_date_epoch() -> str:
         return "0"
 
 
-def build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool = True) -> int:
+def build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool = True, docs_dir: Path = DOCS_DIR) -> int:
     """`kommunkompassen build`: exit 0 on success, 1 on invalid data or a failed build."""
     os.environ[DATA_ENV] = str(data_dir.resolve())
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
     try:
-        report = generate(data_dir)
+        report = generate(data_dir, docs_dir)
     except DataError as exc:
         _print_problems(exc.problems)
         print("build stopped: fix the errors above; nothing was written", file=sys.stderr)
@@ -104,10 +104,10 @@ def build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool = True) -> int:
     print(f"generated {len(report.written)} changed file(s), removed {len(report.removed)}, {report.unchanged} unchanged", file=sys.stderr)
     if not run_mkdocs:
         return 0
-    return _mkdocs_build(site_dir.resolve())
+    return _mkdocs_build(site_dir.resolve(), docs_dir.resolve())
 
 
-def _mkdocs_build(site_dir: Path) -> int:
+def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
     """Build into a fresh folder beside the target and swap it in only when complete."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -116,7 +116,7 @@ def _mkdocs_build(site_dir: Path) -> int:
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.", dir=site_dir.parent))
     try:
-        config = load_config(str(CONFIG_FILE), site_dir=str(staging), strict=True)
+        config = load_config(str(CONFIG_FILE), site_dir=str(staging), docs_dir=str(docs_dir), strict=True)
         build(config)
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)

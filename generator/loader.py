@@ -184,6 +184,8 @@ def _scalar(node: ScalarNode, tag: str, pos: Pos) -> Any:
         if not math.isfinite(number):
             raise _Refusal(pos, f"`{text}` is not a finite number")
         return number
+    if node.style == ">":
+        text = text.replace("\a", "")  # ruamel marks the fold points of folded text with BEL
     return text  # str and timestamp: dates stay the text that was written
 
 
