@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional
@@ -95,7 +96,9 @@ def _compose(text: str, shown: str) -> Node:
         raise _Refusal(Pos(shown, 1, 1), "the file is empty; expected a YAML mapping")
     yaml = YAML(typ="rt", pure=True)
     try:
-        docs = list(yaml.compose_all(io.StringIO(text)))
+        with warnings.catch_warnings():  # ruamel's own warnings (reused anchors) become our refusals
+            warnings.simplefilter("ignore")
+            docs = list(yaml.compose_all(io.StringIO(text)))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -1,0 +1,739 @@
+"""`diff`: what a change to the data means, as Markdown for the reviewer of a pull request.
+
+`summarize_revisions` reads the data folder at two git revisions (or one revision
+and the working tree), loads and validates both with the ordinary pipeline
+(loader -> validate -> aggregate -> render) and describes the difference the way an
+evaluator thinks about it: which evaluations were added, removed or changed; for a
+changed one, which area and question scores moved and by how much, the old and new
+totals and which texts changed; which good practices came or went; what the
+validator says about the new data; and which pages of the site appear, disappear or
+change, with their addresses in the preview.
+
+Git is only read (`ls-tree`, `cat-file`), never changed. The summary is for the
+evaluators who review the data, so it is in Swedish; every sentence is in TEXT below.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import posixpath
+import subprocess
+import tempfile
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from pathlib import Path, PurePosixPath
+from typing import Any, Iterable, Optional
+
+from . import model as m
+from .problems import Level, Problem, display_path, has_errors
+
+# Every sentence of the summary. Placeholders are filled with str.format.
+TEXT = {
+    "title": "## Ändringar i utvärderingsdata",
+    "compared": "Jämför `{base}` ({base_sha}) med {head}.",
+    "head_revision": "`{head}` ({head_sha})",
+    "working_tree": "arbetskopian",
+    "preview": "Förhandsversion av webbplatsen: <{url}>",
+    "no_changes": "Inga ändringar i datamappen `{data}`.",
+    "counts": "Utvärderingar – ändrade: {changed}, nya: {added}, borttagna: {removed}.",
+    "validation_ok": "**Validering:** inga fel.",
+    "validation_errors": "**Validering:** {errors} fel – rätta felen innan ändringen tas in; webbplatsen byggs inte förrän de är rättade.",
+    "new_warnings": "**Nya varningar:** {n}.",
+    # files
+    "files": "### Ändrade filer",
+    "file_added": "- ny: `{path}`",
+    "file_removed": "- borttagen: `{path}`",
+    "file_changed": "- ändrad: `{path}`",
+    # evaluations
+    "added": "### Nya utvärderingar",
+    "removed": "### Borttagna utvärderingar",
+    "unreadable": "### Utvärderingar som inte kunde läsas",
+    "unreadable_item": "- `{path}`: se valideringsproblemen nedan.",
+    "changed": "### Ändrade utvärderingar",
+    "evaluation_item": "- **{name} {year}** (revision {revision}, {detail}): {total} poäng · `{path}`{link}",
+    "evaluation_heading": "#### {name} {year}",
+    "evaluation_file": "Fil: `{path}`{link}",
+    "page_link": " · [sidan]({url})",
+    "detail_full": "alla delfrågor",
+    "detail_areas": "endast områdespoäng",
+    "table_header": "| Poäng | Före | Efter | Förändring |",
+    "table_rule": "|---|---:|---:|---:|",
+    "row": "| {label} | {old} | {new} | {delta} |",
+    "row_total": "**Totalt**",
+    "row_area": "Område {number} {name}",
+    "row_area_sum": "Område {number} {name}, frågornas summa (tryckt: {printed})",
+    "row_question": "Fråga {id}",
+    "scores_unchanged": "Poängen är oförändrade: totalt {total}.",
+    "texts": "Texter och uppgifter:",
+    "summary_changed": "- Sammanfattningen har ändrats.",
+    "description_changed": "- Område {number}: beskrivningen har ändrats.",
+    "before_after": "  <details><summary>Före och efter</summary>\n\n  > {old}\n\n  > {new}\n\n  </details>",
+    "list_added": "- Område {number}, {what} tillagd: »{text}«",
+    "list_removed": "- Område {number}, {what} borttagen: »{text}«",
+    "list_changed": "- Område {number}, {what} ändrad: »{old}« → »{new}«",
+    "strength": "styrka",
+    "improvement": "förbättringsområde",
+    "cited_example": "omnämnt exempel",
+    "field_changed": "- {label}: {old} → {new}",
+    "area_field_changed": "- Område {number}, {label}: {old} → {new}",
+    "question_field_changed": "- Fråga {id}, {label}: {old} → {new}",
+    "item_added": "- {label} tillagd: {text}",
+    "item_removed": "- {label} borttagen: {text}",
+    # good practices
+    "practices": "### Goda exempel",
+    "practice_added": "- Tillagt: **{name}** ({municipality} {year}, område {area}){link}",
+    "practice_removed": "- Borttaget: **{name}** ({municipality} {year}, område {area})",
+    "practice_changed": "- Ändrat: **{name}** ({municipality} {year}, område {area}): {fields}{link}",
+    "practice_fields": {"name": "namn", "gold_star": "guldstjärna", "description": "beskrivning", "links": "länkar",
+                        "area": "område", "evaluation": "utvärdering"},
+    # validation
+    "problems": "### Valideringsproblem",
+    "problem": "- `{pos}` {level}: {message}",
+    "level": {"error": "fel", "warning": "varning"},
+    "old_warnings": "Varningar som fanns redan före ändringen och inte visas här: {n}.",
+    # pages
+    "pages_added": "### Sidor som tillkommer",
+    "pages_removed": "### Sidor som försvinner",
+    "pages_changed": "### Sidor med ändrat innehåll",
+    "pages_changed_summary": "<details><summary>Ändrade sidor: {n}</summary>\n",
+    "pages_changed_end": "\n</details>",
+    "page": "- [{url}]({address})",
+    "page_plain": "- `{url}`",
+    "pages": "### Sidor",
+    "pages_skipped": "Sidorna jämförs när valideringsfelen är rättade.",
+    "pages_unknown": "Sidorna kunde inte jämföras: `{revision}` har fel i data.",
+    # field labels
+    "fields": {
+        "month": "månad", "report_date": "rapportdatum", "ordinal": "ordningsnummer",
+        "previous_years": "tidigare år", "evaluators": "utvärderare", "interviewees": "antal intervjuade",
+        "source": "källa", "reported_total": "tryckt totalsumma", "framework": "revision", "detail": "detaljnivå",
+        "printed_name": "tryckt namn", "reported_percent": "tryckt procent", "printed_text": "tryckt text",
+        "reported_max": "tryckt maxpoäng", "compared_with": "jämförelse", "discrepancies": "avvikelse i rapporten",
+    },
+}
+
+_EVALUATION_FIELDS = ("framework", "detail", "month", "report_date", "ordinal", "previous_years", "evaluators",
+                      "interviewees", "source", "reported_total")
+_AREA_FIELDS = ("printed_name", "reported_percent")
+_QUESTION_FIELDS = ("printed_text", "reported_max", "reported_percent")
+_PRACTICE_FIELDS = ("name", "gold_star", "description", "links")
+_MD_SPECIAL = set("\\`*_[]<>|~&")
+
+
+class RevisionError(Exception):
+    """A revision or the data folder could not be read from git."""
+
+
+# ---------------------------------------------------------------- the data at one revision
+
+
+@dataclass
+class Side:
+    """The data folder at one revision: files, validated dataset, portal and pages."""
+
+    label: str
+    files: dict[str, bytes]
+    dataset: m.Dataset
+    problems: list[Problem]
+    portal: Any = None  # generator.aggregate.Portal, or None when it could not be computed
+    pages: Optional[dict[str, bytes]] = None
+    views: dict = field(default_factory=dict)
+
+
+def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url: str) -> tuple[str, bool]:
+    """Markdown describing what changes in `data` from `base` to `head` (None: the working tree).
+
+    Returns the text and whether the data at `head` is free of validation errors.
+    Raises cli.UsageError when a revision or the data folder cannot be read.
+    """
+    from .cli import UsageError
+
+    try:
+        top, prefix = _locate(data)
+        base_sha = _resolve(top, base)
+        head_sha = _resolve(top, head) if head is not None else None
+        shown = display_path(data)
+        with tempfile.TemporaryDirectory(prefix="kommunkompassen-diff-") as scratch:
+            base_root = Path(scratch) / "base"
+            base_side = _side(base, base_root, _tree_files(top, base_sha, prefix), shown)
+            if head is None:
+                head_side = _side(TEXT["working_tree"], data, _folder_files(data), shown, extracted=False)
+            else:
+                head_root = Path(scratch) / "head"
+                head_side = _side(head, head_root, _tree_files(top, head_sha, prefix), shown)
+    except RevisionError as exc:
+        raise UsageError(str(exc)) from None
+    head_text = TEXT["working_tree"] if head is None else TEXT["head_revision"].format(head=_code(head), head_sha=head_sha[:7])
+    intro = TEXT["compared"].format(base=_code(base), base_sha=base_sha[:7], head=head_text)
+    return summarize(base_side, head_side, preview_url, intro, shown), not has_errors(head_side.problems)
+
+
+# ---------------------------------------------------------------- git
+
+
+def _git(args: list[str], cwd: Path, stdin: Optional[bytes] = None) -> bytes:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
+    except OSError as exc:
+        raise RevisionError(f"cannot run git: {exc.strerror}") from None
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise RevisionError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(result.returncode)}")
+    return result.stdout
+
+
+def _locate(data: Path) -> tuple[Path, str]:
+    """The repository's top folder and the data folder's path inside it."""
+    start = data if data.is_dir() else Path.cwd()
+    try:
+        top = Path(_git(["rev-parse", "--show-toplevel"], start).decode().strip())
+    except RevisionError:
+        raise RevisionError(f"{data} is not inside a git repository") from None
+    relative = os.path.relpath(os.path.realpath(data), os.path.realpath(top))
+    if relative == ".." or relative.startswith(".." + os.sep) or os.path.isabs(relative):
+        raise RevisionError(f"the data folder {data} is outside the git repository {top}")
+    return top, PurePosixPath(*Path(relative).parts).as_posix() if relative != "." else "."
+
+
+def _resolve(top: Path, revision: str) -> str:
+    if not revision or revision.startswith("-"):
+        raise RevisionError(f"`{revision}` is not a revision")
+    try:
+        return _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], top).decode().strip()
+    except RevisionError:
+        raise RevisionError(f"unknown revision `{revision}`; fetch it first (in CI: actions/checkout with fetch-depth: 0)") from None
+
+
+def _tree_files(top: Path, sha: str, prefix: str) -> dict[str, bytes]:
+    """Every regular file under `prefix` at commit `sha`, keyed by its path inside the data folder."""
+    listing = _git(["ls-tree", "-r", "-z", "--full-tree", sha, "--", *( [] if prefix == "." else [prefix])], top)
+    entries = []
+    for record in listing.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, kind, object_id = meta.decode().split()
+        if kind != "blob" or mode not in ("100644", "100755"):
+            continue  # symbolic links and submodules are not data
+        name = path.decode("utf-8", "surrogateescape")
+        inner = name if prefix == "." else name[len(prefix) + 1:]
+        parts = PurePosixPath(inner).parts
+        if not parts or any(p in ("", ".", "..") for p in parts):
+            continue
+        entries.append((inner, object_id))
+    if not entries:
+        return {}
+    output = _git(["cat-file", "--batch"], top, stdin="".join(f"{oid}\n" for _, oid in entries).encode())
+    files: dict[str, bytes] = {}
+    offset = 0
+    for inner, object_id in entries:
+        end = output.index(b"\n", offset)
+        header = output[offset:end].decode().split()
+        size = int(header[2])
+        files[inner] = output[end + 1:end + 1 + size]
+        offset = end + 1 + size + 1
+    return files
+
+
+def _folder_files(root: Path) -> dict[str, bytes]:
+    if not root.is_dir():
+        return {}
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    }
+
+
+# ---------------------------------------------------------------- loading one side
+
+
+def _side(label: str, root: Path, files: dict[str, bytes], shown: str, extracted: bool = True) -> Side:
+    """Load one side; `extracted`: write `files` into the empty folder `root` first."""
+    from .aggregate import aggregate
+    from .validate import validate_folder
+
+    if extracted:
+        root.mkdir(parents=True)
+        for relative, content in files.items():
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+    dataset, problems = validate_folder(root)
+    if extracted:
+        problems = sorted({_relabel(p, root, shown) for p in problems})
+        dataset = _relabel_dataset(dataset, root, shown)
+    portal = None
+    try:
+        portal = aggregate(_usable(dataset))
+    except Exception:  # data with errors may not aggregate; the summary says so
+        portal = None
+    side = Side(label, files, dataset, problems, portal)
+    if portal is not None:
+        side.views = {view.key: view for view in portal.evaluations}
+    return side
+
+
+def _relabel(problem: Problem, root: Path, shown: str) -> Problem:
+    return replace(problem, pos=replace(problem.pos, path=_relabel_path(problem.pos.path, root, shown)))
+
+
+def _relabel_path(path: str, root: Path, shown: str) -> str:
+    for prefix in {str(root), str(root.resolve()), display_path(root)}:
+        if path == prefix:
+            return shown
+        if path.startswith(prefix + os.sep) or path.startswith(prefix + "/"):
+            return posixpath.join(shown, PurePosixPath(*Path(path[len(prefix) + 1:]).parts).as_posix())
+    return path
+
+
+def _relabel_dataset(dataset: m.Dataset, root: Path, shown: str) -> m.Dataset:
+    evaluations = tuple(
+        replace(e, pos=replace(e.pos, path=_relabel_path(e.pos.path, root, shown))) for e in dataset.evaluations
+    )
+    files = tuple(_relabel_path(f, root, shown) for f in dataset.files)
+    return replace(dataset, evaluations=evaluations, files=files)
+
+
+def _usable(dataset: m.Dataset) -> m.Dataset:
+    """The part of a dataset that aggregation can handle even when it has errors."""
+    frameworks = {f.id for f in dataset.frameworks}
+    municipalities = {mu.slug for mu in dataset.municipalities}
+    seen: set[str] = set()
+    kept = []
+    for evaluation in dataset.evaluations:
+        if evaluation.framework in frameworks and evaluation.municipality in municipalities and evaluation.key not in seen:
+            seen.add(evaluation.key)
+            kept.append(evaluation)
+    return replace(dataset, evaluations=tuple(kept))
+
+
+def _pages(side: Side) -> Optional[dict[str, bytes]]:
+    if side.pages is None and side.portal is not None:
+        from .render import render_site
+
+        try:
+            rendered = render_site(side.portal)
+        except Exception:
+            return None
+        side.pages = {path: content for path, content in rendered.items() if path.endswith(".md")}
+    return side.pages
+
+
+# ---------------------------------------------------------------- the summary
+
+
+def summarize(base: Side, head: Side, preview_url: str, intro: str, shown: str) -> str:
+    preview = _preview_base(preview_url)
+    out: list[str] = [TEXT["title"], "", intro]
+    if preview and not has_errors(head.problems):
+        out.append(TEXT["preview"].format(url=preview))
+    out.append("")
+
+    base_evaluations = {e.key: e for e in base.dataset.evaluations}
+    head_evaluations = {e.key: e for e in head.dataset.evaluations}
+    head_files = set(head.files)
+    added = [k for k in sorted(head_evaluations) if k not in base_evaluations]
+    unreadable = sorted(
+        path for path in head_files
+        if _evaluation_key(path) and _evaluation_key(path) not in head_evaluations
+        and any(p.pos.path == posixpath.join(shown, path) and p.level is Level.ERROR for p in head.problems)
+    )
+    unreadable_keys = {_evaluation_key(p) for p in unreadable}
+    removed = [k for k in sorted(base_evaluations) if k not in head_evaluations and k not in unreadable_keys]
+    changed = [k for k in sorted(base_evaluations) if k in head_evaluations
+               and _evaluation_fingerprint(base_evaluations[k]) != _evaluation_fingerprint(head_evaluations[k])]
+    file_changes = _file_changes(base.files, head.files)
+
+    errors = [p for p in head.problems if p.level is Level.ERROR]
+    base_warnings = {(p.pos.path, p.message) for p in base.problems if p.level is Level.WARNING}
+    new_warnings = [p for p in head.problems if p.level is Level.WARNING and (p.pos.path, p.message) not in base_warnings]
+    old_warnings = sum(1 for p in head.problems if p.level is Level.WARNING) - len(new_warnings)
+
+    if not file_changes:
+        out += [TEXT["no_changes"].format(data=shown), ""]
+    else:
+        out.append(TEXT["counts"].format(changed=len(changed), added=len(added), removed=len(removed)))
+        out.append("")
+    out.append(TEXT["validation_errors"].format(errors=len(errors)) if errors else TEXT["validation_ok"])
+    if new_warnings:
+        out.append(TEXT["new_warnings"].format(n=len(new_warnings)))
+    out.append("")
+
+    if file_changes:
+        out += [TEXT["files"], ""]
+        out += [TEXT[f"file_{status}"].format(path=_code(posixpath.join(shown, path))) for path, status in file_changes]
+        out.append("")
+    if added:
+        out += [TEXT["added"], ""]
+        out += [_evaluation_item(head, head_evaluations[k], preview) for k in added]
+        out.append("")
+    if removed:
+        out += [TEXT["removed"], ""]
+        out += [_evaluation_item(base, base_evaluations[k], None) for k in removed]
+        out.append("")
+    if unreadable:
+        out += [TEXT["unreadable"], ""]
+        out += [TEXT["unreadable_item"].format(path=_code(posixpath.join(shown, p))) for p in unreadable]
+        out.append("")
+    if changed:
+        out += [TEXT["changed"], ""]
+        for key in changed:
+            out += _evaluation_changes(base, head, base_evaluations[key], head_evaluations[key], preview)
+    practice_lines = _practice_changes(base, head, preview, unreadable_keys)
+    if practice_lines:
+        out += [TEXT["practices"], ""] + practice_lines + [""]
+    if errors or new_warnings:
+        out += [TEXT["problems"], ""]
+        out += [_problem_line(p) for p in errors + new_warnings]
+        if old_warnings:
+            out += ["", TEXT["old_warnings"].format(n=old_warnings)]
+        out.append("")
+    if file_changes:
+        out += _page_changes(base, head, preview)
+    while out and out[-1] == "":
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def _file_changes(base: dict[str, bytes], head: dict[str, bytes]) -> list[tuple[str, str]]:
+    changes = []
+    for path in sorted(set(base) | set(head)):
+        if path not in base:
+            changes.append((path, "added"))
+        elif path not in head:
+            changes.append((path, "removed"))
+        elif base[path] != head[path]:
+            changes.append((path, "changed"))
+    return changes
+
+
+def _evaluation_key(path: str) -> Optional[str]:
+    parts = PurePosixPath(path).parts
+    if len(parts) == 2 and not parts[0].startswith("_") and parts[1].endswith((".yaml", ".yml")):
+        return f"{parts[0]}/{PurePosixPath(parts[1]).stem}"
+    return None
+
+
+def _evaluation_fingerprint(evaluation: m.Evaluation) -> Any:
+    """Everything an evaluation says, without where in its file it says it."""
+    return _strip_positions(evaluation)
+
+
+def _strip_positions(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return tuple((f.name, _strip_positions(getattr(value, f.name))) for f in fields(value)
+                     if f.name not in ("pos", "spans"))
+    if isinstance(value, (list, tuple)):
+        return tuple(_strip_positions(v) for v in value)
+    return value
+
+
+# ---------------------------------------------------------------- one evaluation
+
+
+def _name(side: Side, evaluation: m.Evaluation) -> str:
+    municipality = side.dataset.municipality(evaluation.municipality)
+    return municipality.name if municipality else evaluation.municipality
+
+
+def _area_name(side: Side, evaluation: m.Evaluation, number: int) -> str:
+    framework = side.dataset.framework(evaluation.framework)
+    area = framework.area(number) if framework else None
+    return _md(area.name) if area else ""
+
+
+def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[Optional[float], Optional[float]]:
+    """(points shown for the area, sum of its questions)."""
+    view = side.views.get(evaluation.key)
+    row = view.area(number) if view else None
+    if row is not None:
+        return row.points, row.question_sum
+    result = evaluation.area(number)
+    if result is None:
+        return None, None
+    points = [q.points for q in result.questions]
+    question_sum = float(sum(points)) if points and None not in points else None  # type: ignore[arg-type]
+    return (result.reported_points if result.reported_points is not None else question_sum), question_sum
+
+
+def _total(side: Side, evaluation: m.Evaluation) -> Optional[float]:
+    view = side.views.get(evaluation.key)
+    if view is not None:
+        return view.total
+    numbers = sorted({a.area for a in evaluation.areas})
+    parts = [_area_points(side, evaluation, n)[0] for n in numbers]
+    return float(sum(parts)) if parts and None not in parts else None  # type: ignore[arg-type]
+
+
+def _evaluation_item(side: Side, evaluation: m.Evaluation, preview: Optional[str]) -> str:
+    url = f"kommuner/{evaluation.municipality}/{evaluation.year}/"
+    link = TEXT["page_link"].format(url=preview + url) if preview else ""
+    return TEXT["evaluation_item"].format(
+        name=_md(_name(side, evaluation)), year=evaluation.year, revision=_md(evaluation.framework),
+        detail=TEXT["detail_full"] if evaluation.is_full else TEXT["detail_areas"],
+        total=_number(_total(side, evaluation)), path=_code(evaluation.pos.path), link=link)
+
+
+def _evaluation_changes(base: Side, head: Side, old: m.Evaluation, new: m.Evaluation, preview: Optional[str]) -> list[str]:
+    url = f"kommuner/{new.municipality}/{new.year}/"
+    link = TEXT["page_link"].format(url=preview + url) if preview else ""
+    out = [TEXT["evaluation_heading"].format(name=_md(_name(head, new)), year=new.year), "",
+           TEXT["evaluation_file"].format(path=_code(new.pos.path), link=link), ""]
+
+    rows = []
+    numbers = sorted({a.area for a in old.areas} | {a.area for a in new.areas})
+    for number in numbers:
+        old_points, old_sum = _area_points(base, old, number)
+        new_points, new_sum = _area_points(head, new, number)
+        name = _area_name(head, new, number) or _area_name(base, old, number)
+        if old_points != new_points:
+            rows.append(_row(TEXT["row_area"].format(number=number, name=name), old_points, new_points))
+        elif old_sum != new_sum:
+            rows.append(_row(TEXT["row_area_sum"].format(number=number, name=name, printed=_number(new_points)), old_sum, new_sum))
+        old_questions = {q.id: q for q in (old.area(number).questions if old.area(number) else ())}
+        new_questions = {q.id: q for q in (new.area(number).questions if new.area(number) else ())}
+        for question_id in _ordered(old_questions, new_questions):
+            before = old_questions[question_id].points if question_id in old_questions else None
+            after = new_questions[question_id].points if question_id in new_questions else None
+            if before != after:
+                rows.append(_row(TEXT["row_question"].format(id=_md(question_id)), before, after))
+    old_total, new_total = _total(base, old), _total(head, new)
+    if rows or old_total != new_total:
+        out += [TEXT["table_header"], TEXT["table_rule"], *rows, _row(TEXT["row_total"], old_total, new_total), ""]
+    else:
+        out += [TEXT["scores_unchanged"].format(total=_number(new_total)), ""]
+
+    texts = _text_changes(old, new)
+    if texts:
+        out += [TEXT["texts"], "", *texts, ""]
+    return out
+
+
+def _ordered(old: dict, new: dict) -> list:
+    keys = list(old)
+    keys += [k for k in new if k not in old]
+    return keys
+
+
+def _row(label: str, old: Optional[float], new: Optional[float]) -> str:
+    return TEXT["row"].format(label=label, old=_number(old), new=_number(new), delta=_delta(old, new))
+
+
+def _text_changes(old: m.Evaluation, new: m.Evaluation) -> list[str]:
+    out = []
+    if (old.summary or "") != (new.summary or ""):
+        out.append(TEXT["summary_changed"])
+        out.append(TEXT["before_after"].format(old=_md(old.summary or "–"), new=_md(new.summary or "–")))
+    for name in _EVALUATION_FIELDS:
+        before, after = getattr(old, name), getattr(new, name)
+        if _comparable(before) != _comparable(after):
+            out.append(TEXT["field_changed"].format(label=_field(name), old=_value(before), new=_value(after)))
+    for name, describe in (("compared_with", _comparison), ("discrepancies", _discrepancy)):
+        before = [describe(x) for x in getattr(old, name)]
+        after = [describe(x) for x in getattr(new, name)]
+        for text in before:
+            if text not in after:
+                out.append(TEXT["item_removed"].format(label=_field(name).capitalize(), text=text))
+        for text in after:
+            if text not in before:
+                out.append(TEXT["item_added"].format(label=_field(name).capitalize(), text=text))
+    numbers = sorted({a.area for a in old.areas} | {a.area for a in new.areas})
+    for number in numbers:
+        before_area, after_area = old.area(number), new.area(number)
+        if before_area is None or after_area is None:
+            continue
+        if (before_area.description or "") != (after_area.description or ""):
+            out.append(TEXT["description_changed"].format(number=number))
+            out.append(TEXT["before_after"].format(old=_md(before_area.description or "–"), new=_md(after_area.description or "–")))
+        for name in _AREA_FIELDS:
+            before, after = getattr(before_area, name), getattr(after_area, name)
+            if before != after:
+                out.append(TEXT["area_field_changed"].format(number=number, label=_field(name), old=_value(before), new=_value(after)))
+        out += _list_changes(number, TEXT["strength"], before_area.strengths, after_area.strengths)
+        out += _list_changes(number, TEXT["improvement"], before_area.improvements, after_area.improvements)
+        out += _list_changes(number, TEXT["cited_example"],
+                             [f"{c.municipality}: {c.topic}" for c in before_area.cited_examples],
+                             [f"{c.municipality}: {c.topic}" for c in after_area.cited_examples])
+        before_questions = {q.id: q for q in before_area.questions}
+        for question in after_area.questions:
+            previous = before_questions.get(question.id)
+            if previous is None:
+                continue
+            for name in _QUESTION_FIELDS:
+                before, after = getattr(previous, name), getattr(question, name)
+                if before != after:
+                    out.append(TEXT["question_field_changed"].format(id=_md(question.id), label=_field(name), old=_value(before), new=_value(after)))
+    return out
+
+
+def _list_changes(number: int, what: str, before: Iterable[str], after: Iterable[str]) -> list[str]:
+    before, after = list(before), list(after)
+    out = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            continue
+        removed, inserted = before[i1:i2], after[j1:j2]
+        paired = min(len(removed), len(inserted)) if tag == "replace" else 0
+        for old_text, new_text in zip(removed[:paired], inserted[:paired]):
+            out.append(TEXT["list_changed"].format(number=number, what=what, old=_md(old_text), new=_md(new_text)))
+        for text in removed[paired:]:
+            out.append(TEXT["list_removed"].format(number=number, what=what, text=_md(text)))
+        for text in inserted[paired:]:
+            out.append(TEXT["list_added"].format(number=number, what=what, text=_md(text)))
+    return out
+
+
+def _comparison(c: m.Comparison) -> str:
+    total = f" ({_number(c.reported_total)})" if c.reported_total is not None else ""
+    return _md(f"{c.municipality} {c.year}") + total
+
+
+def _discrepancy(d: m.Discrepancy) -> str:
+    return f"»{_md(d.text)}«"
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, m.SourceRef):
+        return (value.report, value.location)
+    return value
+
+
+def _field(name: str) -> str:
+    return TEXT["fields"].get(name, name)
+
+
+def _value(value: Any) -> str:
+    if value is None or value == ():
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, (int, float)):
+        return _number(value)
+    if isinstance(value, m.SourceRef):
+        return f"»{_md(', '.join(x for x in (value.report, value.location) if x))}«"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_md(str(v)) for v in value)
+    return f"»{_md(str(value))}«"
+
+
+# ---------------------------------------------------------------- good practices
+
+
+def _practice_changes(base: Side, head: Side, preview: Optional[str], unreadable: set) -> list[str]:
+    """Practices added, removed or changed; those of a file that could not be read are left out."""
+
+    def index(side: Side) -> dict[str, tuple[m.GoodPractice, m.Evaluation, int]]:
+        found = {}
+        for evaluation in side.dataset.evaluations:
+            if evaluation.key in unreadable:
+                continue
+            for area in evaluation.areas:
+                for practice in area.good_practices:
+                    found.setdefault(practice.slug, (practice, evaluation, area.area))
+        return found
+
+    before, after = index(base), index(head)
+    out = []
+    for slug in sorted(set(before) | set(after), key=lambda s: ((after.get(s) or before[s])[0].name.lower(), s)):
+        link = TEXT["page_link"].format(url=f"{preview}goda-exempel/{slug}/") if preview else ""
+        if slug not in before:
+            practice, evaluation, area = after[slug]
+            out.append(TEXT["practice_added"].format(name=_md(practice.name), municipality=_md(_name(head, evaluation)),
+                                                     year=evaluation.year, area=area, link=link))
+        elif slug not in after:
+            practice, evaluation, area = before[slug]
+            out.append(TEXT["practice_removed"].format(name=_md(practice.name), municipality=_md(_name(base, evaluation)),
+                                                       year=evaluation.year, area=area))
+        else:
+            (old, old_evaluation, old_area), (new, new_evaluation, new_area) = before[slug], after[slug]
+            fields = [TEXT["practice_fields"][f] for f in _PRACTICE_FIELDS if getattr(old, f) != getattr(new, f)]
+            if old_evaluation.key != new_evaluation.key:
+                fields.append(TEXT["practice_fields"]["evaluation"])
+            elif old_area != new_area:
+                fields.append(TEXT["practice_fields"]["area"])
+            if fields:
+                out.append(TEXT["practice_changed"].format(name=_md(new.name), municipality=_md(_name(head, new_evaluation)),
+                                                           year=new_evaluation.year, area=new_area,
+                                                           fields=", ".join(fields), link=link))
+    return out
+
+
+# ---------------------------------------------------------------- validation and pages
+
+
+def _problem_line(problem: Problem) -> str:
+    return TEXT["problem"].format(pos=_code(str(problem.pos)), level=TEXT["level"][problem.level.value], message=_md(problem.message))
+
+
+def _page_changes(base: Side, head: Side, preview: Optional[str]) -> list[str]:
+    if has_errors(head.problems):
+        return [TEXT["pages"], "", TEXT["pages_skipped"], ""]
+    before, after = _pages(base), _pages(head)
+    if before is None or after is None:
+        return [TEXT["pages"], "", TEXT["pages_unknown"].format(revision=_code(base.label if before is None else head.label)), ""]
+    out = []
+    added = sorted(page_url(p) for p in after if p not in before)
+    removed = sorted(page_url(p) for p in before if p not in after)
+    changed = sorted(page_url(p) for p in after if p in before and before[p] != after[p])
+    if added:
+        out += [TEXT["pages_added"], "", *[_page_line(u, preview) for u in added], ""]
+    if removed:
+        out += [TEXT["pages_removed"], "", *[TEXT["page_plain"].format(url=_code(u or "/")) for u in removed], ""]
+    if changed:
+        out += [TEXT["pages_changed"], "", TEXT["pages_changed_summary"].format(n=len(changed)),
+                *[_page_line(u, preview) for u in changed], TEXT["pages_changed_end"], ""]
+    return out
+
+
+def page_url(path: str) -> str:
+    """The address of a page of the docs folder, relative to the site root (use_directory_urls)."""
+    if path == "index.md":
+        return ""
+    if path.endswith("/index.md"):
+        return path[: -len("index.md")]
+    return path[: -len(".md")] + "/"
+
+
+def _page_line(url: str, preview: Optional[str]) -> str:
+    if preview:
+        return TEXT["page"].format(url=_md(url or "/"), address=preview + url)
+    return TEXT["page_plain"].format(url=_code(url or "/"))
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def _preview_base(url: str) -> Optional[str]:
+    url = (url or "").strip()
+    if not url:
+        return None
+    if any(c in url for c in " <>()`\"'\n"):
+        return None  # not an address we can put in a Markdown link safely
+    return url if url.endswith("/") else url + "/"
+
+
+def _number(value: Optional[float]) -> str:
+    from .render import format_number
+
+    return format_number(value)
+
+
+def _delta(old: Optional[float], new: Optional[float]) -> str:
+    if old is None or new is None:
+        return "–"
+    difference = new - old
+    text = _number(round(difference, 6))
+    return "+" + text if difference > 0 else ("±0" if difference == 0 else text)
+
+
+def _md(text: str) -> str:
+    """Data text as literal Markdown: whitespace collapsed, markup characters escaped."""
+    collapsed = " ".join(str(text).split())
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in collapsed)
+
+
+def _code(text: str) -> str:
+    """Text for a code span: backticks cannot be escaped there, so they are replaced."""
+    return " ".join(str(text).replace("`", "'").split())

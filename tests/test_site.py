@@ -1,0 +1,258 @@
+"""The built site: every page kind, links and anchors, open data against the YAML, safe text."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests.conftest import DATA, build
+
+PAGE_KINDS = {
+    "start": "index.html",
+    "municipalities": "kommuner/index.html",
+    "municipality": "kommuner/karlskoga/index.html",
+    "evaluation": "kommuner/karlskoga/2022/index.html",
+    "area-level evaluation": "kommuner/karlskoga/2003/index.html",
+    "cited municipality": "kommuner/burlov/index.html",
+    "area": "omraden/2020/5/index.html",
+    "areas": "omraden/index.html",
+    "area mapping": "omraden/jamforbarhet/index.html",
+    "good practices": "goda-exempel/index.html",
+    "good practice": "goda-exempel/eftersnack/index.html",
+    "good practices by area": "goda-exempel/2020/2/index.html",
+    "comparison": "jamforelse/2002/index.html",
+    "method": "metod/index.html",
+    "catalogue": "metod/2010/index.html",
+    "data": "data/index.html",
+    "evaluators": "for-utvarderare/index.html",
+    "not found": "404.html",
+}
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.ids: set[str] = set()
+        self.text: list[str] = []
+        self.nav_links = 0
+        self._nav_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if tag == "nav":
+            self._nav_depth += 1
+        for name in ("href", "src"):
+            if attributes.get(name):
+                self.links.append((tag, attributes[name]))
+                if tag == "a" and self._nav_depth:
+                    self.nav_links += 1
+
+    def handle_endtag(self, tag):
+        if tag == "nav" and self._nav_depth:
+            self._nav_depth -= 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse(path: Path) -> Links:
+    parser = Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_page_kind_is_built(site):
+    for kind, page in PAGE_KINDS.items():
+        assert (site / page).is_file(), f"{kind}: {page} missing"
+
+
+def test_pages_are_swedish_with_titles_and_descriptions(site):
+    for kind, page in PAGE_KINDS.items():
+        html = (site / page).read_text(encoding="utf-8")
+        assert '<html lang="sv"' in html, kind
+        title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+        assert "Kommunkompassen" in title, kind
+        if kind != "not found":
+            description = re.search(r'<meta name="description" content="([^"]*)"', html).group(1)
+            assert len(description) > 40, kind
+    evaluation = (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8")
+    assert "<title>Karlskoga 2022 - Kommunkompassen – öppna resultat</title>" in evaluation
+    assert 'property="og:description" content="Karlskogas resultat i Kommunkompassen 2022: 536 av 800 poäng' in evaluation
+    assert "Sidan finns inte" in (site / "404.html").read_text(encoding="utf-8")
+
+
+def test_no_broken_internal_link_or_anchor(site):
+    pages = {p: parse(p) for p in site.rglob("*.html")}
+    broken = []
+    for page, parsed in pages.items():
+        for tag, link in parsed.links:
+            url = urlparse(link)
+            if url.scheme or link.startswith("//") or link.startswith("mailto:"):
+                continue
+            target_path, fragment = urldefrag(link)
+            base = site if target_path.startswith("/") else page.parent  # 404.html links from the root
+            target = (base / unquote(target_path).lstrip("/")).resolve() if target_path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(site)}: {link}")
+                continue
+            if fragment and target.suffix == ".html":
+                ids = pages[target].ids if target in pages else parse(target).ids
+                if unquote(fragment) not in ids:
+                    broken.append(f"{page.relative_to(site)}: #{fragment} not in {target.relative_to(site)}")
+    assert not broken, "\n".join(broken[:30])
+
+
+def test_nothing_is_requested_from_another_host(site):
+    for page in site.rglob("*.html"):
+        for tag, link in parse(page).links:
+            if tag in ("script", "link", "img", "iframe", "source"):
+                assert not urlparse(link).scheme and not link.startswith("//"), f"{page}: {tag} {link}"
+    for asset in list(site.rglob("*.css")) + list(site.rglob("*.svg")):
+        text = asset.read_text(encoding="utf-8", errors="replace")
+        assert "fonts.googleapis" not in text and "@import url(http" not in text, asset
+    mkdocs_text = (site / "index.html").read_text(encoding="utf-8")
+    assert "fonts.gstatic" not in mkdocs_text and "googleapis" not in mkdocs_text
+
+
+def test_navigation_stays_small(site):
+    for kind in ("evaluation", "municipality", "good practice"):
+        parsed = parse(site / PAGE_KINDS[kind])
+        assert parsed.nav_links < 60, f"{kind}: {parsed.nav_links} navigation links"
+
+
+def test_search_is_configured_for_swedish_and_indexes_the_pages(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"] == ["sv"]
+    locations = {doc["location"] for doc in index["docs"]}
+    assert "goda-exempel/eftersnack/" in locations
+    assert "omraden/2020/5/" in locations
+    titles = {doc["title"] for doc in index["docs"]}
+    assert "Eftersnack" in titles and "Karlskrona" in titles and "5 Brukarens fokus" in titles
+
+
+def test_charts_are_static_stable_svg(site):
+    charts = list(site.rglob("*.svg"))
+    assert len(charts) > 20
+    for chart in charts:
+        text = chart.read_text(encoding="utf-8")
+        if "pygal" not in text:
+            continue
+        assert "<script" not in text, chart
+        assert "<!--" not in text, chart
+        assert not re.search(r"chart-[0-9a-f]{8}-", text), chart
+    evaluation = (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8")
+    assert '<img src="profil.svg" alt="Profil jämfört med andra.' in evaluation
+    assert '<a href="profil.csv" download>CSV</a>' in evaluation
+    assert 'id="tabell-profil"' in evaluation
+    rows = list(csv.reader((site / "kommuner/karlskoga/2022/omraden.csv").open(encoding="utf-8")))
+    assert rows[0][0] == "Område" and rows[1][:2] == ["1 Samspel mellan förtroendevalda och medborgare", "74"]
+
+
+def _yaml(path: Path):
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+def test_csv_files_match_the_yaml(site):
+    register = {m["slug"]: m for m in _yaml(DATA / "_municipalities.yaml")["municipalities"]}
+    expected_questions, expected_areas, expected_evaluations = set(), set(), set()
+    for path in sorted(DATA.glob("*/*.yaml")):
+        if path.parent.name.startswith("_"):
+            continue
+        data = _yaml(path)
+        code = register[data["municipality"]]["code"]
+        area_points = []
+        for area in data["areas"]:
+            points = area.get("reported_points")
+            if points is None:
+                points = sum(q["points"] for q in area["questions"])
+            area_points.append(points)
+            expected_areas.add((code, str(data["year"]), data["framework"], str(area["area"]), _n(points)))
+            for question in area.get("questions", []):
+                expected_questions.add((code, str(data["year"]), data["framework"], question["id"], _n(question["points"])))
+        expected_evaluations.add((code, str(data["year"]), data["framework"], _n(sum(area_points)), _n(data.get("reported_total"))))
+
+    def rows(name):
+        with (site / "data" / name).open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    evaluations = rows("evaluations.csv")
+    assert list(evaluations[0])[:6] == ["municipality_code", "municipality", "municipality_slug", "year", "framework", "total_points"]
+    assert {(r["municipality_code"], r["year"], r["framework"], r["total_points"], r["reported_total_points"]) for r in evaluations} == expected_evaluations
+    assert {(r["municipality_code"], r["year"], r["framework"], r["area"], r["points"]) for r in rows("area_scores.csv")} == expected_areas
+    assert {(r["municipality_code"], r["year"], r["framework"], r["question"], r["points"]) for r in rows("question_scores.csv")} == expected_questions
+    kalix = next(r for r in evaluations if r["municipality"] == "Kalix")
+    assert (kalix["total_points"], kalix["reported_total_points"]) == ("413", "415")
+
+
+def _n(value) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def test_data_package_describes_the_files(site):
+    package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        assert (site / "data" / resource["path"]).is_file()
+        if resource["format"] == "csv":
+            header = (site / "data" / resource["path"]).read_text(encoding="utf-8").splitlines()[0].split(",")
+            assert header == [f["name"] for f in resource["schema"]["fields"]]
+    everything = json.loads((site / "data" / "kommunkompassen.json").read_text(encoding="utf-8"))
+    assert len(everything["evaluations"]) == len(list(p for p in DATA.glob("*/*.yaml") if not p.parent.name.startswith("_")))
+    assert (site / "data" / "schemas" / "evaluation.schema.json").is_file()
+    assert (site / "data" / "LICENSE.txt").is_file()
+
+
+def test_discrepancies_and_printed_values_are_shown(site):
+    kalix = (site / "kommuner/kalix/2012/index.html").read_text(encoding="utf-8")
+    assert "Rapporten trycker totalpoängen 415, men områdena summerar till 413." in kalix
+    assert "Totalpoäng: 413 av 800" in kalix
+    karlskrona = (site / "kommuner/karlskrona/2022/index.html").read_text(encoding="utf-8")
+    assert "Namnet i rapportens poängtabell: ”Offentlighet och demokrati”." in karlskrona
+
+
+def test_learn_from_others_links_leaders_and_practices(site):
+    page = (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8")
+    section = page.split('id="lar-av-andra"')[1].split('id="omrade-1"')[0]
+    assert "Karlskrona 2022" in section
+    assert "../../../goda-exempel/" in section
+
+
+HOSTILE = {
+    "script": "<script>alert('x')</script>",
+    "markdown": "**fet** [länk](http://example.com) `kod`",
+    "jinja": "{{ 7 * 7 }} {% if true %}ja{% endif %}",
+}
+
+
+def test_text_in_the_data_is_shown_literally_and_never_runs(tmp_path):
+    data = tmp_path / "evaluations"
+    shutil.copytree(DATA, data)
+    path = data / "karlskrona" / "2022.yaml"
+    text = path.read_text(encoding="utf-8")
+    hostile = " ".join(HOSTILE.values()).replace("'", "''")
+    text = text.replace("summary: >-\n", f"summary: '{hostile}'\nx_old_summary: >-\n", 1)
+    text = re.sub(r"x_old_summary: >-\n(  .*\n)+", "", text)
+    path.write_text(text, encoding="utf-8")
+    site = build(data, tmp_path)
+    html = (site / "kommuner/karlskrona/2022/index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in html
+    assert "<strong>fet</strong>" not in html and 'href="http://example.com"' not in html
+    assert ">49<" not in html and " 49 " not in html
+    visible = "".join(parse(site / "kommuner/karlskrona/2022/index.html").text)
+    for value in HOSTILE.values():
+        assert value in visible, value
