@@ -7,6 +7,7 @@ modification time. Invalid data stops the build before anything is written.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -134,6 +135,9 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
 
 def serve_site(data_dir: Path, dev_addr: str) -> int:
     from mkdocs.commands.serve import serve
+
+    # Show MkDocs' messages and ours (data errors with file:line) while serving.
+    logging.basicConfig(level=logging.INFO, format="%(levelname)-7s - %(message)s")
 
     os.environ[DATA_ENV] = str(data_dir.resolve())
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()

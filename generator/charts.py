@@ -30,11 +30,11 @@ _STYLE = Style(
     opacity_hover=".6",
     colors=PALETTE,
     font_family="system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=14,
-    title_font_size=16,
-    value_font_size=12,
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=16,
+    title_font_size=18,
+    value_font_size=14,
     tooltip_font_size=12,
 )
 
@@ -74,7 +74,7 @@ class Chart:
 
 def radar(name: str, title: str, description: str, axis_labels: Sequence[str],
           series: Sequence[tuple[str, Sequence[Optional[float]]]], maximum: float, header: Sequence[str]) -> Chart:
-    chart = pygal.Radar(title=title, range=(0, maximum), fill=False, dots_size=4, show_legend=True,
+    chart = pygal.Radar(title=title, range=(0, maximum), fill=False, dots_size=4, show_legend=True, value_formatter=_format,
                         x_label_rotation=0, **_COMMON)
     chart.x_labels = list(axis_labels)
     for label, values in series:
@@ -87,7 +87,7 @@ def bars(name: str, title: str, description: str, labels: Sequence[str], values:
          maximum: float, series_label: str, header: Sequence[str],
          reference: Optional[tuple[str, Sequence[Optional[float]]]] = None) -> Chart:
     chart = pygal.HorizontalBar(title=title, range=(0, maximum), show_legend=reference is not None,
-                                print_values=True, height=max(260, 70 + 44 * len(labels)) if labels else 260,
+                                print_values=True, value_formatter=_format, height=max(260, 70 + 44 * len(labels)) if labels else 260,
                                 **{k: v for k, v in _COMMON.items() if k not in ("print_values", "height")})
     chart.x_labels = list(labels)
     chart.add(series_label, [_value(v) for v in values])

@@ -38,6 +38,8 @@ def escape_text(value: object) -> str:
 def format_number(value: Optional[float], decimals: Optional[int] = None) -> str:
     if value is None:
         return "–"
+    if decimals is None and float(value).is_integer() and abs(value) >= 10_000:
+        return f"{int(value):,}".replace(",", "\u00a0").replace("-", "−")  # Swedish: 30 150
     text = f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
     return text.replace(".", ",").replace("-", "−")
 
