@@ -68,12 +68,13 @@ TEXT = {
     "summary_changed": "- Sammanfattningen har ändrats.",
     "description_changed": "- Område {number}: beskrivningen har ändrats.",
     "before_after": "  <details><summary>Före och efter</summary>\n\n  > {old}\n\n  > {new}\n\n  </details>",
-    "list_added": "- Område {number}, {what} tillagd: »{text}«",
-    "list_removed": "- Område {number}, {what} borttagen: »{text}«",
-    "list_changed": "- Område {number}, {what} ändrad: »{old}« → »{new}«",
-    "strength": "styrka",
-    "improvement": "förbättringsområde",
-    "cited_example": "omnämnt exempel",
+    "list_added": "- Område {number}, {what} {added}: »{text}«",
+    "list_removed": "- Område {number}, {what} {removed}: »{text}«",
+    "list_changed": "- Område {number}, {what} {changed}: »{old}« → »{new}«",
+    # (noun, added, removed, changed): the participles agree with the noun's gender
+    "strength": ("styrka", "tillagd", "borttagen", "ändrad"),
+    "improvement": ("förbättringsområde", "tillagt", "borttaget", "ändrat"),
+    "cited_example": ("omnämnt exempel", "tillagt", "borttaget", "ändrat"),
     "field_changed": "- {label}: {old} → {new}",
     "area_field_changed": "- Område {number}, {label}: {old} → {new}",
     "question_field_changed": "- Fråga {id}, {label}: {old} → {new}",
@@ -178,7 +179,8 @@ def _git(args: list[str], cwd: Path, stdin: Optional[bytes] = None) -> bytes:
         raise RevisionError(f"cannot run git: {exc.strerror}") from None
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RevisionError(f"git {args[0]} failed: {message[-1] if message else 'exit ' + str(result.returncode)}")
+        command = next(a for a in args if not a.startswith("-"))
+        raise RevisionError(f"git {command} failed: {message[-1] if message else 'exit ' + str(result.returncode)}")
     return result.stdout
 
 
@@ -206,7 +208,8 @@ def _resolve(top: Path, revision: str) -> str:
 
 def _tree_files(top: Path, sha: str, prefix: str) -> dict[str, bytes]:
     """Every regular file under `prefix` at commit `sha`, keyed by its path inside the data folder."""
-    listing = _git(["ls-tree", "-r", "-z", "--full-tree", sha, "--", *( [] if prefix == "." else [prefix])], top)
+    paths = [] if prefix == "." else [prefix]
+    listing = _git(["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", sha, "--", *paths], top)
     entries = []
     for record in listing.split(b"\0"):
         if not record:
@@ -263,11 +266,12 @@ def _side(label: str, root: Path, files: dict[str, bytes], shown: str, extracted
     if extracted:
         problems = sorted({_relabel(p, root, shown) for p in problems})
         dataset = _relabel_dataset(dataset, root, shown)
-    portal = None
     try:
         portal = aggregate(_usable(dataset))
-    except Exception:  # data with errors may not aggregate; the summary says so
-        portal = None
+    except Exception:
+        if not has_errors(problems):
+            raise  # valid data that does not aggregate is a bug, not something to summarize
+        portal = None  # data with errors may not aggregate; the summary says so
     side = Side(label, files, dataset, problems, portal)
     if portal is not None:
         side.views = {view.key: view for view in portal.evaluations}
@@ -315,6 +319,8 @@ def _pages(side: Side) -> Optional[dict[str, bytes]]:
         try:
             rendered = render_site(side.portal)
         except Exception:
+            if not has_errors(side.problems):
+                raise
             return None
         side.pages = {path: content for path, content in rendered.items() if path.endswith(".md")}
     return side.pages
@@ -504,7 +510,8 @@ def _evaluation_changes(base: Side, head: Side, old: m.Evaluation, new: m.Evalua
     else:
         out += [TEXT["scores_unchanged"].format(total=_number(new_total)), ""]
 
-    texts = _text_changes(old, new)
+    names = {mu.slug: mu.name for side in (base, head) for mu in side.dataset.municipalities}
+    texts = _text_changes(old, new, names)
     if texts:
         out += [TEXT["texts"], "", *texts, ""]
     return out
@@ -520,7 +527,7 @@ def _row(label: str, old: Optional[float], new: Optional[float]) -> str:
     return TEXT["row"].format(label=label, old=_number(old), new=_number(new), delta=_delta(old, new))
 
 
-def _text_changes(old: m.Evaluation, new: m.Evaluation) -> list[str]:
+def _text_changes(old: m.Evaluation, new: m.Evaluation, names: dict[str, str]) -> list[str]:
     out = []
     if (old.summary or "") != (new.summary or ""):
         out.append(TEXT["summary_changed"])
@@ -529,7 +536,11 @@ def _text_changes(old: m.Evaluation, new: m.Evaluation) -> list[str]:
         before, after = getattr(old, name), getattr(new, name)
         if _comparable(before) != _comparable(after):
             out.append(TEXT["field_changed"].format(label=_field(name), old=_value(before), new=_value(after)))
-    for name, describe in (("compared_with", _comparison), ("discrepancies", _discrepancy)):
+    def comparison(c: m.Comparison) -> str:
+        printed = f" ({_number(c.reported_total)})" if c.reported_total is not None else ""
+        return _md(f"{names.get(c.municipality, c.municipality)} {c.year}") + printed
+
+    for name, describe in (("compared_with", comparison), ("discrepancies", _discrepancy)):
         before = [describe(x) for x in getattr(old, name)]
         after = [describe(x) for x in getattr(new, name)]
         for text in before:
@@ -553,8 +564,8 @@ def _text_changes(old: m.Evaluation, new: m.Evaluation) -> list[str]:
         out += _list_changes(number, TEXT["strength"], before_area.strengths, after_area.strengths)
         out += _list_changes(number, TEXT["improvement"], before_area.improvements, after_area.improvements)
         out += _list_changes(number, TEXT["cited_example"],
-                             [f"{c.municipality}: {c.topic}" for c in before_area.cited_examples],
-                             [f"{c.municipality}: {c.topic}" for c in after_area.cited_examples])
+                             [f"{names.get(c.municipality, c.municipality)}: {c.topic}" for c in before_area.cited_examples],
+                             [f"{names.get(c.municipality, c.municipality)}: {c.topic}" for c in after_area.cited_examples])
         before_questions = {q.id: q for q in before_area.questions}
         for question in after_area.questions:
             previous = before_questions.get(question.id)
@@ -567,8 +578,10 @@ def _text_changes(old: m.Evaluation, new: m.Evaluation) -> list[str]:
     return out
 
 
-def _list_changes(number: int, what: str, before: Iterable[str], after: Iterable[str]) -> list[str]:
+def _list_changes(number: int, kind: tuple[str, str, str, str], before: Iterable[str], after: Iterable[str]) -> list[str]:
     before, after = list(before), list(after)
+    what, added, removed_, changed = kind
+    words = {"what": what, "added": added, "removed": removed_, "changed": changed}
     out = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -577,17 +590,12 @@ def _list_changes(number: int, what: str, before: Iterable[str], after: Iterable
         removed, inserted = before[i1:i2], after[j1:j2]
         paired = min(len(removed), len(inserted)) if tag == "replace" else 0
         for old_text, new_text in zip(removed[:paired], inserted[:paired]):
-            out.append(TEXT["list_changed"].format(number=number, what=what, old=_md(old_text), new=_md(new_text)))
+            out.append(TEXT["list_changed"].format(number=number, old=_md(old_text), new=_md(new_text), **words))
         for text in removed[paired:]:
-            out.append(TEXT["list_removed"].format(number=number, what=what, text=_md(text)))
+            out.append(TEXT["list_removed"].format(number=number, text=_md(text), **words))
         for text in inserted[paired:]:
-            out.append(TEXT["list_added"].format(number=number, what=what, text=_md(text)))
+            out.append(TEXT["list_added"].format(number=number, text=_md(text), **words))
     return out
-
-
-def _comparison(c: m.Comparison) -> str:
-    total = f" ({_number(c.reported_total)})" if c.reported_total is not None else ""
-    return _md(f"{c.municipality} {c.year}") + total
 
 
 def _discrepancy(d: m.Discrepancy) -> str:

@@ -92,7 +92,32 @@ def data_files(portal: ag.Portal, t: dict) -> dict[str, bytes]:
     for kind in KINDS:
         name = f"{kind}.schema.json"
         files[f"{DATA_DIR}/schemas/{name}"] = (SCHEMA_DIR / name).read_bytes()
+    for view in portal.evaluations:
+        files.update(evaluation_files(view))
     return files
+
+
+EVALUATION_CSV = "poang.csv"
+EVALUATION_JSON = "utvardering.json"
+
+
+def evaluation_files(view: ag.EvaluationView) -> dict[str, bytes]:
+    """One evaluation's own data beside its page: area and question scores, and everything as JSON."""
+    spec = DataFile(EVALUATION_CSV, "", (
+        Column("area", "integer", ""), Column("question", "string", ""), Column("text", "string", ""),
+        Column("points", "number", ""), Column("max_points", "number", ""), Column("reported_points", "number", ""),
+    ))
+    rows = []
+    for row in view.areas:
+        rows.append((row.definition.number, "", row.definition.name, row.points, row.definition.max_points, row.printed))
+        for question in row.questions:
+            rows.append((row.definition.number, question.definition.id, question.definition.text, question.points,
+                         question.definition.max_points, None))
+    folder = view.url
+    return {
+        f"{folder}{EVALUATION_CSV}": _csv(spec, rows),
+        f"{folder}{EVALUATION_JSON}": _json(_evaluation_json(view)),
+    }
 
 
 def _base(view: ag.EvaluationView) -> tuple:
