@@ -9,6 +9,7 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import islice
 from typing import Optional
 
 from . import model as m
@@ -202,35 +203,73 @@ def aggregate(dataset: m.Dataset) -> Portal:
     for evaluation in dataset.evaluations:
         by_framework[evaluation.framework].append(evaluation)
 
-    area_means = {
-        (fid, area.number): _mean([_area_points(e, area) for e in evaluations])
-        for fid, evaluations in by_framework.items()
-        for area in frameworks[fid].areas
-    }
-    views = {
-        e.key: _evaluation_view(e, municipalities[e.municipality], frameworks[e.framework], sources.get(e.source.report or ""), area_means)
-        for e in sorted(dataset.evaluations, key=lambda e: (e.municipality, e.year))
-    }
-    views = _with_ranks_and_history(views)
-    stats = tuple(_framework_stats(frameworks[fid], [views[e.key] for e in by_framework.get(fid, [])], dataset)
-                  for fid in sorted(frameworks))
-    stats_by_id = {s.framework.id: s for s in stats}
-    views = {key: _with_learning(view, stats_by_id[view.framework.id]) for key, view in views.items()}
-    stats = tuple(_framework_stats(s.framework, [views[v.key] for v in s.evaluations], dataset) for s in stats)
+    parts = {fid: _framework_part(frameworks[fid], by_framework.get(fid, []), municipalities, sources, dataset)
+             for fid in sorted(frameworks)}
+    views = {e.key: parts[e.framework][0][e.key] for e in sorted(dataset.evaluations, key=lambda e: (e.municipality, e.year))}
+    stats = tuple(parts[fid][1] for fid in sorted(frameworks))
 
     practices = tuple(sorted(_practices(views.values()), key=lambda p: (p.practice.name.lower(), p.practice.slug)))
     citations = _citations(views.values(), frameworks)
+    own_views: dict[str, list[EvaluationView]] = defaultdict(list)
+    for view in views.values():
+        own_views[view.slug].append(view)
+    own_practices: dict[str, list[PracticeView]] = defaultdict(list)
+    for practice in practices:
+        own_practices[practice.evaluation.slug].append(practice)
     municipality_views = []
     cited_only = []
     for municipality in sorted(dataset.municipalities, key=lambda mu: (mu.name, mu.slug)):
-        own = tuple(v for v in views.values() if v.slug == municipality.slug)
+        own = tuple(own_views.get(municipality.slug, ()))
         view = MunicipalityView(
             municipality, own,
-            tuple(p for p in practices if p.evaluation.slug == municipality.slug),
+            tuple(own_practices.get(municipality.slug, ())),
             tuple(citations.get(municipality.slug, ())),
         )
         (municipality_views if own else cited_only).append(view)
     return Portal(dataset, tuple(views.values()), stats, tuple(municipality_views), practices, tuple(cited_only))
+
+
+# The last result for each revision, with the inputs it was made from: a revision whose
+# evaluations and registers are the same objects as last time (the live preview after an
+# edit elsewhere) gets the same views and statistics back, and within a revision that is
+# made again, an evaluation whose record, registers and revision means are unchanged gets
+# the same first view (and so the same area rows), which keeps them cheap to compare.
+_PARTS: dict[str, tuple[tuple, tuple[dict[str, "EvaluationView"], "FrameworkStats"], dict]] = {}
+
+
+def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], municipalities: dict[str, m.Municipality],
+                    sources: dict[str, m.Source], dataset: m.Dataset) -> tuple[dict[str, EvaluationView], FrameworkStats]:
+    """The views of one revision's evaluations (ranked, with history and lessons) and its statistics."""
+    chosen_sources = [sources.get(e.source.report or "") for e in evaluations]
+    references = tuple(r for r in dataset.references if r.framework == framework.id)
+    inputs = (framework, *evaluations, *(municipalities[e.municipality] for e in evaluations), *chosen_sources, *references)
+    last = _PARTS.get(framework.id)
+    if last is not None and len(last[0]) == len(inputs) and all(a is b for a, b in zip(last[0], inputs)):
+        return last[1]
+    earlier = last[2] if last is not None else {}
+    area_means = {
+        (framework.id, area.number): _mean([_area_points(e, area) for e in evaluations])
+        for area in framework.areas
+    } if evaluations else {}
+    means = tuple(area_means.get((framework.id, area.number)) for area in framework.areas)
+    made: dict[int, tuple[tuple, EvaluationView]] = {}
+    views: dict[str, EvaluationView] = {}
+    for e in sorted(evaluations, key=lambda e: (e.municipality, e.year)):
+        view_inputs = (e, municipalities[e.municipality], framework, sources.get(e.source.report or ""), means)
+        before = earlier.get(id(e))
+        if before is not None and all(a is b for a, b in zip(before[0][:4], view_inputs[:4])) and before[0][4] == means:
+            view = before[1]
+        else:
+            view = _evaluation_view(e, municipalities[e.municipality], framework, sources.get(e.source.report or ""), area_means)
+        made[id(e)] = (view_inputs, view)
+        views[e.key] = view
+    views = _with_ranks_and_history(views)
+    stats = _framework_stats(framework, [views[e.key] for e in evaluations], dataset)
+    practising: dict = {}
+    views = {key: _with_learning(view, stats, practising) for key, view in views.items()}
+    stats = _framework_stats(framework, [views[v.key] for v in stats.evaluations], dataset)
+    _PARTS[framework.id] = (inputs, (views, stats), made)
+    return views, stats
 
 
 def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
@@ -276,10 +315,13 @@ def _with_ranks_and_history(views: dict[str, EvaluationView]) -> dict[str, Evalu
         ranked = _rank([(v, v.total) for v in group])
         for item in ranked:
             ranks[item.evaluation.key] = (item.rank, len(ranked))
+    same: dict[tuple[str, str], list[EvaluationView]] = defaultdict(list)  # one municipality, one revision
+    for view in views.values():
+        same[(view.slug, view.framework.id)].append(view)
     result: dict[str, EvaluationView] = {}
     for key, view in views.items():
         rank, of = ranks.get(key, (None, len(by_framework[view.framework.id])))
-        earlier = [v for v in views.values() if v.slug == view.slug and v.framework.id == view.framework.id and v.year < view.year]
+        earlier = [v for v in same[(view.slug, view.framework.id)] if v.year < view.year]
         previous = max(earlier, key=lambda v: v.year) if earlier else None
         result[key] = _replace(view, rank=rank, rank_of=of, previous=previous)
     return result
@@ -297,13 +339,18 @@ def _rank(items: list[tuple[EvaluationView, Optional[float]]]) -> list[Ranked]:
 
 def _framework_stats(framework: m.Framework, views: list[EvaluationView], dataset: m.Dataset) -> FrameworkStats:
     totals = [v.total for v in views if v.total is not None]
+    all_practices = _practices(views)
     areas = []
     for area in framework.areas:
         rows = [(v, v.area(area.number)) for v in views]
         points = [row.points for _, row in rows if row and row.points is not None]
+        by_question: dict[str, list[Optional[float]]] = defaultdict(list)  # in row order, as the means are summed
+        for _, row in rows:
+            if row:
+                for qr in row.questions:
+                    by_question[qr.definition.id].append(qr.points)
         question_means = tuple(
-            (q, _mean([qr.points for _, row in rows if row for qr in row.questions if qr.definition.id == q.id]),
-             sum(1 for _, row in rows if row for qr in row.questions if qr.definition.id == q.id and qr.points is not None))
+            (q, _mean(by_question.get(q.id, ())), sum(1 for p in by_question.get(q.id, ()) if p is not None))
             for q in area.questions
         )
         areas.append(AreaStats(
@@ -314,7 +361,7 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
             median=statistics.median(points) if points else None,
             quartiles=_quartiles(points),
             question_means=question_means,
-            practices=tuple(p for p in _practices(views) if p.area.number == area.number),
+            practices=tuple(p for p in all_practices if p.area.number == area.number),
             strengths=tuple((s, v) for v, row in rows if row and row.result for s in row.result.strengths),
             improvements=tuple((s, v) for v, row in rows if row and row.result for s in row.result.improvements),
         ))
@@ -324,13 +371,19 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
                           statistics.median(totals) if totals else None, references)
 
 
-def _with_learning(view: EvaluationView, stats: FrameworkStats) -> EvaluationView:
+def _with_learning(view: EvaluationView, stats: FrameworkStats, practising: Optional[dict] = None) -> EvaluationView:
+    practising = {} if practising is None else practising  # area statistics -> municipalities with a practice there
     weak = sorted((row for row in view.areas if (row.below_mean or 0) > 0), key=lambda row: -(row.below_mean or 0))
     lessons = []
+    slug = view.slug
     for row in weak[:WEAK_AREAS_SHOWN]:
         area_stats = stats.area(row.definition.number)
-        leaders = tuple(r for r in area_stats.ranking if r.evaluation.slug != view.slug)[:LEADERS_SHOWN]
-        practices = tuple(p for p in area_stats.practices if p.evaluation.slug != view.slug)
+        leaders = tuple(islice((r for r in area_stats.ranking if r.evaluation.evaluation.municipality != slug), LEADERS_SHOWN))
+        practices = area_stats.practices
+        if id(area_stats) not in practising:
+            practising[id(area_stats)] = {p.evaluation.evaluation.municipality for p in area_stats.practices}
+        if slug in practising[id(area_stats)]:  # else every practice of the area is someone else's
+            practices = tuple(p for p in practices if p.evaluation.evaluation.municipality != slug)
         lessons.append(LearnFrom(row, leaders, practices))
     return _replace(view, learn_from=tuple(lessons))
 
@@ -353,10 +406,13 @@ def _citations(views, frameworks) -> dict[str, list[Citation]]:
                 found[example.municipality].append(Citation("example", view, example.topic, row.definition))
         for comparison in view.evaluation.compared_with:
             found[comparison.municipality].append(Citation("comparison", view, str(comparison.year)))
+    full_by_report: dict[Optional[str], list[EvaluationView]] = defaultdict(list)
+    for view in views:
+        if view.evaluation.is_full:
+            full_by_report[view.evaluation.source.report].append(view)
     for view in views:
         if view.evaluation.detail == "areas":
-            citing = [v for v in views if v.evaluation.is_full and v.evaluation.source.report == view.evaluation.source.report]
-            for other in citing:
+            for other in full_by_report.get(view.evaluation.source.report, ()):
                 found[view.slug].append(Citation("record", other, str(view.year)))
     return found
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Optional, Sequence
 
 import pygal
@@ -65,62 +66,106 @@ class Table:
 
 @dataclass(frozen=True)
 class Chart:
+    """A chart as the page describes it; its SVG is drawn from `spec` only when asked for.
+
+    `spec` holds everything the drawing depends on (plain tuples, so that charts
+    can be compared, remembered between builds and drawn in another process).
+    """
+
     name: str  # file stem, e.g. "radar"
     title: str
     description: str  # for screen readers and as the figure's caption
-    svg: str
     table: Table
+    spec: tuple
+
+    @cached_property
+    def svg(self) -> str:
+        return draw(self.spec)
+
+
+def draw(spec: tuple) -> str:
+    """The SVG of a chart spec (see the functions below): the same spec always gives the same text."""
+    kind, *arguments = spec
+    return _DRAW[kind](*arguments)
 
 
 def radar(name: str, title: str, description: str, axis_labels: Sequence[str],
           series: Sequence[tuple[str, Sequence[Optional[float]]]], maximum: float, header: Sequence[str]) -> Chart:
+    table = Table(tuple(header), tuple((axis,) + tuple(_n(s[1][i]) for s in series) for i, axis in enumerate(axis_labels)))
+    spec = ("radar", name, title, tuple(axis_labels), tuple((label, tuple(values)) for label, values in series), maximum)
+    return Chart(name, title, description, table, spec)
+
+
+def _draw_radar(name: str, title: str, axis_labels: tuple, series: tuple, maximum: float) -> str:
     chart = pygal.Radar(title=title, range=(0, maximum), fill=False, dots_size=4, show_legend=True, value_formatter=_format,
                         x_label_rotation=0, **_COMMON)
     chart.x_labels = list(axis_labels)
     for label, values in series:
         chart.add(label, list(values))
-    table = Table(tuple(header), tuple((axis,) + tuple(_n(s[1][i]) for s in series) for i, axis in enumerate(axis_labels)))
-    return Chart(name, title, description, _finish(chart, name), table)
+    return _finish(chart, name)
 
 
 def bars(name: str, title: str, description: str, labels: Sequence[str], values: Sequence[Optional[float]],
          maximum: float, series_label: str, header: Sequence[str],
          reference: Optional[tuple[str, Sequence[Optional[float]]]] = None) -> Chart:
+    columns = [values]
+    if reference:
+        columns.append(reference[1])
+    table = Table(tuple(header), tuple((label,) + tuple(_n(c[i]) for c in columns) for i, label in enumerate(labels)))
+    spec = ("bars", name, title, tuple(labels), tuple(values), maximum, series_label,
+            (reference[0], tuple(reference[1])) if reference else None)
+    return Chart(name, title, description, table, spec)
+
+
+def _draw_bars(name: str, title: str, labels: tuple, values: tuple, maximum: float, series_label: str,
+               reference: Optional[tuple]) -> str:
     chart = pygal.HorizontalBar(title=title, range=(0, maximum), show_legend=reference is not None,
                                 print_values=True, value_formatter=_format, height=max(260, 70 + 44 * len(labels)) if labels else 260,
                                 **{k: v for k, v in _COMMON.items() if k not in ("print_values", "height")})
     chart.x_labels = list(labels)
     chart.add(series_label, [_value(v) for v in values])
-    columns = [values]
     if reference:
         chart.add(reference[0], [_value(v) for v in reference[1]])
-        columns.append(reference[1])
-    table = Table(tuple(header), tuple((label,) + tuple(_n(c[i]) for c in columns) for i, label in enumerate(labels)))
-    return Chart(name, title, description, _finish(chart, name), table)
+    return _finish(chart, name)
 
 
 def history(name: str, title: str, description: str, series: Sequence[tuple[str, Sequence[tuple[int, float]]]],
             maximum: float, header: Sequence[str]) -> Chart:
     """Totals over the years, one line per framework revision, so no line crosses a revision break."""
+    rows = []
+    for label, points in series:
+        rows.extend((year, label, _n(value)) for year, value in points)
+    spec = ("history", name, title, tuple((label, tuple((year, value) for year, value in points)) for label, points in series),
+            maximum)
+    return Chart(name, title, description, Table(tuple(header), tuple(sorted(rows))), spec)
+
+
+def _draw_history(name: str, title: str, series: tuple, maximum: float) -> str:
     years = sorted({year for _, points in series for year, _ in points})
     chart = pygal.XY(title=title, range=(0, maximum), xrange=(min(years) - 1, max(years) + 1) if years else None,
                      dots_size=5, stroke=True, show_legend=True, x_labels=years, x_label_rotation=0,
                      value_formatter=_format, x_value_formatter=lambda x: str(int(x)), **_COMMON)
-    rows = []
     for label, points in series:
         chart.add(label, [(year, value) for year, value in points])
-        rows.extend((year, label, _n(value)) for year, value in points)
-    return Chart(name, title, description, _finish(chart, name), Table(tuple(header), tuple(sorted(rows))))
+    return _finish(chart, name)
 
 
 def box(name: str, title: str, description: str, groups: Sequence[tuple[str, Sequence[float]]], maximum: float,
         header: Sequence[str], summary_rows: Sequence[tuple[object, ...]]) -> Chart:
+    spec = ("box", name, title, tuple((label, tuple(values)) for label, values in groups), maximum)
+    return Chart(name, title, description, Table(tuple(header), tuple(summary_rows)), spec)
+
+
+def _draw_box(name: str, title: str, groups: tuple, maximum: float) -> str:
     chart = pygal.Box(title=title, range=(0, maximum), box_mode="tukey", show_legend=False,
                       x_label_rotation=20 if len(groups) > 4 else 0, value_formatter=_format, **_COMMON)
     for label, values in groups:
         chart.add(label, list(values) or [None])
     chart.x_labels = [label for label, _ in groups]
-    return Chart(name, title, description, _finish(chart, name), Table(tuple(header), tuple(summary_rows)))
+    return _finish(chart, name)
+
+
+_DRAW = {"radar": _draw_radar, "bars": _draw_bars, "history": _draw_history, "box": _draw_box}
 
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)

@@ -8,8 +8,15 @@ write. Page markup lives in Jinja templates; Swedish text in locale/sv.yaml.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import functools
+import inspect
 import io
+import math
+import operator
+import os
 import posixpath
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -28,11 +35,11 @@ LANGUAGE = "sv"
 # Characters that Markdown or HTML would interpret: written as numeric entities so
 # that text from the data always shows literally and never becomes markup.
 _ENTITIES = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()<>#+!|~^=&\"'$:"}
+_ESCAPES = str.maketrans(_ENTITIES)
 
 
 def escape_text(value: object) -> str:
-    text = " ".join(str(value).split())
-    return "".join(_ENTITIES.get(c, c) for c in text)
+    return " ".join(str(value).split()).translate(_ESCAPES)
 
 
 def format_number(value: Optional[float], decimals: Optional[int] = None) -> str:
@@ -72,13 +79,28 @@ def href(context, target: str) -> str:
 
 @lru_cache(maxsize=None)
 def template_environment() -> Environment:
-    environment = Environment(
+    return _environment(Environment)
+
+
+@lru_cache(maxsize=None)
+def _tracking_environment() -> Environment:
+    """The same environment, recording what each render reads (see `_Recorder`); the output is the same."""
+    environment = _environment(_TrackingEnvironment, finalize=_finalize)
+    for name, function in list(environment.filters.items()):
+        if name not in _FOLLOWED_FILTERS:
+            environment.filters[name] = _watched(function)
+    return environment
+
+
+def _environment(kind: type, **options) -> Environment:
+    environment = kind(
         loader=FileSystemLoader(TEMPLATE_DIR),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,  # Markdown, not HTML: data text goes through the `esc` filter
+        **options,
     )
     environment.filters.update(num=format_number, esc=escape_text, fill=fill)
     environment.globals.update(link=link, href=href)
@@ -94,23 +116,523 @@ class Page:
 
 
 def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
-                map_charts: Callable[[Callable, Iterable], list] = lambda f, xs: list(map(f, xs))) -> dict[str, bytes]:
-    """All generated files, keyed by their path in the docs folder."""
+                map_charts: Optional[Callable[[Callable, Iterable], list]] = None,
+                cache: Optional["RenderCache"] = None) -> dict[str, bytes]:
+    """All generated files, keyed by their path in the docs folder.
+
+    Pages and charts are made in worker processes, one per core, when there are
+    many (`map_charts`, if given, makes the chart files instead). With a `cache`
+    (kept by the caller between builds in one process, see `RenderCache`), only
+    what changed is made again; the bytes are always those a fresh render gives.
+    """
     t = locale()
-    pages = list(_pages(portal, t))
-    files: dict[str, bytes] = {}
-    environment = template_environment()
-    for page in pages:
-        text = environment.get_template(page.template).render(page_path=page.path, t=t, portal=portal, **page.context)
-        files[page.path] = text.encode("utf-8")
-    for page_path, chart_files in map_charts(_chart_files, [(p.path, p.charts) for p in pages]):
-        files.update(chart_files)
-    files.update(datafiles.data_files(portal, t))
+    if cache is not None and map_charts is None:
+        files = _render_cached(portal, t, cache)
+    else:
+        pages = list(_pages(portal, t))
+        markdown: list[Optional[bytes]] = [None] * len(pages)
+        charts_needed: dict[charts.Chart, Optional[tuple[bytes, bytes]]] = {}
+        if map_charts is None:
+            charts_needed = {chart: None for page in pages for chart in page.charts}
+        _make(pages, markdown, charts_needed, portal, t)
+        files = _page_files(pages, markdown, charts_needed, map_charts)
+        files.update(datafiles.data_files(portal, t))
     if content_dir and content_dir.is_dir():
         for path in sorted(content_dir.rglob("*")):
             if path.is_file():
                 files[path.relative_to(content_dir).as_posix()] = path.read_bytes()
     return files
+
+
+def _page_files(pages: list[Page], markdown: list, charts_needed: dict, map_charts: Optional[Callable] = None) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for page, content in zip(pages, markdown):
+        files[page.path] = content
+    if map_charts is not None:
+        for page_path, chart_files in map_charts(_chart_files, [(p.path, p.charts) for p in pages]):
+            files.update(chart_files)
+        return files
+    for page in pages:
+        folder = posixpath.dirname(page.path)
+        for chart in page.charts:
+            svg, table = charts_needed[chart]
+            files[posixpath.join(folder, f"{chart.name}.svg")] = svg
+            files[posixpath.join(folder, f"{chart.name}.csv")] = table
+    return files
+
+
+def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str, bytes]:
+    keyer = _Keys(cache, portal, t)
+    signature = (portal.dataset, keyer.base)
+    if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
+        return dict(cache.last[1])
+    pages = list(_pages(portal, t))
+    markdown: list[Optional[bytes]] = [None] * len(pages)
+    keys: list[Optional[tuple]] = [None] * len(pages)
+    for index, page in enumerate(pages):
+        old = cache.pages.get(page.path)
+        if old is not None:
+            keys[index] = keyer.key(page)
+            if keys[index] is not None and keys[index] == old[0]:
+                markdown[index] = old[1]
+    charts_needed = {chart: cache.charts.get(chart) for page in pages for chart in page.charts}
+    reads = _make(pages, markdown, charts_needed, portal, t, track=cache.track)
+    files = _page_files(pages, markdown, charts_needed)
+    grown = keyer.learn(reads)
+    for index, page in enumerate(pages):
+        if index in reads or page.template in grown:
+            keys[index] = keyer.key(page)
+    if cache.data is not None and cache.data[0] == signature:
+        data = cache.data[1]
+    else:
+        data = datafiles.data_files(portal, t)
+    files.update(data)
+    cache.data = (signature, data)
+    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
+                   if key is not None}
+    cache.charts = {chart: made for chart, made in charts_needed.items() if made is not None}
+    cache.last = (signature, dict(files))
+    keyer.keep()
+    return files
+
+
+class RenderCache:
+    """What `render_site` remembers from one build for the next, in one process.
+
+    If the records, templates and texts are the same as last time, the files are
+    the same. Otherwise a chart is drawn again only if its spec changed, the data
+    files are made again, and a page is rendered again unless it was rendered
+    while tracking (`track`) and everything its template read then reads the
+    same now (see `_Keys`).
+    """
+
+    def __init__(self, track: bool = False) -> None:
+        self.track = track  # learn what each render reads (costs a third more rendering; pays off in the live preview)
+        self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
+        self.pages: dict[str, tuple[tuple, bytes]] = {}  # page path -> (key, Markdown)
+        self.charts: dict[charts.Chart, tuple[bytes, bytes]] = {}  # chart -> (SVG, CSV)
+        self.data: Optional[tuple[tuple, dict[str, bytes]]] = None  # the data files, by the dataset they came from
+        self.version: Optional[int] = None  # fingerprint of the template sources the rest was learnt with
+        self.reads: dict[str, dict[str, frozenset[str]]] = {}  # template -> path class -> attributes read
+        self.calls: dict[str, dict[str, frozenset[tuple]]] = {}  # template -> path class -> (method, arguments) called
+        self.opaque: set[str] = set()  # templates that read in ways not recorded: keyed by a full fingerprint
+        self.memo: dict[str, dict] = {}  # template -> (object id, path class) -> (object, projection), from the last build
+        self.known: dict[int, tuple[object, int]] = {}  # full fingerprints from the last build, by object id
+
+
+# ---------------------------------------------------------------- which pages changed
+
+
+class _Keys:
+    """The key of a page: everything its template read when the page was last rendered, read again now.
+
+    A render reads the page's context and `portal` through attribute lookups
+    (recorded by `_Recorder` under a path class such as
+    "view.learn_from[].leaders[].evaluation"), method calls with their arguments,
+    and whole values (text, numbers, dictionaries, the locale). Rendering is a
+    function of the values read, so if reading the same attributes of the new
+    context gives equal values, the page comes out the same. The attributes are
+    learnt per template, as the union over all its pages, which only adds reads.
+    Unchanged objects are often the same objects as in the last build (the
+    loader and aggregation keep them), so their projections are looked up by id.
+    """
+
+    def __init__(self, cache: RenderCache, portal: ag.Portal, t: dict):
+        environment = template_environment()
+        sources = tuple((name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]
+                        for name in sorted(environment.list_templates()))
+        version = hash(sources)
+        if cache.version != version:  # templates changed: learn again
+            cache.version, cache.reads, cache.calls, cache.opaque, cache.memo, cache.known = version, {}, {}, set(), {}, {}
+            cache.pages = {}
+        self.cache, self.portal = cache, portal
+        self.full = _Fingerprints(cache.known)
+        self.base = (version, self.full(t))
+        self.memos: dict[str, dict] = {}
+        self.projectors: dict[str, Callable[[object, str], int]] = {}
+        self.calls: dict[tuple, object] = {}  # (receiver id, method, arguments) -> result, for this build
+
+    def key(self, page: Page) -> Optional[tuple]:
+        template = page.template
+        roots = dict(page.context, portal=self.portal)
+        try:
+            if template in self.cache.opaque or template not in self.cache.reads:
+                if template not in self.cache.opaque:
+                    return None  # never rendered: nothing learnt yet
+                parts = tuple((name, self.full(value)) for name, value in sorted(roots.items()))
+            else:
+                project = self.projectors.get(template) or self._projector(template)
+                parts = tuple((name, project(value, name)) for name, value in sorted(roots.items()))
+        except Exception:  # a value that cannot be fingerprinted, or a lookup that fails now: render again
+            return None
+        return (template, page.path, self.base, parts)
+
+    def learn(self, recorded: dict[int, tuple]) -> set[str]:
+        """Add what the renders read; returns the templates whose learnt reads grew."""
+        grown: set[str] = set()
+        for template, page_reads, page_calls, complete in recorded.values():
+            if not complete:
+                if template not in self.cache.opaque:
+                    self.cache.opaque.add(template)
+                    grown.add(template)
+                continue
+            reads = self.cache.reads.setdefault(template, {})
+            calls = self.cache.calls.setdefault(template, {})
+            for cls, attribute in page_reads:
+                if attribute not in reads.get(cls, ()):
+                    reads[cls] = reads.get(cls, frozenset()) | {attribute}
+                    grown.add(template)
+            for cls, method, arguments in page_calls:
+                if (method, arguments) not in calls.get(cls, ()):
+                    calls[cls] = calls.get(cls, frozenset()) | {(method, arguments)}
+                    grown.add(template)
+        for template in grown:
+            self.memos.pop(template, None)
+            self.projectors.pop(template, None)
+            self.cache.memo.pop(template, None)
+        return grown
+
+    def keep(self) -> None:
+        self.cache.memo = {template: memo for template, memo in self.memos.items()}
+        self.cache.known = self.full.lasting()
+
+    def _projector(self, template: str) -> Callable[[object, str], int]:
+        memo = self.memos.get(template)
+        if memo is None:
+            memo = self.memos[template] = {}
+        old = self.cache.memo.get(template, {})
+        reads = {cls: tuple(sorted(attributes)) for cls, attributes in self.cache.reads.get(template, {}).items()}
+        calls = {cls: tuple(sorted(made, key=repr)) for cls, made in self.cache.calls.get(template, {}).items()}
+        full = self.full
+        children: dict[tuple[str, str], str] = {}
+        results = self.calls
+
+        def child(cls: str, step: str) -> str:
+            name = children.get((cls, step))
+            if name is None:
+                name = children[(cls, step)] = cls + step
+            return name
+
+        def project(value: object, cls: str) -> int:
+            kind = type(value)
+            if kind is str:
+                return hash(value)
+            if kind is int or kind is bool or value is None:
+                return hash((kind, value))
+            if kind is float:
+                return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))  # type: ignore[arg-type]
+            key = (id(value), cls)
+            hit = memo.get(key)
+            if hit is None:
+                hit = old.get(key)
+                if hit is not None and hit[0] is value:
+                    memo[key] = hit
+            if hit is not None and hit[0] is value:
+                return hit[1]
+            if kind is tuple or kind is list:
+                items = child(cls, "[]")
+                result = hash((kind, tuple([project(item, items) for item in value])))  # type: ignore[union-attr]
+            elif kind is dict or not _is_record(value):
+                result = full(value)
+            else:
+                parts: list = [hash(kind)]
+                for attribute in reads.get(cls, ()):
+                    parts.append(project(getattr(value, attribute), child(cls, "." + attribute)))
+                for method, made in calls.get(cls, ()):
+                    call = (id(value), method, made)  # the value is alive in memo below, so its id is its own
+                    if call in results:
+                        got = results[call]
+                    else:
+                        got = results[call] = getattr(value, method)(*made[0], **dict(made[1]))
+                    parts.append(project(got, child(cls, "." + method + "()")))
+                result = hash(tuple(parts))
+            memo[key] = (value, result)
+            return result
+
+        self.projectors[template] = project
+        return project
+
+
+_RECORD_TYPES: dict[type, bool] = {}
+
+
+def _is_record(value: object) -> bool:
+    """A dataclass instance: the records and views whose attribute reads are followed."""
+    kind = type(value)
+    known = _RECORD_TYPES.get(kind)
+    if known is None:
+        known = _RECORD_TYPES[kind] = dataclasses.is_dataclass(value) and not isinstance(value, type)
+    return known
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+class _Recorder:
+    """Records what one render reads from its context, by path class (see `_Keys`)."""
+
+    def __init__(self, template: str, roots: dict[str, object]):
+        self.template = template
+        self.classes: dict[int, set[str]] = {}
+        self.keep: list[object] = []  # keeps the registered objects, and so their ids, alive
+        self.reads: set[tuple[str, str]] = set()
+        self.calls: set[tuple[str, str, tuple]] = set()
+        self.complete = True
+        for name, value in roots.items():
+            self.register(value, name)
+
+    def register(self, value: object, cls: str) -> None:
+        kind = type(value)
+        if kind in _ATOMS or kind is dict:
+            return
+        if kind is tuple or kind is list:
+            items = cls + "[]"
+            for item in value:  # type: ignore[attr-defined]
+                if type(item) not in _ATOMS:
+                    self.register(item, items)
+            return
+        if _is_record(value):
+            classes = self.classes.get(id(value))
+            if classes is None:
+                self.classes[id(value)] = {cls}
+                self.keep.append(value)
+            else:
+                classes.add(cls)
+
+    def read(self, owner: object, attribute: object, value: object) -> object:
+        if not _is_record(owner):
+            return value
+        classes = self.classes.get(id(owner))
+        if classes is None or type(attribute) is not str:
+            self.complete = False  # reached by a way not followed: this template is keyed by full fingerprints
+            return value
+        if inspect.ismethod(value) and value.__self__ is owner:
+            return self._method(owner, attribute, value, tuple(classes))
+        for cls in tuple(classes):
+            self.reads.add((cls, attribute))
+            self.register(value, cls + "." + attribute)
+        return value
+
+    def _method(self, owner: object, name: str, method: Callable, classes: tuple) -> Callable:
+        def call(*arguments, **keywords):
+            result = method(*arguments, **keywords)
+            if all(type(a) in _ATOMS for a in arguments) and all(type(v) in _ATOMS for v in keywords.values()):
+                made = (arguments, tuple(sorted(keywords.items())))
+                for cls in classes:
+                    self.calls.add((cls, name, made))
+                    self.register(result, cls + "." + name + "()")
+            else:
+                self.complete = False
+            return result
+
+        return call
+
+    def opaque(self, value: object) -> None:
+        """A value turned into text or handed to a filter as a whole: if it holds records, their reads are hidden."""
+        kind = type(value)
+        if kind is tuple or kind is list:
+            if any(_is_record(item) for item in value):  # type: ignore[attr-defined]
+                self.complete = False
+        elif _is_record(value):
+            self.complete = False
+
+
+_RECORDING: list[Optional[_Recorder]] = [None]  # the render being recorded (renders run one at a time)
+
+
+class _TrackingEnvironment(Environment):
+    """Jinja's environment, telling the current `_Recorder` every attribute and item read."""
+
+    def getattr(self, obj, attribute):  # type: ignore[override]
+        value = super().getattr(obj, attribute)
+        recorder = _RECORDING[0]
+        return value if recorder is None else recorder.read(obj, attribute, value)
+
+    def getitem(self, obj, argument):  # type: ignore[override]
+        value = super().getitem(obj, argument)
+        recorder = _RECORDING[0]
+        return value if recorder is None else recorder.read(obj, argument, value)
+
+
+# Filters that reach into records only through the environment (so their reads are recorded).
+_FOLLOWED_FILTERS = frozenset({"selectattr", "rejectattr", "map", "list", "length", "count", "reverse", "first", "last",
+                               "sort", "unique", "batch", "slice", "groupby", "sum", "min", "max", "default", "d",
+                               "select", "reject"})
+
+
+def _watched(function: Callable) -> Callable:
+    """A filter that notes records handed to it whole (their reads would not be recorded)."""
+    @functools.wraps(function)
+    def watched(*arguments, **keywords):
+        recorder = _RECORDING[0]
+        if recorder is not None:
+            for value in arguments:
+                recorder.opaque(value)
+            for value in keywords.values():
+                recorder.opaque(value)
+        return function(*arguments, **keywords)
+
+    return watched
+
+
+def _finalize(value: object) -> object:
+    recorder = _RECORDING[0]
+    if recorder is not None:
+        recorder.opaque(value)
+    return value
+
+
+# ---------------------------------------------------------------- making pages and charts, on all cores
+
+
+PARALLEL_FROM = 96  # pages plus charts to make before worker processes pay off
+_JOBS: Optional[tuple] = None  # what forked workers read: (pages, charts, portal, t, track)
+
+
+def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dict, portal: ag.Portal, t: dict,
+          track: bool = False) -> dict[int, tuple]:
+    """Render the missing pages and draw the missing charts, in place; returns what each render read."""
+    global _JOBS
+    todo = [("page", index) for index, content in enumerate(markdown) if content is None]
+    chart_list = [chart for chart, made in charts_needed.items() if made is None]
+    todo += [("chart", index) for index in range(len(chart_list))]
+    reads: dict[int, tuple] = {}
+    if not todo:
+        return reads
+    _JOBS = (pages, chart_list, portal, t, track)
+    try:
+        workers = _workers(len(todo))
+        if workers > 1:
+            import multiprocessing
+
+            todo.sort(key=lambda job: job[0] == "page")  # charts first: they take longest
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_job, todo, chunksize=max(1, min(32, len(todo) // (workers * 8))))
+        else:
+            results = [_job(job) for job in todo]
+    finally:
+        _JOBS = None
+    for (kind, index), result in zip(todo, results):
+        if kind == "page":
+            markdown[index], recorded = result
+            if recorded is not None:
+                reads[index] = recorded
+        else:
+            charts_needed[chart_list[index]] = result
+    return reads
+
+
+def _workers(jobs: int) -> int:
+    import multiprocessing
+
+    cores = os.cpu_count() or 1
+    if jobs < PARALLEL_FROM or cores < 2 or threading.active_count() > 1:
+        return 1  # forking a process that runs other threads (the live preview's server) is not safe
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return min(cores, 8)
+
+
+def _job(job: tuple[str, int]):
+    assert _JOBS is not None
+    pages, chart_list, portal, t, track = _JOBS
+    kind, index = job
+    if kind == "page":
+        page = pages[index]
+        if not track:
+            template = template_environment().get_template(page.template)
+            return template.render(page_path=page.path, t=t, portal=portal, **page.context).encode("utf-8"), None
+        template = _tracking_environment().get_template(page.template)
+        recorder = _Recorder(page.template, dict(page.context, portal=portal))
+        _RECORDING[0] = recorder
+        try:
+            text = template.render(page_path=page.path, t=t, portal=portal, **page.context)
+        finally:
+            _RECORDING[0] = None
+        return text.encode("utf-8"), (page.template, frozenset(recorder.reads), frozenset(recorder.calls), recorder.complete)
+    chart = chart_list[index]
+    return chart.svg.encode("utf-8"), table_csv(chart.table)
+
+
+# ---------------------------------------------------------------- full fingerprints
+
+
+class _Unfingerprintable(Exception):
+    pass
+
+
+class _Fingerprints:
+    """A structural hash of values, each object hashed once: equal values give equal fingerprints.
+
+    Objects that did not change between builds are often the very same objects
+    (the loader keeps the records of unchanged files), so the last build's
+    fingerprints are looked up by identity (`lasting`).
+    """
+
+    def __init__(self, known: dict[int, tuple[object, int]]):
+        memo: dict[int, tuple[object, int]] = {}  # id -> (object, fingerprint); the object keeps the id taken
+
+        def fingerprint(value: object) -> int:
+            kind = type(value)
+            if kind is str:
+                return hash(value)
+            if kind is int or kind is bool or value is None:
+                return hash((kind, value))
+            if kind is float:
+                return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))  # type: ignore[arg-type]
+            key = id(value)
+            hit = memo.get(key)
+            if hit is not None:
+                return hit[1]
+            hit = known.get(key)
+            if hit is not None and hit[0] is value:
+                memo[key] = hit
+                return hit[1]
+            if kind is tuple or kind is list:
+                parts = value
+            elif kind is dict:
+                parts = [x for item in value.items() for x in item]  # type: ignore[union-attr]
+            else:
+                getter = _GETTERS.get(kind)
+                if getter is None:
+                    getter = _getter(value)
+                parts = getter(value)
+            out = []
+            for part in parts:  # type: ignore[union-attr]
+                part_kind = type(part)
+                if part_kind is str:
+                    out.append(hash(part))
+                elif part_kind is int or part_kind is bool or part is None:
+                    out.append(hash((part_kind, part)))
+                else:
+                    hit = memo.get(id(part))
+                    out.append(hit[1] if hit is not None else fingerprint(part))
+            result = hash((kind, tuple(out)))
+            memo[key] = (value, result)
+            return result
+
+        self.fingerprint = fingerprint
+        self.memo = memo
+
+    def __call__(self, value: object) -> int:
+        return self.fingerprint(value)
+
+    def lasting(self) -> dict[int, tuple[object, int]]:
+        return self.memo
+
+
+_GETTERS: dict[type, Callable[[object], tuple]] = {}
+
+
+def _getter(value: object) -> Callable[[object], tuple]:
+    """The field values of a dataclass instance, as a tuple."""
+    kind = type(value)
+    if not dataclasses.is_dataclass(value):
+        raise _Unfingerprintable(kind.__name__)
+    names = [f.name for f in dataclasses.fields(value)]  # type: ignore[arg-type]
+    getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))
+    _GETTERS[kind] = getter  # type: ignore[assignment]
+    return getter  # type: ignore[return-value]
 
 
 def _chart_files(item: tuple[str, tuple]) -> tuple[str, dict[str, bytes]]:

@@ -32,10 +32,6 @@ OPEN_END = 2025  # the revision still in use gets evaluations up to this year
 WIDTH = 78  # folded text is wrapped like the hand-written files
 
 
-class SynthError(Exception):
-    """Arguments the synthesizer cannot honour."""
-
-
 def write_corpus(directory: Path, municipalities: int, evaluations_per: int, seed: int) -> int:
     """Write a synthetic data folder into `directory`; returns the number of evaluations written."""
     directory = Path(directory)
@@ -162,9 +158,7 @@ def _years(rng: random.Random, frameworks: list[_Framework], counts: list[int], 
     for framework, count in zip(frameworks, counts):
         if not count:
             continue
-        free = [y for y in range(max(framework.first_year, latest + 1), framework.last_year + 1)]
-        if count > len(free):  # the previous revision took the shared year
-            free = list(range(latest + 1, latest + 1 + count))
+        free = list(range(max(framework.first_year, latest + 1), framework.last_year + 1))
         years = sorted(rng.sample(free, count))
         latest = years[-1]
         result.extend((framework, y) for y in years)

@@ -1,0 +1,376 @@
+#!/usr/bin/env python3
+"""Benchmark: the generator and the site build at several corpus sizes, against a plain MkDocs baseline.
+
+    python scripts/benchmark.py [--sizes 30,290,1000] [--evaluations-per 3] [--seed 1] [--no-write]
+
+For each size, in a fresh process: `kommunkompassen synth` writes a corpus of
+that many municipalities into a temporary folder; the generator runs once with
+each stage timed (load, validate, aggregate, render, write), then MkDocs builds
+the site exactly as `kommunkompassen build` does (its hook regenerates, which
+costs little the second time in a process). In another fresh process MkDocs
+Material builds the baseline: the same pages at the same paths as plain
+Markdown with the same visible text, no charts, tables or data files, with the
+same mkdocs.yml (theme, plugins, extensions; only the hook is left out). Then,
+as in the live preview (`kommunkompassen serve`), the generator starts once with
+tracking on, one question's points are changed in one evaluation file and the
+generator runs again; then one sentence of text is changed.
+
+Reported: seconds per stage, the full build against the baseline, output size
+in total and per page, the largest HTML page, the search index raw and gzipped
+(level 6, as web servers send it), the peak memory (resident set of the process
+and of its worker processes), and for the edits the time and the files written.
+The results table in BENCHMARKS.md is replaced (between its markers) unless
+--no-write is given; the raw numbers are printed as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import html
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "BENCHMARKS.md"
+START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
+PAGE_LIMIT = 300 * 1024
+INDEX_LIMIT = 1.5 * 1024 * 1024
+RATIO_LIMIT = 1.3
+EDIT_LIMIT = 1.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="30,290,1000", help="numbers of municipalities, comma-separated")
+    parser.add_argument("--evaluations-per", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-write", action="store_true", help="print the results; leave BENCHMARKS.md as it is")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders (printed)")
+    parser.add_argument("--_one", help=argparse.SUPPRESS)  # internal: measure one size in this process
+    parser.add_argument("--_baseline", help=argparse.SUPPRESS)  # internal: build a baseline folder in this process
+    args = parser.parse_args()
+    if args._baseline:
+        print(json.dumps(_build_baseline(Path(args._baseline))))
+        return 0
+    if args._one:
+        print(json.dumps(_measure(int(args._one), args.evaluations_per, args.seed, args.keep)))
+        return 0
+
+    results = []
+    for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+        print(f"== {size} municipalities × {args.evaluations_per} evaluations", file=sys.stderr, flush=True)
+        started = time.perf_counter()
+        output = _run([sys.executable, __file__, "--_one", str(size), "--evaluations-per", str(args.evaluations_per),
+                       "--seed", str(args.seed)] + (["--keep"] if args.keep else []))
+        result = json.loads(output.strip().splitlines()[-1])
+        result["wall"] = round(time.perf_counter() - started, 1)
+        results.append(result)
+        print(json.dumps(result, indent=1), flush=True)
+    if not args.no_write:
+        _write_table(results)
+        print(f"updated {BENCHMARKS.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+def _run(command: list[str]) -> str:
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit(f"failed: {' '.join(command)}")
+    return done.stdout
+
+
+# ---------------------------------------------------------------- one size, in its own process
+
+
+def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
+    sys.path.insert(0, str(ROOT))
+    from generator import build
+    from generator.build import CONTENT_DIR, DATA_ENV, generate
+    from generator.synth import write_corpus
+
+    work = Path(tempfile.mkdtemp(prefix=f"kk-bench-{size}-"))
+    data, docs, site = work / "data", work / "docs", work / "site"
+    result: dict = {"municipalities": size, "evaluations_per": per}
+
+    started = time.perf_counter()
+    result["evaluations"] = write_corpus(data, size, per, seed)
+    result["synth"] = round(time.perf_counter() - started, 2)
+
+    # The generator, cold, then MkDocs as `kommunkompassen build` runs it (its hook generates again).
+    os.environ[DATA_ENV] = str(data.resolve())
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    stages: dict[str, float] = {}
+    started = time.perf_counter()
+    report = generate(data, docs, CONTENT_DIR, timings=stages)
+    result["generator"] = round(time.perf_counter() - started, 2)
+    result["stages"] = {k: round(v, 2) for k, v in stages.items()}
+    result["files"] = len(report.written)
+    result["pages"] = sum(1 for path in report.written if path.endswith(".md"))
+    result["practices"] = sum(1 for path in report.written if re.fullmatch(r"goda-exempel/[a-z0-9-]*[a-z-][a-z0-9-]*/index\.md", path))
+    started = time.perf_counter()
+    status = build._mkdocs_build(site.resolve(), docs.resolve())
+    result["mkdocs"] = round(time.perf_counter() - started, 2)
+    if status != 0:
+        raise SystemExit("the site did not build")
+    result["build"] = round(result["generator"] + result["mkdocs"], 2)
+    result["site"] = _site_sizes(site)
+
+    # The baseline: the same pages as plain Markdown with the same text, built in a fresh process.
+    plain = work / "plain"
+    result["text"] = _plain_pages(docs, plain)
+    baseline = json.loads(_run([sys.executable, __file__, "--_baseline", str(plain)]).strip().splitlines()[-1])
+    result["baseline"] = baseline
+    result["ratio"] = round(result["build"] / baseline["mkdocs"], 2)
+
+    # The live preview: start with tracking, then edit one evaluation file twice.
+    build._CACHE = build._Cache()
+    build._CACHE.render.track = True
+    started = time.perf_counter()
+    generate(data, docs, CONTENT_DIR)
+    result["preview_start"] = round(time.perf_counter() - started, 2)
+    target = sorted(data.glob("*/*.yaml"))[len(list(data.glob("*/*.yaml"))) // 2]
+    text = target.read_text(encoding="utf-8")
+    match = re.search(r"\{id: '(\d+\.\d+)', points: ([\d.]+)\}", text)
+    assert match
+    points = float(match.group(2))
+    changed = f"{points - 1 if points >= 1 else points + 1:g}"
+    edits = {
+        "points": text[:match.start(2)] + changed + text[match.end(2):],
+        "text": text.replace("Utvärderarna", "Granskarna", 1),
+    }
+    result["edits"] = {}
+    for name, new in edits.items():
+        before = _snapshot(docs)
+        time.sleep(1.1)  # an editor saves well after the last build; see build._SETTLED_NS
+        target.write_text(new, encoding="utf-8")
+        stages = {}
+        started = time.perf_counter()
+        report = generate(data, docs, CONTENT_DIR, timings=stages)
+        elapsed = time.perf_counter() - started
+        after = _snapshot(docs)
+        differ = sorted(p for p in after if before.get(p) != after[p])
+        kept = all(before[p][1] == after[p][1] for p in after if p in before and p not in differ)
+        result["edits"][name] = {
+            "seconds": round(elapsed, 2), "stages": {k: round(v, 3) for k, v in stages.items()},
+            "written": len(report.written), "only_changed": sorted(report.written) == differ and kept,
+        }
+        target.write_text(text, encoding="utf-8")
+        time.sleep(1.1)
+        generate(data, docs, CONTENT_DIR)
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result["peak_mb"] = round(own)
+    result["worker_peak_mb"] = round(workers)
+    if keep:
+        result["folder"] = str(work)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    out = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            stat = os.stat(path)
+            out[os.path.relpath(path, folder)] = (hash(open(path, "rb").read()), stat.st_mtime_ns)
+    return out
+
+
+def _site_sizes(site: Path) -> dict:
+    total, html_total, pages, largest, over = 0, 0, 0, (0, ""), 0
+    for root, _, names in os.walk(site):
+        for name in names:
+            path = os.path.join(root, name)
+            size = os.path.getsize(path)
+            total += size
+            if name.endswith(".html") and name != "404.html":
+                pages += 1
+                html_total += size
+                largest = max(largest, (size, os.path.relpath(path, site)))
+                over += size > PAGE_LIMIT
+    index = (site / "search" / "search_index.json").read_bytes()
+    return {
+        "bytes": total, "html_pages": pages, "html_bytes": html_total,
+        "per_page": round(total / max(pages, 1)), "html_per_page": round(html_total / max(pages, 1)),
+        "largest": largest[0], "largest_page": largest[1], "pages_over_300kb": over,
+        "index": len(index), "index_gz": len(gzip.compress(index, compresslevel=6)),
+    }
+
+
+# ---------------------------------------------------------------- the baseline
+
+
+_TAG = re.compile(r"<[^>]+>")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_ATTRS = re.compile(r"\{\s*[:#.][^}]*\}")
+_MARKS = re.compile(r"^\s*(?:[-*+]|\d+\.|!!!\s+\w+(?:\s+\"[^\"]*\")?|\|)\s*")
+
+
+def _plain_pages(docs: Path, plain: Path) -> dict:
+    """Every generated page as plain Markdown: its headings and its visible text, nothing else."""
+    pages, generated, written = 0, 0, 0
+    for root, _, names in os.walk(docs):
+        for name in names:
+            source = Path(root) / name
+            relative = source.relative_to(docs)
+            if name.endswith(".md"):
+                text = source.read_text(encoding="utf-8")
+                out = _plain(text)
+                target = plain / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(out, encoding="utf-8")
+                pages += 1
+                generated += len(_visible(text))
+                written += len(_visible(out))
+            elif relative.parts[0] == "assets":  # the theme's own CSS and script, as the site has them
+                target = plain / relative
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, target)
+    return {"pages": pages, "visible_chars": generated, "baseline_chars": written}
+
+
+def _visible(markdown: str) -> str:
+    if markdown.startswith("---\n"):
+        markdown = markdown.split("\n---\n", 1)[-1]
+    text = html.unescape(_TAG.sub(" ", _LINK.sub(r"\1", _ATTRS.sub("", markdown))))
+    return " ".join(re.sub(r"[#*|`>]|^-{3,}|:?-{3,}:?", " ", text).split())
+
+
+def _plain(markdown: str) -> str:
+    if markdown.startswith("---\n"):
+        markdown = markdown.split("\n---\n", 1)[-1]
+    blocks: list[str] = []
+    paragraph: list[str] = []
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            if paragraph:
+                blocks.append(" ".join(paragraph))
+                paragraph = []
+            heading = html.unescape(_ATTRS.sub("", _LINK.sub(r"\1", line))).strip()
+            blocks.append(re.sub(r"[*_`<>\[\]]", "", heading))
+            continue
+        text = html.unescape(_TAG.sub(" ", _LINK.sub(r"\1", _ATTRS.sub("", line))))
+        text = _MARKS.sub("", text).replace("|", " ")
+        text = re.sub(r":?-{3,}:?", " ", text)
+        text = " ".join(re.sub(r"[*_`<>\[\]#\\]", " ", text).split())
+        if text:
+            paragraph.append(text)
+        elif paragraph:
+            blocks.append(" ".join(paragraph))
+            paragraph = []
+    if paragraph:
+        blocks.append(" ".join(paragraph))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _build_baseline(plain: Path) -> dict:
+    sys.path.insert(0, str(ROOT))
+    import logging
+
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    site = plain.parent / "plain-site"
+    started = time.perf_counter()
+    config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(plain), site_dir=str(site), hooks=[], strict=False)
+    build(config)
+    seconds = time.perf_counter() - started
+    sizes = _site_sizes(site)
+    shutil.rmtree(site, ignore_errors=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"mkdocs": round(seconds, 2), "site": sizes, "peak_mb": round(peak)}
+
+
+# ---------------------------------------------------------------- BENCHMARKS.md
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1024 / 1024:.1f} MB"
+
+
+def _kb(n: float) -> str:
+    return f"{n / 1024:.0f} KB"
+
+
+def _table(results: list[dict]) -> str:
+    import mkdocs
+    import material
+
+    cpu = os.cpu_count()
+    head = [f"Measured {time.strftime('%Y-%m-%d')} on {cpu} cores, Python {platform.python_version()}, "
+            f"MkDocs {mkdocs.__version__}, Material {getattr(material, '__version__', '?')}, seed 1. "
+            "Seconds are wall-clock; 'full build' is generator + MkDocs as `kommunkompassen build` runs them.", ""]
+    sizes = [f"{r['municipalities']} × {r['evaluations_per']}" for r in results]
+    rows = [
+        ("evaluations / pages / files", [f"{r['evaluations']} / {r['pages']} / {r['files']}" for r in results]),
+        ("good practices (one page each)", [str(r["practices"]) for r in results]),
+        ("load", [f"{r['stages']['load']} s" for r in results]),
+        ("validate", [f"{r['stages']['validate']} s" for r in results]),
+        ("aggregate", [f"{r['stages']['aggregate']} s" for r in results]),
+        ("render (pages, charts, data files)", [f"{r['stages']['render']} s" for r in results]),
+        ("write", [f"{r['stages']['write']} s" for r in results]),
+        ("**generator**", [f"**{r['generator']} s**" for r in results]),
+        ("MkDocs (hook regenerates, warm)", [f"{r['mkdocs']} s" for r in results]),
+        ("**full build**", [f"**{r['build']} s**" for r in results]),
+        ("baseline: MkDocs, plain Markdown", [f"{r['baseline']['mkdocs']} s" for r in results]),
+        ("**full build / baseline** (target ≤ 1.3)", [_mark(r["ratio"] <= RATIO_LIMIT, f"{r['ratio']}×") for r in results]),
+        ("visible text, site / baseline", [f"{r['text']['visible_chars'] / 1e6:.1f} / {r['text']['baseline_chars'] / 1e6:.1f} M chars" for r in results]),
+        ("output total", [_mb(r["site"]["bytes"]) for r in results]),
+        ("output per page (all files / HTML only)", [f"{_kb(r['site']['per_page'])} / {_kb(r['site']['html_per_page'])}" for r in results]),
+        ("baseline per page (all / HTML)", [f"{_kb(r['baseline']['site']['per_page'])} / {_kb(r['baseline']['site']['html_per_page'])}" for r in results]),
+        ("largest HTML page (target ≤ 300 KB)", [_mark(r["site"]["largest"] <= PAGE_LIMIT, f"{_kb(r['site']['largest'])} `{r['site']['largest_page']}`") for r in results]),
+        ("HTML pages over 300 KB", [str(r["site"]["pages_over_300kb"]) for r in results]),
+        ("search index raw", [_mb(r["site"]["index"]) for r in results]),
+        ("**search index gzipped** (target ≤ 1.5 MB)", [_mark(r["site"]["index_gz"] <= INDEX_LIMIT, _mb(r["site"]["index_gz"])) for r in results]),
+        ("baseline search index gzipped", [_mb(r["baseline"]["site"]["index_gz"]) for r in results]),
+        ("peak memory (process / largest worker)", [f"{r['peak_mb']} MB / {r['worker_peak_mb']} MB" for r in results]),
+        ("baseline peak memory", [f"{r['baseline']['peak_mb']} MB" for r in results]),
+        ("live preview: first generation (tracking)", [f"{r['preview_start']} s" for r in results]),
+    ]
+    for name in ("points", "text"):
+        label = {"points": "one question's points changed", "text": "one sentence changed"}[name]
+        rows.append((f"**edit: {label}** (target ≤ 1 s)", [
+            _mark(r["edits"][name]["seconds"] <= EDIT_LIMIT and r["edits"][name]["only_changed"],
+                  f"{r['edits'][name]['seconds']} s, {r['edits'][name]['written']} files written"
+                  + ("" if r["edits"][name]["only_changed"] else " (not only the changed ones!)"))
+            for r in results]))
+        rows.append(("… of which validate / render (with data files) / write", [
+            f"{r['edits'][name]['stages'].get('validate', 0)} / {r['edits'][name]['stages'].get('render', 0)} / "
+            f"{r['edits'][name]['stages'].get('write', 0)} s" for r in results]))
+    lines = head + ["| | " + " | ".join(sizes) + " |", "|---|" + "---:|" * len(sizes)]
+    lines += [f"| {name} | " + " | ".join(values) + " |" for name, values in rows]
+    return "\n".join(lines)
+
+
+def _mark(ok: bool, text: str) -> str:
+    return f"{text} ✅" if ok else f"{text} ❌"
+
+
+def _write_table(results: list[dict]) -> None:
+    table = _table(results)
+    text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START not in text or END not in text:
+        text += f"\n{START}\n{END}\n"
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    raw = "<details><summary>Raw numbers (JSON)</summary>\n\n```json\n" + json.dumps(results, indent=1) + "\n```\n\n</details>"
+    BENCHMARKS.write_text(f"{before}{START}\n{table}\n\n{raw}\n{END}{after}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,222 @@
+"""Incremental generation: after an edit only the files whose bytes changed are written,
+the others keep their modification time, and the result is what a fresh run writes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator import build, loader
+from generator.build import generate, load_data, read_fast
+from generator.synth import write_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "evaluations"
+CONTENT = ROOT / "content"
+PAST = 1_000_000_000 * 10**9  # 2001-09-09, in nanoseconds: older than anything a build writes
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _age(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            os.utime(path, ns=(PAST, PAST))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def fresh_cache(monkeypatch):
+    """generate() as in a new process: nothing remembered."""
+    monkeypatch.setattr(build, "_CACHE", build._Cache())
+    return build._CACHE
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "evaluations"
+    shutil.copytree(DATA, target)
+    return target
+
+
+@pytest.mark.parametrize("track", [False, True], ids=["build", "live-preview"])
+def test_one_changed_question_rewrites_only_the_files_that_changed(data_copy: Path, tmp_path: Path, fresh_cache, track) -> None:
+    fresh_cache.render.track = track
+    docs = tmp_path / "docs"
+    first = generate(data_copy, docs, CONTENT)
+    assert len(first.written) > 100 and first.removed == ()
+    _age(docs)
+    before = _snapshot(docs)
+
+    assert generate(data_copy, docs, CONTENT).written == ()  # nothing changed, nothing written
+
+    _edit(data_copy / "karlskrona" / "2022.yaml", "{id: '1.1', points: 11}", "{id: '1.1', points: 10}")
+    report = generate(data_copy, docs, CONTENT)
+    after = _snapshot(docs)
+
+    changed = sorted(path for path in after if path not in before or after[path][0] != before[path][0])
+    assert sorted(report.written) == changed
+    assert report.removed == ()
+    assert 0 < len(changed) < 20, changed
+    assert "kommuner/karlskrona/2022/index.md" in changed
+    assert "data/question_scores.csv" in changed
+    kept = [path for path in after if path not in changed]
+    assert len(kept) + len(changed) == len(after)
+    assert all(after[path][1] == PAST for path in kept)  # untouched files keep their modification time
+    assert all(after[path][1] != PAST for path in changed)
+    assert report.unchanged == len(kept)
+
+
+def test_the_incremental_result_is_what_a_fresh_run_writes(data_copy: Path, tmp_path: Path, fresh_cache, monkeypatch) -> None:
+    fresh_cache.render.track = True
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    generate(data_copy, warm, CONTENT)
+    edits = [
+        (data_copy / "karlskrona" / "2022.yaml", "{id: '1.1', points: 11}", "{id: '1.1', points: 10}"),
+        (data_copy / "karlskrona" / "2022.yaml", "reported_points: 66", "reported_points: 65"),  # moves the revision's means
+        (data_copy / "karlskoga" / "2022.yaml", "Kommunen", "Kommunen "),  # text only (folded whitespace: no change)
+        (data_copy / "fagersta" / "2009.yaml", "name: ", "name: Ny "),  # a good practice's name
+        (data_copy / "_municipalities.yaml", "name: Ale,", "name: Ale kommun,"),  # a register
+    ]
+    for path, old, new in edits:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        generate(data_copy, warm, CONTENT)
+        monkeypatch.setattr(build, "_CACHE", build._Cache())
+        shutil.rmtree(cold, ignore_errors=True)
+        generate(data_copy, cold, CONTENT)
+        monkeypatch.setattr(build, "_CACHE", fresh_cache)
+        assert {k: v[0] for k, v in _snapshot(warm).items()} == {k: v[0] for k, v in _snapshot(cold).items()}, (path, old)
+
+
+def test_removed_and_added_evaluations(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
+    docs = tmp_path / "docs"
+    generate(data_copy, docs, CONTENT)
+    moved = tmp_path / "vasteras-2009.yaml"
+    shutil.move(data_copy / "vasteras" / "2009.yaml", moved)
+    (data_copy / "vasteras").rmdir()
+    fagersta = (data_copy / "fagersta" / "2009.yaml").read_text(encoding="utf-8")
+    # Fagersta's report compares with Västerås 2009: that record going away is only a warning.
+    report = generate(data_copy, docs, CONTENT)
+    assert any(path.startswith("kommuner/vasteras/2009/") for path in report.removed)
+    assert not (docs / "kommuner" / "vasteras" / "2009").exists()
+    (data_copy / "vasteras").mkdir()
+    shutil.move(moved, data_copy / "vasteras" / "2009.yaml")
+    report = generate(data_copy, docs, CONTENT)
+    assert "kommuner/vasteras/2009/index.md" in report.written
+    assert (data_copy / "fagersta" / "2009.yaml").read_text(encoding="utf-8") == fagersta
+
+
+def test_a_stray_file_in_the_docs_folder_is_removed(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
+    docs = tmp_path / "docs"
+    generate(data_copy, docs, CONTENT)
+    (docs / "kommuner" / "old.md").write_text("stale")
+    (docs / "gone" / "deep").mkdir(parents=True)
+    (docs / "gone" / "deep" / "page.md").write_text("stale")
+    (docs / ".keep").write_text("hidden files stay")
+    report = generate(data_copy, docs, CONTENT)
+    assert sorted(report.removed) == ["gone/deep/page.md", "kommuner/old.md"]
+    assert not (docs / "gone").exists() and (docs / ".keep").exists()
+
+
+def test_a_generated_file_changed_on_disk_is_written_again(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
+    docs = tmp_path / "docs"
+    generate(data_copy, docs, CONTENT)
+    page = docs / "kommuner" / "karlskrona" / "index.md"
+    original = page.read_bytes()
+    page.write_bytes(original.replace(b"Karlskrona", b"Karlskr0na"))
+    report = generate(data_copy, docs, CONTENT)
+    assert report.written == ("kommuner/karlskrona/index.md",)
+    assert page.read_bytes() == original
+
+
+# ---------------------------------------------------------------- the cached loader is the loader
+
+
+def _corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "synth"
+    write_corpus(folder, 6, 3, seed=11)
+    return folder
+
+
+def test_fast_reading_gives_the_loaders_documents(tmp_path: Path) -> None:
+    folders = [DATA, _corpus(tmp_path)]
+    for folder in folders:
+        files = loader.find_data_files(folder)
+        listed = [(p, "evaluation") for p in files.evaluations] + [(p, "framework") for p in files.frameworks]
+        listed += [(p, "reference") for p in files.references]
+        listed += [(files.municipalities, "municipalities"), (files.sources, "sources")]
+        for path, kind in listed:
+            assert read_fast(path, kind, path.read_bytes()) == loader.read_document(path, kind), path
+
+
+TRICKY = {
+    "anchors": "a: &x 1\nb: *x\n",
+    "tag": "a: !!str 1\n",
+    "merge": "a: {x: 1}\nb:\n  <<: {y: 2}\n",
+    "duplicate": "a: 1\na: 2\n",
+    "tabs": "a:\t1\n",
+    "yaml 1.1 words": "a: yes\nb: no\nc: on\nd: off\ne: y\n",
+    "numbers": "a: 010\nb: 0o10\nc: 0x1F\nd: 1_000\ne: 1.5e3\nf: .inf\ng: -0\nh: 2.50\n",
+    "timestamps": "a: 2022-08-16\nb: 2022-08-16T10:00:00Z\n",
+    "empty values": "a:\nb: ~\nc: null\nd: ''\ne: []\nf: {}\n",
+    "folded": "a: >-\n  one two\n  three\n\n  four\nb: |\n  kept\n  lines\n",
+    "quotes": "a: 'it''s'\nb: \"tab\\there \\u00e5\"\nc: 'Å: ä'\n",
+    "unicode": "namn: Örebro – ”citat” … 😀\n",
+    "not a mapping": "- a\n- b\n",
+    "two documents": "a: 1\n---\nb: 2\n",
+    "syntax error": "a: [1, 2\n",
+    "only comments": "# nothing\n",
+    "empty": "",
+    "bom": "\ufeffa: 1\n",
+    "crlf": "a: 1\r\nb: 2\r\n",
+    "not utf-8": b"a: \xe5\n",
+    "deep": "a:" + "".join(f"\n{'  ' * i}b{i}:" for i in range(1, 30)) + " 1\n",
+    "flow keys": "{a: 1, b: [1, 2, {c: d}]}\n",
+    "complex key": "? [a, b]\n: 1\n",
+    "directive": "%YAML 1.1\n---\na: yes\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_fast_reading_agrees_on_odd_files(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "2022.yaml"
+    content = TRICKY[name]
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    assert read_fast(path, "evaluation", path.read_bytes()) == loader.read_document(path, "evaluation")
+
+
+def test_cached_loading_gives_the_loaders_dataset_and_problems(tmp_path: Path, fresh_cache) -> None:
+    folder = _corpus(tmp_path)
+    shutil.copytree(DATA / "_references", folder / "_references")
+
+    def same() -> None:
+        dataset, problems = load_data(folder)
+        expected, expected_problems = loader.load_dataset(folder)
+        assert dataset == expected
+        assert sorted(problems) == sorted(expected_problems)
+
+    same()
+    same()  # from the cache
+    evaluation = sorted(folder.glob("*/*.yaml"))[3]
+    text = evaluation.read_text(encoding="utf-8")
+    evaluation.write_text(text.replace("detail: full", "detail: fully"), encoding="utf-8")  # a schema error
+    same()
+    evaluation.write_text("a: [broken\n", encoding="utf-8")  # refused
+    same()
+    (folder / "notes.txt").write_text("a stray file")
+    same()
+    evaluation.write_text(text, encoding="utf-8")
+    (folder / "notes.txt").unlink()
+    same()
