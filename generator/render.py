@@ -454,10 +454,11 @@ class _TrackingEnvironment(Environment):
         return value if recorder is None else recorder.read(obj, argument, value)
 
 
-# Filters that reach into records only through the environment (so their reads are recorded).
+# Filters that reach into records only through the environment (so their reads are recorded) or not at all.
+# Any other filter handed a record (or a list of them) makes the render opaque; so does writing a record out.
+# Not recorded either, and so not to be done in a template: comparing records with == (reads every field).
 _FOLLOWED_FILTERS = frozenset({"selectattr", "rejectattr", "map", "list", "length", "count", "reverse", "first", "last",
-                               "sort", "unique", "batch", "slice", "groupby", "sum", "min", "max", "default", "d",
-                               "select", "reject"})
+                               "sort", "batch", "slice", "groupby", "sum", "min", "max", "default", "d"})
 
 
 def _watched(function: Callable) -> Callable:

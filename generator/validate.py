@@ -267,7 +267,7 @@ def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
 
 def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Problem]:
     problems = []
-    by_key = {e.key: e for e in dataset.evaluations}
+    by_key = _evaluations_by_key(dataset)
     for comparison in evaluation.compared_with:
         other = by_key.get(f"{comparison.municipality}/{comparison.year}")
         if other is None:
@@ -275,6 +275,16 @@ def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Prob
         elif comparison.reported_total is not None and other.reported_total is not None and other.reported_total != comparison.reported_total:
             problems.append(warning(comparison.pos, f"this report prints {_num(comparison.reported_total)} for {comparison.municipality} {comparison.year}; its own record says {_num(other.reported_total)}"))
     return problems
+
+
+_BY_KEY: list = [None, {}]  # the dataset last indexed, and its index
+
+
+def _evaluations_by_key(dataset: m.Dataset) -> dict[str, m.Evaluation]:
+    """Built once per dataset: rebuilding it per evaluation made validation quadratic."""
+    if _BY_KEY[0] is not dataset:
+        _BY_KEY[:] = [dataset, {e.key: e for e in dataset.evaluations}]
+    return _BY_KEY[1]
 
 
 def check_good_practice_slugs(dataset: m.Dataset) -> list[Problem]:
