@@ -435,8 +435,26 @@ def source_date_epoch() -> str:
 
 def build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool = True, docs_dir: Path = DOCS_DIR) -> int:
     """`kommunkompassen build`: exit 0 on success, 1 on invalid data or a failed build."""
-    os.environ[DATA_ENV] = str(data_dir.resolve())
-    os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
+    with _environment({DATA_ENV: str(data_dir.resolve()), "SOURCE_DATE_EPOCH": source_date_epoch()}):
+        return _build_site(data_dir, site_dir, run_mkdocs, docs_dir)
+
+
+@contextmanager
+def _environment(values: dict[str, str]):
+    """Set variables for the MkDocs hook and restore them after, so nothing leaks to the caller."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
     try:
         report = generate(data_dir, docs_dir)
     except DataError as exc:
