@@ -17,10 +17,10 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
+from .loader import read_fast
 from .problems import Level, Problem
 
 if TYPE_CHECKING:
@@ -220,96 +220,6 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
         evaluations=tuple(records["evaluation"]),
     )
     return dataset, problems
-
-
-def read_fast(path: Path, kind: str, raw: Optional[bytes] = None) -> tuple[Optional["Document"], list[Problem]]:
-    """`loader.read_document`, about ten times faster for ordinary files.
-
-    libyaml (through PyYAML, which MkDocs brings) composes the nodes and the
-    loader's own rules turn them into a Document: ruamel's YAML 1.2 resolver
-    decides what a plain scalar is, `loader._scalar` converts it, positions come
-    from the same marks. Anything out of the ordinary — a refusal, an anchor or
-    alias, a tag, a merge key, a duplicate key, deep nesting, tabs, a directive,
-    a BOM or CR — goes to `read_document` itself, so the result is always
-    exactly its result (tests/test_incremental.py compares the two on every file).
-    """
-    from . import loader
-
-    try:
-        if raw is None or len(raw) > loader.MAX_FILE_BYTES:
-            raise _Unusual
-        text = raw.decode("utf-8")
-        if any(mark in text for mark in _UNUSUAL) or text.startswith("%") or "\n%" in text or not text.strip():
-            raise _Unusual
-        return _compose_fast(text, path, kind), []
-    except Exception:  # _Unusual, or anything libyaml or the conversion did not like
-        return loader.read_document(path, kind)
-
-
-class _Unusual(Exception):
-    pass
-
-
-# Characters that start an anchor, alias, tag or merge key, or that the two parsers might place differently.
-_UNUSUAL = ("&", "*", "!", "<<", "\t", "\r", "\ufeff", "\x85", "\u2028", "\u2029")
-
-
-def _compose_fast(text: str, path: Path, kind: str) -> "Document":
-    import yaml
-    from ruamel.yaml.nodes import ScalarNode
-
-    from . import loader
-    from .problems import Pos, display_path
-
-    documents = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
-    if len(documents) != 1 or documents[0] is None:
-        raise _Unusual
-    shown = display_path(path)
-    resolve = _resolver().resolve
-    value_pos: dict = {}
-    key_pos: dict = {}
-    seen_nodes: set[int] = set()
-
-    def convert(node, where: tuple, depth: int):
-        pos = Pos(shown, node.start_mark.line + 1, node.start_mark.column + 1)
-        if depth > loader.MAX_DEPTH or id(node) in seen_nodes:  # too deep, or an alias
-            raise _Unusual
-        seen_nodes.add(id(node))
-        value_pos[where] = pos
-        if isinstance(node, yaml.MappingNode):
-            result: dict = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise _Unusual
-                key = str(key_node.value)
-                if key in result:
-                    raise _Unusual
-                key_pos[where + (key,)] = Pos(shown, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                result[key] = convert(value_node, where + (key,), depth + 1)
-                if result[key] is None and value_node.value in ("", None):
-                    value_pos[where + (key,)] = key_pos[where + (key,)]
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [convert(item, where + (index,), depth + 1) for index, item in enumerate(node.value)]
-        if node.style:  # quoted or block scalars are text
-            tag = "tag:yaml.org,2002:str"
-        else:
-            tag = str(resolve(ScalarNode, node.value, (True, False)))
-        if tag not in loader._PLAIN_TAGS or tag == "tag:yaml.org,2002:merge":
-            raise _Unusual
-        return loader._scalar(node, tag, pos)
-
-    data = convert(documents[0], (), 0)
-    if not isinstance(data, dict):
-        raise _Unusual
-    return loader.Document(shown, kind, data, value_pos, key_pos)
-
-
-@lru_cache(maxsize=None)
-def _resolver():
-    from ruamel.yaml.resolver import VersionedResolver
-
-    return VersionedResolver(version=(1, 2))  # what YAML(typ="rt") applies to a document without %YAML
 
 
 # ---------------------------------------------------------------- writing
