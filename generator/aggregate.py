@@ -274,18 +274,7 @@ def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], mun
 
 def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
     result = evaluation.area(area.number)
-    if result is None:
-        return None
-    if result.reported_points is not None:
-        return result.reported_points
-    return _question_sum(result, area)
-
-
-def _question_sum(result: Optional[m.AreaResult], area: m.AreaDef) -> Optional[float]:
-    if result is None or not result.questions:
-        return None
-    points = [q.points for q in result.questions]
-    return None if None in points else float(sum(points))  # type: ignore[arg-type]
+    return result.points if result else None
 
 
 def _evaluation_view(evaluation, municipality, framework, source, area_means) -> EvaluationView:
@@ -297,7 +286,7 @@ def _evaluation_view(evaluation, municipality, framework, source, area_means) ->
             definition=area,
             result=result,
             points=_area_points(evaluation, area),
-            question_sum=_question_sum(result, area),
+            question_sum=result.question_sum if result else None,
             questions=tuple(QuestionRow(q, scores.get(q.id)) for q in area.questions) if evaluation.is_full else (),
             revision_mean=area_means.get((framework.id, area.number)),
         ))

@@ -458,9 +458,7 @@ def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[Opt
     result = evaluation.area(number)
     if result is None:
         return None, None
-    points = [q.points for q in result.questions]
-    question_sum = float(sum(points)) if points and None not in points else None  # type: ignore[arg-type]
-    return (result.reported_points if result.reported_points is not None else question_sum), question_sum
+    return result.points, result.question_sum
 
 
 def _total(side: Side, evaluation: m.Evaluation) -> Optional[float]:

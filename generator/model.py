@@ -151,6 +151,17 @@ class AreaResult:
     pos: Pos
     spans: Spans
 
+    @property
+    def question_sum(self) -> Optional[float]:
+        """What the question points add up to; None unless every question is scored."""
+        points = [q.points for q in self.questions]
+        return float(sum(points)) if points and None not in points else None  # type: ignore[arg-type]
+
+    @property
+    def points(self) -> Optional[float]:
+        """The area's points as printed, else as its questions add up."""
+        return self.reported_points if self.reported_points is not None else self.question_sum
+
 
 @dataclass(frozen=True)
 class Discrepancy:

@@ -315,12 +315,9 @@ class _Keys:
 
         def project(value: object, cls: str) -> int:
             kind = type(value)
-            if kind is str:
-                return hash(value)
-            if kind is int or kind is bool or value is None:
-                return hash((kind, value))
-            if kind is float:
-                return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))  # type: ignore[arg-type]
+            plain = _plain_hash(value, kind)
+            if plain is not None:
+                return plain
             key = (id(value), cls)
             hit = memo.get(key)
             if hit is None:
@@ -558,6 +555,17 @@ def _job(job: tuple[str, int]):
 # ---------------------------------------------------------------- full fingerprints
 
 
+def _plain_hash(value: object, kind: type) -> Optional[int]:
+    """The hash of a string, number, boolean or None (0.0 and -0.0 apart); None for anything else."""
+    if kind is str:
+        return hash(value)
+    if kind is int or kind is bool or value is None:
+        return hash((kind, value))
+    if kind is float:
+        return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))  # type: ignore[arg-type]
+    return None
+
+
 class _Unfingerprintable(Exception):
     pass
 
@@ -575,12 +583,9 @@ class _Fingerprints:
 
         def fingerprint(value: object) -> int:
             kind = type(value)
-            if kind is str:
-                return hash(value)
-            if kind is int or kind is bool or value is None:
-                return hash((kind, value))
-            if kind is float:
-                return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))  # type: ignore[arg-type]
+            plain = _plain_hash(value, kind)
+            if plain is not None:
+                return plain
             key = id(value)
             hit = memo.get(key)
             if hit is not None:

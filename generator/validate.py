@@ -253,16 +253,11 @@ def check_grand_total(evaluation: m.Evaluation, framework: m.Framework) -> list[
 
 
 def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
-    """The area's points as printed, else as its questions add up."""
+    """The area's points as printed, else (in a full evaluation) as its questions add up."""
     result = evaluation.area(area.number)
     if result is None:
         return None
-    if result.reported_points is not None:
-        return result.reported_points
-    points = [q.points for q in result.questions]
-    if evaluation.is_full and points and None not in points:
-        return sum(points)  # type: ignore[arg-type]
-    return None
+    return result.points if evaluation.is_full else result.reported_points
 
 
 def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Problem]:
