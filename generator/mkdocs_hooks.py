@@ -1,4 +1,5 @@
-"""MkDocs hook: regenerate the docs folder from the data before every build.
+"""MkDocs hook: regenerate the docs folder from the data before every build,
+and write the search index as UTF-8 after it.
 
 Named in mkdocs.yml, so `mkdocs build`, `mkdocs serve` and the console script
 all run the same generator. During `serve`, a change to a YAML file triggers a
@@ -7,6 +8,7 @@ rebuild and this hook rewrites only the pages whose content changed.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -29,3 +31,12 @@ def on_pre_build(config, **kwargs) -> None:
         raise Abort(f"{exc}; the pages were not regenerated") from None
     if report.written or report.removed:
         log.info("kommunkompassen: %d page file(s) written, %d removed", len(report.written), len(report.removed))
+
+
+def on_post_build(config, **kwargs) -> None:
+    """Material writes the search index with every å, ä and ö as a six-character
+    escape (\\u00e5); the same JSON in UTF-8 is a tenth smaller (8 % gzipped)."""
+    index = Path(config["site_dir"]) / "search" / "search_index.json"
+    if index.is_file():
+        data = json.loads(index.read_bytes())
+        index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")

@@ -12,6 +12,10 @@ from typing import Mapping, Optional
 
 from .problems import Pos
 
+# Folders under goda-exempel/ that are pages of the portal, not good practices: the gold-star
+# listing (a framework id, such as 2020, is reserved too: it holds the per-area listings).
+GOLD_STAR_LISTING = "guldstjarnor"
+
 Spans = Mapping[str, Pos]
 
 

@@ -27,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from . import aggregate as ag
 from . import charts, datafiles
 from .loader import load_locale
+from .model import GOLD_STAR_LISTING
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -682,7 +683,8 @@ def _pages(portal: ag.Portal, t: dict) -> Iterable[Page]:
             yield Page(f"goda-exempel/{stats.framework.id}/{area.definition.number}/index.md", "practice_filter.md.j2",
                        {"stats": stats, "area": area})
     yield Page("jamforelse/index.md", "comparison_index.md.j2", {})
-    yield Page("goda-exempel/index.md", "practices.md.j2", {})
+    yield Page("goda-exempel/index.md", "practices.md.j2", {"gold_listing": GOLD_STAR_LISTING})
+    yield Page(f"goda-exempel/{GOLD_STAR_LISTING}/index.md", "gold_stars.md.j2", {})
     for practice in portal.practices:
         yield Page(f"goda-exempel/{practice.practice.slug}/index.md", "practice.md.j2", {"item": practice})
     yield Page("data/index.md", "data.md.j2", {"files": datafiles.listing(t)})

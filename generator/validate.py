@@ -283,12 +283,14 @@ def _evaluations_by_key(dataset: m.Dataset) -> dict[str, m.Evaluation]:
 
 
 def check_good_practice_slugs(dataset: m.Dataset) -> list[Problem]:
-    return check_unique(
-        (practice.slug, practice.spans.get("slug", practice.pos))
-        for evaluation in dataset.evaluations
-        for area in evaluation.areas
-        for practice in area.good_practices
-    )("good-practice slug")
+    slugs = [(practice.slug, practice.spans.get("slug", practice.pos))
+             for evaluation in dataset.evaluations
+             for area in evaluation.areas
+             for practice in area.good_practices]
+    reserved = {m.GOLD_STAR_LISTING} | {framework.id for framework in dataset.frameworks}
+    problems = [error(pos, f"good-practice slug `{slug}` is the address of another page (/goda-exempel/{slug}/); choose another")
+                for slug, pos in slugs if slug in reserved]
+    return problems + check_unique(slugs)("good-practice slug")
 
 
 def check_ordinals(dataset: m.Dataset) -> list[Problem]:

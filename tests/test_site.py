@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import json
 import re
 import shutil
@@ -29,6 +30,7 @@ PAGE_KINDS = {
     "good practices": "goda-exempel/index.html",
     "good practice": "goda-exempel/eftersnack/index.html",
     "good practices by area": "goda-exempel/2020/2/index.html",
+    "gold stars": "goda-exempel/guldstjarnor/index.html",
     "comparison": "jamforelse/2002/index.html",
     "method": "metod/index.html",
     "catalogue": "metod/2010/index.html",
@@ -142,6 +144,40 @@ def test_search_is_configured_for_swedish_and_indexes_the_pages(site):
     assert "omraden/2020/5/" in locations
     titles = {doc["title"] for doc in index["docs"]}
     assert "Eftersnack" in titles and "Karlskrona" in titles and "5 Brukarens fokus" in titles
+
+
+def test_search_indexes_each_text_once_where_it_belongs(site):
+    """Findings on their evaluation page, a practice on its own page; descriptions, tables,
+    charts and listings are left out, so that the index stays small (BENCHMARKS.md)."""
+    raw = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "\\u00e5" not in raw and "å" in raw  # written as UTF-8, not as escapes
+    docs = json.loads(raw)["docs"]
+    evaluation = YAML(typ="safe").load((DATA / "karlskoga" / "2022.yaml").read_text(encoding="utf-8"))
+    area = next(a for a in evaluation["areas"] if a.get("strengths") and a.get("description") and a.get("good_practices"))
+
+    def indexed_at(text: str) -> set[str]:
+        wanted = " ".join(text.split())
+        return {d["location"].split("#")[0] for d in docs if wanted in " ".join(html.unescape(d["text"]).split())}
+
+    assert indexed_at(area["strengths"][0]) == {"kommuner/karlskoga/2022/"}
+    assert indexed_at(area["description"]) == set()
+    practice = area["good_practices"][0]
+    assert indexed_at(practice["description"]) == {f"goda-exempel/{practice['slug']}/"}
+    locations = {d["location"] for d in docs}
+    assert not any(l.startswith(("goda-exempel/2020/", "goda-exempel/guldstjarnor/")) for l in locations)
+    assert not any("Siffrorna i diagrammet" in d["text"] for d in docs)
+
+
+def test_area_ranking_table_holds_the_ranking_chart_numbers(site):
+    folder = site / "omraden" / "2020" / "5"
+    with (folder / "rangordning.csv").open(encoding="utf-8") as f:
+        chart_rows = [(row[0], row[1]) for row in list(csv.reader(f))[1:]]
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    table = page[page.index('id="rangordning"'):]
+    table = table[:table.index("</table>")]
+    cells = re.findall(r"<tr><td>\d+</td><th scope=\"row\"><a [^>]*>([^<]*)</a></th><td>([^<]*)</td></tr>", table)
+    assert cells and [(html.unescape(name), points.replace(",", ".")) for name, points in cells] == chart_rows
+    assert 'id="tabell-rangordning"' not in page and 'href="#rangordning"' in page
 
 
 def test_charts_are_static_stable_svg(site):

@@ -132,6 +132,17 @@ def test_good_practice_slugs_are_unique(capsys, data_copy):
     expect(lines, path, line_of(path, "slug: eftersnack"), "error", "duplicate good-practice slug `eftersnack`")
 
 
+@pytest.mark.parametrize("slug", ["guldstjarnor", "2020"])
+def test_good_practice_slugs_must_not_take_the_address_of_a_portal_page(capsys, data_copy, slug):
+    path = data_copy / "karlskoga" / "2022.yaml"
+    written = f"slug: '{slug}'"  # quoted, so that 2020 stays text
+    replace(path, "slug: eftersnack", written)
+    code, lines = validate(capsys, data_copy)
+    assert code == 1
+    expect(lines, path, line_of(path, written), "error",
+           f"good-practice slug `{slug}` is the address of another page (/goda-exempel/{slug}/); choose another")
+
+
 def test_area_maxima_must_sum_to_the_revision_total(capsys, data_copy):
     path = data_copy / "_frameworks" / "2010.yaml"
     replace(path, "max_points: 800", "max_points: 100")
