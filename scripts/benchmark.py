@@ -97,6 +97,7 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     sys.path.insert(0, str(ROOT))
     from generator import build
     from generator.build import CONTENT_DIR, DATA_ENV, generate
+    from generator.model import GOLD_STAR_LISTING
     from generator.synth import write_corpus
 
     work = Path(tempfile.mkdtemp(prefix=f"kk-bench-{size}-"))
@@ -117,7 +118,8 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     result["stages"] = {k: round(v, 2) for k, v in stages.items()}
     result["files"] = len(report.written)
     result["pages"] = sum(1 for path in report.written if path.endswith(".md"))
-    result["practices"] = sum(1 for path in report.written if re.fullmatch(r"goda-exempel/[a-z0-9-]*[a-z-][a-z0-9-]*/index\.md", path))
+    result["practices"] = sum(1 for path in report.written if re.fullmatch(r"goda-exempel/[a-z0-9-]*[a-z-][a-z0-9-]*/index\.md", path)
+                              and path != f"goda-exempel/{GOLD_STAR_LISTING}/index.md")
     started = time.perf_counter()
     status = build._mkdocs_build(site.resolve(), docs.resolve())
     result["mkdocs"] = round(time.perf_counter() - started, 2)
