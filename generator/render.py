@@ -183,12 +183,7 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str
     for index, page in enumerate(pages):
         if index in reads or page.template in grown:
             keys[index] = keyer.key(page)
-    if cache.data is not None and cache.data[0] == signature:
-        data = cache.data[1]
-    else:
-        data = datafiles.data_files(portal, t)
-    files.update(data)
-    cache.data = (signature, data)
+    files.update(datafiles.data_files(portal, t, cache.data))
     cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
                    if key is not None}
     cache.charts = {chart: made for chart, made in charts_needed.items() if made is not None}
@@ -201,8 +196,9 @@ class RenderCache:
     """What `render_site` remembers from one build for the next, in one process.
 
     If the records, templates and texts are the same as last time, the files are
-    the same. Otherwise a chart is drawn again only if its spec changed, the data
-    files are made again, and a page is rendered again unless it was rendered
+    the same. Otherwise a chart is drawn again only if its spec changed, an
+    evaluation's data is encoded again only if its inputs changed (see
+    `datafiles.data_files`), and a page is rendered again unless it was rendered
     while tracking (`track`) and everything its template read then reads the
     same now (see `_Keys`).
     """
@@ -212,7 +208,7 @@ class RenderCache:
         self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
         self.pages: dict[str, tuple[tuple, bytes]] = {}  # page path -> (key, Markdown)
         self.charts: dict[charts.Chart, tuple[bytes, bytes]] = {}  # chart -> (SVG, CSV)
-        self.data: Optional[tuple[tuple, dict[str, bytes]]] = None  # the data files, by the dataset they came from
+        self.data: dict[str, datafiles.EvaluationData] = {}  # each evaluation's part of the data files, by its key
         self.version: Optional[int] = None  # fingerprint of the template sources the rest was learnt with
         self.reads: dict[str, dict[str, frozenset[str]]] = {}  # template -> path class -> attributes read
         self.calls: dict[str, dict[str, frozenset[tuple]]] = {}  # template -> path class -> (method, arguments) called

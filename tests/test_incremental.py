@@ -220,3 +220,38 @@ def test_cached_loading_gives_the_loaders_dataset_and_problems(tmp_path: Path, f
     evaluation.write_text(text, encoding="utf-8")
     (folder / "notes.txt").unlink()
     same()
+
+
+# ---------------------------------------------------------------- data files, per evaluation
+
+
+def test_data_files_encode_only_the_evaluations_whose_inputs_changed(data_copy: Path, fresh_cache) -> None:
+    from generator import datafiles
+    from generator.aggregate import aggregate
+    from generator.render import locale
+
+    kept: dict = {}
+    dataset, _ = load_data(data_copy)
+    first = datafiles.data_files(aggregate(dataset), locale(), kept)
+    before = dict(kept)
+    _edit(data_copy / "karlskoga" / "2022.yaml", "Utvärderarna ser en\n  kommun", "Granskarna ser en\n  kommun")  # text only: no rank moves
+    dataset, _ = load_data(data_copy)
+    portal = aggregate(dataset)
+    second = datafiles.data_files(portal, locale(), kept)
+    assert second == datafiles.data_files(portal, locale())  # what a fresh process makes
+    remade = sorted(key for key, part in kept.items() if part is not before.get(key))
+    assert remade == ["karlskoga/2022"]
+    assert sorted(path for path in second if second[path] != first[path]) == [
+        "data/kommunkompassen.json", "kommuner/karlskoga/2022/utvardering.json"]
+
+
+def test_the_site_wide_json_is_everything_compactly(data_copy: Path) -> None:
+    import json
+
+    from generator import datafiles
+    from generator.aggregate import aggregate
+    from generator.render import locale
+
+    portal = aggregate(loader.load_dataset(data_copy)[0])
+    encoded = datafiles.data_files(portal, locale())["data/kommunkompassen.json"]
+    assert encoded == (json.dumps(datafiles.everything(portal), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
