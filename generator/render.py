@@ -266,28 +266,29 @@ class _Keys:
 
     def learn(self, recorded: dict[int, tuple]) -> set[str]:
         """Add what the renders read; returns the templates whose learnt reads grew."""
-        grown: set[str] = set()
+        grown: dict[str, set[str]] = {}  # template -> the path classes that read more now
         for template, page_reads, page_calls, complete in recorded.values():
             if not complete:
                 if template not in self.cache.opaque:
                     self.cache.opaque.add(template)
-                    grown.add(template)
+                    grown[template] = set()
                 continue
             reads = self.cache.reads.setdefault(template, {})
             calls = self.cache.calls.setdefault(template, {})
             for cls, attribute in page_reads:
                 if attribute not in reads.get(cls, ()):
                     reads[cls] = reads.get(cls, frozenset()) | {attribute}
-                    grown.add(template)
+                    grown.setdefault(template, set()).add(cls)
             for cls, method, arguments in page_calls:
                 if (method, arguments) not in calls.get(cls, ()):
                     calls[cls] = calls.get(cls, frozenset()) | {(method, arguments)}
-                    grown.add(template)
-        for template in grown:
-            self.memos.pop(template, None)
+                    grown.setdefault(template, set()).add(cls)
+        for template, classes in grown.items():
             self.projectors.pop(template, None)
-            self.cache.memo.pop(template, None)
-        return grown
+            for memos in (self.memos, self.cache.memo):
+                if template in memos:
+                    memos[template] = {} if template in self.cache.opaque else _still_valid(memos[template], classes)
+        return set(grown)
 
     def keep(self) -> None:
         self.cache.memo = {template: memo for template, memo in self.memos.items()}
@@ -345,6 +346,17 @@ class _Keys:
 
         self.projectors[template] = project
         return project
+
+
+def _still_valid(memo: dict, grown: set[str]) -> dict:
+    """The projections that reading more at the `grown` path classes leaves as they were.
+
+    A projection at a path class depends on the reads and calls learnt for that
+    class and for the classes below it, whose names start with its name; so only
+    the projections at classes that a grown class starts with are stale.
+    """
+    stale = {cls for cls in {cls for _, cls in memo} if any(name.startswith(cls) for name in grown)}
+    return {key: hit for key, hit in memo.items() if key[1] not in stale}
 
 
 _RECORD_TYPES: dict[type, bool] = {}
