@@ -167,7 +167,7 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str
     signature = (portal.dataset, keyer.base)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1])
-    pages = list(_pages(portal, t))
+    pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t)]
     markdown: list[Optional[bytes]] = [None] * len(pages)
     keys: list[Optional[tuple]] = [None] * len(pages)
     for index, page in enumerate(pages):
@@ -176,7 +176,7 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str
             keys[index] = keyer.key(page)
             if keys[index] is not None and keys[index] == old[0]:
                 markdown[index] = old[1]
-    charts_needed = {chart: cache.charts.get(chart) for page in pages for chart in page.charts}
+    charts_needed = {chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts}
     reads = _make(pages, markdown, charts_needed, portal, t, track=cache.track)
     files = _page_files(pages, markdown, charts_needed)
     grown = keyer.learn(reads)
@@ -186,10 +186,30 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str
     files.update(datafiles.data_files(portal, t, cache.data))
     cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
                    if key is not None}
-    cache.charts = {chart: made for chart, made in charts_needed.items() if made is not None}
+    cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
     cache.last = (signature, dict(files))
     keyer.keep()
     return files
+
+
+def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
+    """The page with each chart equal to one of the last build's replaced by that object.
+
+    Charts are made anew for every build; with last build's objects, what a
+    template reads of them is remembered by identity (see `_Keys`) instead of
+    being read again for every page.
+    """
+    same = {id(chart): kept[chart][0] for chart in page.charts if chart in kept}
+    if not same:
+        return page
+
+    def swap(value: object) -> object:
+        if type(value) is list:
+            return [same.get(id(item), item) for item in value]
+        return same.get(id(value), value)
+
+    context = {name: swap(value) for name, value in page.context.items()}
+    return Page(page.path, page.template, context, tuple(swap(chart) for chart in page.charts))  # type: ignore[misc]
 
 
 class RenderCache:
@@ -207,7 +227,7 @@ class RenderCache:
         self.track = track  # learn what each render reads (costs a third more rendering; pays off in the live preview)
         self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
         self.pages: dict[str, tuple[tuple, bytes]] = {}  # page path -> (key, Markdown)
-        self.charts: dict[charts.Chart, tuple[bytes, bytes]] = {}  # chart -> (SVG, CSV)
+        self.charts: dict[charts.Chart, tuple[charts.Chart, bytes, bytes]] = {}  # chart -> (the object drawn, SVG, CSV)
         self.data: dict[str, datafiles.EvaluationData] = {}  # each evaluation's part of the data files, by its key
         self.version: Optional[int] = None  # fingerprint of the template sources the rest was learnt with
         self.reads: dict[str, dict[str, frozenset[str]]] = {}  # template -> path class -> attributes read

@@ -4,6 +4,7 @@ the others keep their modification time, and the result is what a fresh run writ
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -98,6 +99,35 @@ def test_the_incremental_result_is_what_a_fresh_run_writes(data_copy: Path, tmp_
         generate(data_copy, cold, CONTENT)
         monkeypatch.setattr(build, "_CACHE", fresh_cache)
         assert {k: v[0] for k, v in _snapshot(warm).items()} == {k: v[0] for k, v in _snapshot(cold).items()}, (path, old)
+
+
+def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_path: Path, fresh_cache, monkeypatch) -> None:
+    """Edits as in the benchmark: a question's points (an area's printed total then differs from its questions,
+    which templates read only from then on), a sentence, a practice's name; each undone again."""
+    data = tmp_path / "synth"
+    write_corpus(data, 8, 3, seed=5)
+    fresh_cache.render.track = True
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    generate(data, warm, CONTENT)
+    target = sorted(data.glob("*/*.yaml"))[10]
+    original = target.read_text(encoding="utf-8")
+    match = re.search(r"\{id: '(\d+\.\d+)', points: ([\d.]+)\}", original)
+    assert match
+    points = float(match.group(2))
+    edits = [
+        original[:match.start(2)] + f"{points - 1 if points >= 1 else points + 1:g}" + original[match.end(2):],
+        original.replace("Utvärderarna", "Granskarna", 1),
+        original.replace("        name: ", "        name: Nya ", 1),
+    ]
+    for text in [edit for new in edits for edit in (new, original)]:
+        assert text.count("\n") == original.count("\n")
+        target.write_text(text, encoding="utf-8")
+        generate(data, warm, CONTENT)
+        monkeypatch.setattr(build, "_CACHE", build._Cache())
+        shutil.rmtree(cold, ignore_errors=True)
+        generate(data, cold, CONTENT)
+        monkeypatch.setattr(build, "_CACHE", fresh_cache)
+        assert {k: v[0] for k, v in _snapshot(warm).items()} == {k: v[0] for k, v in _snapshot(cold).items()}
 
 
 def test_removed_and_added_evaluations(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
