@@ -532,6 +532,7 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
         if workers > 1:
             import multiprocessing
 
+            _load_templates(track)
             todo.sort(key=lambda job: job[0] == "page")  # charts first: they take longest
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 results = pool.map(_job, todo, chunksize=max(1, min(32, len(todo) // (workers * 8))))
@@ -547,6 +548,13 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
         else:
             charts_needed[chart_list[index]] = result
     return reads
+
+
+def _load_templates(track: bool) -> None:
+    """Compile every template here, before forking: the workers inherit them, and so do later builds in this process."""
+    environment = _tracking_environment() if track else template_environment()
+    for name in environment.list_templates():
+        environment.get_template(name)
 
 
 def _workers(jobs: int) -> int:
