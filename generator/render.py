@@ -319,17 +319,14 @@ class _Keys:
         if memo is None:
             memo = self.memos[template] = {}
         old = self.cache.memo.get(template, {})
-        reads = {cls: tuple(sorted(attributes)) for cls, attributes in self.cache.reads.get(template, {}).items()}
-        calls = {cls: tuple(sorted(made, key=repr)) for cls, made in self.cache.calls.get(template, {}).items()}
+        # Per path class, what to read and the path class of what is read: (attribute, class), (method, arguments, class).
+        reads = {cls: tuple((attribute, f"{cls}.{attribute}") for attribute in sorted(attributes))
+                 for cls, attributes in self.cache.reads.get(template, {}).items()}
+        calls = {cls: tuple((method, made, f"{cls}.{method}()") for method, made in sorted(made_calls, key=repr))
+                 for cls, made_calls in self.cache.calls.get(template, {}).items()}
         full = self.full
-        children: dict[tuple[str, str], str] = {}
+        item_classes: dict[str, str] = {}
         results = self.calls
-
-        def child(cls: str, step: str) -> str:
-            name = children.get((cls, step))
-            if name is None:
-                name = children[(cls, step)] = cls + step
-            return name
 
         def project(value: object, cls: str) -> int:
             kind = type(value)
@@ -345,21 +342,23 @@ class _Keys:
             if hit is not None and hit[0] is value:
                 return hit[1]
             if kind is tuple or kind is list:
-                items = child(cls, "[]")
-                result = hash((kind, tuple([project(item, items) for item in value])))  # type: ignore[union-attr]
+                items = item_classes.get(cls) or item_classes.setdefault(cls, cls + "[]")
+                result = hash((kind, tuple([hash(item) if type(item) is str else project(item, items)
+                                            for item in value])))  # type: ignore[union-attr]
             elif kind is dict or not _is_record(value):
                 result = full(value)
             else:
                 parts: list = [hash(kind)]
-                for attribute in reads.get(cls, ()):
-                    parts.append(project(getattr(value, attribute), child(cls, "." + attribute)))
-                for method, made in calls.get(cls, ()):
+                for attribute, below in reads.get(cls, ()):
+                    part = getattr(value, attribute)
+                    parts.append(hash(part) if type(part) is str else project(part, below))
+                for method, made, below in calls.get(cls, ()):
                     call = (id(value), method, made)  # the value is alive in memo below, so its id is its own
                     if call in results:
                         got = results[call]
                     else:
                         got = results[call] = getattr(value, method)(*made[0], **dict(made[1]))
-                    parts.append(project(got, child(cls, "." + method + "()")))
+                    parts.append(project(got, below))
                 result = hash(tuple(parts))
             memo[key] = (value, result)
             return result
