@@ -97,7 +97,7 @@ def data_files(portal: ag.Portal, t: dict, kept: Optional[dict[str, "EvaluationD
         f"{DATA_DIR}/{EVALUATIONS.name}": _csv_header(EVALUATIONS) + b"".join(p.evaluation_row for p in parts.values()),
         f"{DATA_DIR}/{AREAS.name}": _csv_header(AREAS) + b"".join(p.area_rows for p in parts.values()),
         f"{DATA_DIR}/{QUESTIONS.name}": _csv_header(QUESTIONS) + b"".join(p.question_rows for p in parts.values()),
-        f"{DATA_DIR}/{PRACTICES.name}": _csv(PRACTICES, _practice_rows(portal)),
+        f"{DATA_DIR}/{PRACTICES.name}": _csv_header(PRACTICES) + _practice_lines(portal, parts.values()),
         f"{DATA_DIR}/{JSON_FILE}": _everything_json(portal, [p.json for p in parts.values()]),
         f"{DATA_DIR}/datapackage.json": _json(_package()),
         f"{DATA_DIR}/LICENSE.txt": t["data"]["licence_text"].encode("utf-8"),
@@ -130,6 +130,7 @@ class EvaluationData:
     evaluation_row: bytes  # its line of evaluations.csv
     area_rows: bytes  # its lines of area_scores.csv
     question_rows: bytes  # its lines of question_scores.csv
+    practice_rows: tuple[tuple[m.GoodPractice, bytes], ...]  # its lines of good_practices.csv, by practice
     json: bytes  # its entry in kommunkompassen.json
 
     def made_from(self, view: ag.EvaluationView) -> bool:
@@ -147,6 +148,7 @@ def _evaluation_data(view: ag.EvaluationView, earlier: Optional[EvaluationData])
         evaluation_row=_csv_rows(_evaluation_rows(view)),
         area_rows=_csv_rows(_area_rows(view)),
         question_rows=_csv_rows(_question_rows(view)),
+        practice_rows=tuple((practice, _csv_rows([row])) for practice, row in _practice_rows(view)),
         json=_compact(_evaluation_json(view)),
     )
 
@@ -200,10 +202,16 @@ def _question_rows(view: ag.EvaluationView) -> Iterable[tuple]:
                                  score.reported_percent if score else None)
 
 
-def _practice_rows(portal: ag.Portal) -> Iterable[tuple]:
-    for item in portal.practices:
-        p = item.practice
-        yield _base(item.evaluation) + (item.area.number, p.slug, p.name, p.gold_star, p.description)
+def _practice_rows(view: ag.EvaluationView) -> Iterable[tuple[m.GoodPractice, tuple]]:
+    for row in view.areas:
+        for p in row.result.good_practices if row.result else ():
+            yield p, _base(view) + (row.definition.number, p.slug, p.name, p.gold_star, p.description)
+
+
+def _practice_lines(portal: ag.Portal, parts: Iterable[EvaluationData]) -> bytes:
+    """The lines of good_practices.csv, in the portal's order of practices (by name)."""
+    lines = {id(practice): line for part in parts for practice, line in part.practice_rows}
+    return b"".join(lines[id(item.practice)] for item in portal.practices)
 
 
 def _csv(spec: DataFile, rows: Iterable[tuple]) -> bytes:
@@ -270,7 +278,7 @@ def everything(portal: ag.Portal) -> dict:
 def _everything_json(portal: ag.Portal, entries: list[bytes]) -> bytes:
     """`everything(portal)` as compact JSON, from each evaluation's entry encoded already."""
     registers = _compact(_registers(portal.dataset))
-    return registers[:-1] + b',"evaluations":[' + b",".join(entries) + b"]}\n"
+    return b"".join((registers[:-1], b',"evaluations":[', b",".join(entries), b"]}\n"))
 
 
 def _registers(d: m.Dataset) -> dict:
