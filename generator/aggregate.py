@@ -208,7 +208,7 @@ def aggregate(dataset: m.Dataset) -> Portal:
     views = {e.key: parts[e.framework][0][e.key] for e in sorted(dataset.evaluations, key=lambda e: (e.municipality, e.year))}
     stats = tuple(parts[fid][1] for fid in sorted(frameworks))
 
-    practices = tuple(sorted(_practices(views.values()), key=lambda p: (p.practice.name.lower(), p.practice.slug)))
+    practices = tuple(sorted(_kept_practices(views.values(), stats), key=lambda p: (p.practice.name.lower(), p.practice.slug)))
     citations = _citations(views.values(), frameworks)
     own_views: dict[str, list[EvaluationView]] = defaultdict(list)
     for view in views.values():
@@ -385,6 +385,12 @@ def _practices(views) -> list[PracticeView]:
         if row.result
         for practice in row.result.good_practices
     ]
+
+
+def _kept_practices(views, stats: tuple[FrameworkStats, ...]) -> list[PracticeView]:
+    """`_practices(views)`, made of the revisions' own views of the practices, which an unchanged revision keeps."""
+    made = {id(p.practice): p for revision in stats for area in revision.areas for p in area.practices}
+    return [made[id(practice)] for view in views for row in view.areas if row.result for practice in row.result.good_practices]
 
 
 def _citations(views, frameworks) -> dict[str, list[Citation]]:

@@ -238,8 +238,9 @@ def write_tree(files: dict[str, bytes], folder: Path) -> WriteReport:
     state: dict[str, tuple] = {}
     written, unchanged = [], 0
     made_dirs: set[str] = set()
+    root = os.fspath(folder)
     for relative, content in sorted(files.items()):
-        target = os.path.join(folder, relative)
+        target = f"{root}/{relative}"
         before = known.get(relative)
         try:
             if before is not None and (before[0] is content or before[0] == content):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from . import aggregate as ag
+from . import model as m
 from .schema import KINDS, SCHEMA_DIR
 
 DATA_DIR = "data"
@@ -79,22 +80,77 @@ def listing(t: dict) -> list[tuple[str, str]]:
     return files
 
 
-def data_files(portal: ag.Portal, t: dict) -> dict[str, bytes]:
+def data_files(portal: ag.Portal, t: dict, kept: Optional[dict[str, "EvaluationData"]] = None) -> dict[str, bytes]:
+    """Every file of data/ and each evaluation's own files beside its page.
+
+    With `kept` (a dictionary the caller keeps between builds in one process), an
+    evaluation whose inputs are the same objects as last time reuses what it
+    contributed then, so that after an edit only the edited evaluation's data is
+    encoded again; `kept` is left holding this build's contributions.
+    """
+    earlier = {} if kept is None else kept
+    parts = {view.key: _evaluation_data(view, earlier.get(view.key)) for view in portal.evaluations}
+    if kept is not None:
+        kept.clear()
+        kept.update(parts)
     files = {
-        f"{DATA_DIR}/{EVALUATIONS.name}": _csv(EVALUATIONS, _evaluation_rows(portal)),
-        f"{DATA_DIR}/{AREAS.name}": _csv(AREAS, _area_rows(portal)),
-        f"{DATA_DIR}/{QUESTIONS.name}": _csv(QUESTIONS, _question_rows(portal)),
-        f"{DATA_DIR}/{PRACTICES.name}": _csv(PRACTICES, _practice_rows(portal)),
-        f"{DATA_DIR}/{JSON_FILE}": _json(everything(portal)),
+        f"{DATA_DIR}/{EVALUATIONS.name}": _csv_header(EVALUATIONS) + b"".join(p.evaluation_row for p in parts.values()),
+        f"{DATA_DIR}/{AREAS.name}": _csv_header(AREAS) + b"".join(p.area_rows for p in parts.values()),
+        f"{DATA_DIR}/{QUESTIONS.name}": _csv_header(QUESTIONS) + b"".join(p.question_rows for p in parts.values()),
+        f"{DATA_DIR}/{PRACTICES.name}": _csv_header(PRACTICES) + _practice_lines(portal, parts.values()),
+        f"{DATA_DIR}/{JSON_FILE}": _everything_json(portal, [p.json for p in parts.values()]),
         f"{DATA_DIR}/datapackage.json": _json(_package()),
         f"{DATA_DIR}/LICENSE.txt": t["data"]["licence_text"].encode("utf-8"),
     }
     for kind in KINDS:
         name = f"{kind}.schema.json"
         files[f"{DATA_DIR}/schemas/{name}"] = (SCHEMA_DIR / name).read_bytes()
-    for view in portal.evaluations:
-        files.update(evaluation_files(view))
+    for part in parts.values():
+        files.update(part.files)
     return files
+
+
+@dataclass(frozen=True)
+class EvaluationData:
+    """What one evaluation contributes to the data files, with the inputs it was made from.
+
+    The inputs are the view's records, its rank and the size of its revision (its
+    area rows and total are made from the evaluation and the revision alone). The
+    records are held here, so comparing them by identity with the next build's is
+    sound; an unchanged file keeps its record objects (see `build.load_data`).
+    """
+
+    evaluation: m.Evaluation
+    municipality: m.Municipality
+    framework: m.Framework
+    source: Optional[m.Source]
+    rank: Optional[int]
+    rank_of: int
+    files: tuple[tuple[str, bytes], ...]  # poang.csv and utvardering.json beside its page
+    evaluation_row: bytes  # its line of evaluations.csv
+    area_rows: bytes  # its lines of area_scores.csv
+    question_rows: bytes  # its lines of question_scores.csv
+    practice_rows: tuple[tuple[m.GoodPractice, bytes], ...]  # its lines of good_practices.csv, by practice
+    json: bytes  # its entry in kommunkompassen.json
+
+    def made_from(self, view: ag.EvaluationView) -> bool:
+        return (self.evaluation is view.evaluation and self.municipality is view.municipality
+                and self.framework is view.framework and self.source is view.source
+                and self.rank == view.rank and self.rank_of == view.rank_of)
+
+
+def _evaluation_data(view: ag.EvaluationView, earlier: Optional[EvaluationData]) -> EvaluationData:
+    if earlier is not None and earlier.made_from(view):
+        return earlier
+    return EvaluationData(
+        view.evaluation, view.municipality, view.framework, view.source, view.rank, view.rank_of,
+        files=tuple(evaluation_files(view).items()),
+        evaluation_row=_csv_rows(_evaluation_rows(view)),
+        area_rows=_csv_rows(_area_rows(view)),
+        question_rows=_csv_rows(_question_rows(view)),
+        practice_rows=tuple((practice, _csv_rows([row])) for practice, row in _practice_rows(view)),
+        json=_compact(_evaluation_json(view)),
+    )
 
 
 EVALUATION_CSV = "poang.csv"
@@ -125,40 +181,50 @@ def _base(view: ag.EvaluationView) -> tuple:
     return (mu.code, mu.name, mu.slug, view.year, view.framework.id)
 
 
-def _evaluation_rows(portal: ag.Portal) -> Iterable[tuple]:
-    for view in portal.evaluations:
-        source = view.source
-        yield _base(view) + (view.total, view.evaluation.reported_total, view.evaluation.detail, view.rank,
-                             view.rank_of, view.evaluation.source.report, source.title if source else None)
+def _evaluation_rows(view: ag.EvaluationView) -> Iterable[tuple]:
+    source = view.source
+    yield _base(view) + (view.total, view.evaluation.reported_total, view.evaluation.detail, view.rank,
+                         view.rank_of, view.evaluation.source.report, source.title if source else None)
 
 
-def _area_rows(portal: ag.Portal) -> Iterable[tuple]:
-    for view in portal.evaluations:
-        for row in view.areas:
-            yield _base(view) + (row.definition.number, row.definition.name, row.points, row.definition.max_points,
-                                 row.printed, row.question_sum)
+def _area_rows(view: ag.EvaluationView) -> Iterable[tuple]:
+    for row in view.areas:
+        yield _base(view) + (row.definition.number, row.definition.name, row.points, row.definition.max_points,
+                             row.printed, row.question_sum)
 
 
-def _question_rows(portal: ag.Portal) -> Iterable[tuple]:
-    for view in portal.evaluations:
-        for row in view.areas:
-            for question in row.questions:
-                score = question.score
-                yield _base(view) + (row.definition.number, question.definition.id, question.definition.text,
-                                     question.points, question.definition.max_points,
-                                     score.reported_percent if score else None)
+def _question_rows(view: ag.EvaluationView) -> Iterable[tuple]:
+    for row in view.areas:
+        for question in row.questions:
+            score = question.score
+            yield _base(view) + (row.definition.number, question.definition.id, question.definition.text,
+                                 question.points, question.definition.max_points,
+                                 score.reported_percent if score else None)
 
 
-def _practice_rows(portal: ag.Portal) -> Iterable[tuple]:
-    for item in portal.practices:
-        p = item.practice
-        yield _base(item.evaluation) + (item.area.number, p.slug, p.name, p.gold_star, p.description)
+def _practice_rows(view: ag.EvaluationView) -> Iterable[tuple[m.GoodPractice, tuple]]:
+    for row in view.areas:
+        for p in row.result.good_practices if row.result else ():
+            yield p, _base(view) + (row.definition.number, p.slug, p.name, p.gold_star, p.description)
+
+
+def _practice_lines(portal: ag.Portal, parts: Iterable[EvaluationData]) -> bytes:
+    """The lines of good_practices.csv, in the portal's order of practices (by name)."""
+    lines = {id(practice): line for part in parts for practice, line in part.practice_rows}
+    return b"".join(lines[id(item.practice)] for item in portal.practices)
 
 
 def _csv(spec: DataFile, rows: Iterable[tuple]) -> bytes:
+    return _csv_header(spec) + _csv_rows(rows)
+
+
+def _csv_header(spec: DataFile) -> bytes:
+    return _csv_rows([tuple(c.name for c in spec.columns)])
+
+
+def _csv_rows(rows: Iterable[tuple]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([c.name for c in spec.columns])
     for row in rows:
         writer.writerow([_cell(v) for v in row])
     return buffer.getvalue().encode("utf-8")
@@ -176,6 +242,11 @@ def _cell(value: object) -> object:
 
 def _json(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def _compact(data: object) -> bytes:
+    """JSON without indentation or spaces: Python's C encoder, several times faster than indenting for 20 MB."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _package() -> dict:
@@ -200,8 +271,17 @@ def _package() -> dict:
 
 
 def everything(portal: ag.Portal) -> dict:
-    """The whole dataset as plain JSON: registers, catalogue, evaluations with texts."""
-    d = portal.dataset
+    """The whole dataset as plain JSON: registers, catalogue, evaluations with texts (kommunkompassen.json)."""
+    return {**_registers(portal.dataset), "evaluations": [_evaluation_json(view) for view in portal.evaluations]}
+
+
+def _everything_json(portal: ag.Portal, entries: list[bytes]) -> bytes:
+    """`everything(portal)` as compact JSON, from each evaluation's entry encoded already."""
+    registers = _compact(_registers(portal.dataset))
+    return b"".join((registers[:-1], b',"evaluations":[', b",".join(entries), b"]}\n"))
+
+
+def _registers(d: m.Dataset) -> dict:
     return {
         "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "year": s.year, "file": s.file} for s in d.sources],
         "municipalities": [
@@ -225,7 +305,6 @@ def everything(portal: ag.Portal) -> dict:
              "areas": [{"area": p.area, "points": p.points} for p in r.areas], "notes": list(r.notes)}
             for r in d.references
         ],
-        "evaluations": [_evaluation_json(view) for view in portal.evaluations],
     }
 
 

@@ -167,7 +167,7 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str
     signature = (portal.dataset, keyer.base)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1])
-    pages = list(_pages(portal, t))
+    pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t)]
     markdown: list[Optional[bytes]] = [None] * len(pages)
     keys: list[Optional[tuple]] = [None] * len(pages)
     for index, page in enumerate(pages):
@@ -176,33 +176,49 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str
             keys[index] = keyer.key(page)
             if keys[index] is not None and keys[index] == old[0]:
                 markdown[index] = old[1]
-    charts_needed = {chart: cache.charts.get(chart) for page in pages for chart in page.charts}
+    charts_needed = {chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts}
     reads = _make(pages, markdown, charts_needed, portal, t, track=cache.track)
     files = _page_files(pages, markdown, charts_needed)
     grown = keyer.learn(reads)
     for index, page in enumerate(pages):
         if index in reads or page.template in grown:
             keys[index] = keyer.key(page)
-    if cache.data is not None and cache.data[0] == signature:
-        data = cache.data[1]
-    else:
-        data = datafiles.data_files(portal, t)
-    files.update(data)
-    cache.data = (signature, data)
+    files.update(datafiles.data_files(portal, t, cache.data))
     cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
                    if key is not None}
-    cache.charts = {chart: made for chart, made in charts_needed.items() if made is not None}
+    cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
     cache.last = (signature, dict(files))
     keyer.keep()
     return files
+
+
+def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
+    """The page with each chart equal to one of the last build's replaced by that object.
+
+    Charts are made anew for every build; with last build's objects, what a
+    template reads of them is remembered by identity (see `_Keys`) instead of
+    being read again for every page.
+    """
+    same = {id(chart): kept[chart][0] for chart in page.charts if chart in kept}
+    if not same:
+        return page
+
+    def swap(value: object) -> object:
+        if type(value) is list:
+            return [same.get(id(item), item) for item in value]
+        return same.get(id(value), value)
+
+    context = {name: swap(value) for name, value in page.context.items()}
+    return Page(page.path, page.template, context, tuple(swap(chart) for chart in page.charts))  # type: ignore[misc]
 
 
 class RenderCache:
     """What `render_site` remembers from one build for the next, in one process.
 
     If the records, templates and texts are the same as last time, the files are
-    the same. Otherwise a chart is drawn again only if its spec changed, the data
-    files are made again, and a page is rendered again unless it was rendered
+    the same. Otherwise a chart is drawn again only if its spec changed, an
+    evaluation's data is encoded again only if its inputs changed (see
+    `datafiles.data_files`), and a page is rendered again unless it was rendered
     while tracking (`track`) and everything its template read then reads the
     same now (see `_Keys`).
     """
@@ -211,8 +227,8 @@ class RenderCache:
         self.track = track  # learn what each render reads (costs a third more rendering; pays off in the live preview)
         self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
         self.pages: dict[str, tuple[tuple, bytes]] = {}  # page path -> (key, Markdown)
-        self.charts: dict[charts.Chart, tuple[bytes, bytes]] = {}  # chart -> (SVG, CSV)
-        self.data: Optional[tuple[tuple, dict[str, bytes]]] = None  # the data files, by the dataset they came from
+        self.charts: dict[charts.Chart, tuple[charts.Chart, bytes, bytes]] = {}  # chart -> (the object drawn, SVG, CSV)
+        self.data: dict[str, datafiles.EvaluationData] = {}  # each evaluation's part of the data files, by its key
         self.version: Optional[int] = None  # fingerprint of the template sources the rest was learnt with
         self.reads: dict[str, dict[str, frozenset[str]]] = {}  # template -> path class -> attributes read
         self.calls: dict[str, dict[str, frozenset[tuple]]] = {}  # template -> path class -> (method, arguments) called
@@ -270,28 +286,29 @@ class _Keys:
 
     def learn(self, recorded: dict[int, tuple]) -> set[str]:
         """Add what the renders read; returns the templates whose learnt reads grew."""
-        grown: set[str] = set()
+        grown: dict[str, set[str]] = {}  # template -> the path classes that read more now
         for template, page_reads, page_calls, complete in recorded.values():
             if not complete:
                 if template not in self.cache.opaque:
                     self.cache.opaque.add(template)
-                    grown.add(template)
+                    grown[template] = set()
                 continue
             reads = self.cache.reads.setdefault(template, {})
             calls = self.cache.calls.setdefault(template, {})
             for cls, attribute in page_reads:
                 if attribute not in reads.get(cls, ()):
                     reads[cls] = reads.get(cls, frozenset()) | {attribute}
-                    grown.add(template)
+                    grown.setdefault(template, set()).add(cls)
             for cls, method, arguments in page_calls:
                 if (method, arguments) not in calls.get(cls, ()):
                     calls[cls] = calls.get(cls, frozenset()) | {(method, arguments)}
-                    grown.add(template)
-        for template in grown:
-            self.memos.pop(template, None)
+                    grown.setdefault(template, set()).add(cls)
+        for template, classes in grown.items():
             self.projectors.pop(template, None)
-            self.cache.memo.pop(template, None)
-        return grown
+            for memos in (self.memos, self.cache.memo):
+                if template in memos:
+                    memos[template] = {} if template in self.cache.opaque else _still_valid(memos[template], classes)
+        return set(grown)
 
     def keep(self) -> None:
         self.cache.memo = {template: memo for template, memo in self.memos.items()}
@@ -302,17 +319,14 @@ class _Keys:
         if memo is None:
             memo = self.memos[template] = {}
         old = self.cache.memo.get(template, {})
-        reads = {cls: tuple(sorted(attributes)) for cls, attributes in self.cache.reads.get(template, {}).items()}
-        calls = {cls: tuple(sorted(made, key=repr)) for cls, made in self.cache.calls.get(template, {}).items()}
+        # Per path class, what to read and the path class of what is read: (attribute, class), (method, arguments, class).
+        reads = {cls: tuple((attribute, f"{cls}.{attribute}") for attribute in sorted(attributes))
+                 for cls, attributes in self.cache.reads.get(template, {}).items()}
+        calls = {cls: tuple((method, made, f"{cls}.{method}()") for method, made in sorted(made_calls, key=repr))
+                 for cls, made_calls in self.cache.calls.get(template, {}).items()}
         full = self.full
-        children: dict[tuple[str, str], str] = {}
+        item_classes: dict[str, str] = {}
         results = self.calls
-
-        def child(cls: str, step: str) -> str:
-            name = children.get((cls, step))
-            if name is None:
-                name = children[(cls, step)] = cls + step
-            return name
 
         def project(value: object, cls: str) -> int:
             kind = type(value)
@@ -328,27 +342,40 @@ class _Keys:
             if hit is not None and hit[0] is value:
                 return hit[1]
             if kind is tuple or kind is list:
-                items = child(cls, "[]")
-                result = hash((kind, tuple([project(item, items) for item in value])))  # type: ignore[union-attr]
+                items = item_classes.get(cls) or item_classes.setdefault(cls, cls + "[]")
+                result = hash((kind, tuple([hash(item) if type(item) is str else project(item, items)
+                                            for item in value])))  # type: ignore[union-attr]
             elif kind is dict or not _is_record(value):
                 result = full(value)
             else:
                 parts: list = [hash(kind)]
-                for attribute in reads.get(cls, ()):
-                    parts.append(project(getattr(value, attribute), child(cls, "." + attribute)))
-                for method, made in calls.get(cls, ()):
+                for attribute, below in reads.get(cls, ()):
+                    part = getattr(value, attribute)
+                    parts.append(hash(part) if type(part) is str else project(part, below))
+                for method, made, below in calls.get(cls, ()):
                     call = (id(value), method, made)  # the value is alive in memo below, so its id is its own
                     if call in results:
                         got = results[call]
                     else:
                         got = results[call] = getattr(value, method)(*made[0], **dict(made[1]))
-                    parts.append(project(got, child(cls, "." + method + "()")))
+                    parts.append(project(got, below))
                 result = hash(tuple(parts))
             memo[key] = (value, result)
             return result
 
         self.projectors[template] = project
         return project
+
+
+def _still_valid(memo: dict, grown: set[str]) -> dict:
+    """The projections that reading more at the `grown` path classes leaves as they were.
+
+    A projection at a path class depends on the reads and calls learnt for that
+    class and for the classes below it, whose names start with its name; so only
+    the projections at classes that a grown class starts with are stale.
+    """
+    stale = {cls for cls in {cls for _, cls in memo} if any(name.startswith(cls) for name in grown)}
+    return {key: hit for key, hit in memo.items() if key[1] not in stale}
 
 
 _RECORD_TYPES: dict[type, bool] = {}
@@ -504,6 +531,7 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
         if workers > 1:
             import multiprocessing
 
+            _load_templates(track)
             todo.sort(key=lambda job: job[0] == "page")  # charts first: they take longest
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 results = pool.map(_job, todo, chunksize=max(1, min(32, len(todo) // (workers * 8))))
@@ -519,6 +547,13 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
         else:
             charts_needed[chart_list[index]] = result
     return reads
+
+
+def _load_templates(track: bool) -> None:
+    """Compile every template here, before forking: the workers inherit them, and so do later builds in this process."""
+    environment = _tracking_environment() if track else template_environment()
+    for name in environment.list_templates():
+        environment.get_template(name)
 
 
 def _workers(jobs: int) -> int:

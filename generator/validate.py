@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -43,6 +44,7 @@ def check_dataset(dataset: m.Dataset) -> list[Problem]:
                 problems += check_source_ref(fact.source, dataset)
     for evaluation in dataset.evaluations:
         problems += check_evaluation(evaluation, dataset)
+    _forget_all_but(dataset.evaluations)
     problems += check_good_practice_slugs(dataset)
     problems += check_ordinals(dataset)
     for reference in dataset.references:
@@ -104,19 +106,39 @@ def check_framework(framework: m.Framework, dataset: m.Dataset) -> list[Problem]
 def check_source_ref(ref: m.SourceRef, dataset: m.Dataset) -> list[Problem]:
     if not ref.report:
         return [error(ref.pos, f"the source has no report yet; use the id of a report in _sources.yaml ({_known(s.id for s in dataset.sources)})")]
-    if dataset.source(ref.report) is None:
+    if ref.report not in _index(dataset).sources:
         return [error(ref.pos, f"unknown report `{ref.report}`; add it to _sources.yaml or use one of: {_known(s.id for s in dataset.sources)}")]
     return []
 
 
 def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Problem]:
-    problems = check_file_name(evaluation)
-    problems += check_source_ref(evaluation.source, dataset)
-    if dataset.municipality(evaluation.municipality) is None:
-        problems.append(error(evaluation.spans.get("municipality", evaluation.pos), _unknown_municipality(evaluation.municipality, dataset)))
     framework = dataset.framework(evaluation.framework)
+    return list(_own_problems(evaluation, framework)) + check_evaluation_links(evaluation, framework, dataset)
+
+
+def check_evaluation_links(evaluation: m.Evaluation, framework: Optional[m.Framework], dataset: m.Dataset) -> list[Problem]:
+    """What an evaluation names elsewhere: its report, municipalities and the records it compares with."""
+    problems = check_source_ref(evaluation.source, dataset)
+    municipalities = _index(dataset).municipalities
+    if evaluation.municipality not in municipalities:
+        problems.append(error(evaluation.spans.get("municipality", evaluation.pos), _unknown_municipality(evaluation.municipality, dataset)))
     if framework is None:
         problems.append(error(evaluation.spans.get("framework", evaluation.pos), f"unknown framework revision {evaluation.framework}; known: {_known(f.id for f in dataset.frameworks)}"))
+        return problems
+    for result in evaluation.areas:
+        if framework.area(result.area) is None:
+            continue  # reported by check_evaluation_itself
+        for cited in result.cited_examples:
+            if cited.municipality not in municipalities:
+                problems.append(error(cited.spans.get("municipality", cited.pos), _unknown_municipality(cited.municipality, dataset)))
+    problems += check_comparisons(evaluation, dataset)
+    return problems
+
+
+def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Framework]) -> list[Problem]:
+    """The checks that read nothing but the record and its revision."""
+    problems = check_file_name(evaluation)
+    if framework is None:
         return problems
     problems += check_year(evaluation, framework)
     problems += check_unique((str(a.area), a.pos) for a in evaluation.areas)("area")
@@ -133,19 +155,33 @@ def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Probl
         else:
             problems += check_area_level(result, area)
         problems += check_area_total(evaluation, result, area)
-        for cited in result.cited_examples:
-            if dataset.municipality(cited.municipality) is None:
-                problems.append(error(cited.spans.get("municipality", cited.pos), _unknown_municipality(cited.municipality, dataset)))
     if evaluation.is_full:
         problems += check_full_texts(evaluation)
     problems += check_grand_total(evaluation, framework)
-    problems += check_comparisons(evaluation, dataset)
     for discrepancy in evaluation.discrepancies:
         if discrepancy.area is not None and framework.area(discrepancy.area) is None:
             problems.append(error(discrepancy.pos, f"discrepancy names area {discrepancy.area}, which revision {framework.id} does not have"))
         elif discrepancy.question and not _question_exists(framework, discrepancy.question):
             problems.append(error(discrepancy.pos, f"discrepancy names question {discrepancy.question}, which revision {framework.id} does not have"))
     return problems
+
+
+# An evaluation's own problems, by the identity of its record and revision, for the records of the
+# last dataset checked: after an edit in the live preview, only the edited evaluation is checked again.
+_OWN: dict[int, tuple[m.Evaluation, Optional[m.Framework], tuple[Problem, ...]]] = {}
+
+
+def _own_problems(evaluation: m.Evaluation, framework: Optional[m.Framework]) -> tuple[Problem, ...]:
+    known = _OWN.get(id(evaluation))  # the record is held in _OWN, so its id is its own
+    if known is None or known[0] is not evaluation or known[1] is not framework:
+        known = _OWN[id(evaluation)] = (evaluation, framework, tuple(check_evaluation_itself(evaluation, framework)))
+    return known[2]
+
+
+def _forget_all_but(evaluations: Iterable[m.Evaluation]) -> None:
+    kept = {id(e) for e in evaluations}
+    for key in [key for key in _OWN if key not in kept]:
+        del _OWN[key]
 
 
 def check_file_name(evaluation: m.Evaluation) -> list[Problem]:
@@ -262,7 +298,7 @@ def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
 
 def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Problem]:
     problems = []
-    by_key = _evaluations_by_key(dataset)
+    by_key = _index(dataset).evaluations
     for comparison in evaluation.compared_with:
         other = by_key.get(f"{comparison.municipality}/{comparison.year}")
         if other is None:
@@ -272,14 +308,24 @@ def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Prob
     return problems
 
 
-_BY_KEY: list = [None, {}]  # the dataset last indexed, and its index
+@dataclass(frozen=True)
+class _Index:
+    """The dataset's records by key, built once per dataset: looking them up one by one made validation quadratic."""
+
+    evaluations: dict[str, m.Evaluation]
+    municipalities: dict[str, m.Municipality]
+    sources: dict[str, m.Source]
 
 
-def _evaluations_by_key(dataset: m.Dataset) -> dict[str, m.Evaluation]:
-    """Built once per dataset: rebuilding it per evaluation made validation quadratic."""
-    if _BY_KEY[0] is not dataset:
-        _BY_KEY[:] = [dataset, {e.key: e for e in dataset.evaluations}]
-    return _BY_KEY[1]
+_INDEXED: list = [None, None]  # the dataset last indexed, and its index
+
+
+def _index(dataset: m.Dataset) -> _Index:
+    if _INDEXED[0] is not dataset:
+        index = _Index({e.key: e for e in dataset.evaluations}, {mu.slug: mu for mu in dataset.municipalities},
+                       {s.id: s for s in dataset.sources})
+        _INDEXED[:] = [dataset, index]
+    return _INDEXED[1]
 
 
 def check_good_practice_slugs(dataset: m.Dataset) -> list[Problem]:

@@ -4,6 +4,7 @@ the others keep their modification time, and the result is what a fresh run writ
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -98,6 +99,35 @@ def test_the_incremental_result_is_what_a_fresh_run_writes(data_copy: Path, tmp_
         generate(data_copy, cold, CONTENT)
         monkeypatch.setattr(build, "_CACHE", fresh_cache)
         assert {k: v[0] for k, v in _snapshot(warm).items()} == {k: v[0] for k, v in _snapshot(cold).items()}, (path, old)
+
+
+def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_path: Path, fresh_cache, monkeypatch) -> None:
+    """Edits as in the benchmark: a question's points (an area's printed total then differs from its questions,
+    which templates read only from then on), a sentence, a practice's name; each undone again."""
+    data = tmp_path / "synth"
+    write_corpus(data, 8, 3, seed=5)
+    fresh_cache.render.track = True
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    generate(data, warm, CONTENT)
+    target = sorted(data.glob("*/*.yaml"))[10]
+    original = target.read_text(encoding="utf-8")
+    match = re.search(r"\{id: '(\d+\.\d+)', points: ([\d.]+)\}", original)
+    assert match
+    points = float(match.group(2))
+    edits = [
+        original[:match.start(2)] + f"{points - 1 if points >= 1 else points + 1:g}" + original[match.end(2):],
+        original.replace("Utvärderarna", "Granskarna", 1),
+        original.replace("        name: ", "        name: Nya ", 1),
+    ]
+    for text in [edit for new in edits for edit in (new, original)]:
+        assert text.count("\n") == original.count("\n")
+        target.write_text(text, encoding="utf-8")
+        generate(data, warm, CONTENT)
+        monkeypatch.setattr(build, "_CACHE", build._Cache())
+        shutil.rmtree(cold, ignore_errors=True)
+        generate(data, cold, CONTENT)
+        monkeypatch.setattr(build, "_CACHE", fresh_cache)
+        assert {k: v[0] for k, v in _snapshot(warm).items()} == {k: v[0] for k, v in _snapshot(cold).items()}
 
 
 def test_removed_and_added_evaluations(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
@@ -220,3 +250,38 @@ def test_cached_loading_gives_the_loaders_dataset_and_problems(tmp_path: Path, f
     evaluation.write_text(text, encoding="utf-8")
     (folder / "notes.txt").unlink()
     same()
+
+
+# ---------------------------------------------------------------- data files, per evaluation
+
+
+def test_data_files_encode_only_the_evaluations_whose_inputs_changed(data_copy: Path, fresh_cache) -> None:
+    from generator import datafiles
+    from generator.aggregate import aggregate
+    from generator.render import locale
+
+    kept: dict = {}
+    dataset, _ = load_data(data_copy)
+    first = datafiles.data_files(aggregate(dataset), locale(), kept)
+    before = dict(kept)
+    _edit(data_copy / "karlskoga" / "2022.yaml", "Utvärderarna ser en\n  kommun", "Granskarna ser en\n  kommun")  # text only: no rank moves
+    dataset, _ = load_data(data_copy)
+    portal = aggregate(dataset)
+    second = datafiles.data_files(portal, locale(), kept)
+    assert second == datafiles.data_files(portal, locale())  # what a fresh process makes
+    remade = sorted(key for key, part in kept.items() if part is not before.get(key))
+    assert remade == ["karlskoga/2022"]
+    assert sorted(path for path in second if second[path] != first[path]) == [
+        "data/kommunkompassen.json", "kommuner/karlskoga/2022/utvardering.json"]
+
+
+def test_the_site_wide_json_is_everything_compactly(data_copy: Path) -> None:
+    import json
+
+    from generator import datafiles
+    from generator.aggregate import aggregate
+    from generator.render import locale
+
+    portal = aggregate(loader.load_dataset(data_copy)[0])
+    encoded = datafiles.data_files(portal, locale())["data/kommunkompassen.json"]
+    assert encoded == (json.dumps(datafiles.everything(portal), ensure_ascii=False, separators=(",", ":")) + "\n").encode()

@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Time the live preview's edits alone: the "One edit" rows of BENCHMARKS.md without the rest.
+
+    python scripts/edit_timing.py [--municipalities 290] [--repeat 5] [--corpus DIR] [--profile FILE]
+
+A synthetic corpus (`generator.synth.write_corpus`, seed 1; kept in --corpus if
+given, so later runs skip writing it) is generated once with tracking on, as
+`kommunkompassen serve` starts, and once more unchanged (which reads back the
+files just written, as the benchmark's start does); then, --repeat times, one question's points are
+changed in one evaluation file and the generator runs, the file is restored and
+the generator runs, one sentence is changed and the generator runs, the file is
+restored and the generator runs. Printed: the median seconds of each kind of
+edit, by stage, and the number of files written. With --profile, the first
+points edit runs under cProfile and its statistics go to FILE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--municipalities", type=int, default=290)
+    parser.add_argument("--evaluations-per", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--corpus", type=Path, help="data folder to use (written first if it does not exist)")
+    parser.add_argument("--profile", type=Path, help="write cProfile statistics of the first points edit here")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    from generator import build
+    from generator.build import CONTENT_DIR, generate
+    from generator.synth import write_corpus
+
+    work = Path(tempfile.mkdtemp(prefix="kk-edit-"))
+    data = args.corpus or work / "data"
+    if not data.exists():
+        write_corpus(data, args.municipalities, args.evaluations_per, 1)
+    docs = work / "docs"
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+
+    build._CACHE.render.track = True
+    started = time.perf_counter()
+    generate(data, docs, CONTENT_DIR)
+    print(f"first generation (tracking): {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    # The benchmark's live preview starts in a docs folder written minutes before, so every file is
+    # read back once then and trusted later; a folder written just now is read back at the next run.
+    time.sleep(1.1)
+    generate(data, docs, CONTENT_DIR)
+
+    evaluations = sorted(data.glob("*/*.yaml"))
+    target = evaluations[len(evaluations) // 2]
+    text = target.read_text(encoding="utf-8")
+    match = re.search(r"\{id: '(\d+\.\d+)', points: ([\d.]+)\}", text)
+    assert match
+    points = float(match.group(2))
+    changed = f"{points - 1 if points >= 1 else points + 1:g}"
+    edits = {
+        "points": text[:match.start(2)] + changed + text[match.end(2):],
+        "text": text.replace("Utvärderarna", "Granskarna", 1),
+    }
+    runs: dict[str, list[tuple[float, dict[str, float], int]]] = {}
+    for round_ in range(args.repeat):
+        for name, new in edits.items():
+            for label, content in ((name, new), (f"{name} undone", text)):
+                time.sleep(1.1)  # an editor saves well after the last build; see build._SETTLED_NS
+                target.write_text(content, encoding="utf-8")
+                stages: dict[str, float] = {}
+                profiler = None
+                if args.profile and round_ == 0 and label == "points":
+                    import cProfile
+
+                    profiler = cProfile.Profile()
+                    profiler.enable()
+                started = time.perf_counter()
+                report = generate(data, docs, CONTENT_DIR, timings=stages)
+                elapsed = time.perf_counter() - started
+                if profiler is not None:
+                    profiler.disable()
+                    profiler.dump_stats(str(args.profile))
+                runs.setdefault(label, []).append((elapsed, stages, len(report.written)))
+                print(f"  {label:14} {elapsed:.3f} s  ({' '.join(f'{n} {v:.3f}' for n, v in stages.items())})", file=sys.stderr)
+    for label, measured in runs.items():
+        seconds = statistics.median(m[0] for m in measured)
+        names = measured[0][1]
+        by_stage = " ".join(f"{n} {statistics.median(m[1][n] for m in measured):.3f}" for n in names)
+        print(f"{label:14} {seconds:.3f} s  ({by_stage}); {measured[0][2]} files written; "
+              f"all: {', '.join(f'{m[0]:.2f}' for m in measured)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
