@@ -311,3 +311,12 @@ def test_remembered_checks_give_the_problems_of_a_fresh_validation(tmp_path: Pat
         assert found[-1] == validate_folder(folder)[1], path
     assert found[0] and found[1] and not found[2] and not found[4]
     assert any(f"`{slug}` is not in the register" in problem.message for problem in found[3])
+
+
+def test_a_grown_path_class_makes_only_its_own_and_its_ancestors_projections_stale() -> None:
+    from generator.render import _still_valid
+
+    memo = {(1, "view"): 1, (2, "view.areas"): 2, (3, "view.areas[]"): 3, (4, "view.areas[].questions[]"): 4,
+            (5, "view.area"): 5, (6, "view.area()"): 6, (7, "stats"): 7}
+    assert sorted(_still_valid(memo, {"view.areas[]"}).values()) == [4, 5, 6, 7]
+    assert sorted(_still_valid(memo, {"view.area()"}).values()) == [2, 3, 4, 5, 7]
