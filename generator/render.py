@@ -371,10 +371,11 @@ def _still_valid(memo: dict, grown: set[str]) -> dict:
     """The projections that reading more at the `grown` path classes leaves as they were.
 
     A projection at a path class depends on the reads and calls learnt for that
-    class and for the classes below it, whose names start with its name; so only
-    the projections at classes that a grown class starts with are stale.
+    class and for the classes below it; so only the projections at a grown class
+    and at the classes above it are stale (view.areas[] grown: view, view.areas,
+    view.areas[]).
     """
-    stale = {cls for cls in {cls for _, cls in memo} if any(name.startswith(cls) for name in grown)}
+    stale = {name[:end] for name in grown for end in [i for i, c in enumerate(name) if c in ".["] + [len(name)]}
     return {key: hit for key, hit in memo.items() if key[1] not in stale}
 
 

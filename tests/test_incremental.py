@@ -285,3 +285,38 @@ def test_the_site_wide_json_is_everything_compactly(data_copy: Path) -> None:
     portal = aggregate(loader.load_dataset(data_copy)[0])
     encoded = datafiles.data_files(portal, locale())["data/kommunkompassen.json"]
     assert encoded == (json.dumps(datafiles.everything(portal), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+
+
+def test_remembered_checks_give_the_problems_of_a_fresh_validation(tmp_path: Path, fresh_cache) -> None:
+    """Each evaluation's own checks are remembered by the identity of its record; what it names elsewhere is checked anew."""
+    from generator.validate import check_dataset, validate_folder
+
+    folder = _corpus(tmp_path)
+    evaluation = sorted(folder.glob("*/*.yaml"))[3]
+    register = folder / "_municipalities.yaml"
+    text, names = evaluation.read_text(encoding="utf-8"), register.read_text(encoding="utf-8")
+    slug = evaluation.parent.name
+    edits = [
+        (evaluation, re.sub(r"points: (\d+)", r"points: 9\1", text, count=1)),  # above the maximum
+        (evaluation, text.replace("summary:", "summary_:", 1)),  # a schema error: the file gives no record
+        (evaluation, text),
+        (register, names.replace(f"slug: {slug}\n", f"slug: {slug}-x\n")),  # its municipality is gone from the register
+        (register, names),
+    ]
+    found = []
+    for path, new in edits:
+        path.write_text(new, encoding="utf-8")
+        dataset, problems = load_data(folder)
+        found.append(sorted(set(problems + check_dataset(dataset))))
+        assert found[-1] == validate_folder(folder)[1], path
+    assert found[0] and found[1] and not found[2] and not found[4]
+    assert any(f"`{slug}` is not in the register" in problem.message for problem in found[3])
+
+
+def test_a_grown_path_class_makes_only_its_own_and_its_ancestors_projections_stale() -> None:
+    from generator.render import _still_valid
+
+    memo = {(1, "view"): 1, (2, "view.areas"): 2, (3, "view.areas[]"): 3, (4, "view.areas[].questions[]"): 4,
+            (5, "view.area"): 5, (6, "view.area()"): 6, (7, "stats"): 7}
+    assert sorted(_still_valid(memo, {"view.areas[]"}).values()) == [4, 5, 6, 7]
+    assert sorted(_still_valid(memo, {"view.area()"}).values()) == [2, 3, 4, 5, 7]
