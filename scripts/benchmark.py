@@ -141,16 +141,7 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     started = time.perf_counter()
     generate(data, docs, CONTENT_DIR)
     result["preview_start"] = round(time.perf_counter() - started, 2)
-    target = sorted(data.glob("*/*.yaml"))[len(list(data.glob("*/*.yaml"))) // 2]
-    text = target.read_text(encoding="utf-8")
-    match = re.search(r"\{id: '(\d+\.\d+)', points: ([\d.]+)\}", text)
-    assert match
-    points = float(match.group(2))
-    changed = f"{points - 1 if points >= 1 else points + 1:g}"
-    edits = {
-        "points": text[:match.start(2)] + changed + text[match.end(2):],
-        "text": text.replace("Utvärderarna", "Granskarna", 1),
-    }
+    target, text, edits = preview_edits(data)
     result["edits"] = {}
     for name, new in edits.items():
         before = _snapshot(docs)
@@ -180,6 +171,23 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     else:
         shutil.rmtree(work, ignore_errors=True)
     return result
+
+
+def preview_edits(data: Path) -> tuple[Path, str, dict[str, str]]:
+    """The live-preview edits: the evaluation file in the middle, its text, and that text with
+    one question's points changed ("points") or one sentence changed ("text")."""
+    evaluations = sorted(data.glob("*/*.yaml"))
+    target = evaluations[len(evaluations) // 2]
+    text = target.read_text(encoding="utf-8")
+    match = re.search(r"\{id: '(\d+\.\d+)', points: ([\d.]+)\}", text)
+    assert match, f"no question score in {target}"
+    points = float(match.group(2))
+    changed = f"{points - 1 if points >= 1 else points + 1:g}"
+    edits = {
+        "points": text[:match.start(2)] + changed + text[match.end(2):],
+        "text": text.replace("Utvärderarna", "Granskarna", 1),
+    }
+    return target, text, edits
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:

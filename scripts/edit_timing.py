@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import sys
 import tempfile
@@ -42,6 +41,8 @@ def main() -> int:
     from generator.build import CONTENT_DIR, generate
     from generator.synth import write_corpus
 
+    from benchmark import preview_edits  # scripts/ is on the path when this script runs
+
     work = Path(tempfile.mkdtemp(prefix="kk-edit-"))
     data = args.corpus or work / "data"
     if not data.exists():
@@ -58,17 +59,7 @@ def main() -> int:
     time.sleep(1.1)
     generate(data, docs, CONTENT_DIR)
 
-    evaluations = sorted(data.glob("*/*.yaml"))
-    target = evaluations[len(evaluations) // 2]
-    text = target.read_text(encoding="utf-8")
-    match = re.search(r"\{id: '(\d+\.\d+)', points: ([\d.]+)\}", text)
-    assert match
-    points = float(match.group(2))
-    changed = f"{points - 1 if points >= 1 else points + 1:g}"
-    edits = {
-        "points": text[:match.start(2)] + changed + text[match.end(2):],
-        "text": text.replace("Utvärderarna", "Granskarna", 1),
-    }
+    target, text, edits = preview_edits(data)
     runs: dict[str, list[tuple[float, dict[str, float], int]]] = {}
     for round_ in range(args.repeat):
         for name, new in edits.items():
