@@ -14,9 +14,10 @@ from typing import Optional
 
 from . import model as m
 
-# How many weak areas "Learn from others" looks at, and how many leaders it names.
+# How many weak areas "Learn from others" looks at, and how many leaders and good practices it names.
 WEAK_AREAS_SHOWN = 3
 LEADERS_SHOWN = 3
+PRACTICES_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -265,8 +266,7 @@ def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], mun
         views[e.key] = view
     views = _with_ranks_and_history(views)
     stats = _framework_stats(framework, [views[e.key] for e in evaluations], dataset)
-    practising: dict = {}
-    views = {key: _with_learning(view, stats, practising) for key, view in views.items()}
+    views = {key: _with_learning(view, stats) for key, view in views.items()}
     stats = _framework_stats(framework, [views[v.key] for v in stats.evaluations], dataset)
     _PARTS[framework.id] = (inputs, (views, stats), made)
     return views, stats
@@ -360,19 +360,14 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
                           statistics.median(totals) if totals else None, references)
 
 
-def _with_learning(view: EvaluationView, stats: FrameworkStats, practising: Optional[dict] = None) -> EvaluationView:
-    practising = {} if practising is None else practising  # area statistics -> municipalities with a practice there
+def _with_learning(view: EvaluationView, stats: FrameworkStats) -> EvaluationView:
     weak = sorted((row for row in view.areas if (row.below_mean or 0) > 0), key=lambda row: -(row.below_mean or 0))
     lessons = []
     slug = view.slug
     for row in weak[:WEAK_AREAS_SHOWN]:
         area_stats = stats.area(row.definition.number)
         leaders = tuple(islice((r for r in area_stats.ranking if r.evaluation.evaluation.municipality != slug), LEADERS_SHOWN))
-        practices = area_stats.practices
-        if id(area_stats) not in practising:
-            practising[id(area_stats)] = {p.evaluation.evaluation.municipality for p in area_stats.practices}
-        if slug in practising[id(area_stats)]:  # else every practice of the area is someone else's
-            practices = tuple(p for p in practices if p.evaluation.evaluation.municipality != slug)
+        practices = tuple(islice((p for p in area_stats.practices if p.evaluation.evaluation.municipality != slug), PRACTICES_SHOWN))
         lessons.append(LearnFrom(row, leaders, practices))
     return _replace(view, learn_from=tuple(lessons))
 
