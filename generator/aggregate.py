@@ -14,9 +14,10 @@ from typing import Optional
 
 from . import model as m
 
-# How many weak areas "Learn from others" looks at, and how many leaders it names.
+# How many weak areas "Learn from others" looks at, and how many leaders and good practices it names.
 WEAK_AREAS_SHOWN = 3
 LEADERS_SHOWN = 3
+PRACTICES_SHOWN = 8
 
 
 @dataclass(frozen=True)
@@ -264,10 +265,10 @@ def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], mun
         made[id(e)] = (view_inputs, view)
         views[e.key] = view
     views = _with_ranks_and_history(views)
-    stats = _framework_stats(framework, [views[e.key] for e in evaluations], dataset)
-    practising: dict = {}
-    views = {key: _with_learning(view, stats, practising) for key, view in views.items()}
-    stats = _framework_stats(framework, [views[v.key] for v in stats.evaluations], dataset)
+    ranked = [views[e.key] for e in evaluations]
+    lessons = _lessons(framework, ranked)
+    views = {key: _with_learning(view, lessons) for key, view in views.items()}
+    stats = _framework_stats(framework, [views[v.key] for v in sorted(ranked, key=_by_total)], dataset)
     _PARTS[framework.id] = (inputs, (views, stats), made)
     return views, stats
 
@@ -326,6 +327,22 @@ def _rank(items: list[tuple[EvaluationView, Optional[float]]]) -> list[Ranked]:
     return ranked
 
 
+def _lessons(framework: m.Framework, views: list[EvaluationView]) -> dict[int, tuple[tuple[Ranked, ...], tuple[PracticeView, ...]]]:
+    """What "Learn from others" picks from, per area: the ranking and the good practices."""
+    all_practices = _practices(views)
+    return {area.number: (_ranking([(v, v.area(area.number)) for v in views]),
+                          tuple(p for p in all_practices if p.area.number == area.number))
+            for area in framework.areas}
+
+
+def _ranking(rows: list[tuple[EvaluationView, Optional[AreaRow]]]) -> tuple[Ranked, ...]:
+    return tuple(_rank([(v, row.points if row else None) for v, row in rows]))
+
+
+def _by_total(view: EvaluationView) -> tuple:
+    return (-(view.total or -1), view.municipality.name, view.year)
+
+
 def _framework_stats(framework: m.Framework, views: list[EvaluationView], dataset: m.Dataset) -> FrameworkStats:
     totals = [v.total for v in views if v.total is not None]
     all_practices = _practices(views)
@@ -345,7 +362,7 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
         areas.append(AreaStats(
             framework=framework,
             definition=area,
-            ranking=tuple(_rank([(v, row.points if row else None) for v, row in rows])),
+            ranking=_ranking(rows),
             mean=_mean(points),
             median=statistics.median(points) if points else None,
             quartiles=_quartiles(points),
@@ -354,27 +371,22 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
             strengths=tuple((s, v) for v, row in rows if row and row.result for s in row.result.strengths),
             improvements=tuple((s, v) for v, row in rows if row and row.result for s in row.result.improvements),
         ))
-    ordered = sorted(views, key=lambda v: (-(v.total or -1), v.municipality.name, v.year))
+    ordered = sorted(views, key=_by_total)
     references = tuple(r for r in dataset.references if r.framework == framework.id)
     return FrameworkStats(framework, tuple(ordered), tuple(areas), _mean(totals),
                           statistics.median(totals) if totals else None, references)
 
 
-def _with_learning(view: EvaluationView, stats: FrameworkStats, practising: Optional[dict] = None) -> EvaluationView:
-    practising = {} if practising is None else practising  # area statistics -> municipalities with a practice there
+def _with_learning(view: EvaluationView, lessons: dict[int, tuple[tuple[Ranked, ...], tuple[PracticeView, ...]]]) -> EvaluationView:
     weak = sorted((row for row in view.areas if (row.below_mean or 0) > 0), key=lambda row: -(row.below_mean or 0))
-    lessons = []
+    learn_from = []
     slug = view.slug
     for row in weak[:WEAK_AREAS_SHOWN]:
-        area_stats = stats.area(row.definition.number)
-        leaders = tuple(islice((r for r in area_stats.ranking if r.evaluation.evaluation.municipality != slug), LEADERS_SHOWN))
-        practices = area_stats.practices
-        if id(area_stats) not in practising:
-            practising[id(area_stats)] = {p.evaluation.evaluation.municipality for p in area_stats.practices}
-        if slug in practising[id(area_stats)]:  # else every practice of the area is someone else's
-            practices = tuple(p for p in practices if p.evaluation.evaluation.municipality != slug)
-        lessons.append(LearnFrom(row, leaders, practices))
-    return _replace(view, learn_from=tuple(lessons))
+        ranking, practices = lessons[row.definition.number]
+        leaders = tuple(islice((r for r in ranking if r.evaluation.evaluation.municipality != slug), LEADERS_SHOWN))
+        others = tuple(islice((p for p in practices if p.evaluation.evaluation.municipality != slug), PRACTICES_SHOWN))
+        learn_from.append(LearnFrom(row, leaders, others))
+    return _replace(view, learn_from=tuple(learn_from))
 
 
 def _practices(views) -> list[PracticeView]:

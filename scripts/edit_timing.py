@@ -6,18 +6,20 @@
 A synthetic corpus (`generator.synth.write_corpus`, seed 1; kept in --corpus if
 given, so later runs skip writing it) is generated once with tracking on, as
 `kommunkompassen serve` starts, and once more unchanged (which reads back the
-files just written, as the benchmark's start does); then, --repeat times, one question's points are
-changed in one evaluation file and the generator runs, the file is restored and
-the generator runs, one sentence is changed and the generator runs, the file is
-restored and the generator runs. Printed: the median seconds of each kind of
-edit, by stage, and the number of files written. With --profile, the first
-points edit runs under cProfile and its statistics go to FILE.
+files just written, as the benchmark's start does). Then, --repeat times, one
+question's points are changed in one evaluation file and the generator runs,
+the file is restored and the generator runs, one sentence is changed and the
+generator runs, the file is restored and the generator runs. Printed: each run
+(to stderr), then the median seconds of each kind of edit, by stage, and the
+number of files written. With --profile, the first points edit runs under
+cProfile and its statistics go to FILE.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -25,6 +27,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+Run = tuple[float, dict[str, float], int]  # seconds, seconds by stage, files written
 
 
 def main() -> int:
@@ -37,19 +41,30 @@ def main() -> int:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from generator import build
-    from generator.build import CONTENT_DIR, generate
     from generator.synth import write_corpus
 
-    from benchmark import preview_edits  # scripts/ is on the path when this script runs
-
     work = Path(tempfile.mkdtemp(prefix="kk-edit-"))
-    data = args.corpus or work / "data"
-    if not data.exists():
-        write_corpus(data, args.municipalities, args.evaluations_per, 1)
-    docs = work / "docs"
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
+    try:
+        data = args.corpus or work / "data"
+        if not data.exists():
+            write_corpus(data, args.municipalities, args.evaluations_per, 1)
+        runs = _edits(data, work / "docs", args.repeat, args.profile)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for label, measured in runs.items():
+        seconds = statistics.median(m[0] for m in measured)
+        by_stage = " ".join(f"{n} {statistics.median(m[1][n] for m in measured):.3f}" for n in measured[0][1])
+        print(f"{label:14} {seconds:.3f} s  ({by_stage}); {measured[0][2]} files written; "
+              f"all: {', '.join(f'{m[0]:.2f}' for m in measured)}")
+    return 0
 
+
+def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[str, list[Run]]:
+    from benchmark import preview_edits  # scripts/ is on the path when this script runs
+    from generator import build
+    from generator.build import CONTENT_DIR, generate
+
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
     build._CACHE.render.track = True
     started = time.perf_counter()
     generate(data, docs, CONTENT_DIR)
@@ -60,34 +75,32 @@ def main() -> int:
     generate(data, docs, CONTENT_DIR)
 
     target, text, edits = preview_edits(data)
-    runs: dict[str, list[tuple[float, dict[str, float], int]]] = {}
-    for round_ in range(args.repeat):
-        for name, new in edits.items():
-            for label, content in ((name, new), (f"{name} undone", text)):
-                time.sleep(1.1)  # an editor saves well after the last build; see build._SETTLED_NS
-                target.write_text(content, encoding="utf-8")
-                stages: dict[str, float] = {}
-                profiler = None
-                if args.profile and round_ == 0 and label == "points":
-                    import cProfile
+    runs: dict[str, list[Run]] = {}
+    try:
+        for round_ in range(repeat):
+            for name, new in edits.items():
+                for label, content in ((name, new), (f"{name} undone", text)):
+                    time.sleep(1.1)  # an editor saves well after the last build; see build._SETTLED_NS
+                    target.write_text(content, encoding="utf-8")
+                    stages: dict[str, float] = {}
+                    profiler = None
+                    if profile and round_ == 0 and label == "points":
+                        import cProfile
 
-                    profiler = cProfile.Profile()
-                    profiler.enable()
-                started = time.perf_counter()
-                report = generate(data, docs, CONTENT_DIR, timings=stages)
-                elapsed = time.perf_counter() - started
-                if profiler is not None:
-                    profiler.disable()
-                    profiler.dump_stats(str(args.profile))
-                runs.setdefault(label, []).append((elapsed, stages, len(report.written)))
-                print(f"  {label:14} {elapsed:.3f} s  ({' '.join(f'{n} {v:.3f}' for n, v in stages.items())})", file=sys.stderr)
-    for label, measured in runs.items():
-        seconds = statistics.median(m[0] for m in measured)
-        names = measured[0][1]
-        by_stage = " ".join(f"{n} {statistics.median(m[1][n] for m in measured):.3f}" for n in names)
-        print(f"{label:14} {seconds:.3f} s  ({by_stage}); {measured[0][2]} files written; "
-              f"all: {', '.join(f'{m[0]:.2f}' for m in measured)}")
-    return 0
+                        profiler = cProfile.Profile()
+                        profiler.enable()
+                    started = time.perf_counter()
+                    report = generate(data, docs, CONTENT_DIR, timings=stages)
+                    elapsed = time.perf_counter() - started
+                    if profiler is not None:
+                        profiler.disable()
+                        profiler.dump_stats(str(profile))
+                    runs.setdefault(label, []).append((elapsed, stages, len(report.written)))
+                    print(f"  {label:14} {elapsed:.3f} s  ({' '.join(f'{n} {v:.3f}' for n, v in stages.items())})",
+                          file=sys.stderr)
+    finally:
+        target.write_text(text, encoding="utf-8")
+    return runs
 
 
 if __name__ == "__main__":
