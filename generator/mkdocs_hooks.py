@@ -11,13 +11,18 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from pathlib import Path
 
 from mkdocs.exceptions import Abort
+from mkdocs.plugins import CombinedEvent, event_priority
 
 from generator.build import DATA_ENV, ROOT, DataError, generate
+from generator.htmlblocks import search_view
 
 log = logging.getLogger("mkdocs.hooks.kommunkompassen")
+_VALUED_SEARCH_ATTRIBUTE = re.compile(r'\sdata-search-\w+="[^"]')
+_IDS = re.compile(r'<[a-z][a-z0-9]*\s[^>]*?\bid="([^"]+)"')
 
 
 def on_pre_build(config, **kwargs) -> None:
@@ -31,6 +36,34 @@ def on_pre_build(config, **kwargs) -> None:
         raise Abort(f"{exc}; the pages were not regenerated") from None
     if report.written or report.removed:
         log.info("kommunkompassen: %d page file(s) written, %d removed", len(report.written), len(report.removed))
+
+
+def on_page_content(html: str, page, **kwargs) -> str:
+    """generator.htmlblocks hides the ids in the HTML blocks it passes through from MkDocs,
+    which checks links to anchors against them."""
+    if page.present_anchor_ids is not None:
+        page.present_anchor_ids.update(_IDS.findall(html))
+    return html
+
+
+@event_priority(100)
+def _index_search_view(context, *, page, **kwargs):
+    """Before Material's search indexes the page: hand it the page without what it would skip."""
+    if not _VALUED_SEARCH_ATTRIBUTE.search(page.content):  # those Material removes after indexing
+        page._kk_whole_content, page.content = page.content, search_view(page.content)
+    return context
+
+
+@event_priority(-100)
+def _restore_whole_page(context, *, page, **kwargs):
+    whole = getattr(page, "_kk_whole_content", None)
+    if whole is not None:
+        page.content = whole
+        del page._kk_whole_content
+    return context
+
+
+on_page_context = CombinedEvent(_index_search_view, _restore_whole_page)
 
 
 def on_post_build(config, **kwargs) -> None:
