@@ -310,3 +310,22 @@ def test_invalid_data_stops_the_build_and_leaves_the_last_site_intact(tmp_path, 
     assert "nothing was written" in err
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*") if p.is_file()} == docs_before
+
+
+def test_site_files_linked_to_the_docs_keep_their_bytes_when_the_docs_change(tmp_path):
+    """The hook hard-links charts and data files into the site instead of copying them;
+    regenerating the docs must replace such a file, never write through the link."""
+    from generator.build import generate
+
+    data = tmp_path / "evaluations"
+    shutil.copytree(DATA, data)
+    site = build(data, tmp_path)
+    relative = "kommuner/kalix/2012/utvardering.json"
+    built, docs = site / relative, tmp_path / "docs" / relative
+    assert built.stat().st_ino == docs.stat().st_ino  # linked, not copied
+    before = built.read_bytes()
+    path = data / "kalix" / "2012.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("points: 5,", "points: 6,", 1), encoding="utf-8")
+    generate(data, tmp_path / "docs")
+    assert docs.read_bytes() != before
+    assert built.read_bytes() == before
