@@ -135,9 +135,9 @@ def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
         charts_needed: dict[charts.Chart, Optional[tuple[bytes, bytes]]] = {}
         if map_charts is None:
             charts_needed = {chart: None for page in pages for chart in page.charts}
-        _make(pages, markdown, charts_needed, portal, t)
+        data = _make(pages, markdown, charts_needed, portal, t, meanwhile=lambda: datafiles.data_files(portal, t))[1]
         files = _page_files(pages, markdown, charts_needed, map_charts)
-        files.update(datafiles.data_files(portal, t))
+        files.update(data)
     if content_dir and content_dir.is_dir():
         for path in sorted(content_dir.rglob("*")):
             if path.is_file():
@@ -177,13 +177,14 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str
             if keys[index] is not None and keys[index] == old[0]:
                 markdown[index] = old[1]
     charts_needed = {chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts}
-    reads = _make(pages, markdown, charts_needed, portal, t, track=cache.track)
+    reads, data = _make(pages, markdown, charts_needed, portal, t, track=cache.track,
+                        meanwhile=lambda: datafiles.data_files(portal, t, cache.data))
     files = _page_files(pages, markdown, charts_needed)
     grown = keyer.learn(reads)
     for index, page in enumerate(pages):
         if index in reads or page.template in grown:
             keys[index] = keyer.key(page)
-    files.update(datafiles.data_files(portal, t, cache.data))
+    files.update(data)
     cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
                    if key is not None}
     cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
@@ -517,15 +518,14 @@ _JOBS: Optional[tuple] = None  # what forked workers read: (pages, charts, porta
 
 
 def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dict, portal: ag.Portal, t: dict,
-          track: bool = False) -> dict[int, tuple]:
-    """Render the missing pages and draw the missing charts, in place; returns what each render read."""
+          track: bool = False, meanwhile: Callable[[], dict] = dict) -> tuple[dict[int, tuple], dict]:
+    """Render the missing pages and draw the missing charts, in place; returns what each render
+    read, and what `meanwhile` returns: it runs here while the workers draw."""
     global _JOBS
     todo = [("page", index) for index, content in enumerate(markdown) if content is None]
     chart_list = [chart for chart, made in charts_needed.items() if made is None]
     todo += [("chart", index) for index in range(len(chart_list))]
     reads: dict[int, tuple] = {}
-    if not todo:
-        return reads
     _JOBS = (pages, chart_list, portal, t, track)
     try:
         workers = _workers(len(todo))
@@ -535,9 +535,12 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
             _load_templates(track)
             todo.sort(key=lambda job: job[0] == "page")  # charts first: they take longest
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_job, todo, chunksize=max(1, min(32, len(todo) // (workers * 8))))
+                pending = pool.map_async(_job, todo, chunksize=max(1, min(32, len(todo) // (workers * 8))))
+                made_meanwhile = meanwhile()
+                results = pending.get()
         else:
             results = [_job(job) for job in todo]
+            made_meanwhile = meanwhile()
     finally:
         _JOBS = None
     for (kind, index), result in zip(todo, results):
@@ -547,7 +550,7 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
                 reads[index] = recorded
         else:
             charts_needed[chart_list[index]] = result
-    return reads
+    return reads, made_meanwhile
 
 
 def _load_templates(track: bool) -> None:
