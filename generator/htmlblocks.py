@@ -9,7 +9,7 @@ its own end tag before the next blank line, so its end is found by counting that
 one tag name. Such a block goes to the HTML stash exactly as Python-Markdown
 would put it there; anything else (a block that is not one whole element, holds
 a comment, script, `markdown` attribute or text that html.parser treats apart)
-is left for Python-Markdown. `tests/test_site.py` converts every generated page
+is left for Python-Markdown. `tests/test_htmlblocks.py` converts every generated page
 both ways and compares the HTML.
 
 Named in mkdocs.yml under `markdown_extensions`. MkDocs no longer sees the ids
@@ -56,7 +56,7 @@ def search_view(html: str) -> str:
 
     Material's search skips such an element and all it holds, so it indexes this
     view exactly as the whole page, without reading through every table.
-    `tests/test_site.py` compares the two indexes for every generated page.
+    `tests/test_htmlblocks.py` compares the two for every generated page.
     """
     lines = html.split("\n")
     kept: list[str] = []
