@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
 
 from .loader import read_fast
 from .problems import Level, Problem
@@ -26,6 +26,7 @@ from .problems import Level, Problem
 if TYPE_CHECKING:
     from . import model as m
     from .loader import Document
+    from .render import ChartsInProgress
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = ROOT / "mkdocs.yml"
@@ -48,16 +49,40 @@ class WriteReport:
 
 
 def generate(data_dir: Path, docs_dir: Path = DOCS_DIR, content_dir: Path = CONTENT_DIR,
-             timings: Optional[dict[str, float]] = None) -> WriteReport:
+             timings: Optional[dict[str, float]] = None, charts_later: bool = False) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
 
     Each step remembers what it did in this process (see `_Cache`), so that after
     an edit the live preview re-reads only the changed files and re-renders only
     the pages whose inputs changed. The result is always what a fresh process
     would write. `timings`, when given, receives the seconds each step took.
+
+    With `charts_later`, charts that are many enough to pay for a worker process
+    are drawn by one while the caller goes on (MkDocs, which needs them only when
+    it copies static files): `charts_in_progress` names their files and
+    `finish_charts` waits for them and writes them.
     """
+    finish_charts()
     with _collector_paused():
-        return _generate(data_dir, docs_dir, content_dir, timings)
+        return _generate(data_dir, docs_dir, content_dir, timings, charts_later)
+
+
+def charts_in_progress(docs_dir: Path) -> tuple[str, ...]:
+    """The chart files a worker is still drawing for this docs folder."""
+    if _CACHE.drawing is None or _CACHE.drawing[1].resolve() != docs_dir.resolve():
+        return ()
+    return _CACHE.drawing[0].paths
+
+
+def finish_charts() -> None:
+    """Wait for the charts being drawn (if any) and write those that changed."""
+    if _CACHE.drawing is None:
+        return
+    drawing, docs_dir = _CACHE.drawing
+    _CACHE.drawing = None
+    folder = str(docs_dir.resolve())
+    state = _write_changed(drawing.finish(), docs_dir, _CACHE.written.get(folder, {}))[0]
+    _CACHE.written.setdefault(folder, {}).update(state)
 
 
 @contextmanager
@@ -78,26 +103,42 @@ def _collector_paused():
             gc.enable()
 
 
-def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Optional[dict[str, float]]) -> WriteReport:
+def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Optional[dict[str, float]],
+              charts_later: bool) -> WriteReport:
     from .aggregate import aggregate
-    from .problems import has_errors
-    from .render import render_site
-    from .validate import check_dataset
+    from .render import render_site, render_site_drawing_charts_later
 
     clock = _Clock(timings)
+    dataset = check_data(data_dir, clock)
+    portal = aggregate(dataset)
+    clock.lap("aggregate")
+    if charts_later:
+        files, drawing = render_site_drawing_charts_later(portal, content_dir, _CACHE.render)
+    else:
+        files, drawing = render_site(portal, content_dir, cache=_CACHE.render), None
+    clock.lap("render")
+    report = write_tree(files, docs_dir, coming=drawing.paths if drawing else ())
+    if drawing is not None:
+        _CACHE.drawing = (drawing, docs_dir)
+    clock.lap("write")
+    return report
+
+
+def check_data(data_dir: Path, clock: Optional["_Clock"] = None) -> "m.Dataset":
+    """load -> validate: the dataset, or DataError with every problem. Remembered, like the rest."""
+    if clock is None:  # called on its own, not as the start of `generate`
+        with _collector_paused():
+            return check_data(data_dir, _Clock(None))
+    from .problems import has_errors
+    from .validate import check_dataset
+
     dataset, problems = load_data(data_dir)
     clock.lap("load")
     problems = _CACHE.checked(dataset, problems, check_dataset)
     clock.lap("validate")
     if has_errors(problems):
         raise DataError(problems)
-    portal = aggregate(dataset)
-    clock.lap("aggregate")
-    files = render_site(portal, content_dir, cache=_CACHE.render)
-    clock.lap("render")
-    report = write_tree(files, docs_dir)
-    clock.lap("write")
-    return report
+    return dataset
 
 
 class _Clock:
@@ -134,6 +175,7 @@ class _Cache:
         self._checked: Optional[tuple[m.Dataset, list[Problem], list[Problem]]] = None
         self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded
         self.listings: dict[str, dict[str, tuple[int, int, list[tuple[str, bool]]]]] = {}  # folder -> subfolder -> mtime, when listed, entries
+        self.drawing: Optional[tuple["ChartsInProgress", Path]] = None  # charts a worker draws for a docs folder
 
     @property
     def render(self):
@@ -225,8 +267,9 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
 # ---------------------------------------------------------------- writing
 
 
-def write_tree(files: dict[str, bytes], folder: Path) -> WriteReport:
-    """Write the files whose bytes changed and remove the files no longer generated.
+def write_tree(files: dict[str, bytes], folder: Path, coming: Iterable[str] = ()) -> WriteReport:
+    """Write the files whose bytes changed and remove the files no longer generated
+    (other than those `coming`: charts still being drawn, see `finish_charts`).
 
     A file this process wrote or compared before is not read again if its new
     bytes equal the old and its size, modification time and inode are as they
@@ -235,6 +278,15 @@ def write_tree(files: dict[str, bytes], folder: Path) -> WriteReport:
     """
     folder.mkdir(parents=True, exist_ok=True)
     known = _CACHE.written.get(str(folder.resolve()), {})
+    state, written, unchanged = _write_changed(files, folder, known)
+    removed = _remove_others(folder, files.keys() | set(coming) if coming else files)
+    _CACHE.written[str(folder.resolve())] = state
+    return WriteReport(tuple(written), tuple(removed), unchanged)
+
+
+def _write_changed(files: dict[str, bytes], folder: Path, known: dict[str, tuple]) -> tuple[dict[str, tuple], list[str], int]:
+    """Write the files whose bytes differ from what is there; returns what is known of each, the
+    files written and the number unchanged."""
     state: dict[str, tuple] = {}
     written, unchanged = [], 0
     made_dirs: set[str] = set()
@@ -269,15 +321,13 @@ def write_tree(files: dict[str, bytes], folder: Path) -> WriteReport:
         stat = os.stat(target)
         state[relative] = (content, stat.st_size, stat.st_mtime_ns, stat.st_ino, time.time_ns())
         written.append(relative)
-    removed = _remove_others(folder, files, state)
-    _CACHE.written[str(folder.resolve())] = state
-    return WriteReport(tuple(written), tuple(removed), unchanged)
+    return state, written, unchanged
 
 
 _SETTLED_NS = 1_000_000_000  # a file or folder changed this long before we looked cannot change unseen within one clock tick
 
 
-def _remove_others(folder: Path, files: dict[str, bytes], state: dict) -> list[str]:
+def _remove_others(folder: Path, files: Collection[str]) -> list[str]:
     """Delete files not generated, then folders left empty; names starting with a dot are left alone.
 
     A folder whose modification time is what it was at the last look, and was
@@ -367,13 +417,17 @@ def _environment(values: dict[str, str]):
 
 def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
     try:
-        report = generate(data_dir, docs_dir)
+        if run_mkdocs:  # checked here, so that errors stop the build before MkDocs starts; its hook generates
+            check_data(data_dir)
+            docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs wants it before the hook runs
+        else:
+            report = generate(data_dir, docs_dir)
     except DataError as exc:
         _print_problems(exc.problems)
         print("build stopped: fix the errors above; nothing was written", file=sys.stderr)
         return 1
-    print(f"generated {len(report.written)} changed file(s), removed {len(report.removed)}, {report.unchanged} unchanged", file=sys.stderr)
     if not run_mkdocs:
+        print(f"generated {len(report.written)} changed file(s), removed {len(report.removed)}, {report.unchanged} unchanged", file=sys.stderr)
         return 0
     return _mkdocs_build(site_dir.resolve(), docs_dir.resolve())
 

@@ -5,10 +5,12 @@ Named in mkdocs.yml, so `mkdocs build`, `mkdocs serve` and the console script
 all run the same generator. During `serve`, a change to a YAML file triggers a
 rebuild and this hook rewrites only the pages whose content changed.
 
-In build order: `on_pre_build` generates; `on_page_content` tells MkDocs the ids
-that `generator.htmlblocks` kept from it; `on_page_context` lets Material's
-search read the page without what it skips; `on_env` links the static files
-into the site; `on_post_build` writes the search index as UTF-8.
+In build order: `on_pre_build` generates, leaving the charts to a worker that
+draws them while MkDocs reads the pages; `on_files` adds the charts still to
+come; `on_page_content` tells MkDocs the ids that `generator.htmlblocks` kept
+from it; `on_page_context` lets Material's search read the page without what
+it skips; `on_env` waits for the charts and links the static files into the
+site; `on_post_build` writes the search index as UTF-8.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from pathlib import Path
 
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import CombinedEvent, event_priority
+from mkdocs.structure.files import File
 
-from generator.build import DATA_ENV, ROOT, DataError, generate
+from generator.build import DATA_ENV, ROOT, DataError, charts_in_progress, finish_charts, generate
 from generator.htmlblocks import search_view
 
 log = logging.getLogger("mkdocs.hooks.kommunkompassen")
@@ -33,7 +36,7 @@ _IDS = re.compile(r'<[a-z][a-z0-9]*\s[^>]*?\bid="([^"]+)"')
 def on_pre_build(config, **kwargs) -> None:
     data_dir = Path(os.environ.get(DATA_ENV) or ROOT / "evaluations")
     try:
-        report = generate(data_dir, Path(config["docs_dir"]))
+        report = generate(data_dir, Path(config["docs_dir"]), charts_later=True)
     except DataError as exc:
         for problem in exc.problems:
             if problem.level.value == "error":
@@ -41,6 +44,14 @@ def on_pre_build(config, **kwargs) -> None:
         raise Abort(f"{exc}; the pages were not regenerated") from None
     if report.written or report.removed:
         log.info("kommunkompassen: %d page file(s) written, %d removed", len(report.written), len(report.removed))
+
+
+def on_files(files, config, **kwargs):
+    """The charts still being drawn are static files of the site like those already there."""
+    for path in charts_in_progress(Path(config["docs_dir"])):
+        if files.get_file_from_path(path) is None:
+            files.append(File(path, config["docs_dir"], config["site_dir"], config["use_directory_urls"]))
+    return files
 
 
 def on_page_content(html: str, page, **kwargs) -> str:
@@ -77,6 +88,7 @@ def on_env(env, config, files, **kwargs):
     generator replaces a changed file with a new one, so the site never changes with it.
     MkDocs skips a file that is already there as the same file; any file that cannot be
     linked (another file system, a name already taken) MkDocs copies as usual."""
+    finish_charts()  # MkDocs copies the static files next
     docs = os.path.join(os.path.normpath(config["docs_dir"]), "")
     for file in files:
         source = file.abs_src_path
@@ -87,6 +99,10 @@ def on_env(env, config, files, **kwargs):
             except OSError:
                 pass
     return env
+
+
+def on_build_error(error, **kwargs) -> None:
+    finish_charts()  # leave the docs folder whole
 
 
 def on_post_build(config, **kwargs) -> None:

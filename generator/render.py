@@ -128,7 +128,7 @@ def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
     """
     t = locale()
     if cache is not None and map_charts is None:
-        files = _render_cached(portal, t, cache)
+        files = _render_cached(t, portal, cache)[0]
     else:
         pages = list(_pages(portal, t))
         markdown: list[Optional[bytes]] = [None] * len(pages)
@@ -138,11 +138,25 @@ def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
         data = _make(pages, markdown, charts_needed, portal, t, meanwhile=lambda: datafiles.data_files(portal, t))[1]
         files = _page_files(pages, markdown, charts_needed, map_charts)
         files.update(data)
-    if content_dir and content_dir.is_dir():
-        for path in sorted(content_dir.rglob("*")):
-            if path.is_file():
-                files[path.relative_to(content_dir).as_posix()] = path.read_bytes()
+    files.update(_content_files(content_dir))
     return files
+
+
+def render_site_drawing_charts_later(portal: ag.Portal, content_dir: Optional[Path],
+                                     cache: "RenderCache") -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
+    """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
+    worker process that goes on drawing after this returns: the files without those charts, and them."""
+    files, drawing = _render_cached(locale(), portal, cache, charts_later=True)
+    files.update(_content_files(content_dir))
+    return files, drawing
+
+
+def _content_files(content_dir: Optional[Path]) -> dict[str, bytes]:
+    """The hand-written pages and their files, copied as they are."""
+    if not content_dir or not content_dir.is_dir():
+        return {}
+    return {path.relative_to(content_dir).as_posix(): path.read_bytes()
+            for path in sorted(content_dir.rglob("*")) if path.is_file()}
 
 
 def _page_files(pages: list[Page], markdown: list, charts_needed: dict, map_charts: Optional[Callable] = None) -> dict[str, bytes]:
@@ -154,19 +168,25 @@ def _page_files(pages: list[Page], markdown: list, charts_needed: dict, map_char
             files.update(chart_files)
         return files
     for page in pages:
-        folder = posixpath.dirname(page.path)
         for chart in page.charts:
-            svg, table = charts_needed[chart]
-            files[posixpath.join(folder, f"{chart.name}.svg")] = svg
-            files[posixpath.join(folder, f"{chart.name}.csv")] = table
+            made = charts_needed[chart]
+            if made is not None:  # None: still being drawn
+                files.update(zip(_chart_paths(page, chart), made))
     return files
 
 
-def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str, bytes]:
+def _chart_paths(page: Page, chart: charts.Chart) -> tuple[str, str]:
+    """Where a page's chart is written: its SVG and its CSV, beside the page."""
+    folder = posixpath.dirname(page.path)
+    return posixpath.join(folder, f"{chart.name}.svg"), posixpath.join(folder, f"{chart.name}.csv")
+
+
+def _render_cached(t: dict, portal: ag.Portal, cache: "RenderCache",
+                   charts_later: bool = False) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
     keyer = _Keys(cache, portal, t)
     signature = (portal.dataset, keyer.base)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
-        return dict(cache.last[1])
+        return dict(cache.last[1]), None
     pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t)]
     markdown: list[Optional[bytes]] = [None] * len(pages)
     keys: list[Optional[tuple]] = [None] * len(pages)
@@ -177,8 +197,9 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str
             if keys[index] is not None and keys[index] == old[0]:
                 markdown[index] = old[1]
     charts_needed = {chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts}
-    reads, data = _make(pages, markdown, charts_needed, portal, t, track=cache.track,
-                        meanwhile=lambda: datafiles.data_files(portal, t, cache.data))
+    reads, data, drawing = _make(pages, markdown, charts_needed, portal, t, track=cache.track,
+                                 meanwhile=lambda: datafiles.data_files(portal, t, cache.data),
+                                 charts_later=charts_later)
     files = _page_files(pages, markdown, charts_needed)
     grown = keyer.learn(reads)
     for index, page in enumerate(pages):
@@ -188,9 +209,12 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache") -> dict[str
     cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
                    if key is not None}
     cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
-    cache.last = (signature, dict(files))
     keyer.keep()
-    return files
+    if drawing is None:
+        cache.last = (signature, dict(files))
+        return files, None
+    cache.last = None  # the charts being drawn join cache.charts when they are finished
+    return files, ChartsInProgress(drawing, pages, cache)
 
 
 def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
@@ -518,27 +542,36 @@ _JOBS: Optional[tuple] = None  # what forked workers read: (pages, charts, porta
 
 
 def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dict, portal: ag.Portal, t: dict,
-          track: bool = False, meanwhile: Callable[[], dict] = dict) -> tuple[dict[int, tuple], dict]:
+          track: bool = False, meanwhile: Callable[[], dict] = dict,
+          charts_later: bool = False) -> tuple[dict[int, tuple], dict, Optional[tuple]]:
     """Render the missing pages and draw the missing charts, in place; returns what each render
-    read, and what `meanwhile` returns: it runs here while the workers draw."""
+    read, what `meanwhile` returns (it runs here while the workers draw) and, with
+    `charts_later`, the charts a worker is still drawing: (charts, their pool, its result)."""
     global _JOBS
-    todo = [("page", index) for index, content in enumerate(markdown) if content is None]
     chart_list = [chart for chart, made in charts_needed.items() if made is None]
-    todo += [("chart", index) for index in range(len(chart_list))]
+    page_jobs = [("page", index) for index, content in enumerate(markdown) if content is None]
+    chart_jobs = [("chart", index) for index in range(len(chart_list))]
     reads: dict[int, tuple] = {}
+    drawing: Optional[tuple] = None
     _JOBS = (pages, chart_list, portal, t, track)
     try:
-        workers = _workers(len(todo))
+        workers = _workers(len(page_jobs) + len(chart_jobs))
         if workers > 1:
             import multiprocessing
 
             _load_templates(track)
-            todo.sort(key=lambda job: job[0] == "page")  # charts first: they take longest
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            context = multiprocessing.get_context("fork")
+            later = charts_later and len(chart_jobs) >= PARALLEL_FROM
+            todo = page_jobs if later else chart_jobs + page_jobs  # charts first: they take longest
+            with context.Pool(workers) as pool:
                 pending = pool.map_async(_job, todo, chunksize=max(1, min(32, len(todo) // (workers * 8))))
                 made_meanwhile = meanwhile()
                 results = pending.get()
+            if later:  # forked only now: a pool runs threads, and forking beside them is not safe
+                chart_pool = context.Pool(workers - 1, initializer=os.nice, initargs=(10,))  # the caller goes first
+                drawing = (chart_list, chart_pool, chart_pool.map_async(_job, chart_jobs, chunksize=32))
         else:
+            todo = chart_jobs + page_jobs
             results = [_job(job) for job in todo]
             made_meanwhile = meanwhile()
     finally:
@@ -550,7 +583,39 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
                 reads[index] = recorded
         else:
             charts_needed[chart_list[index]] = result
-    return reads, made_meanwhile
+    return reads, made_meanwhile, drawing
+
+
+class ChartsInProgress:
+    """Charts a worker process draws while the build goes on (`render_site_drawing_charts_later`)."""
+
+    def __init__(self, drawing: tuple, pages: list[Page], cache: "RenderCache"):
+        self._charts, self._pool, self._result = drawing
+        wanted = set(self._charts)
+        self._paths: dict[charts.Chart, list[tuple[str, str]]] = {}
+        for page in pages:
+            for chart in page.charts:
+                if chart in wanted:
+                    self._paths.setdefault(chart, []).append(_chart_paths(page, chart))
+        self._cache = cache
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return tuple(path for pairs in self._paths.values() for pair in pairs for path in pair)
+
+    def finish(self) -> dict[str, bytes]:
+        """Wait for the worker; the chart files it drew, which the cache now remembers too."""
+        try:
+            made = self._result.get()
+        finally:
+            self._pool.terminate()
+            self._pool.join()
+        files: dict[str, bytes] = {}
+        for chart, svg_and_table in zip(self._charts, made):
+            self._cache.charts[chart] = (chart, *svg_and_table)
+            for pair in self._paths[chart]:
+                files.update(zip(pair, svg_and_table))
+        return files
 
 
 def _load_templates(track: bool) -> None:

@@ -320,3 +320,47 @@ def test_a_grown_path_class_makes_only_its_own_and_its_ancestors_projections_sta
             (5, "view.area"): 5, (6, "view.area()"): 6, (7, "stats"): 7}
     assert sorted(_still_valid(memo, {"view.areas[]"}).values()) == [4, 5, 6, 7]
     assert sorted(_still_valid(memo, {"view.area()"}).values()) == [2, 3, 4, 5, 7]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+_BUILD_COUNTING_CHARTS_LATER = """
+import json, sys
+from pathlib import Path
+from generator import render
+from generator.build import build_site
+finished = []
+real_finish = render.ChartsInProgress.finish
+render.ChartsInProgress.finish = lambda self: finished.append(len(self.paths)) or real_finish(self)
+status = build_site(Path(sys.argv[1]), Path(sys.argv[2]) / "site", docs_dir=Path(sys.argv[2]) / "docs")
+print(json.dumps({"status": status, "finished": finished}))
+"""
+
+
+def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Path, fresh_cache, monkeypatch) -> None:
+    """`kommunkompassen build` leaves the charts to a worker that draws them while MkDocs reads
+    the pages; the docs folder and the site are what drawing them first gives. The build runs
+    in a process of its own: the test session's threads (a served site) rule out forking here."""
+    import json
+    import subprocess
+    import sys
+
+    from generator import render
+    from generator.build import _mkdocs_build
+
+    data = tmp_path / "data"
+    write_corpus(data, 12, 3, 11)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    done = subprocess.run([sys.executable, "-c", _BUILD_COUNTING_CHARTS_LATER, str(data), str(tmp_path / "later")],
+                          capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["status"] == 0
+    assert len(result["finished"]) == 1 and result["finished"][0] >= 2 * render.PARALLEL_FROM  # an SVG and a CSV each
+
+    monkeypatch.setenv(build.DATA_ENV, str(data))
+    generate(data, tmp_path / "first" / "docs")  # every chart drawn before anything is written
+    assert _mkdocs_build((tmp_path / "first" / "site").resolve(), (tmp_path / "first" / "docs").resolve()) == 0
+    assert _tree(tmp_path / "later" / "docs") == _tree(tmp_path / "first" / "docs")
+    assert _tree(tmp_path / "later" / "site") == _tree(tmp_path / "first" / "site")
