@@ -128,7 +128,7 @@ def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
     """
     t = locale()
     if cache is not None and map_charts is None:
-        files = _render_cached(t, portal, cache)[0]
+        files = _render_cached(portal, t, cache)[0]
     else:
         pages = list(_pages(portal, t))
         markdown: list[Optional[bytes]] = [None] * len(pages)
@@ -146,7 +146,7 @@ def render_site_drawing_charts_later(portal: ag.Portal, content_dir: Optional[Pa
                                      cache: "RenderCache") -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
     """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
     worker process that goes on drawing after this returns: the files without those charts, and them."""
-    files, drawing = _render_cached(locale(), portal, cache, charts_later=True)
+    files, drawing = _render_cached(portal, locale(), cache, charts_later=True)
     files.update(_content_files(content_dir))
     return files, drawing
 
@@ -181,7 +181,7 @@ def _chart_paths(page: Page, chart: charts.Chart) -> tuple[str, str]:
     return posixpath.join(folder, f"{chart.name}.svg"), posixpath.join(folder, f"{chart.name}.csv")
 
 
-def _render_cached(t: dict, portal: ag.Portal, cache: "RenderCache",
+def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache",
                    charts_later: bool = False) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
     keyer = _Keys(cache, portal, t)
     signature = (portal.dataset, keyer.base)
