@@ -117,27 +117,15 @@ class Page:
 
 
 def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
-                map_charts: Optional[Callable[[Callable, Iterable], list]] = None,
                 cache: Optional["RenderCache"] = None) -> dict[str, bytes]:
     """All generated files, keyed by their path in the docs folder.
 
     Pages and charts are made in worker processes, one per core, when there are
-    many (`map_charts`, if given, makes the chart files instead). With a `cache`
-    (kept by the caller between builds in one process, see `RenderCache`), only
-    what changed is made again; the bytes are always those a fresh render gives.
+    many. With a `cache` (kept by the caller between builds in one process, see
+    `RenderCache`), only what changed is made again; the bytes are always those a
+    fresh render gives.
     """
-    t = locale()
-    if cache is not None and map_charts is None:
-        files = _render_cached(portal, t, cache)[0]
-    else:
-        pages = list(_pages(portal, t))
-        markdown: list[Optional[bytes]] = [None] * len(pages)
-        charts_needed: dict[charts.Chart, Optional[tuple[bytes, bytes]]] = {}
-        if map_charts is None:
-            charts_needed = {chart: None for page in pages for chart in page.charts}
-        data = _make(pages, markdown, charts_needed, portal, t, meanwhile=lambda: datafiles.data_files(portal, t))[1]
-        files = _page_files(pages, markdown, charts_needed, map_charts)
-        files.update(data)
+    files = _render_cached(portal, locale(), cache if cache is not None else RenderCache())[0]
     files.update(_content_files(content_dir))
     return files
 
@@ -159,14 +147,10 @@ def _content_files(content_dir: Optional[Path]) -> dict[str, bytes]:
             for path in sorted(content_dir.rglob("*")) if path.is_file()}
 
 
-def _page_files(pages: list[Page], markdown: list, charts_needed: dict, map_charts: Optional[Callable] = None) -> dict[str, bytes]:
+def _page_files(pages: list[Page], markdown: list, charts_needed: dict) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for page, content in zip(pages, markdown):
         files[page.path] = content
-    if map_charts is not None:
-        for page_path, chart_files in map_charts(_chart_files, [(p.path, p.charts) for p in pages]):
-            files.update(chart_files)
-        return files
     for page in pages:
         for chart in page.charts:
             made = charts_needed[chart]
@@ -744,16 +728,6 @@ def _getter(value: object) -> Callable[[object], tuple]:
     getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))
     _GETTERS[kind] = getter  # type: ignore[assignment]
     return getter  # type: ignore[return-value]
-
-
-def _chart_files(item: tuple[str, tuple]) -> tuple[str, dict[str, bytes]]:
-    page_path, page_charts = item
-    folder = posixpath.dirname(page_path)
-    out = {}
-    for chart in page_charts:
-        out[posixpath.join(folder, f"{chart.name}.svg")] = chart.svg.encode("utf-8")
-        out[posixpath.join(folder, f"{chart.name}.csv")] = table_csv(chart.table)
-    return page_path, out
 
 
 def table_csv(table: charts.Table) -> bytes:
