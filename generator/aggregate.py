@@ -261,7 +261,7 @@ def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], mun
         if before is not None and all(a is b for a, b in zip(before[0][:4], view_inputs[:4])) and before[0][4] == means:
             view = before[1]
         else:
-            view = _evaluation_view(e, municipalities[e.municipality], framework, sources.get(e.source.report or ""), area_means)
+            view = _evaluation_view(*view_inputs[:4], area_means)
         made[id(e)] = (view_inputs, view)
         views[e.key] = view
     views = _with_ranks_and_history(views)

@@ -281,7 +281,6 @@ def _resolver():
     return VersionedResolver(version=(1, 2))  # what YAML(typ="rt") applies to a document without %YAML
 
 
-
 # ---------------------------------------------------------------- the data folder
 
 

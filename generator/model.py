@@ -8,7 +8,8 @@ validator can point at the exact line of a mistake.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping, Optional
+from functools import cached_property
+from typing import Any, Iterable, Mapping, Optional
 
 from .problems import Pos
 
@@ -251,10 +252,40 @@ class Dataset:
     files: tuple[str, ...] = field(default=())
 
     def framework(self, framework_id: str) -> Optional[Framework]:
-        return next((f for f in self.frameworks if f.id == framework_id), None)
+        return self._frameworks_by_id.get(framework_id)
 
     def municipality(self, slug: str) -> Optional[Municipality]:
-        return next((m for m in self.municipalities if m.slug == slug), None)
+        return self._municipalities_by_slug.get(slug)
 
     def source(self, source_id: str) -> Optional[Source]:
-        return next((s for s in self.sources if s.id == source_id), None)
+        return self._sources_by_id.get(source_id)
+
+    def evaluation(self, key: str) -> Optional[Evaluation]:
+        """The evaluation `<municipality>/<year>`."""
+        return self._evaluations_by_key.get(key)
+
+    # Made on first use and kept with the dataset (which never changes): looking records up one
+    # by one made validation quadratic. With a key given twice (an error the validator reports),
+    # the first record wins.
+    @cached_property
+    def _frameworks_by_id(self) -> dict[str, Framework]:
+        return _first_by_key((f.id, f) for f in self.frameworks)
+
+    @cached_property
+    def _municipalities_by_slug(self) -> dict[str, Municipality]:
+        return _first_by_key((mu.slug, mu) for mu in self.municipalities)
+
+    @cached_property
+    def _sources_by_id(self) -> dict[str, Source]:
+        return _first_by_key((s.id, s) for s in self.sources)
+
+    @cached_property
+    def _evaluations_by_key(self) -> dict[str, Evaluation]:
+        return _first_by_key((e.key, e) for e in self.evaluations)
+
+
+def _first_by_key(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, record in pairs:
+        found.setdefault(key, record)
+    return found

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
@@ -106,7 +105,7 @@ def check_framework(framework: m.Framework, dataset: m.Dataset) -> list[Problem]
 def check_source_ref(ref: m.SourceRef, dataset: m.Dataset) -> list[Problem]:
     if not ref.report:
         return [error(ref.pos, f"the source has no report yet; use the id of a report in _sources.yaml ({_known(s.id for s in dataset.sources)})")]
-    if ref.report not in _index(dataset).sources:
+    if dataset.source(ref.report) is None:
         return [error(ref.pos, f"unknown report `{ref.report}`; add it to _sources.yaml or use one of: {_known(s.id for s in dataset.sources)}")]
     return []
 
@@ -119,8 +118,7 @@ def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Probl
 def check_evaluation_links(evaluation: m.Evaluation, framework: Optional[m.Framework], dataset: m.Dataset) -> list[Problem]:
     """What an evaluation names elsewhere: its report, municipalities and the records it compares with."""
     problems = check_source_ref(evaluation.source, dataset)
-    municipalities = _index(dataset).municipalities
-    if evaluation.municipality not in municipalities:
+    if dataset.municipality(evaluation.municipality) is None:
         problems.append(error(evaluation.spans.get("municipality", evaluation.pos), _unknown_municipality(evaluation.municipality, dataset)))
     if framework is None:
         problems.append(error(evaluation.spans.get("framework", evaluation.pos), f"unknown framework revision {evaluation.framework}; known: {_known(f.id for f in dataset.frameworks)}"))
@@ -129,7 +127,7 @@ def check_evaluation_links(evaluation: m.Evaluation, framework: Optional[m.Frame
         if framework.area(result.area) is None:
             continue  # reported by check_evaluation_itself
         for cited in result.cited_examples:
-            if cited.municipality not in municipalities:
+            if dataset.municipality(cited.municipality) is None:
                 problems.append(error(cited.spans.get("municipality", cited.pos), _unknown_municipality(cited.municipality, dataset)))
     problems += check_comparisons(evaluation, dataset)
     return problems
@@ -298,34 +296,13 @@ def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
 
 def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Problem]:
     problems = []
-    by_key = _index(dataset).evaluations
     for comparison in evaluation.compared_with:
-        other = by_key.get(f"{comparison.municipality}/{comparison.year}")
+        other = dataset.evaluation(f"{comparison.municipality}/{comparison.year}")
         if other is None:
             problems.append(warning(comparison.pos, f"the report compares with {comparison.municipality} {comparison.year}, which has no record; add it as an area-level record"))
         elif comparison.reported_total is not None and other.reported_total is not None and other.reported_total != comparison.reported_total:
             problems.append(warning(comparison.pos, f"this report prints {_num(comparison.reported_total)} for {comparison.municipality} {comparison.year}; its own record says {_num(other.reported_total)}"))
     return problems
-
-
-@dataclass(frozen=True)
-class _Index:
-    """The dataset's records by key, built once per dataset: looking them up one by one made validation quadratic."""
-
-    evaluations: dict[str, m.Evaluation]
-    municipalities: dict[str, m.Municipality]
-    sources: dict[str, m.Source]
-
-
-_INDEXED: list = [None, None]  # the dataset last indexed, and its index
-
-
-def _index(dataset: m.Dataset) -> _Index:
-    if _INDEXED[0] is not dataset:
-        index = _Index({e.key: e for e in dataset.evaluations}, {mu.slug: mu for mu in dataset.municipalities},
-                       {s.id: s for s in dataset.sources})
-        _INDEXED[:] = [dataset, index]
-    return _INDEXED[1]
 
 
 def check_good_practice_slugs(dataset: m.Dataset) -> list[Problem]:
