@@ -35,6 +35,11 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
     raise AssertionError(f"{needle!r} not found in {path}")
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder`, by its relative path: two folders are equal when these are."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def build(data_dir: Path, out: Path) -> Path:
     site = out / "site"
     assert build_site(data_dir, site, docs_dir=out / "docs") == 0

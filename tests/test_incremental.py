@@ -13,6 +13,7 @@ import pytest
 from generator import build, loader
 from generator.build import generate, load_data, read_fast
 from generator.synth import write_corpus
+from tests.conftest import tree
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "evaluations"
@@ -98,7 +99,7 @@ def test_the_incremental_result_is_what_a_fresh_run_writes(data_copy: Path, tmp_
         shutil.rmtree(cold, ignore_errors=True)
         generate(data_copy, cold, CONTENT)
         monkeypatch.setattr(build, "_CACHE", fresh_cache)
-        assert {k: v[0] for k, v in _snapshot(warm).items()} == {k: v[0] for k, v in _snapshot(cold).items()}, (path, old)
+        assert tree(warm) == tree(cold), (path, old)
 
 
 def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_path: Path, fresh_cache, monkeypatch) -> None:
@@ -127,7 +128,7 @@ def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_p
         shutil.rmtree(cold, ignore_errors=True)
         generate(data, cold, CONTENT)
         monkeypatch.setattr(build, "_CACHE", fresh_cache)
-        assert {k: v[0] for k, v in _snapshot(warm).items()} == {k: v[0] for k, v in _snapshot(cold).items()}
+        assert tree(warm) == tree(cold)
 
 
 def test_removed_and_added_evaluations(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
@@ -322,10 +323,6 @@ def test_a_grown_path_class_makes_only_its_own_and_its_ancestors_projections_sta
     assert sorted(_still_valid(memo, {"view.area()"}).values()) == [2, 3, 4, 5, 7]
 
 
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 _BUILD_COUNTING_CHARTS_LATER = """
 import json, sys
 from pathlib import Path
@@ -362,5 +359,5 @@ def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Pa
     monkeypatch.setenv(build.DATA_ENV, str(data))
     generate(data, tmp_path / "first" / "docs")  # every chart drawn before anything is written
     assert _mkdocs_build((tmp_path / "first" / "site").resolve(), (tmp_path / "first" / "docs").resolve()) == 0
-    assert _tree(tmp_path / "later" / "docs") == _tree(tmp_path / "first" / "docs")
-    assert _tree(tmp_path / "later" / "site") == _tree(tmp_path / "first" / "site")
+    assert tree(tmp_path / "later" / "docs") == tree(tmp_path / "first" / "docs")
+    assert tree(tmp_path / "later" / "site") == tree(tmp_path / "first" / "site")

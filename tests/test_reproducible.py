@@ -17,13 +17,10 @@ import sys
 from pathlib import Path
 
 from generator.build import DATA_ENV, build_site
+from tests.conftest import tree
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1700000000"  # 2023-11-14T22:13:20Z
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
