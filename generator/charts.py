@@ -122,10 +122,12 @@ def _draw_bars(name: str, title: str, labels: tuple, values: tuple, maximum: flo
     chart = pygal.HorizontalBar(title=title, range=(0, maximum), show_legend=reference is not None,
                                 print_values=True, value_formatter=_format, height=max(260, 70 + 44 * len(labels)) if labels else 260,
                                 **{k: v for k, v in _COMMON.items() if k not in ("print_values", "height")})
-    chart.x_labels = list(labels)
-    chart.add(series_label, [_value(v) for v in values])
+    # pygal stacks a horizontal bar chart's labels from the bottom up; reversed, the bars read
+    # from the top down in the order of the table beside them (area 1 first, rank 1 first).
+    chart.x_labels = list(reversed(labels))
+    chart.add(series_label, [_value(v) for v in reversed(values)])
     if reference:
-        chart.add(reference[0], [_value(v) for v in reference[1]])
+        chart.add(reference[0], [_value(v) for v in reversed(reference[1])])
     return _finish(chart, name)
 
 

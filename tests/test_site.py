@@ -198,6 +198,21 @@ def test_charts_are_static_stable_svg(site):
     assert rows[0][0] == "Område" and rows[1][:2] == ["1 Samspel mellan förtroendevalda och medborgare", "74"]
 
 
+def _label_heights(svg: str, labels: list[str]) -> list[float]:
+    """The y position of each label's text in a chart."""
+    found = {text: float(y) for y, text in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*>([^<]+)</text>', svg)}
+    return [found[label] for label in labels]
+
+
+def test_bar_charts_read_from_the_top_in_the_order_of_their_tables(site):
+    """pygal draws a horizontal bar chart bottom up; the charts are drawn so that their first
+    row, like their table's, is at the top: area 1 on an evaluation, rank 1 on an area."""
+    for chart in ("kommuner/karlskrona/2022/omraden", "omraden/2020/1/rangordning"):
+        labels = [row[0] for row in list(csv.reader((site / f"{chart}.csv").open(encoding="utf-8")))[1:]]
+        heights = _label_heights((site / f"{chart}.svg").read_text(encoding="utf-8"), labels)
+        assert len(heights) >= 2 and heights == sorted(heights), (chart, labels, heights)
+
+
 def _yaml(path: Path):
     return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
 
