@@ -16,6 +16,7 @@ import math
 import operator
 import os
 import posixpath
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,13 +35,31 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGE = "sv"
 
 # Characters that Markdown or HTML would interpret: written as numeric entities so
-# that text from the data always shows literally and never becomes markup.
+# that text from the data always shows literally and never becomes markup. Control
+# characters too: Python-Markdown marks its stash with \x02 and \x03, and a terminal
+# escape should reach the reader as the character it is, not act.
 _ENTITIES = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()<>#+!|~^=&\"'$:"}
+_ENTITIES.update({chr(c): f"&#{c};" for c in (*range(0x20), 0x7F) if not chr(c).isspace()})
 _ESCAPES = str.maketrans(_ENTITIES)
+# What Markdown reads as a list item or a rule where a value starts a line ("- a", "1. a", "---").
+_LINE_START = re.compile(r"^(?:-(?=[ -]|$)|\d+\.(?= |$))")
 
 
 def escape_text(value: object) -> str:
+    """Text from the data for a generated page, in Markdown or in an HTML text or attribute value:
+    shown literally, never markup; runs of whitespace become one space."""
     return " ".join(str(value).split()).translate(_ESCAPES)
+
+
+def escape_line_start(value: object) -> str:
+    """`escape_text` for a value that begins a line of Markdown, where "- a", "1. a" or "---"
+    would start a list or draw a rule: the character that would is written as an entity too."""
+    text = escape_text(value)
+    start = _LINE_START.match(text)
+    if start:
+        end = start.end()
+        text = f"{text[:end - 1]}&#{ord(text[end - 1])};{text[end:]}"
+    return text
 
 
 def format_number(value: Optional[float], decimals: Optional[int] = None) -> str:
@@ -103,7 +122,7 @@ def _environment(kind: type, **options) -> Environment:
         autoescape=False,  # Markdown, not HTML: data text goes through the `esc` filter
         **options,
     )
-    environment.filters.update(num=format_number, esc=escape_text, fill=fill)
+    environment.filters.update(num=format_number, esc=escape_text, esc_line=escape_line_start, fill=fill)
     environment.globals.update(link=link, href=href)
     return environment
 
