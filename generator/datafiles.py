@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
@@ -237,6 +238,20 @@ def _cell(value: object) -> object:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    return spreadsheet_safe(value)
+
+
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with =, +, -, @, a tab or
+    a carriage return gets a single quote in front, as OWASP recommends, unless it is a number
+    (-3, +2.5). Every CSV the site publishes, the charts' too, writes its cells through this."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
     return value
 
 

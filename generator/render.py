@@ -752,8 +752,8 @@ def _getter(value: object) -> Callable[[object], tuple]:
 def table_csv(table: charts.Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.header)
-    writer.writerows(table.rows)
+    writer.writerow([datafiles.spreadsheet_safe(value) for value in table.header])
+    writer.writerows([datafiles.spreadsheet_safe(value) for value in row] for row in table.rows)
     return buffer.getvalue().encode("utf-8")
 
 
