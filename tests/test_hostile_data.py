@@ -440,7 +440,7 @@ def test_escaped_text_is_the_same_text_in_every_markdown_and_html_context(value)
 SMALL = ("karlskoga/2007.yaml", "fagersta/2009.yaml")
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(value=hostile_text)
 def test_generated_payloads_in_every_field_build_into_inert_pages(tmp_path_factory, value):
     out = tmp_path_factory.mktemp("generated")
@@ -449,8 +449,12 @@ def test_generated_payloads_in_every_field_build_into_inert_pages(tmp_path_facto
     for path in data.glob("*/*.yaml"):  # the registers, catalogues and two evaluations: a fast build
         if not path.parent.name.startswith("_") and path.relative_to(data).as_posix() not in SMALL:
             path.unlink()
-    _inject(data, (value.replace("\x02", "").replace("\x03", ""),))
+    payload = value.replace("\x02", "").replace("\x03", "")
+    _inject(data, (payload,))
     site = build(data, out)
+    page = (site / "goda-exempel" / "kommunellt" / "index.html").read_text(encoding="utf-8")
+    heading = re.search(r"<h1 id=\"[^\"]*\">(.*?)<a class=\"headerlink\"", page, re.S).group(1)
+    assert _shown(html.unescape(heading)) == _shown(f"{payload} Kommunellt")  # shown as written
     for path in site.rglob("*.html"):
         parsed = _elements(path.read_text(encoding="utf-8"))
         assert not [tag for tag, attrs in parsed.tags if tag == "kkx" or any("kkattr" in a for a in attrs)], path
@@ -540,18 +544,20 @@ def test_no_script_runs_on_load_hover_or_focus(tab, served_hostile, path):
     hovered = _hover_each(tab, "[title], abbr, .md-tag, a, h1, h2, th, li, figure img")
     assert hovered > 0
     tab.evaluate(HOVER_AND_FOCUS)
-    tab.pump(0.3)
+    tab.pump(0.5)  # an image that fails to load reports it a moment later
+    assert tab.evaluate("document.querySelectorAll('[data-kkpwn]').length") == 0, "markup from the data on hover or focus"
     assert tab.evaluate("window.__pwned") is None, "on hover or focus"
-    assert tab.evaluate("document.querySelectorAll('[data-kkpwn], .md-tooltip2 *').length") == 0
 
 
 @pytest.mark.browser
 @needs_chromium
-@pytest.mark.parametrize("query", ["kkhover", "script", "onerror", "kkpwn", "Badhus", "kkbold"])
+@pytest.mark.parametrize("query", ["kkpwn", "onerror", "Badhus", "Kommunellt", "Karlskoga", "<img src=x onerror=alert(1)>"])
 def test_no_script_runs_after_a_search(tab, served_hostile, query):
     tab.goto(f"{served_hostile}/", settle=0.5)
-    tab.evaluate("document.querySelector('.md-search__input').focus()")
-    tab.call("Input.insertText", text=query)
+    tab.evaluate("document.querySelector('label.md-search__icon, .md-header__button[for=__search]')?.click()")
+    tab.evaluate("document.querySelector('input.md-search__input').focus()")
+    tab.call("Input.insertText", text=query)  # typed, as a reader would
+    tab.evaluate("document.querySelector('input.md-search__input').dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}))")
     count = tab.wait_for("document.querySelectorAll('.md-search-result__item').length", timeout=15)
     assert count, f"no results for {query}"
     assert tab.evaluate("document.querySelectorAll('.md-search-result [data-kkpwn], .md-search-result script, "

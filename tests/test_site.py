@@ -95,6 +95,30 @@ def test_pages_are_swedish_with_titles_and_descriptions(site):
     assert "Sidan finns inte" in (site / "404.html").read_text(encoding="utf-8")
 
 
+class HeadMeta(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.metas: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "meta":
+            self.metas.append(dict(attrs))
+
+
+def test_meta_tags_keep_their_attributes_whole(site):
+    """A title with quotes ('"Badhus" processen') broke the meta description's content="..." attribute."""
+    for path in site.rglob("*.html"):
+        parser = HeadMeta()
+        parser.feed(path.read_text(encoding="utf-8"))
+        for meta in parser.metas:
+            assert set(meta) in ({"charset"}, {"name", "content"}, {"property", "content"}, {"http-equiv", "content"}), (path, meta)
+    badhus = HeadMeta()
+    badhus.feed((site / "goda-exempel" / "badhusprocessen" / "index.html").read_text(encoding="utf-8"))
+    contents = {meta.get("name") or meta.get("property"): meta["content"] for meta in badhus.metas if "content" in meta}
+    assert contents["description"].startswith('"Badhus" processen: gott exempel från Karlskoga (2007)')
+    assert contents["og:title"] == '"Badhus" processen – Karlskoga – Kommunkompassen – öppna resultat'
+
+
 def test_no_broken_internal_link_or_anchor(site):
     pages = {p: parse(p) for p in site.rglob("*.html")}
     broken = []
