@@ -377,6 +377,8 @@ def test_csv_files_write_neutralised_cells(hostile):
     ("karlskoga/2007.yaml", "report_date: '2007-12'", "report_date: '<b>2007-12'"),
     ("karlskoga/2007.yaml", "      - slug: kommunellt", "      - slug: '\"><img src=x onerror=alert(1)>'"),
     ("_frameworks/2002.yaml", "id: '2002'", "id: '<b>'"),
+    ("karlskoga/2007.yaml", "report: skl-2007-karlskoga", "report: '<script>alert(1)</script>'"),
+    ("_municipalities.yaml", "report: skl-2009-fagersta", "report: '\"><svg onload=alert(1)>'"),
 ])
 def test_fields_with_a_pattern_refuse_markup(data_copy, capsys, file, old, new):
     path = data_copy / file
@@ -399,6 +401,25 @@ def test_a_link_must_be_a_web_address(data_copy, capsys):
 
 
 # ---------------------------------------------------------------- escaping, property-based
+
+
+@pytest.mark.parametrize("value, escaped, at_line_start", [
+    ('"Badhus" processen', "&#34;Badhus&#34; processen", "&#34;Badhus&#34; processen"),
+    ("<b>x</b>", "&#60;b&#62;x&#60;/b&#62;", "&#60;b&#62;x&#60;/b&#62;"),
+    ("a\n\n  b\tc", "a b c", "a b c"),
+    ("\x02wzxhzdk:0\x03", "&#2;wzxhzdk&#58;0&#3;", "&#2;wzxhzdk&#58;0&#3;"),
+    ("\x1b[31m", "&#27;&#91;31m", "&#27;&#91;31m"),
+    ("- lista", "- lista", "&#45; lista"),
+    ("---", "---", "&#45;--"),
+    ("1. lista", "1. lista", "1&#46; lista"),
+    ("Upplands-Bro", "Upplands-Bro", "Upplands-Bro"),
+    ("-3", "-3", "-3"),
+    ("12.5 procent", "12.5 procent", "12.5 procent"),
+])
+def test_escaping_of_text_from_the_data(value, escaped, at_line_start):
+    assert escape_text(value) == escaped
+    assert escape_line_start(value) == at_line_start
+
 
 # Pieces of markup in every context the site writes text into; a generated value is any string of them.
 PIECES = ["<", ">", "&", '"', "'", "`", "*", "_", "[", "]", "(", ")", "{", "}", "#", "|", "\\", "!", "=", "-", "+",
@@ -484,6 +505,7 @@ HOVER_AND_FOCUS = """(() => {
     for (const kind of ['mouseover', 'mouseenter', 'mousemove']) element.dispatchEvent(new MouseEvent(kind, {bubbles: true}));
     element.focus();
   }
+  for (const button of document.querySelectorAll('.kk-sortable thead button')) { button.click(); button.click(); }
   return targets.length;
 })()"""
 
