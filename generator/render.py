@@ -62,6 +62,12 @@ def escape_line_start(value: object) -> str:
     return text
 
 
+def one_line(value: object) -> str:
+    """Text from the data on one line, for a comment in a YAML file that `new` writes: a line break
+    in a name would end the comment and start a key of its own."""
+    return " ".join(str(value).split())
+
+
 def format_number(value: Optional[float], decimals: Optional[int] = None) -> str:
     if value is None:
         return "–"
@@ -122,7 +128,7 @@ def _environment(kind: type, **options) -> Environment:
         autoescape=False,  # Markdown, not HTML: data text goes through the `esc` filter
         **options,
     )
-    environment.filters.update(num=format_number, esc=escape_text, esc_line=escape_line_start, fill=fill)
+    environment.filters.update(num=format_number, esc=escape_text, esc_line=escape_line_start, one_line=one_line, fill=fill)
     environment.globals.update(link=link, href=href)
     return environment
 

@@ -604,3 +604,24 @@ def test_no_script_runs_in_a_chart_opened_on_its_own(tab, served_hostile, hostil
         tab.goto(f"{served_hostile}/{chart}", settle=0.3)
         _hover_each(tab, "text, title, desc, g, path, circle, rect")
         assert tab.evaluate("window.__pwned") is None, chart
+
+
+def test_new_keeps_names_from_the_data_inside_its_comments(data_copy):
+    """`new` writes names into YAML comments: a line break in a name must not start a key."""
+    from generator.scaffold import write_template
+
+    register = data_copy / "_municipalities.yaml"
+    text = register.read_text(encoding="utf-8")
+    old = "{slug: ale, code: '1440', name: Ale,"
+    assert old in text
+    register.write_text(text.replace(old, "{slug: ale, code: '1440', name: \"Ale\\nsummary: injected\\u2028detail: areas\",", 1),
+                        encoding="utf-8")
+    framework = data_copy / "_frameworks" / "2020.yaml"
+    text = framework.read_text(encoding="utf-8")
+    old = 'text: "Strategi för demokratiutveckling och information"'
+    assert old in text
+    framework.write_text(text.replace(old, 'text: "Strategi\\nreported_total: 800"', 1), encoding="utf-8")
+    target = write_template(data_copy, "ale", 2025, "2020")
+    document = YAML(typ="safe").load(target)
+    assert document["summary"] is None and document["detail"] == "full" and document["reported_total"] is None
+    assert "# Ale summary: injected detail: areas 2025, Kommunkompassen revision 2020" in target.read_text(encoding="utf-8")
