@@ -172,12 +172,16 @@ _DRAW = {"radar": _draw_radar, "bars": _draw_bars, "history": _draw_history, "bo
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
+# Characters XML cannot hold, even as references: a control character in a name would leave the
+# SVG not well-formed (a browser shows an error instead of the chart). Shown as U+FFFD instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _finish(chart: pygal.graph.graph.Graph, name: str) -> str:
     chart.uuid = f"kk-{name}"  # pygal's default id is random
     svg = chart.render(is_unicode=True)
     svg = _COMMENT.sub("", svg)  # pygal's comment carries the date of the build
+    svg = _NOT_XML.sub("\ufffd", svg)
     return _SCRIPT.sub("", svg)  # its inline config is only for the tooltip script we leave out
 
 
