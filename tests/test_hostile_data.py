@@ -260,11 +260,11 @@ def test_the_page_frame_prints_titles_descriptions_and_tags_as_text(hostile):
         for pattern in (r"<title>(.*?)</title>", r'<meta name="description" content="([^"]*)"',
                         r'<meta property="og:title" content="([^"]*)"', r'<meta property="og:description" content="([^"]*)"'):
             value = re.search(pattern, head, re.S)
-            if value:
-                assert "<" not in value.group(1) and '"' not in value.group(1), (path, pattern, value.group(1))
+            assert value, (path, pattern)
+            assert "<" not in value.group(1) and '"' not in value.group(1), (path, pattern, value.group(1))
         header = re.search(r'<div class="md-header__topic" data-md-component="header-topic">\s*<span class="md-ellipsis">(.*?)</span>', page, re.S)
-        if header:
-            assert "<" not in header.group(1), (path, header.group(1))
+        assert header, path
+        assert "<" not in header.group(1), (path, header.group(1))
         for tag in re.findall(r'<(?:span|a)[^>]* class="md-tag[^"]*"[^>]*>(.*?)</(?:span|a)>', page, re.S):
             assert "<" not in tag, (path, tag)
             checked += 1
