@@ -464,7 +464,7 @@ def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[Opt
 def _total(side: Side, evaluation: m.Evaluation) -> Optional[float]:
     view = side.views.get(evaluation.key)
     if view is not None:
-        return view.total
+        return view.area_sum  # what the area points add up to, so that a changed area shows in the total
     numbers = sorted({a.area for a in evaluation.areas})
     parts = [_area_points(side, evaluation, n)[0] for n in numbers]
     return float(sum(parts)) if parts and None not in parts else None  # type: ignore[arg-type]

@@ -72,8 +72,9 @@ class Source:
     title: str
     publisher: str
     year: int
-    file: Optional[str]
+    file: Optional[str]  # the plain-text copy transcribed (internal; never shown to readers)
     pos: Pos
+    url: Optional[str] = None  # the publisher's address as the report prints it
 
 
 @dataclass(frozen=True)
