@@ -738,7 +738,8 @@ def table_csv(table: charts.Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.header)
-    writer.writerows(table.rows)
+    # Decimal point, and a whole number without ".0", as in the data files.
+    writer.writerows([int(v) if isinstance(v, float) and v.is_integer() else v for v in row] for row in table.rows)
     return buffer.getvalue().encode("utf-8")
 
 
@@ -771,7 +772,9 @@ def _pages(portal: ag.Portal, t: dict) -> Iterable[Page]:
         yield Page(f"goda-exempel/{GOLD_STAR_LISTING}/index.md", "gold_stars.md.j2", {})
     for practice in portal.practices:
         yield Page(f"goda-exempel/{practice.practice.slug}/index.md", "practice.md.j2", {"item": practice})
-    yield Page("data/index.md", "data.md.j2", {"files": datafiles.listing(t)})
+    version, date = datafiles.release()
+    yield Page("data/index.md", "data.md.j2", {"files": datafiles.listing(t), "tables": datafiles.CSV_FILES,
+                                               "version": version, "date": date})
 
 
 def _home(portal: ag.Portal, t: dict) -> Page:
