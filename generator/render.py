@@ -172,10 +172,11 @@ def _chart_paths(page: Page, chart: charts.Chart) -> tuple[str, str]:
 def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache",
                    charts_later: bool = False) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
     keyer = _Keys(cache, portal, t)
-    signature = (portal.dataset, keyer.base)
+    release = datafiles.release()  # the commit and its date: an input like the records, never the clock
+    signature = (portal.dataset, keyer.base, release)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1]), None
-    pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t)]
+    pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
     markdown: list[Optional[bytes]] = [None] * len(pages)
     keys: list[Optional[tuple]] = [None] * len(pages)
     for index, page in enumerate(pages):
@@ -746,7 +747,7 @@ def table_csv(table: charts.Table) -> bytes:
 # ---------------------------------------------------------------- pages
 
 
-def _pages(portal: ag.Portal, t: dict) -> Iterable[Page]:
+def _pages(portal: ag.Portal, t: dict, release: tuple[Optional[str], Optional[str]] = (None, None)) -> Iterable[Page]:
     yield _home(portal, t)
     yield Page("kommuner/index.md", "municipalities.md.j2", {})
     for view in portal.municipalities:
@@ -772,7 +773,7 @@ def _pages(portal: ag.Portal, t: dict) -> Iterable[Page]:
         yield Page(f"goda-exempel/{GOLD_STAR_LISTING}/index.md", "gold_stars.md.j2", {})
     for practice in portal.practices:
         yield Page(f"goda-exempel/{practice.practice.slug}/index.md", "practice.md.j2", {"item": practice})
-    version, date = datafiles.release()
+    version, date = release
     yield Page("data/index.md", "data.md.j2", {"files": datafiles.listing(t), "tables": datafiles.CSV_FILES,
                                                "version": version, "date": date})
 

@@ -305,3 +305,15 @@ def test_the_data_page_explains_every_column_and_how_to_cite(site):
     version = re.search(r"Version (\w+), (\d{4}-\d\d-\d\d)\.", text)
     assert version, text[:500]
     assert f"Kommunkompassen – öppna resultat, version {version.group(1)} ({version.group(2)})." in text
+
+
+def test_the_data_page_follows_the_commit_date_between_builds_in_one_process(tmp_path, monkeypatch):
+    """The release is an input of the render like the records: a second build in the same process
+    (the live preview, or the test session) with another commit date must not keep the first one's page."""
+    dates = []
+    for epoch, folder in (("86400", "a"), ("172800", "b")):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        monkeypatch.setenv("SOURCE_COMMIT", f"commit{epoch}")
+        text = visible(build(DATA, tmp_path / folder) / "data/index.html")
+        dates.append(re.search(r"Version (\w+), (\d{4}-\d\d-\d\d)\.", text).groups())
+    assert dates == [("commit86400", "1970-01-02"), ("commit172800", "1970-01-03")]
