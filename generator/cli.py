@@ -37,6 +37,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # the last resort: a clear message and exit 1, never a traceback
+        from .problems import printable
+
+        print(f"kommunkompassen {args.command}: internal error ({type(exc).__name__}: {printable(str(exc))[:300]}); "
+              f"nothing more was done. Run `kommunkompassen validate` and report this with the command and the data "
+              f"that caused it", file=sys.stderr)
+        return EXIT_DATA
+
+
+def _year(text: str) -> int:
+    """A year as four ASCII digits (int() would also take Arabic-Indic digits and surrounding spaces)."""
+    if len(text) != 4 or not all("0" <= c <= "9" for c in text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year; write four digits, e.g. 2026")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="write a template for a new evaluation")
     new.add_argument("municipality", help="municipality slug from the register, e.g. karlskoga")
-    new.add_argument("year", type=int)
+    new.add_argument("year", type=_year)
     new.add_argument("--framework", required=True, help="framework revision, e.g. 2020")
     new.add_argument("--data", type=Path, default=DEFAULT_DATA)
     new.set_defaults(run=_new)
@@ -109,9 +123,13 @@ def _validate(args) -> int:
     from .validate import validate_folder
 
     _require_folder(args.data)
+    data = args.data.resolve()
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist")
+        if path.resolve() != data and data not in path.resolve().parents:
+            raise UsageError(f"{path} is outside the data folder {args.data}; validate checks the files of one data "
+                             f"folder in full: pass that folder with --data")
     _, problems = validate_folder(args.data)
     if args.paths:
         chosen = [display_path(p) for p in args.paths]
@@ -122,10 +140,11 @@ def _validate(args) -> int:
 
 def _new(args) -> int:
     from .scaffold import ScaffoldError, write_template
+    from .validate import this_year
 
     _require_folder(args.data)
     try:
-        path = write_template(args.data, args.municipality, args.year, args.framework)
+        path = write_template(args.data, args.municipality, args.year, args.framework, this_year())
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
     print(f"wrote {path}; fill it in, then run: kommunkompassen validate {path}")

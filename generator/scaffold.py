@@ -12,8 +12,13 @@ class ScaffoldError(Exception):
     pass
 
 
-def write_template(data: Path, slug: str, year: int, framework_id: str) -> Path:
+def write_template(data: Path, slug: str, year: int, framework_id: str, this_year: int) -> Path:
     dataset, _ = load_dataset(data)
+    first = min((f.first_year for f in dataset.frameworks), default=None)
+    if first is not None and year < first:
+        raise ScaffoldError(f"year {year} is before the first Kommunkompassen evaluation ({first}, the first revision in the catalogue)")
+    if year > this_year + 1:
+        raise ScaffoldError(f"year {year} is too far ahead; a new evaluation is for this year or the next ({this_year}–{this_year + 1})")
     municipality = dataset.municipality(slug)
     if municipality is None:
         raise ScaffoldError(f"municipality `{slug}` is not in {data}/_municipalities.yaml; add it there first")
