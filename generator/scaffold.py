@@ -27,6 +27,8 @@ def write_template(data: Path, slug: str, year: int, framework_id: str, this_yea
         known = ", ".join(f.id for f in dataset.frameworks)
         raise ScaffoldError(f"unknown framework revision `{framework_id}`; known: {known}")
     target = data / slug / f"{year}.yaml"
+    if any(path.is_symlink() for path in (data, data / slug, target)):
+        raise ScaffoldError(f"{data / slug} is or holds a symbolic link; links are never followed: replace it with the folder itself")
     if target.exists():
         raise ScaffoldError(f"{target} already exists; edit it instead (nothing was overwritten)")
     text = template_environment().get_template("new_evaluation.yaml.j2").render(

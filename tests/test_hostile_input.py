@@ -352,3 +352,25 @@ def test_no_command_prints_a_traceback(capsys, data_copy: Path, monkeypatch) -> 
     assert code == 1 and "Traceback" not in err
     assert err.strip() == ("kommunkompassen build: internal error (ZeroDivisionError: division by zero); nothing more was "
                            "done. Run `kommunkompassen validate` and report this with the command and the data that caused it")
+
+
+def test_fmt_and_new_never_write_through_a_link(capsys, data_copy: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    target = outside / "2022.yaml"
+    target.write_text((data_copy / KARLSKOGA).read_text(encoding="utf-8").replace("year: 2022\n", "year:    2022\n"), encoding="utf-8")
+    link = data_copy / "karlskoga" / "2019.yaml"
+    link.symlink_to(target)
+    before = target.read_bytes()
+    for args in (["fmt", "--data", str(data_copy)], ["fmt", "--data", str(data_copy), str(link)]):
+        code, out, _ = run(capsys, *args)
+        assert code == 1 and f"{link}:1:1: error: {LINK_MESSAGE}" in out.splitlines()
+    assert target.read_bytes() == before and link.is_symlink()
+
+    (data_copy / "botkyrka").rename(outside / "botkyrka")
+    (data_copy / "botkyrka").symlink_to(outside / "botkyrka", target_is_directory=True)
+    code, _, err = run(capsys, "new", "botkyrka", "2020", "--framework", "2020", "--data", str(data_copy))
+    assert code == 2
+    assert err.strip() == (f"kommunkompassen new: {data_copy / 'botkyrka'} is or holds a symbolic link; links are never "
+                           f"followed: replace it with the folder itself")
+    assert not (outside / "botkyrka" / "2020.yaml").exists()
