@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .problems import Level, Problem, has_errors
+from .problems import Level, Problem, has_errors, printable
 
 DEFAULT_DATA = Path("evaluations")
 EXIT_DATA, EXIT_USAGE = 1, 2
@@ -30,7 +30,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        print(f"kommunkompassen {args.command}: {exc}", file=sys.stderr)
+        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -38,8 +38,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last resort: a clear message and exit 1, never a traceback
-        from .problems import printable
-
         print(f"kommunkompassen {args.command}: internal error ({type(exc).__name__}: {printable(str(exc))[:300]}); "
               f"nothing more was done. Run `kommunkompassen validate` and report this with the command and the data "
               f"that caused it", file=sys.stderr)
@@ -160,7 +158,7 @@ def _fmt(args) -> int:
     for problem in problems:
         print(problem.plain())
     for path in changed:
-        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+        print(f"{'would reformat' if args.check else 'reformatted'} {printable(path)}")
     if problems:
         return EXIT_DATA
     return EXIT_DATA if (args.check and changed) else 0

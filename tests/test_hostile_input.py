@@ -374,3 +374,10 @@ def test_fmt_and_new_never_write_through_a_link(capsys, data_copy: Path, tmp_pat
     assert err.strip() == (f"kommunkompassen new: {data_copy / 'botkyrka'} is or holds a symbolic link; links are never "
                            f"followed: replace it with the folder itself")
     assert not (outside / "botkyrka" / "2020.yaml").exists()
+
+
+def test_file_names_with_terminal_escapes_are_shown_escaped(capsys, data_copy: Path) -> None:
+    name = data_copy / "karlskoga" / "\x1b[2J2022.yaml"
+    code, _, err = run(capsys, "validate", "--data", str(data_copy), str(name))
+    assert code == 2 and "\x1b" not in err
+    assert err.strip() == f"kommunkompassen validate: {data_copy}/karlskoga/\\x1b[2J2022.yaml does not exist"
