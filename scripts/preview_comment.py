@@ -93,8 +93,9 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: preview_comment.py SUMMARY_FILE", file=sys.stderr)
         return 2
-    try:
-        with open(argv[0], "rb") as handle:
+    try:  # a link in the artifact (to a file of the runner) is not followed: O_NOFOLLOW
+        descriptor = os.open(argv[0], os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(descriptor, "rb") as handle:
             summary = handle.read(MAX_INPUT_BYTES)
     except OSError:
         summary = b""

@@ -401,3 +401,19 @@ def test_the_comment_is_inert(tmp_path: Path) -> None:
     assert len(text) < 60_200 and text.endswith(
         "… (förkortad till 60 000 tecken; hela sammanfattningen finns i körningens sammanfattning)\n")
     assert not re.search(r"(?<![&\w])<(?!/?(details|summary)>|!-- kommunkompassen-preview -->\n\*\*)", text)
+
+
+def test_the_comment_never_follows_a_link_in_the_artifact(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("ghs_secret", encoding="utf-8")
+    summary_dir = tmp_path / "summary"
+    summary_dir.mkdir()
+    (summary_dir / "summary.md").symlink_to(secret)
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    command = _publisher_step("preview_comment.py")["run"].split("existing=")[0]
+    result = _run_step({"run": command}, {"SUMMARY_DIR": str(summary_dir), "RUNNER_TEMP": str(runner),
+                                          "PREVIEW_URL": "", "RUN_URL": "https://github.com/o/r/actions/runs/1"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (runner / "comment.md").read_text(encoding="utf-8") == (
+        MARKER + "\n**Ingen förhandsversion** den här gången: se [körningen](https://github.com/o/r/actions/runs/1).\n\n")
