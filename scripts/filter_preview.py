@@ -28,6 +28,7 @@ import sys
 ALLOWED_SUFFIXES = (".html", ".css", ".js", ".map", ".svg", ".csv", ".json", ".xml", ".xml.gz", ".txt",
                     ".png", ".ico", ".woff", ".woff2")
 TOP_LEVEL_FORBIDDEN = ("functions",)
+SITE_MARKER = ".kommunkompassen-site"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -62,7 +63,9 @@ def filter_site(root: str) -> list[tuple[str, str]]:
             relative = prefix + entry.name
             mode = entry.stat(follow_symlinks=False).st_mode
             reason = reason_to_remove(relative, mode)
-            if reason is not None:
+            if relative == SITE_MARKER and stat.S_ISREG(mode):
+                os.unlink(entry.path)  # the generator's own marker (see generator/build.py): not for the host
+            elif reason is not None:
                 removed.append((relative + ("/" if stat.S_ISDIR(mode) else ""), reason))
                 _remove(entry.path, mode)
             elif stat.S_ISDIR(mode):

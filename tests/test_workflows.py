@@ -331,6 +331,7 @@ def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
             "kommuner/kalix/index.html", "kommuner/kalix/omraden.svg", "kommuner/kalix/omraden.csv"]
     for name in kept:
         (site / name).write_text("x", encoding="utf-8")
+    (site / ".kommunkompassen-site").write_text("Built by `kommunkompassen build`", encoding="utf-8")
     hostile = {"_worker.js": "export default {}", "_routes.json": "{}", "_headers": "/*\n  X: y",
                "_redirects": "/* https://example.org 302", "kommuner/_headers": "", ".env": "SECRET=1",
                "run.sh": "#!/bin/sh", "kommuner/kalix/page.php": "<?php", "evil\nname.html": "x"}
@@ -349,6 +350,7 @@ def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
     left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() or p.is_symlink())
     assert left == sorted(kept)
     assert outside.read_text(encoding="utf-8") == "secret", "a link is removed, never what it points to"
+    assert ".kommunkompassen-site" not in result.stdout, "the generator's marker goes without a warning"
     assert "::warning::removed from the preview (hosting control file or hidden file): _worker.js" in result.stdout
     assert "::warning::removed from the preview (symbolic link): secret.txt" in result.stdout
     assert "::warning::removed from the preview (hosting control folder): functions/" in result.stdout
