@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -35,7 +36,6 @@ FRAMEWORKS_DIR = "_frameworks"
 REFERENCES_DIR = "_references"
 MUNICIPALITIES_FILE = "_municipalities.yaml"
 SOURCES_FILE = "_sources.yaml"
-_YEAR_FILE = re.compile(r"^\d{4}\.yaml$")
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _scalar(node: ScalarNode, tag: str, pos: Pos) -> Any:
         number = float(lowered)
         if not math.isfinite(number):
             raise _Refusal(pos, f"`{text}` is not a finite number")
-        return number
+        return number + 0.0  # -0.0 becomes 0.0: a value of -0 is 0 everywhere it is shown
     if node.style == ">":
         text = text.replace("\a", "")  # ruamel marks the fold points of folded text with BEL
     return text  # str and timestamp: dates stay the text that was written
@@ -234,7 +234,6 @@ def _compose_fast(text: str, path: Path, kind: str) -> Document:
     if len(documents) != 1 or documents[0] is None:
         raise _Unusual
     shown = display_path(path)
-    resolve = _resolver().resolve
     value_pos: dict = {}
     key_pos: dict = {}
     seen_nodes: set[int] = set()
@@ -263,7 +262,7 @@ def _compose_fast(text: str, path: Path, kind: str) -> Document:
         if node.style:  # quoted or block scalars are text
             tag = "tag:yaml.org,2002:str"
         else:
-            tag = str(resolve(ScalarNode, node.value, (True, False)))
+            tag = _plain_tag(node.value)
         if tag not in _PLAIN_TAGS or tag == "tag:yaml.org,2002:merge":
             raise _Unusual
         return _scalar(node, tag, pos)
@@ -272,6 +271,13 @@ def _compose_fast(text: str, path: Path, kind: str) -> Document:
     if not isinstance(data, dict):
         raise _Unusual
     return Document(shown, kind, data, value_pos, key_pos)
+
+
+@lru_cache(maxsize=65536)
+def _plain_tag(value: str) -> str:
+    """The tag YAML 1.2 gives a plain scalar: a pure function of its text, and the same texts
+    (ids, points, "true") come back thousands of times in a large data folder."""
+    return str(_resolver().resolve(ScalarNode, value, (True, False)))
 
 
 @lru_cache(maxsize=None)
@@ -292,12 +298,41 @@ class DataFiles:
     references: tuple[Path, ...]
     evaluations: tuple[Path, ...]
     strays: tuple[Path, ...]
+    links: tuple[Path, ...] = ()  # symbolic links: refused, never followed
+
+
+LINK_MESSAGE = ("this is a symbolic link; links are never followed or published, so the build stops here: "
+                "replace it with the file or folder itself (in git: commit the file, not a link)")
+
+
+def symbolic_links(root: Path) -> list[Path]:
+    """Every symbolic link at or under `root` (the links themselves, never followed), in a stable order."""
+    if root.is_symlink():
+        return [root]
+    found: list[Path] = []
+    for folder, folders, files in os.walk(root, followlinks=False):
+        for name in folders + files:
+            path = Path(folder) / name
+            if path.is_symlink():
+                found.append(path)
+    return sorted(found)
+
+
+def link_problems(root: Path) -> list[Problem]:
+    """A positioned error for every symbolic link at or under `root`."""
+    return [error(Pos(display_path(path), 1, 1), LINK_MESSAGE) for path in symbolic_links(root)]
 
 
 def find_data_files(root: Path) -> DataFiles:
     """Sort the files of a data folder by what they hold, in a stable order."""
     frameworks, references, evaluations, strays = [], [], [], []
+    links = symbolic_links(root)
+    if root.is_symlink():
+        return DataFiles((), None, None, (), (), (), tuple(links))
+    linked = set(links)
     for path in sorted(root.rglob("*")):
+        if path in linked or any(parent in linked for parent in path.parents):
+            continue
         if path.is_dir() or path.name.startswith("."):
             continue
         relative = path.relative_to(root).parts
@@ -315,24 +350,25 @@ def find_data_files(root: Path) -> DataFiles:
     sources = root / SOURCES_FILE
     return DataFiles(
         tuple(frameworks),
-        municipalities if municipalities.exists() else None,
-        sources if sources.exists() else None,
+        municipalities if municipalities.exists() and municipalities not in linked else None,
+        sources if sources.exists() and sources not in linked else None,
         tuple(references),
         tuple(evaluations),
         tuple(strays),
+        tuple(links),
     )
 
 
 def load_dataset(root: Path, read: Callable[[Path, str], tuple] = read_document) -> tuple[m.Dataset, list[Problem]]:
     """Read every file of a data folder into a Dataset; problems say what was refused."""
     files = find_data_files(root)
-    problems: list[Problem] = []
+    problems: list[Problem] = [error(Pos(display_path(link), 1, 1), LINK_MESSAGE) for link in files.links]
     for stray in files.strays:
         problems.append(warning(Pos(display_path(stray)), "unexpected file in the data folder; evaluations go in <municipality>/<year>.yaml"))
     if not (root / FRAMEWORKS_DIR).is_dir() or not files.frameworks:
         problems.append(error(Pos(display_path(root)), f"no framework catalogue found in {FRAMEWORKS_DIR}/"))
     for required, name in ((files.municipalities, MUNICIPALITIES_FILE), (files.sources, SOURCES_FILE)):
-        if required is None:
+        if required is None and root / name not in files.links:
             problems.append(error(Pos(display_path(root / name)), f"the register {name} is missing"))
 
     def documents(paths: Iterable[Optional[Path]], kind: str) -> list[Document]:
