@@ -80,7 +80,8 @@ def _inject(data: Path, payloads) -> dict[str, list[str]]:
                     node[name] = {hostile(party): seats for party, seats in value.items()}
                 elif isinstance(value, str):
                     if name == "url":
-                        node[name] = DoubleQuotedScalarString(value + "?" + payloads[next(counter) % len(payloads)])
+                        query = re.sub(r"\s", "", payloads[next(counter) % len(payloads)])  # an address has no spaces
+                        node[name] = DoubleQuotedScalarString(f"{value}?{query}")
                     elif name not in RESTRICTED:
                         node[name] = hostile(value)
                     else:
@@ -211,7 +212,7 @@ def _carrying_payloads(node, path: str = "") -> set[str]:
         return found
     if isinstance(node, list):
         return {p for value in node for p in _carrying_payloads(value, path)}
-    if isinstance(node, str) and (node.startswith(PAYLOADS) or any(f"?{p}" in node for p in PAYLOADS)):
+    if isinstance(node, str) and (node.startswith(PAYLOADS) or any("?" + re.sub(r"\s", "", p) in node for p in PAYLOADS)):
         return {path}
     return set()
 
@@ -380,6 +381,8 @@ def test_csv_files_write_neutralised_cells(hostile):
     ("_frameworks/2002.yaml", "id: '2002'", "id: '<b>'"),
     ("karlskoga/2007.yaml", "report: skl-2007-karlskoga", "report: '<script>alert(1)</script>'"),
     ("_municipalities.yaml", "report: skl-2009-fagersta", "report: '\"><svg onload=alert(1)>'"),
+    ("_sources.yaml", "url: https://www.skl.se\n", "url: 'javascript:alert(1)'\n"),
+    ("_sources.yaml", "url: https://www.skl.se\n", "url: 'https://www.skl.se\" onmouseover=\"alert(1)'\n"),
 ])
 def test_fields_with_a_pattern_refuse_markup(data_copy, capsys, file, old, new):
     path = data_copy / file
@@ -622,7 +625,7 @@ def test_new_keeps_names_from_the_data_inside_its_comments(data_copy):
     old = 'text: "Strategi för demokratiutveckling och information"'
     assert old in text
     framework.write_text(text.replace(old, 'text: "Strategi\\nreported_total: 800"', 1), encoding="utf-8")
-    target = write_template(data_copy, "ale", 2025, "2020")
+    target = write_template(data_copy, "ale", 2025, "2020", this_year=2026)
     document = YAML(typ="safe").load(target)
     assert document["summary"] is None and document["detail"] == "full" and document["reported_total"] is None
     assert "# Ale summary: injected detail: areas 2025, Kommunkompassen revision 2020" in target.read_text(encoding="utf-8")
