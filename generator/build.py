@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
 
+from .messages import msg
 from .loader import read_fast
 from .problems import Level, Problem
 
@@ -37,7 +38,7 @@ DATA_ENV = "KOMMUNKOMPASSEN_DATA"
 
 class DataError(Exception):
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{sum(p.level is Level.ERROR for p in problems)} error(s) in the data")
+        super().__init__(msg("build.errors_in_data", count=sum(p.level is Level.ERROR for p in problems)))
         self.problems = problems
 
 
@@ -424,10 +425,10 @@ def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path
             report = generate(data_dir, docs_dir)
     except DataError as exc:
         _print_problems(exc.problems)
-        print("build stopped: fix the errors above; nothing was written", file=sys.stderr)
+        print(msg("build.stopped"), file=sys.stderr)
         return 1
     if not run_mkdocs:
-        print(f"generated {len(report.written)} changed file(s), removed {len(report.removed)}, {report.unchanged} unchanged", file=sys.stderr)
+        print(msg("build.generated", written=len(report.written), removed=len(report.removed), unchanged=report.unchanged), file=sys.stderr)
         return 0
     return _mkdocs_build(site_dir.resolve(), docs_dir.resolve())
 
@@ -445,7 +446,7 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
         build(config)
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        print(f"build failed: {exc}", file=sys.stderr)
+        print(msg("build.failed", detail=exc), file=sys.stderr)
         return 1
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -453,7 +454,7 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
     if site_dir.exists():
         shutil.rmtree(site_dir)
     os.replace(staging, site_dir)
-    print(f"site built in {site_dir}", file=sys.stderr)
+    print(msg("build.built", site_dir=site_dir), file=sys.stderr)
     return 0
 
 

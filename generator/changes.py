@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Optional
 
+from .messages import msg
 from . import model as m
 from .problems import Level, Problem, display_path, has_errors
 
@@ -176,11 +177,11 @@ def _git(args: list[str], cwd: Path, stdin: Optional[bytes] = None) -> bytes:
     try:
         result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
     except OSError as exc:
-        raise RevisionError(f"cannot run git: {exc.strerror}") from None
+        raise RevisionError(msg("diff.no_git", reason=exc.strerror)) from None
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         command = next(a for a in args if not a.startswith("-"))
-        raise RevisionError(f"git {command} failed: {message[-1] if message else 'exit ' + str(result.returncode)}")
+        raise RevisionError(msg("diff.git_failed", command=command, detail=message[-1] if message else result.returncode))
     return result.stdout
 
 
@@ -190,20 +191,20 @@ def _locate(data: Path) -> tuple[Path, str]:
     try:
         top = Path(_git(["rev-parse", "--show-toplevel"], start).decode().strip())
     except RevisionError:
-        raise RevisionError(f"{data} is not inside a git repository") from None
+        raise RevisionError(msg("diff.not_in_repository", data=data)) from None
     relative = os.path.relpath(os.path.realpath(data), os.path.realpath(top))
     if relative == ".." or relative.startswith(".." + os.sep) or os.path.isabs(relative):
-        raise RevisionError(f"the data folder {data} is outside the git repository {top}")
+        raise RevisionError(msg("diff.outside_repository", data=data, top=top))
     return top, PurePosixPath(*Path(relative).parts).as_posix() if relative != "." else "."
 
 
 def _resolve(top: Path, revision: str) -> str:
     if not revision or revision.startswith("-"):
-        raise RevisionError(f"`{revision}` is not a revision")
+        raise RevisionError(msg("diff.not_a_revision", revision=revision))
     try:
         return _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], top).decode().strip()
     except RevisionError:
-        raise RevisionError(f"unknown revision `{revision}`; fetch it first (in CI: actions/checkout with fetch-depth: 0)") from None
+        raise RevisionError(msg("diff.unknown_revision", revision=revision)) from None
 
 
 def _tree_files(top: Path, sha: str, prefix: str) -> dict[str, bytes]:

@@ -27,6 +27,7 @@ from mkdocs.structure.files import File
 
 from generator.build import DATA_ENV, ROOT, DataError, charts_in_progress, finish_charts, generate
 from generator.htmlblocks import search_view
+from generator.messages import msg
 
 log = logging.getLogger("mkdocs.hooks.kommunkompassen")
 _VALUED_SEARCH_ATTRIBUTE = re.compile(r'\sdata-search-\w+="[^"]')
@@ -41,9 +42,9 @@ def on_pre_build(config, **kwargs) -> None:
         for problem in exc.problems:
             if problem.level.value == "error":
                 log.error(problem.plain())
-        raise Abort(f"{exc}; the pages were not regenerated") from None
+        raise Abort(msg("build.not_regenerated", detail=exc)) from None
     if report.written or report.removed:
-        log.info("kommunkompassen: %d page file(s) written, %d removed", len(report.written), len(report.removed))
+        log.info(msg("build.hook_written", written=len(report.written), removed=len(report.removed)))
 
 
 def on_files(files, config, **kwargs):

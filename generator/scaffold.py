@@ -1,10 +1,15 @@
-"""`new`: a complete evaluation template for one framework revision."""
+"""`new`: a complete evaluation template for one framework revision, commented in the
+evaluator's language: every area and question with its text and maximum."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
+from typing import Optional
 
-from .loader import load_dataset
+from . import model as m
+from .loader import MUNICIPALITIES_FILE, load_dataset
+from .messages import did_you_mean, msg
 from .render import template_environment
 
 
@@ -12,20 +17,51 @@ class ScaffoldError(Exception):
     pass
 
 
-def write_template(data: Path, slug: str, year: int, framework_id: str) -> Path:
+def year_range(dataset: m.Dataset, today: Optional[datetime.date] = None) -> tuple[int, int]:
+    """The years an evaluation can be written for: from the first revision's first year
+    (when Kommunkompassen began) to next year (an evaluation being planned)."""
+    first = min((f.first_year for f in dataset.frameworks), default=2002)
+    return first, (today or datetime.date.today()).year + 1
+
+
+def choose_framework(dataset: m.Dataset, year: int) -> Optional[m.Framework]:
+    """The newest revision in use in `year`."""
+    fitting = [f for f in dataset.frameworks if f.first_year <= year and (f.last_year is None or year <= f.last_year)]
+    return max(fitting, key=lambda f: f.first_year, default=None)
+
+
+def write_template(data: Path, slug: str, year: int, framework_id: Optional[str] = None,
+                   today: Optional[datetime.date] = None) -> Path:
     dataset, _ = load_dataset(data)
     municipality = dataset.municipality(slug)
     if municipality is None:
-        raise ScaffoldError(f"municipality `{slug}` is not in {data}/_municipalities.yaml; add it there first")
-    framework = dataset.framework(framework_id)
-    if framework is None:
-        known = ", ".join(f.id for f in dataset.frameworks)
-        raise ScaffoldError(f"unknown framework revision `{framework_id}`; known: {known}")
+        hint = did_you_mean(slug, (mu.slug for mu in dataset.municipalities),
+                            msg("new.add_municipality", register=data / MUNICIPALITIES_FILE))
+        raise ScaffoldError(msg("new.unknown_municipality", slug=slug, register=data / MUNICIPALITIES_FILE, hint=hint))
+    first, last = year_range(dataset, today)
+    if not first <= year <= last:
+        nearest = min(max(year, first), last)
+        raise ScaffoldError(msg("new.year_outside", year=year, first=first, last=last, nearest=nearest))
+    known = ", ".join(f.id for f in dataset.frameworks)
+    if framework_id is None:
+        framework = choose_framework(dataset, year)
+        if framework is None:
+            raise ScaffoldError(msg("new.no_revision_for_year", year=year, known=known))
+    else:
+        framework = dataset.framework(framework_id)
+        if framework is None:
+            hint = did_you_mean(framework_id, (f.id for f in dataset.frameworks))
+            raise ScaffoldError(msg("new.unknown_revision", id=framework_id, known=known) + (f"; {hint}" if hint else ""))
+        if year < framework.first_year or (framework.last_year is not None and year > framework.last_year):
+            fitting = choose_framework(dataset, year)
+            span = f"{framework.first_year}–{framework.last_year if framework.last_year is not None else ''}"
+            suggestion = msg("new.use_revision", id=fitting.id) if fitting else ""
+            raise ScaffoldError(msg("new.year_revision", year=year, id=framework.id, span=span) + suggestion)
     target = data / slug / f"{year}.yaml"
     if target.exists():
-        raise ScaffoldError(f"{target} already exists; edit it instead (nothing was overwritten)")
+        raise ScaffoldError(msg("new.exists", path=target))
     text = template_environment().get_template("new_evaluation.yaml.j2").render(
-        municipality=municipality, framework=framework, year=year, path=target
+        municipality=municipality, framework=framework, year=year, path=target, t=msg
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
