@@ -25,7 +25,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import model as m
 from . import schema
-from .messages import msg
+from .messages import msg, whole
 from .problems import Pos, Problem, display_path, error, warning
 
 MAX_FILE_BYTES = 1_000_000
@@ -85,7 +85,7 @@ def _decode(path: Path, shown: str) -> str:
     except OSError as exc:
         raise _Refusal(Pos(shown), msg("loader.unreadable", reason=exc.strerror)) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise _Refusal(Pos(shown, 1, 1), msg("loader.too_large", size=f"{len(raw):,}", limit=f"{MAX_FILE_BYTES:,}"))
+        raise _Refusal(Pos(shown, 1, 1), msg("loader.too_large", size=whole(len(raw)), limit=whole(MAX_FILE_BYTES)))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

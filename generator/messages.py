@@ -48,6 +48,12 @@ def msg(message_id: str, /, **params: object) -> str:
     return catalogue(language())[message_id].format(**params)
 
 
+def whole(number: int) -> str:
+    """A whole number with its thousands grouped as the language writes them: 1 000 000, 1,000,000."""
+    grouped = f"{number:,}"
+    return grouped.replace(",", "\u00a0") if language() == "sv" else grouped
+
+
 def suggest(value: object, known: Iterable[str], cutoff: float = 0.6) -> Optional[str]:
     """The known value nearest to a misspelt one, or None."""
     close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=cutoff)
