@@ -469,7 +469,7 @@ def serve_site(data_dir: Path, dev_addr: str) -> int:
     os.environ[DATA_ENV] = str(data_dir.resolve())
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
     _CACHE.render.track = True  # learn what each page reads, so that an edit re-renders only the pages it changes
-    print(f"Förhandsvisning på http://{dev_addr}/ – sidan laddas om när du sparar en fil. Avsluta med Ctrl+C.",
+    print(msg("serve.address", address=dev_addr),
           file=sys.stderr, flush=True)
     serve(str(CONFIG_FILE), dev_addr=dev_addr, livereload=True, build_type="dirty", watch=[str(data_dir.resolve())])
     return 0
@@ -482,7 +482,7 @@ class _PreviewFormat(logging.Formatter):
         if record.name.startswith(("kommunkompassen", "mkdocs.hooks.kommunkompassen")):
             return record.getMessage()
         if record.getMessage().startswith("An error happened during the rebuild"):
-            return "Sidorna visas som förut tills felen ovan är rättade; spara filen igen när de är det."
+            return msg("serve.kept")
         return f"{record.levelname}: {record.getMessage()}"
 
 
