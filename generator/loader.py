@@ -142,9 +142,9 @@ def explain_syntax_error(text: str, exc: MarkedYAMLError) -> tuple[int, int, str
         for number in range(min(line, len(lines)), 0, -1):  # the cause is on the line or above it
             found = _KEY_WITHOUT_SPACE.match(lines[number - 1])
             if found and not found.group(3).startswith(("//", ":")):
-                fixed = f"{found.group(2)}: {found.group(3).strip()}"
+                value = found.group(3).split(" #", 1)[0].strip()  # without a comment after it
                 return number, len(found.group(1)) + len(found.group(2)) + 1, msg(
-                    "syntax.missing_space", written=lines[number - 1].strip(), fixed=fixed)
+                    "syntax.missing_space", written=f"{found.group(2)}:{value}", fixed=f"{found.group(2)}: {value}")
             if number < line and lines[number - 1].strip() and not lines[number - 1].lstrip().startswith("#"):
                 break
         current = lines[line - 1] if 0 < line <= len(lines) else ""

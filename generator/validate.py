@@ -107,7 +107,7 @@ def check_framework(framework: m.Framework, dataset: m.Dataset) -> list[Problem]
 
 def check_source_ref(ref: m.SourceRef, dataset: m.Dataset) -> list[Problem]:
     if not ref.report:
-        return [error(ref.pos, msg("validate.source_empty", known=_known(s.id for s in dataset.sources)))]
+        return [error(ref.pos, msg("validate.source_empty"))]
     if dataset.source(ref.report) is None:
         return [error(ref.pos, msg("validate.source_unknown", id=ref.report, hint=did_you_mean(ref.report, (s.id for s in dataset.sources), msg("validate.source_known", known=_known(s.id for s in dataset.sources)))))]
     return []
