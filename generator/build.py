@@ -191,7 +191,9 @@ class _Cache:
         last = self._checked
         if last is not None and last[0] == dataset and last[1] == problems:
             return list(last[2])
-        result = sorted(set(problems + check(dataset)))
+        from .validate import combine
+
+        result = combine(problems, check(dataset))
         self._checked = (dataset, problems, result)
         return list(result)
 
@@ -209,7 +211,7 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
     """
     from dataclasses import replace
 
-    from . import loader, schema
+    from . import loader
 
     files = loader.find_data_files(root)
     listing = (str(root.resolve()), os.getcwd(), files)
@@ -218,15 +220,9 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
     else:  # which files there are, strays and missing registers: as the loader says, without reading any file
         frame, problems = loader.load_dataset(root, read=lambda path, kind: (None, []))
         _CACHE.frame = (listing, frame, tuple(problems))
-    build = {
-        "framework": lambda d: (loader._framework(d),),
-        "municipalities": lambda d: tuple(loader._municipalities(d)),
-        "sources": lambda d: tuple(loader._sources(d)),
-        "reference": lambda d: (loader._reference(d),),
-        "evaluation": lambda d: (loader._evaluation(d),),
-    }
+    kinds = ("framework", "municipalities", "sources", "reference", "evaluation")
     seen: dict[tuple[str, str, str], _FileResult] = {}
-    records: dict[str, list] = {kind: [] for kind in build}
+    records: dict[str, list] = {kind: [] for kind in kinds}
     groups = ((files.frameworks, "framework"), ([files.municipalities], "municipalities"), ([files.sources], "sources"),
               (files.references, "reference"), (files.evaluations, "evaluation"))
     for paths, kind in groups:
@@ -244,10 +240,8 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
                 found = list(refused)
                 made: tuple = ()
                 if document is not None:
-                    schema_problems = schema.check(document)
+                    schema_problems, made = loader.check_and_build(document)
                     found += schema_problems
-                    if not schema_problems:
-                        made = build[kind](document)
                 result = _FileResult(raw, tuple(found), made)
             if raw is not None:
                 seen[key] = result

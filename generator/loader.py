@@ -373,26 +373,24 @@ def load_dataset(root: Path, read: Callable[[Path, str], tuple] = read_document)
         if required is None:
             problems.append(error(Pos(display_path(root / name)), msg("loader.register_missing", name=name)))
 
-    def documents(paths: Iterable[Optional[Path]], kind: str) -> list[Document]:
-        loaded = []
+    def records(paths: Iterable[Optional[Path]], kind: str) -> tuple:
+        made: list = []
         for path in paths:
             if path is None:
                 continue
             document, refused = read(path, kind)
             problems.extend(refused)
             if document is not None:
-                schema_problems, refused_values = schema.check_and_locate(document)
-                problems.extend(schema_problems)
-                # The values the schema refused are left out, so that the checks of the rest of
-                # the file still run: one round shows every problem.
-                loaded.append(_without(document, refused_values) if refused_values else document)
-        return loaded
+                found, built = check_and_build(document)
+                problems.extend(found)
+                made.extend(built)
+        return tuple(made)
 
-    frameworks = _records(_framework, documents(files.frameworks, "framework"))
-    municipalities = _records(_municipalities, documents([files.municipalities], "municipalities"), many=True)
-    sources = _records(_sources, documents([files.sources], "sources"), many=True)
-    references = _records(_reference, documents(files.references, "reference"))
-    evaluations = _records(_evaluation, documents(files.evaluations, "evaluation"))
+    frameworks = records(files.frameworks, "framework")
+    municipalities = records([files.municipalities], "municipalities")
+    sources = records([files.sources], "sources")
+    references = records(files.references, "reference")
+    evaluations = records(files.evaluations, "evaluation")
     all_files = [files.municipalities, files.sources, *files.frameworks, *files.references, *files.evaluations]
     dataset = m.Dataset(
         frameworks=frameworks,
@@ -424,20 +422,17 @@ def _without(document: Document, refused: list[tuple]) -> Document:
     return Document(document.path, document.kind, data, document.value_pos, document.key_pos)
 
 
-def _records(build: Callable[[Document], Any], documents: Iterable[Document], many: bool = False) -> tuple:
-    """Records from documents; a document (or register entry) the schema refused in a way its
-    record cannot be built from is left out: its problems are already reported."""
-    records: list = []
-    for document in documents:
-        if many:  # a register: each entry is built on its own
-            records.extend(build(document))
-            continue
-        try:
-            records.append(build(document))
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-            continue
-    return tuple(records)
-
+def check_and_build(document: Document) -> tuple[list[Problem], tuple]:
+    """A document's schema problems and its records. The values the schema refused are left
+    out, so that the checks of the rest of the file still run: one round shows every problem.
+    A record that cannot be built without what was refused is left out (its problems are reported)."""
+    problems, refused = schema.check_and_locate(document)
+    if refused:
+        document = _without(document, refused)
+    try:
+        return problems, _BUILDERS[document.kind](document)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return problems, ()
 
 
 def _spans(document: Document, path: tuple, _data: dict) -> dict:
@@ -614,6 +609,15 @@ def _area_result(document: Document, path: tuple, area: dict) -> m.AreaResult:
         pos=document.pos(path),
         spans=_spans(document, path, area),
     )
+
+
+_BUILDERS: dict[str, Callable[[Document], tuple]] = {
+    "framework": lambda d: (_framework(d),),
+    "municipalities": lambda d: tuple(_municipalities(d)),
+    "sources": lambda d: tuple(_sources(d)),
+    "reference": lambda d: (_reference(d),),
+    "evaluation": lambda d: (_evaluation(d),),
+}
 
 
 # ---------------------------------------------------------------- round trip (for `fmt`)

@@ -23,11 +23,15 @@ ROUNDING_TOLERANCE = 0.5
 def validate_folder(root: Path) -> tuple[m.Dataset, list[Problem]]:
     """Load and validate a data folder: the validator's single entry point."""
     dataset, problems = load_dataset(root)
-    # A value the schema refused is left out of its record; the record's checks would only
-    # repeat at the same place that the value is missing, so the schema's word stands alone.
-    refused_at = {problem.pos for problem in problems}
-    problems += [p for p in check_dataset(dataset) if p.pos not in refused_at]
-    return dataset, sorted(set(problems))
+    return dataset, combine(problems, check_dataset(dataset))
+
+
+def combine(loaded: list[Problem], checked: list[Problem]) -> list[Problem]:
+    """The loader's problems and the dataset checks', sorted by file and line, without repeats.
+    A value the schema refused is left out of its record; a check of the record would only
+    repeat at the same place that the value is missing, so the schema's word stands alone."""
+    refused_at = {problem.pos for problem in loaded}
+    return sorted(set(loaded + [p for p in checked if p.pos not in refused_at]))
 
 
 def check_dataset(dataset: m.Dataset) -> list[Problem]:

@@ -169,8 +169,8 @@ def test_printed_area_total_stays_and_the_question_sum_is_named(repo: Path) -> N
     if before.area(2).question_sum == printed:  # the sum now differs from the printed total: a new warning
         assert "**Nya varningar:** 1." in text
         line = line_of(repo / KARLSKOGA, f"reported_points: {n(printed)}")
-        assert (f"- `evaluations/karlskoga/2022.yaml:{line}:22` varning: area 2 is printed as {n(printed)} "
-                f"but its questions add up to {n(printed - 1)}; both are kept and the site shows the difference") in text
+        assert (f"- `evaluations/karlskoga/2022.yaml:{line}:22` varning: område 2 trycks som {n(printed)} "
+                f"men frågorna blir tillsammans {n(printed - 1)}; båda behålls och webbplatsen visar skillnaden") in text
     assert "[sidan]" not in text  # no preview address given: no links
 
 
@@ -248,8 +248,8 @@ def test_broken_files_give_problems_and_annotations_with_their_lines(repo: Path,
     assert "Förhandsversion" not in text
     problems = section(text, "### Valideringsproblem").splitlines()
     assert problems[:2] == [
-        f"- `evaluations/kalix/2012.yaml:{duplicate_line}:1` fel: duplicate key \\`year\\` (first used on line {first_line}); keep one",
-        f"- `evaluations/karlskoga/2022.yaml:{points_line}:{points_column}` fel: question 1.2 has 99 points; it must be between 0 and {maximum}",
+        f"- `evaluations/kalix/2012.yaml:{duplicate_line}:1` fel: nyckeln \\`year\\` finns två gånger (första gången på rad {first_line}); behåll en",
+        f"- `evaluations/karlskoga/2022.yaml:{points_line}:{points_column}` fel: fråga 1.2 har 99 poäng; det ska vara mellan 0 och {maximum}",
     ]
     # The file that could not be read is not reported as removed, nor are its good practices.
     assert section(text, "### Utvärderingar som inte kunde läsas") == "- `evaluations/kalix/2012.yaml`: se valideringsproblemen nedan."
@@ -259,8 +259,8 @@ def test_broken_files_give_problems_and_annotations_with_their_lines(repo: Path,
 
     assert main(["validate", "--format", "github"]) == 1
     annotations = capsys.readouterr().out.splitlines()
-    assert f"::error file=evaluations/kalix/2012.yaml,line={duplicate_line},col=1::duplicate key `year` (first used on line {first_line}); keep one" in annotations
-    assert f"::error file=evaluations/karlskoga/2022.yaml,line={points_line},col={points_column}::question 1.2 has 99 points; it must be between 0 and {maximum}" in annotations
+    assert f"::error file=evaluations/kalix/2012.yaml,line={duplicate_line},col=1::nyckeln `year` finns två gånger (första gången på rad {first_line}); behåll en" in annotations
+    assert f"::error file=evaluations/karlskoga/2022.yaml,line={points_line},col={points_column}::fråga 1.2 har 99 poäng; det ska vara mellan 0 och {maximum}" in annotations
     assert main(["diff", "HEAD~1", "HEAD"]) == 1
     capsys.readouterr()
 
@@ -271,7 +271,7 @@ def test_no_change_and_wrong_revisions(repo: Path, capsys) -> None:
     assert "Inga ändringar i datamappen `evaluations`." in text
     assert "###" not in text
     assert main(["diff", "no-such-revision"]) == 2
-    assert "unknown revision `no-such-revision`" in capsys.readouterr().err
+    assert "okänd version `no-such-revision`" in capsys.readouterr().err
     assert main(["diff", "--", "-x"]) == 2
 
 
