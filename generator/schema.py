@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 KINDS = ("evaluation", "framework", "municipalities", "sources", "reference")
 
+
 @lru_cache(maxsize=None)
 def load_schema(kind: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
@@ -71,11 +72,11 @@ def check_and_locate(document: "Document") -> tuple[list[Problem], list[tuple]]:
     """The schema's problems with a document, and the paths of the values it refused
     (type, form, range), which the loader leaves out so the other checks can still run."""
     data = without_blanks(document.data)
-    if is_valid_fast(document.kind, data):  # most files: only a file with problems needs the messages
-        return []
-    errors = sorted(_validator(document.kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     problems: list[Problem] = []
     refused: list[tuple] = []
+    # Most files pass the fast check: only a file with problems needs jsonschema's messages.
+    errors = [] if is_valid_fast(document.kind, data) else sorted(
+        _validator(document.kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
         problems.extend(_describe(document, err))
         if err.validator not in ("required", "additionalProperties"):
