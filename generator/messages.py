@@ -26,26 +26,40 @@ def language() -> str:
 
 
 @lru_cache(maxsize=None)
-def catalogue(lang: str) -> dict[str, str]:
-    """Every message of one language, nested sections flattened to dotted ids."""
+def sections(lang: str) -> dict:
+    """The catalogue of one language as it is written: sections of messages."""
     from .loader import load_locale  # the only module that parses YAML
 
-    flat: dict[str, str] = {}
+    return load_locale(LOCALE_DIR / f"messages.{lang}.yaml")
+
+
+@lru_cache(maxsize=None)
+def catalogue(lang: str) -> dict[str, object]:
+    """Every message of one language, nested sections flattened to dotted ids
+    (a list, such as a noun with its participles, stays a tuple)."""
+    flat: dict[str, object] = {}
 
     def walk(prefix: str, node: object) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
                 walk(f"{prefix}.{key}" if prefix else str(key), value)
+        elif isinstance(node, list):
+            flat[prefix] = tuple(str(item) for item in node)
         else:
-            flat[prefix] = str(node).rstrip("\n")
+            flat[prefix] = str(node)
 
-    walk("", load_locale(LOCALE_DIR / f"messages.{lang}.yaml"))
+    walk("", sections(lang))
     return flat
+
+
+def section(name: str) -> dict:
+    """One section of the chosen language's catalogue, nested as written (the change summary's sentences)."""
+    return sections(language())[name]
 
 
 def msg(message_id: str, /, **params: object) -> str:
     """The message `message_id` in the chosen language, its placeholders filled in."""
-    return catalogue(language())[message_id].format(**params)
+    return str(catalogue(language())[message_id]).format(**params)
 
 
 def whole(number: int) -> str:

@@ -293,3 +293,18 @@ def test_page_urls() -> None:
     assert page_url("index.md") == ""
     assert page_url("kommuner/ale/2005/index.md") == "kommuner/ale/2005/"
     assert page_url("om.md") == "om/"
+
+
+def test_the_summary_is_english_on_request(repo: Path, capsys, monkeypatch) -> None:
+    """The same sentences from the catalogue's English section, validation problems included."""
+    mutate(repo / KARLSKOGA, lambda tree: question(tree, "1.2").update(points=99))
+    commit(repo, "Karlskoga 2022: fråga 1.2")
+    assert main(["--lang", "en", "diff", "HEAD~1", "HEAD"]) == 1
+    english = capsys.readouterr().out
+    assert english.startswith("## Changes to the evaluation data\n")
+    assert "Evaluations – changed: 1, new: 0, removed: 0." in english
+    assert "**Validation:** 1 error(s) – fix them before the change is merged" in english
+    assert "error: question 1.2 has 99 points; it must be between 0 and " in english
+    assert main(["diff", "HEAD~1", "HEAD"]) == 1
+    swedish = capsys.readouterr().out
+    assert swedish.startswith("## Ändringar i utvärderingsdata\n") and "fel: fråga 1.2 har 99 poäng" in swedish
