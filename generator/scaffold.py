@@ -9,7 +9,7 @@ from typing import Optional
 
 from . import model as m
 from .loader import MUNICIPALITIES_FILE, load_dataset
-from .messages import did_you_mean, msg
+from .messages import did_you_mean, msg, suggest
 from .render import template_environment
 
 
@@ -40,7 +40,8 @@ def write_template(data: Path, slug: str, year: int, framework_id: Optional[str]
         raise ScaffoldError(msg("new.unknown_municipality", slug=slug, register=data / MUNICIPALITIES_FILE, hint=hint))
     first, last = year_range(dataset, today)
     if not first <= year <= last:
-        nearest = min(max(year, first), last)
+        # A transposed or mistyped digit (2206 for 2026) is nearest in writing, else the nearer end.
+        nearest = suggest(year, [str(y) for y in range(last, first - 1, -1)], cutoff=0.75) or min(max(year, first), last)
         raise ScaffoldError(msg("new.year_outside", year=year, first=first, last=last, nearest=nearest))
     known = ", ".join(f.id for f in dataset.frameworks)
     if framework_id is None:

@@ -198,6 +198,7 @@ def test_misspelt_ids_get_the_nearest_valid_one(capsys, data_copy, old, new, nee
 @pytest.mark.parametrize("args, message", [
     (["karlskogaa", "2026"], "kommunkompassen new: kommunen `karlskogaa` finns inte i {data}/_municipalities.yaml; menade du `karlskoga`?"),
     (["karlskoga", "1800"], "kommunkompassen new: året 1800 ligger utanför Kommunkompassens år, 2002–{next}; menade du 2002?"),
+    (["karlskoga", "2206"], "kommunkompassen new: året 2206 ligger utanför Kommunkompassens år, 2002–{next}; menade du 2026?"),
     (["karlskoga", "2026", "--framework", "2002"],
      "kommunkompassen new: året 2026 passar inte revision 2002, som användes 2002–2010; använd --framework 2020 (eller utelämna --framework)"),
     (["karlskoga", "2026", "--framework", "2021"], "kommunkompassen new: okänd revision `2021`; kända: 2002, 2010, 2020; menade du `2020`?"),
