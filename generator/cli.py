@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn, Optional, Sequence
 
 from .messages import LANG_ENV, LANGUAGES, msg
-from .problems import Level, Problem, has_errors
+from .problems import Level, Problem, has_errors, printable
 
 DEFAULT_DATA = Path("evaluations")
 EXIT_DATA, EXIT_USAGE = 1, 2
@@ -51,13 +51,24 @@ def _main(argv: list[str]) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        print(f"kommunkompassen {args.command}: {exc}", file=sys.stderr)
+        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # the last resort: a clear message and exit 1, never a traceback
+        print(f"kommunkompassen {args.command}: " + msg("cli.internal_error", kind=type(exc).__name__,
+                                                         detail=printable(str(exc))[:300]), file=sys.stderr)
+        return EXIT_DATA
+
+
+def _year(text: str) -> int:
+    """A year as four ASCII digits (int() would also take Arabic-Indic digits and surrounding spaces)."""
+    if len(text) != 4 or not all("0" <= c <= "9" for c in text):
+        raise argparse.ArgumentTypeError(msg("cli.not_a_year", text=repr(text)))
+    return int(text)
 
 
 def _choose_language(argv: list[str]) -> None:
@@ -102,6 +113,7 @@ _ARGPARSE = (
     (re.compile(r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$"), "cli.argparse.invalid_choice"),
     (re.compile(r"^argument (\S+): expected one argument$"), "cli.argparse.expected_one"),
     (re.compile(r"^unrecognized arguments: (.*)$"), "cli.argparse.unrecognized"),
+    (re.compile(r"^argument (\S+): (.*)$"), "cli.argparse.argument"),  # a message of our own, after the name
 )
 
 
@@ -130,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help=h("new"), description=h("new"))
     new.add_argument("municipality", metavar=msg("cli.municipality_metavar"), help=h("new_municipality"))
-    new.add_argument("year", type=int, metavar=msg("cli.year_metavar"), help=h("new_year"))
+    new.add_argument("year", type=_year, metavar=msg("cli.year_metavar"), help=h("new_year"))
     new.add_argument("--framework", default=None, metavar=msg("cli.revision_metavar"), help=h("new_framework"))
     data_option(new)
     new.set_defaults(run=_new)
@@ -200,9 +212,12 @@ def _validate(args) -> int:
     from .validate import validate_folder
 
     _require_folder(args.data)
+    data = args.data.resolve()
     for path in args.paths:
         if not path.exists():
             raise UsageError(msg("cli.path_missing", path=path))
+        if path.resolve() != data and data not in path.resolve().parents:
+            raise UsageError(msg("cli.outside_data", path=path, data=args.data))
     _, problems = validate_folder(args.data)
     if args.paths:
         chosen = [display_path(p) for p in args.paths]
@@ -234,11 +249,11 @@ def _fmt(args) -> int:
     for change in changes:
         if args.check:
             diff = difflib.unified_diff(change.before.splitlines(keepends=True), change.after.splitlines(keepends=True),
-                                        fromfile=change.path, tofile=change.path + msg("cli.fmt_formatted_suffix"))
-            print(msg("cli.fmt_would", path=change.path))
-            sys.stdout.writelines(line if line.endswith("\n") else line + "\n" for line in diff)
+                                        fromfile=printable(change.path), tofile=printable(change.path) + msg("cli.fmt_formatted_suffix"))
+            print(msg("cli.fmt_would", path=printable(change.path)))
+            sys.stdout.writelines(printable(line.rstrip("\n")) + "\n" for line in diff)
         else:
-            print(msg("cli.fmt_did", path=change.path, what=_what_changed(change.before, change.after)))
+            print(msg("cli.fmt_did", path=printable(change.path), what=_what_changed(change.before, change.after)))
     if args.check and changes:
         print(msg("cli.fmt_check_hint", count=len(changes)), file=sys.stderr)
     if problems:

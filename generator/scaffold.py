@@ -9,7 +9,7 @@ from typing import Optional
 
 from . import model as m
 from .loader import MUNICIPALITIES_FILE, load_dataset
-from .messages import did_you_mean, msg, suggest
+from .messages import did_you_mean, msg
 from .render import template_environment
 
 
@@ -22,6 +22,20 @@ def year_range(dataset: m.Dataset, today: Optional[datetime.date] = None) -> tup
     (when Kommunkompassen began) to next year (an evaluation being planned)."""
     first = min((f.first_year for f in dataset.frameworks), default=2002)
     return first, (today or datetime.date.today()).year + 1
+
+
+def _nearest_year(year: int, first: int, last: int) -> int:
+    """The year meant: the same digits in another order (2206: 2026), else one digit mistyped
+    (2036: 2026), else the nearer end of the range; the latest such year first."""
+    typed = str(year)
+    years = [str(y) for y in range(last, first - 1, -1)]
+    for candidate in years:
+        if len(candidate) == len(typed) and sorted(candidate) == sorted(typed):
+            return int(candidate)
+    for candidate in years:
+        if len(candidate) == len(typed) and sum(a != b for a, b in zip(candidate, typed)) == 1:
+            return int(candidate)
+    return min(max(year, first), last)
 
 
 def choose_framework(dataset: m.Dataset, year: int) -> Optional[m.Framework]:
@@ -40,8 +54,7 @@ def write_template(data: Path, slug: str, year: int, framework_id: Optional[str]
         raise ScaffoldError(msg("new.unknown_municipality", slug=slug, register=data / MUNICIPALITIES_FILE, hint=hint))
     first, last = year_range(dataset, today)
     if not first <= year <= last:
-        # A transposed or mistyped digit (2206 for 2026) is nearest in writing, else the nearer end.
-        nearest = suggest(year, [str(y) for y in range(last, first - 1, -1)], cutoff=0.75) or min(max(year, first), last)
+        nearest = _nearest_year(year, first, last)
         raise ScaffoldError(msg("new.year_outside", year=year, first=first, last=last, nearest=nearest))
     known = ", ".join(f.id for f in dataset.frameworks)
     if framework_id is None:
@@ -59,6 +72,8 @@ def write_template(data: Path, slug: str, year: int, framework_id: Optional[str]
             suggestion = msg("new.use_revision", id=fitting.id) if fitting else ""
             raise ScaffoldError(msg("new.year_revision", year=year, id=framework.id, span=span) + suggestion)
     target = data / slug / f"{year}.yaml"
+    if any(path.is_symlink() for path in (data, data / slug, target)):
+        raise ScaffoldError(msg("new.link", path=data / slug))
     if target.exists():
         raise ScaffoldError(msg("new.exists", path=target))
     text = template_environment().get_template("new_evaluation.yaml.j2").render(

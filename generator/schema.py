@@ -16,7 +16,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .messages import did_you_mean, msg
+from .messages import did_you_mean, msg, whole
 from .problems import Pos, Problem, error
 
 if TYPE_CHECKING:
@@ -141,9 +141,11 @@ def _describe(document: "Document", err: ValidationError) -> list[Problem]:
     if validator in ("maximum", "exclusiveMaximum"):
         return [error(at, msg("schema.maximum", where=where, value=_show(err.instance), bound=err.validator_value))]
     if validator == "pattern":
-        return [error(at, msg("schema.pattern", where=where, value=_show(err.instance), form=_pattern_hint(path)))]
+        return [error(at, msg("schema.pattern", where=where, value=_show(err.instance), form=_pattern_hint(path, document.kind)))]
     if validator == "minLength":
         return [error(at, msg("schema.empty_text", where=where))]
+    if validator == "maxLength":
+        return [error(at, msg("schema.max_length", where=where, count=whole(len(err.instance)), bound=whole(err.validator_value)))]
     if validator == "minItems":
         return [error(at, msg("schema.min_items", where=where, count=len(err.instance), bound=err.validator_value))]
     if validator == "maxItems":
@@ -203,6 +205,8 @@ def _show(value: object) -> str:
 _PATTERN_HINTS = ("slug", "municipality", "id", "question", "code", "url", "report_date", "framework")
 
 
-def _pattern_hint(path: tuple) -> str:
+def _pattern_hint(path: tuple, kind: str = "") -> str:
     last = next((step for step in reversed(path) if isinstance(step, str)), "")
+    if path == ("id",) or (kind == "sources" and last == "id"):  # a file's own id, a report's id
+        return msg("schema.form.framework") if kind == "framework" else msg("schema.form.record_id")
     return msg(f"schema.form.{last}") if last in _PATTERN_HINTS else msg("schema.form.other")

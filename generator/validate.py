@@ -6,6 +6,7 @@ All problems of a run are collected; nothing stops at the first.
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
@@ -18,6 +19,13 @@ from .problems import Pos, Problem, error, warning
 # A printed total may differ from the sum of its parts by this much before it is
 # reported: reports print halves, and a rounded total of halves moves by 0.5.
 ROUNDING_TOLERANCE = 0.5
+# One evaluation makes one page per good practice: the real reports list up to 17.
+MAX_PRACTICES_PER_EVALUATION = 100
+
+
+def this_year() -> int:
+    """The current year, for the checks that refuse a year in the future (never used in output)."""
+    return datetime.date.today().year
 
 
 def validate_folder(root: Path) -> tuple[m.Dataset, list[Problem]]:
@@ -146,6 +154,9 @@ def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Fram
     if framework is None:
         return problems
     problems += check_year(evaluation, framework)
+    practices = [p for result in evaluation.areas for p in result.good_practices]
+    if len(practices) > MAX_PRACTICES_PER_EVALUATION:
+        problems.append(error(practices[MAX_PRACTICES_PER_EVALUATION].pos, msg("validate.too_many_practices", count=len(practices), most=MAX_PRACTICES_PER_EVALUATION)))
     problems += check_unique((str(a.area), a.pos) for a in evaluation.areas)(msg("validate.what.area"))
     pending: list[tuple[str, str, Pos]] = []  # what is still to be filled in: grouped when there is much
     missing = [a.number for a in framework.areas if evaluation.area(a.number) is None]
@@ -201,6 +212,8 @@ def check_file_name(evaluation: m.Evaluation) -> list[Problem]:
 
 
 def check_year(evaluation: m.Evaluation, framework: m.Framework) -> list[Problem]:
+    if evaluation.year > this_year():
+        return [error(evaluation.spans.get("year", evaluation.pos), msg("validate.year_future", year=evaluation.year))]
     last = framework.last_year
     if evaluation.year < framework.first_year or (last is not None and evaluation.year > last):
         span = f"{framework.first_year}–{last if last is not None else ''}"
@@ -345,7 +358,9 @@ def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Prob
     problems = []
     for comparison in evaluation.compared_with:
         other = dataset.evaluation(f"{comparison.municipality}/{comparison.year}")
-        if other is None:
+        if dataset.municipality(comparison.municipality) is None:
+            problems.append(error(comparison.pos, _unknown_municipality(comparison.municipality, dataset)))
+        elif other is None:
             problems.append(warning(comparison.pos, msg("validate.comparison_missing", municipality=comparison.municipality, year=comparison.year)))
         elif comparison.reported_total is not None and other.reported_total is not None and other.reported_total != comparison.reported_total:
             problems.append(warning(comparison.pos, msg("validate.comparison_differs", printed=_num(comparison.reported_total), municipality=comparison.municipality, year=comparison.year, own=_num(other.reported_total))))
