@@ -356,9 +356,9 @@ def test_symbolic_links_and_files_outside_the_data_are_listed(repo: Path, tmp_pa
         assert section(text, "### Ändrade filer utanför datamappen") == "\n".join([
             "Granska dem särskilt: de ändrar kod, mallar, arbetsflöden eller sidor, inte data.", "",
             "- `.github/hook.yml`", "- `generator.py`"])
-        assert ("- `evaluations/karlskoga/2023.yaml:1:1` fel: this is a symbolic link; links are never followed or "
-                "published, so the build stops here: replace it with the file or folder itself (in git: commit the "
-                "file, not a link)") in section(text, "### Valideringsproblem")
+        assert ("- `evaluations/karlskoga/2023.yaml:1:1` fel: det här är en symbolisk länk; länkar följs aldrig och "
+                "publiceras inte, så bygget stoppar här: ersätt den med filen eller mappen själv (i git: checka in "
+                "filen, inte en länk)") in section(text, "### Valideringsproblem")
         assert "municipality: karlskoga" not in text
 
     assert main(["diff", "HEAD~1", "HEAD"]) == 1

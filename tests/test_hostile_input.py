@@ -73,7 +73,7 @@ def test_a_linked_data_folder_is_refused(capsys, data_copy: Path, tmp_path: Path
     link = tmp_path / "linked"
     link.symlink_to(data_copy, target_is_directory=True)
     code, lines = validate(capsys, link)
-    assert code == 1 and f"{link}:1:1: error: {LINK_MESSAGE}" in lines
+    assert code == 1 and f"{link}:1:1: error: {link_message()}" in lines
 
 
 def test_links_in_the_copied_folders_stop_the_build(capsys, data_copy: Path, tmp_path: Path, monkeypatch) -> None:
@@ -86,7 +86,7 @@ def test_links_in_the_copied_folders_stop_the_build(capsys, data_copy: Path, tmp
     code, _, err = run(capsys, "build", "--data", str(data_copy), "--site-dir", str(site))
 
     assert code == 1 and not site.exists()
-    assert f"{content / 'assets' / 'passwd.txt'}:1:1: error: {LINK_MESSAGE}" in err.splitlines()
+    assert f"{content / 'assets' / 'passwd.txt'}:1:1: error: {link_message()}" in err.splitlines()
     (content / "assets" / "passwd.txt").unlink()
     overrides = tmp_path / "overrides"
     shutil.copytree(ROOT / "overrides", overrides)
@@ -94,7 +94,7 @@ def test_links_in_the_copied_folders_stop_the_build(capsys, data_copy: Path, tmp
     monkeypatch.setattr(b, "OVERRIDES_DIR", overrides)
     code, _, err = run(capsys, "build", "--data", str(data_copy), "--generate-only")
     assert code == 1
-    assert f"{overrides / 'partials' / 'key.html'}:1:1: error: {LINK_MESSAGE}" in err.splitlines()
+    assert f"{overrides / 'partials' / 'key.html'}:1:1: error: {link_message()}" in err.splitlines()
 
 
 def test_content_files_behind_links_are_never_copied(tmp_path: Path) -> None:
@@ -199,6 +199,8 @@ def mutated_files(draw):
         name = draw(st.sampled_from(sorted(files)))
         tree = files[name]
         paths = list(_paths(tree))
+        if not paths:  # an earlier mutation removed the file's only key
+            continue
         path, value = draw(st.sampled_from(paths))
         parent = tree
         for step in path[:-1]:
