@@ -138,6 +138,9 @@ def explain_syntax_error(text: str, exc: MarkedYAMLError) -> tuple[int, int, str
         start = exc.context_mark or mark
         closing = "]" if "sequence" in context else "}"
         return start.line + 1, start.column + 1, msg("syntax.unclosed_bracket", closing=closing)
+    opened = _unclosed_quote(lines[: max(line - 1, 0)])
+    if opened is not None:  # a quote left open runs on to a later line and the parser stumbles there
+        return opened[0], opened[1], msg("syntax.unclosed_quote")
     if "mapping values are not allowed" in problem or "could not find expected ':'" in problem:
         for number in range(min(line, len(lines)), 0, -1):  # the cause is on the line or above it
             found = _KEY_WITHOUT_SPACE.match(lines[number - 1])
@@ -155,6 +158,23 @@ def explain_syntax_error(text: str, exc: MarkedYAMLError) -> tuple[int, int, str
     if "expected <block end>" in problem or "block collection" in context or "block mapping" in context:
         return line, column, msg("syntax.indentation")
     return line, column, msg("syntax.other", detail=problem or context or "?")
+
+
+# A value that starts with a quote: `key: 'text`, `- "text`, `- {id: '1.1`.
+_QUOTED_START = re.compile(r"""^\s*(?:-\s+)?(?:[\w-]+:\s+)?(['"])""")
+
+
+def _unclosed_quote(lines: list[str]) -> Optional[tuple[int, int]]:
+    """Line and column of the first quoted value that is not closed on its own line, if any."""
+    for number, text in enumerate(lines, start=1):
+        found = _QUOTED_START.match(text)
+        if not found:
+            continue
+        quote, rest = found.group(1), text[found.end():]
+        rest = rest.replace("''", "") if quote == "'" else re.sub(r'\\.', "", rest)
+        if quote not in rest:
+            return number, found.end()
+    return None
 
 
 _PLAIN_TAGS = {

@@ -293,3 +293,11 @@ def test_help_and_usage_errors_are_swedish(capsys):
     assert capsys.readouterr().err.splitlines()[-1] == "kommunkompassen new: fel: dessa argument saknas: år"
     assert main(["--lang", "en", "new", "karlskoga"]) == 2
     assert capsys.readouterr().err.splitlines()[-1] == "kommunkompassen new: error: the following arguments are required: year"
+
+
+def test_a_quote_left_open_is_found_where_it_opens_even_when_a_later_quote_closes_it(capsys, data_copy):
+    path = data_copy / "karlskrona" / "2022.yaml"
+    replace(path, "report_date: '2022-08-16'", "report_date: '2022-08-16")  # framework: '2020' closes it two lines on
+    code, lines = validate(capsys, data_copy, path)
+    assert lines == [f"{path}:{line_of(path, 'report_date:')}:14: error: YAML-syntaxfel: citattecknet som börjar här "
+                     "avslutas aldrig; avsluta texten med samma citattecken (' eller \")"]
