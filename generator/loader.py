@@ -563,7 +563,8 @@ def _municipality(document: Document, path: tuple, item: dict) -> m.Municipality
 
 def _sources(document: Document) -> list[m.Source]:
     return _each(document, "sources", lambda d, path, item: m.Source(
-        item["id"], item["title"], item["publisher"], item["year"], item.get("file"), d.pos(path)))
+        item["id"], item["title"], item["publisher"], item["year"], item.get("file"), d.pos(path),
+        item.get("url")))
 
 
 def _each(document: Document, key: str, build: Callable[[Document, tuple, dict], Any]) -> list:

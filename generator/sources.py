@@ -44,7 +44,7 @@ def add_source(data: Path, report_id: str, title: str, publisher: str, year: int
         raise SourceError(msg("source.bad_year", year=year, last=last))
     if not title.strip():
         raise SourceError(msg("source.no_title"))
-    if url is not None and not url.startswith("https://"):
+    if url is not None and not url.startswith(("https://", "http://")):
         raise SourceError(msg("source.bad_url", url=url))
     text = path.read_text(encoding="utf-8-sig") if path.exists() else "sources:\n"
     if not text.endswith("\n"):
