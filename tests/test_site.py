@@ -31,6 +31,7 @@ PAGE_KINDS = {
     "good practice": "goda-exempel/eftersnack/index.html",
     "good practices by area": "goda-exempel/2020/2/index.html",
     "gold stars": "goda-exempel/guldstjarnor/index.html",
+    "comparison index": "jamforelse/index.html",
     "comparison": "jamforelse/2002/index.html",
     "method": "metod/index.html",
     "catalogue": "metod/2010/index.html",
