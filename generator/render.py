@@ -800,11 +800,13 @@ def _municipality(view: ag.MunicipalityView, t: dict) -> Page:
 
 def _area_bars(view: ag.EvaluationView, t: dict, name: str, title: str, description: str) -> charts.Chart:
     labels = [f"{row.definition.number} {row.definition.name}" for row in view.areas]
+    values = [row.points for row in view.areas]
+    mean = (t["word"]["mean"], [_round(row.revision_mean) for row in view.areas])
     return charts.bars(
-        name, title, description, labels, [row.points for row in view.areas], 100,
+        name, title, f"{description} {_bars_finding(t, labels, values, mean)}", labels, values, 100,
         f"{view.municipality.name} {view.year}",
         (t["word"]["area"], f"{view.municipality.name} {view.year}", t["word"]["mean"]),
-        reference=(t["word"]["mean"], [_round(row.revision_mean) for row in view.areas]),
+        reference=mean,
     )
 
 
@@ -821,14 +823,34 @@ def _evaluation(view: ag.EvaluationView, portal: ag.Portal, t: dict) -> Page:
     if view.previous:
         series.append((f"{name} {view.previous.year}", [row.points for row in view.previous.areas]))
         others.append(f"{name} {view.previous.year}")
-    radar = charts.radar(
-        "profil", t["evaluation"]["radar"],
-        fill(t["evaluation"]["radar_description"], name=name, year=year, others=", ".join(others)),
-        [str(row.definition.number) for row in view.areas], series, 100,
-        (t["word"]["area"],) + tuple(label for label, _ in series))
-    bars = _area_bars(view, t, "omraden", t["evaluation"]["bars"], fill(t["evaluation"]["bars_description"], name=name, year=year))
+    # One chart, one message: the areas against the revision's mean and the other references.
+    # (The radar and the bar chart that said the same thing twice are gone; the table beside
+    # the chart holds every number, and its area names lead to the areas further down.)
+    labels = [f"{row.definition.number} {row.definition.name}" for row in view.areas]
+    (main_label, main_values), references = series[0], series[1:]
+    description = fill(t["evaluation"]["radar_description"], name=name, year=year, others=", ".join(others))
+    profile = charts.bars(
+        "profil", t["evaluation"]["radar"], f"{description} {_bars_finding(t, labels, main_values, references[0])}",
+        labels, main_values, 100, main_label, (t["word"]["area"],) + tuple(label for label, _ in series),
+        references=references)
     return Page(f"kommuner/{view.slug}/{year}/index.md", "evaluation.md.j2",
-                {"view": view, "stats": stats, "radar": radar, "bars": bars}, (radar, bars))
+                {"view": view, "stats": stats, "profile": profile}, (profile,))
+
+
+def _bars_finding(t: dict, labels: list, values: list, reference: Optional[tuple] = None) -> str:
+    """What a bar chart shows, in words (its text alternative states the finding, not only the topic)."""
+    pairs = [(value, label) for label, value in zip(labels, values) if value is not None]
+    if not pairs:
+        return ""
+    top, bottom = max(pairs, key=lambda p: p[0]), min(pairs, key=lambda p: p[0])
+    text = fill(t["chart"]["finding_range"], top=top[1], top_value=format_number(top[0]),
+                bottom=bottom[1], bottom_value=format_number(bottom[0]))
+    if reference:
+        both = [(v, r) for v, r in zip(values, reference[1]) if v is not None and r is not None]
+        if both:
+            text += " " + fill(t["chart"]["finding_above"], above=sum(v > r for v, r in both), n=len(both),
+                               reference=reference[0][:1].lower() + reference[0][1:])
+    return text
 
 
 def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
@@ -837,7 +859,9 @@ def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
     if area.ranking:
         labels = [f"{r.evaluation.municipality.name} {r.evaluation.year}" for r in area.ranking]
         chart_list.append(charts.bars(
-            "rangordning", t["areas"]["ranking"], fill(t["areas"]["ranking_description"], name=name, revision=revision, max=format_number(area.definition.max_points)),
+            "rangordning", t["areas"]["ranking"],
+            fill(t["areas"]["ranking_description"], name=name, revision=revision, max=format_number(area.definition.max_points))
+            + " " + _bars_finding(t, labels, [r.points for r in area.ranking]),
             labels, [r.points for r in area.ranking], area.definition.max_points, name,
             (t["word"]["municipality"], t["word"]["points"])))
         summary = [(label, format_number(value)) for label, value in zip(
