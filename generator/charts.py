@@ -18,6 +18,7 @@ long area names), the values in a column of their own, grid lines behind the bar
 from __future__ import annotations
 
 import re
+import statistics
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Optional, Sequence
@@ -202,11 +203,12 @@ def _svg(name: str, title: str, height: float, body: list[str]) -> str:
 def _own_style() -> str:
     def colours(card: tuple) -> str:
         background, text, subtle, grid, series = card
-        rules = [f".bg{{fill:{background}}}", f".t{{fill:{text}}}", f".subtle{{fill:{subtle}}}", f".grid{{stroke:{grid};stroke-width:1}}",
+        rules = [f".bg{{fill:{background}}}", f".t{{fill:{text}}}", f".boxfill{{fill:{series[0]}}}", f".whisker{{stroke:{subtle}}}", f".subtle{{fill:{subtle}}}", f".grid{{stroke:{grid};stroke-width:1}}",
                  f".marker{{stroke:{background}}}"]
         rules += [f".c{i}{{fill:{colour}}}" for i, colour in enumerate(series)]
         return "".join(rules)
     return (f"text{{font-family:{FONT};font-size:{TEXT}px}}.small,.value{{font-size:{SMALL}px}}.value{{font-weight:600}}"
+            f".boxfill{{fill-opacity:.3}}.whisker{{stroke-width:2}}"
             f".title{{font-size:17px;font-weight:700}}.marker{{stroke-width:2}}{colours(LIGHT)}"
             f"@media (prefers-color-scheme: dark){{{colours(DARK)}}}")
 
@@ -279,18 +281,72 @@ def _draw_history(name: str, title: str, series: tuple, maximum: float) -> str:
 
 
 def box(name: str, title: str, description: str, groups: Sequence[tuple[str, Sequence[float]]], maximum: float,
-        header: Sequence[str], summary_rows: Sequence[tuple[object, ...]]) -> Chart:
-    spec = ("box", name, title, tuple((label, tuple(values)) for label, values in groups), maximum)
+        header: Sequence[str], summary_rows: Sequence[tuple[object, ...]], legend: Sequence[str] = ("", "", "")) -> Chart:
+    """The spread of each group's values: every value a dot, the middle half a box, the median a line.
+    `legend` names the three: (the values, the middle half, the median); the median is also printed."""
+    spec = ("box", name, title, tuple((label, tuple(values)) for label, values in groups), maximum, tuple(legend))
     return Chart(name, title, description, Table(tuple(header), tuple(summary_rows)), spec)
 
 
-def _draw_box(name: str, title: str, groups: tuple, maximum: float) -> str:
-    chart = pygal.Box(title=title, range=(0, maximum), box_mode="tukey", show_legend=False, y_labels=_ticks(maximum),
-                      x_label_rotation=0, value_formatter=_format, **_COMMON)
+def _draw_box(name: str, title: str, groups: tuple, maximum: float, legend: tuple) -> str:
+    """Drawn like the bar charts (one row per group, its label above), without pygal: pygal's
+    box chart put the groups' names side by side under the plot, where long names overlap."""
+    pad, value_column, band = 8, 44, 22
+    x0, x1 = pad, WIDTH - pad - value_column
+    scale = (x1 - x0) / maximum
+    out: list[str] = []
+    y = pad
+    for line in _wrap(title, 17, WIDTH - 2 * pad):
+        y += 21
+        out.append(f'<text class="t title" x="{pad}" y="{y}">{_esc(line)}</text>')
+    y += 8
+    x, line_y = pad, y + SMALL + 2
+    for kind, label in zip(("dot", "box", "median"), legend):
+        if not label:
+            continue
+        width = 22 + _text_width(label, SMALL) + 14
+        if x > pad and x + width > WIDTH - pad:
+            x, line_y = pad, line_y + SMALL + 10
+        centre = line_y - SMALL * 0.35
+        if kind == "dot":
+            out.append(f'<circle class="marker c0" cx="{x + 8}" cy="{_f(centre)}" r="5"/>')
+        elif kind == "box":
+            out.append(f'<rect class="boxfill" x="{x}" y="{_f(centre - 7)}" width="16" height="14"/>')
+        else:
+            out.append(f'<rect class="t" x="{x + 6.5}" y="{_f(centre - 9)}" width="3" height="18"/>')
+        out.append(f'<text class="t small" x="{x + 22}" y="{_f(line_y)}">{_esc(label)}</text>')
+        x += width
+    y = line_y + 14 + SMALL
+    tick_y = y
+    y += 8
+    rows_top = y
+    rows: list[str] = []
     for label, values in groups:
-        chart.add(label, list(values) or [None])
-    chart.x_labels = [label for label, _ in groups]
-    return _finish(chart, name)
+        for line in _wrap(label, TEXT, WIDTH - 2 * pad):
+            y += TEXT + 4
+            rows.append(f'<text class="t" x="{pad}" y="{y}">{_esc(line)}</text>')
+        y += 6
+        ordered = sorted(values)
+        centre = y + band / 2
+        if ordered:
+            low, high = ordered[0], ordered[-1]
+            q1, median, q3 = (statistics.quantiles(ordered, n=4, method="inclusive") if len(ordered) > 1
+                              else (ordered[0],) * 3)
+            rows.append(f'<line class="whisker" x1="{_f(x0 + low * scale)}" y1="{_f(centre)}" x2="{_f(x0 + high * scale)}" y2="{_f(centre)}"/>')
+            rows.append(f'<rect class="boxfill" x="{_f(x0 + q1 * scale)}" y="{y}" width="{_f(max(1.0, (q3 - q1) * scale))}" height="{band}"/>')
+            for value in ordered:
+                rows.append(f'<circle class="marker c0" cx="{_f(x0 + value * scale)}" cy="{_f(centre)}" r="5"/>')
+            rows.append(f'<rect class="t" x="{_f(x0 + median * scale - 1.5)}" y="{y - 3}" width="3" height="{band + 6}"/>')
+            rows.append(f'<text class="t value" x="{WIDTH - pad}" y="{_f(centre + 5)}" text-anchor="end">{_esc(_format(round(median, 1)))}</text>')
+        y += band + 12
+    grid = []
+    ticks = _ticks(maximum)
+    for tick in ticks:
+        gx = x0 + tick * scale
+        grid.append(f'<line class="grid" x1="{_f(gx)}" y1="{rows_top}" x2="{_f(gx)}" y2="{_f(y - 8)}"/>')
+        anchor = "start" if tick == 0 else ("end" if tick == ticks[-1] and gx > x1 - 12 else "middle")
+        grid.append(f'<text class="t small subtle" x="{_f(gx)}" y="{tick_y}" text-anchor="{anchor}">{_format(tick)}</text>')
+    return _svg(name, title, y + pad, out + grid + rows)
 
 
 _DRAW = {"bars": _draw_bars, "history": _draw_history, "box": _draw_box}

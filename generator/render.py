@@ -774,7 +774,8 @@ def _home(portal: ag.Portal, t: dict) -> Page:
     overview = charts.box(
         "oversikt", t["home"]["overview"],
         "Lådagram över totalpoängen (högst 800) för alla utvärderingar i materialet, en låda per revision av Kommunkompassen.",
-        groups, 800, (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]), summary)
+        groups, 800, (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]), summary,
+        legend=t["chart"]["box_legend"])
     latest = sorted(portal.evaluations, key=lambda v: (-v.year, v.municipality.name))[:6]
     return Page("index.md", "home.md.j2", {"latest": latest, "overview": overview}, (overview,))
 
@@ -870,7 +871,7 @@ def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
             "spridning", t["areas"]["distribution"],
             fill(t["areas"]["distribution_description"], name=name, revision=revision, n=len(area.ranking)),
             [(name, [r.points for r in area.ranking])], area.definition.max_points,
-            (t["word"]["value"], t["word"]["points"]), summary))
+            (t["word"]["value"], t["word"]["points"]), summary, legend=t["chart"]["box_legend"]))
     return Page(area.url + "index.md", "area.md.j2", {"stats": stats, "area": area, "charts": chart_list}, tuple(chart_list))
 
 

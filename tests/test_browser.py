@@ -119,3 +119,136 @@ def test_axe_finds_no_violation_of_any_impact(page, served_site, kind, scheme):
     )
     violations = json.loads(result)
     assert not violations, json.dumps(violations, ensure_ascii=False, indent=1)
+
+
+CHART_TEXT = """(async () => {
+  // Each chart's SVG laid out inline at the width its <img> has on the page: the size at which
+  // every text is drawn there, and any two texts whose boxes overlap.
+  const out = [];
+  for (const img of document.querySelectorAll('figure.kk-chart img')) {
+    const holder = document.createElement('div');
+    holder.style.cssText = `position:absolute;left:0;top:0;width:${img.getBoundingClientRect().width}px`;
+    holder.innerHTML = await (await fetch(img.src)).text();
+    document.body.appendChild(holder);
+    const svg = holder.querySelector('svg');
+    svg.setAttribute('width', '100%'); svg.removeAttribute('height');
+    const texts = [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()
+      && getComputedStyle(t).visibility !== 'hidden' && getComputedStyle(t).display !== 'none');
+    const boxes = texts.map(t => [t.textContent.trim(), t.getBoundingClientRect()]);
+    const sizes = texts.map(t => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a);
+    const overlaps = [];
+    boxes.forEach(([a, p], i) => boxes.slice(i + 1).forEach(([b, q]) => {
+      if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 0.5 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 0.5)
+        overlaps.push([a, b]);
+    }));
+    out.push({chart: img.getAttribute('src'), texts: texts.length, smallest: Math.min(...sizes), overlaps});
+    holder.remove();
+  }
+  return JSON.stringify(out);
+})()"""
+
+CHART_PAGES = ["start", "municipality", "evaluation", "area-level evaluation", "area"]
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("kind", CHART_PAGES)
+def test_chart_text_is_readable_and_never_overlaps(page, served_site, kind, width):
+    """At 390 px (a phone) every chart's text is at least 11 px as drawn; at any width no two of
+    its texts (labels, ticks, values, legend) overlap."""
+    _phone(page, width)
+    try:
+        page.goto(_url(served_site, PAGE_KINDS[kind]))
+        charts = json.loads(page.evaluate(CHART_TEXT, await_promise=True))
+    finally:
+        page.call("Emulation.clearDeviceMetricsOverride")
+    assert charts, "no chart on the page"
+    for chart in charts:
+        assert chart["texts"] >= 3, chart
+        assert chart["smallest"] >= 11, chart
+        assert not chart["overlaps"], chart
+
+
+@pytest.mark.parametrize("kind", list(PAGE_KINDS))
+def test_no_page_scrolls_sideways_on_a_phone(page, served_site, kind):
+    _phone(page)
+    try:
+        page.goto(_url(served_site, PAGE_KINDS[kind]))
+        widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        # A wide table scrolls inside its own box and keeps its key column in view.
+        sticky = page.evaluate("[...document.querySelectorAll('.kk-table-wrap')].filter(w => w.scrollWidth > w.clientWidth)"
+                               ".map(w => getComputedStyle(w.querySelector('tbody tr > :first-child')).position)")
+    finally:
+        page.call("Emulation.clearDeviceMetricsOverride")
+    assert widths[0] <= widths[1], widths
+    assert all(position == "sticky" for position in sticky), sticky
+
+
+def _press(page, key: str) -> None:
+    """A key pressed as a keyboard would (Enter carries its text, which is what activates a button)."""
+    codes = {"Tab": ("Tab", 9, ""), "Enter": ("Enter", 13, "\r"), "ArrowDown": ("ArrowDown", 40, "")}
+    code, virtual, text = codes[key]
+    page.call("Input.dispatchKeyEvent", type="keyDown", key=key, code=code, windowsVirtualKeyCode=virtual, text=text)
+    page.call("Input.dispatchKeyEvent", type="keyUp", key=key, code=code, windowsVirtualKeyCode=virtual)
+
+
+FOCUSED = """(() => { const e = document.activeElement;
+  // A hidden control (Material's palette radio button) shows its focus on the label after it.
+  const shown = e.getBoundingClientRect().width ? e : e.nextElementSibling;
+  const style = getComputedStyle(shown);
+  return {tag: e.tagName, id: e.id, cls: String(e.className), text: e.textContent.trim(), href: e.getAttribute('href') || '',
+          download: e.hasAttribute('download'), ring: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+          inTable: !!e.closest('#kommuntabell thead')}; })()"""
+
+
+def _tab_to(page, wanted, limit: int = 120) -> dict:
+    """Press Tab until the focused element is the one wanted; it must show its focus."""
+    for _ in range(limit):
+        _press(page, "Tab")
+        focused = page.evaluate(FOCUSED)
+        if wanted(focused):
+            assert focused["ring"], f"no visible focus on {focused}"
+            return focused
+    raise AssertionError("not reached with the Tab key")
+
+
+def test_keyboard_alone_reaches_and_operates_every_control(page, served_site):
+    """Tab and Enter only: the palette toggle, the sortable headers, the search and a download."""
+    page.goto(_url(served_site, PAGE_KINDS["municipalities"]))
+    _tab_to(page, lambda f: "md-option" in f["cls"])
+    scheme = page.evaluate("document.body.dataset.mdColorScheme")
+    _press(page, "Enter")
+    assert page.wait_for(f"document.body.dataset.mdColorScheme !== '{scheme}'")
+    _press(page, "Enter")
+    assert page.wait_for(f"document.body.dataset.mdColorScheme === '{scheme}'")
+
+    page.goto(_url(served_site, PAGE_KINDS["municipalities"]))
+    _tab_to(page, lambda f: f["tag"] == "BUTTON" and f["inTable"] and f["text"].startswith("Totalpoäng"))
+    header = "document.querySelector('#kommuntabell thead th:last-child').getAttribute('aria-sort')"
+    _press(page, "Enter")
+    assert page.evaluate(header) == "ascending"
+    _press(page, "Enter")
+    assert page.evaluate(header) == "descending"
+    totals = page.evaluate("[...document.querySelectorAll('#kommuntabell tbody tr td:last-child')].map(td => parseFloat(td.dataset.value))")
+    assert len(totals) >= 5 and totals == sorted(totals, reverse=True)
+
+    page.goto(_url(served_site, PAGE_KINDS["municipalities"]))
+    _tab_to(page, lambda f: "md-search__input" in f["cls"])
+    for letter in "Eftersnack":  # typed key by key, as Material's search listens to keys
+        page.call("Input.dispatchKeyEvent", type="keyDown", key=letter, text=letter)
+        page.call("Input.dispatchKeyEvent", type="keyUp", key=letter)
+    assert page.wait_for("document.querySelectorAll('.md-search-result__link').length > 0", timeout=15)
+    for _ in range(30):
+        _press(page, "ArrowDown")
+        if "/goda-exempel/eftersnack/" in page.evaluate("document.activeElement.href || ''"):
+            break
+    _press(page, "Enter")
+    assert page.wait_for("location.pathname.endsWith('/goda-exempel/eftersnack/')", timeout=10)
+
+    page.goto(_url(served_site, PAGE_KINDS["evaluation"]))
+    page.call("Page.setDownloadBehavior", behavior="deny")
+    link = _tab_to(page, lambda f: f["download"], limit=300)
+    page.events.clear()
+    _press(page, "Enter")
+    page.pump(1)
+    started = [e["params"]["url"] for e in page.events if e.get("method") == "Page.downloadWillBegin"]
+    assert started and started[0].endswith(link["href"]), (started, link)

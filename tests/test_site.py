@@ -352,3 +352,25 @@ def test_site_files_linked_to_the_docs_keep_their_bytes_when_the_docs_change(tmp
     generate(data, tmp_path / "docs")
     assert docs.read_bytes() != before
     assert built.read_bytes() == before
+
+
+SECTIONS = {"": "Start", "kommuner": "Kommuner", "omraden": "Områden", "goda-exempel": "Goda exempel",
+            "jamforelse": "Jämförelse", "metod": "Metod", "data": "Öppna data", "for-utvarderare": "För utvärderare"}
+
+
+def test_every_page_lights_its_tab_and_shows_where_it_is(site):
+    """Generated pages are not in `nav`: the hook marks their section's tab and gives breadcrumbs."""
+    for kind, path in PAGE_KINDS.items():
+        if kind == "not found":
+            continue
+        page = (site / path).read_text(encoding="utf-8")
+        active = re.findall(r'<li class="md-tabs__item md-tabs__item--active">\s*<a [^>]*>\s*([^<]+?)\s*</a>', page)
+        assert active == [SECTIONS[path.split("/")[0] if "/" in path else ""]], (kind, active)
+        depth = path.count("/")
+        crumbs = re.findall(r'class="md-path__link"><span class="md-ellipsis">([^<]+)</span>', page)
+        if depth >= 2:  # a page below a section: Start, the section, the folders between
+            assert crumbs[:2] == ["Start", active[0]], (kind, crumbs)
+        else:
+            assert not crumbs, (kind, crumbs)
+    crumbs = re.findall(r'class="md-path__link"><span class="md-ellipsis">([^<]+)</span>', (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8"))
+    assert crumbs == ["Start", "Kommuner", "Karlskoga – kommun"], crumbs
