@@ -36,6 +36,7 @@ def _pinned_axe_version() -> str:
 def _scheme(page, scheme: str) -> None:
     """Material's light (default) or dark (slate) scheme, as its palette toggle sets it."""
     page.evaluate(f"document.body.setAttribute('data-md-color-scheme', '{'slate' if scheme == 'dark' else 'default'}')")
+    page.pump(0.3)  # let any colour transition finish before colours are measured
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert (background == "rgb(255, 255, 255)") == (scheme == "light"), background
 
