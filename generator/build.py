@@ -458,16 +458,39 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
 
 
 def serve_site(data_dir: Path, dev_addr: str) -> int:
+    """`kommunkompassen serve`: the live preview. After an edit, the generator rewrites the pages
+    whose content changed and MkDocs builds only those (its "dirty" build; the hook keeps the
+    navigation, search index and tags as a full build would have them). The terminal shows the
+    address, one line per build and the data's problems as `file:line:col: level: message`."""
     from mkdocs.commands.serve import serve
 
-    # Show MkDocs' messages and ours (data errors with file:line) while serving.
-    logging.basicConfig(level=logging.INFO, format="%(levelname)-7s - %(message)s")
-
+    _quiet_mkdocs_logging()
     os.environ[DATA_ENV] = str(data_dir.resolve())
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
     _CACHE.render.track = True  # learn what each page reads, so that an edit re-renders only the pages it changes
-    serve(str(CONFIG_FILE), dev_addr=dev_addr, livereload=True, watch=[str(data_dir.resolve())])
+    print(f"Förhandsvisning på http://{dev_addr}/ – sidan laddas om när du sparar en fil. Avsluta med Ctrl+C.",
+          file=sys.stderr, flush=True)
+    serve(str(CONFIG_FILE), dev_addr=dev_addr, livereload=True, build_type="dirty", watch=[str(data_dir.resolve())])
     return 0
+
+
+class _PreviewFormat(logging.Formatter):
+    """Our own lines (a build's summary, the data's problems) as they are; MkDocs' warnings with their level."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.name.startswith(("kommunkompassen", "mkdocs.hooks.kommunkompassen")):
+            return record.getMessage()
+        if record.getMessage().startswith("An error happened during the rebuild"):
+            return "Sidorna visas som förut tills felen ovan är rättade; spara filen igen när de är det."
+        return f"{record.levelname}: {record.getMessage()}"
+
+
+def _quiet_mkdocs_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PreviewFormat())
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)  # its routine INFO lines buried the address
+    logging.getLogger("kommunkompassen").setLevel(logging.INFO)
 
 
 def _print_problems(problems: list[Problem]) -> None:

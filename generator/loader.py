@@ -234,7 +234,6 @@ def _compose_fast(text: str, path: Path, kind: str) -> Document:
     if len(documents) != 1 or documents[0] is None:
         raise _Unusual
     shown = display_path(path)
-    resolve = _resolver().resolve
     value_pos: dict = {}
     key_pos: dict = {}
     seen_nodes: set[int] = set()
@@ -263,7 +262,7 @@ def _compose_fast(text: str, path: Path, kind: str) -> Document:
         if node.style:  # quoted or block scalars are text
             tag = "tag:yaml.org,2002:str"
         else:
-            tag = str(resolve(ScalarNode, node.value, (True, False)))
+            tag = _plain_tag(node.value)
         if tag not in _PLAIN_TAGS or tag == "tag:yaml.org,2002:merge":
             raise _Unusual
         return _scalar(node, tag, pos)
@@ -272,6 +271,13 @@ def _compose_fast(text: str, path: Path, kind: str) -> Document:
     if not isinstance(data, dict):
         raise _Unusual
     return Document(shown, kind, data, value_pos, key_pos)
+
+
+@lru_cache(maxsize=65536)
+def _plain_tag(value: str) -> str:
+    """The tag YAML 1.2 gives a plain scalar: a pure function of its text, and the same texts
+    (ids, points, "true") come back thousands of times in a large data folder."""
+    return str(_resolver().resolve(ScalarNode, value, (True, False)))
 
 
 @lru_cache(maxsize=None)

@@ -7,10 +7,18 @@ rebuild and this hook rewrites only the pages whose content changed.
 
 In build order: `on_pre_build` generates, leaving the charts to a worker that
 draws them while MkDocs reads the pages; `on_files` adds the charts still to
-come; `on_page_content` tells MkDocs the ids that `generator.htmlblocks` kept
+come; `on_nav` has the pages of the navigation rebuilt in a partial build;
+`on_page_content` tells MkDocs the ids that `generator.htmlblocks` kept
 from it; `on_page_context` lets Material's search read the page without what
 it skips and marks where the page is (tab, breadcrumbs); `on_env` waits for the charts and links the static files into the
 site; `on_post_build` writes the search index as UTF-8.
+
+The live preview builds partially (MkDocs' "dirty" build: only the pages whose
+Markdown the generator rewrote). The site files that list every page, the search
+index and the tags file, then hold only the rebuilt pages: `on_post_build` puts
+back the other pages' entries from the previous build, so that the served site
+equals a full build (tests/test_serve.py). What the hook remembers
+(`_THIS_BUILD`) is made anew at the start of every build.
 """
 
 from __future__ import annotations
@@ -19,7 +27,10 @@ import json
 import logging
 import os
 import re
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Optional
 
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import CombinedEvent, event_priority
@@ -30,11 +41,55 @@ from generator.htmlblocks import search_view
 from generator.render import locale
 
 log = logging.getLogger("mkdocs.hooks.kommunkompassen")
+preview_log = logging.getLogger("kommunkompassen.preview")  # outside MkDocs' loggers: shown while MkDocs' are quiet
 _VALUED_SEARCH_ATTRIBUTE = re.compile(r'\sdata-search-\w+="[^"]')
 _IDS = re.compile(r'<[a-z][a-z0-9]*\s[^>]*?\bid="([^"]+)"')
 
 
+# Files of the site that list every page: where each lists its entries, and the page an entry belongs to.
+_PAGE_LISTS: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "search/search_index.json": ("docs", lambda entry: entry["location"].split("#", 1)[0]),
+    "tags.json": ("mappings", lambda entry: entry["item"]["url"]),
+}
+
+
+@dataclass
+class _Build:
+    """What this build has seen, for a partial build's page lists and the preview's one line."""
+
+    started: float = field(default_factory=time.perf_counter)
+    previous_lists: dict[str, bytes] = field(default_factory=dict)  # the page lists of the build before
+    page_urls: list[str] = field(default_factory=list)  # every page, in MkDocs' order
+    built: list[str] = field(default_factory=list)  # the pages built this time
+    nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
+
+
+_THIS_BUILD = _Build()
+
+
+class _NoDirtyWarning(logging.Filter):
+    """MkDocs warns at every partial build that its navigation may be stale: this hook keeps
+    it whole (see on_nav), and in strict mode the warning would stop the build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+def on_config(config, **kwargs):
+    builder_log = logging.getLogger("mkdocs.commands.build")
+    if not any(type(f).__name__ == "_NoDirtyWarning" for f in builder_log.filters):  # this module may be loaded again
+        builder_log.addFilter(_NoDirtyWarning())
+    return config
+
+
 def on_pre_build(config, **kwargs) -> None:
+    global _THIS_BUILD
+    _THIS_BUILD = _Build()
+    for name in _PAGE_LISTS:  # read before a full build cleans the site folder
+        try:
+            _THIS_BUILD.previous_lists[name] = (Path(config["site_dir"]) / name).read_bytes()
+        except OSError:
+            pass
     data_dir = Path(os.environ.get(DATA_ENV) or ROOT / "evaluations")
     try:
         report = generate(data_dir, Path(config["docs_dir"]), charts_later=True)
@@ -53,6 +108,23 @@ def on_files(files, config, **kwargs):
         if files.get_file_from_path(path) is None:
             files.append(File(path, config["docs_dir"], config["site_dir"], config["use_directory_urls"]))
     return files
+
+
+def on_nav(nav, config, files, **kwargs):
+    """A partial build renders only the pages whose Markdown changed, and another page's title
+    is known only once it is rendered: the navigation's pages, whose titles every page shows,
+    are rebuilt each time (their output is removed, so MkDocs sees them as changed)."""
+    _THIS_BUILD.page_urls = [_page_url(file) for file in files.documentation_pages()]
+    for page in nav.pages:
+        if not page.file.is_modified():
+            os.remove(page.file.abs_dest_path)
+            _THIS_BUILD.nav_rebuilt.add(page.url)
+    return nav
+
+
+def _page_url(file) -> str:
+    """The address a page gives itself (and its search entries): the home page's is empty."""
+    return "" if file.url == "./" else file.url
 
 
 def on_page_content(html: str, page, **kwargs) -> str:
@@ -77,6 +149,7 @@ def _restore_whole_page(context, *, page, **kwargs):
     if whole is not None:
         page.content = whole
         del page._kk_whole_content
+    _THIS_BUILD.built.append(page.url)
     return context
 
 
@@ -160,8 +233,44 @@ def on_build_error(error, **kwargs) -> None:
 
 def on_post_build(config, **kwargs) -> None:
     """Material writes the search index with every å, ä and ö as a six-character
-    escape (\\u00e5); the same JSON in UTF-8 is a tenth smaller (8 % gzipped)."""
-    index = Path(config["site_dir"]) / "search" / "search_index.json"
+    escape (\\u00e5); the same JSON in UTF-8 is a tenth smaller (8 % gzipped).
+    After a partial build, the page lists get back the entries of the pages not built."""
+    site = Path(config["site_dir"])
+    partial = len(_THIS_BUILD.built) < len(_THIS_BUILD.page_urls)
+    index = site / "search" / "search_index.json"
     if index.is_file():
         data = json.loads(index.read_bytes())
+        if partial:
+            data = _completed("search/search_index.json", data)
         index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    tags = site / "tags.json"
+    if partial and tags.is_file():
+        tags.write_text(json.dumps(_completed("tags.json", json.loads(tags.read_bytes()))), encoding="utf-8")
+    preview_log.info(_rebuilt_line(partial))
+
+
+def _completed(name: str, data: dict) -> dict:
+    """A page list written by a partial build, with the entries of the pages not built taken
+    from the previous build's, in the order a full build gives."""
+    previous: Optional[bytes] = _THIS_BUILD.previous_lists.get(name)
+    if previous is None:
+        return data
+    key, page_of = _PAGE_LISTS[name]
+    built = set(_THIS_BUILD.built)
+    entries: dict[str, list] = {}
+    for entry in json.loads(previous).get(key, []):
+        if page_of(entry) not in built:
+            entries.setdefault(page_of(entry), []).append(entry)
+    for entry in data.get(key, []):
+        entries.setdefault(page_of(entry), []).append(entry)
+    return {**data, key: [entry for url in _THIS_BUILD.page_urls for entry in entries.get(url, ())]}
+
+
+def _rebuilt_line(partial: bool) -> str:
+    """The live preview's one line per build: how long it took and what it rebuilt."""
+    seconds = f"{time.perf_counter() - _THIS_BUILD.started:.1f}".replace(".", ",")
+    if not partial:
+        return f"Byggt på {seconds} s: alla {len(_THIS_BUILD.built)} sidor"
+    changed = [url or "/" for url in _THIS_BUILD.built if url not in _THIS_BUILD.nav_rebuilt]
+    more = f" och {len(changed) - 3} till" if len(changed) > 3 else ""
+    return f"Byggt om på {seconds} s: {', '.join(changed[:3]) or 'inga ändrade sidor'}{more}"

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
@@ -49,8 +50,28 @@ def without_blanks(data: object) -> object:
     return data
 
 
+@lru_cache(maxsize=None)
+def _fast_validator(kind: str):
+    """The schema compiled to Python by fastjsonschema, which knows drafts up to 7: the schemas
+    use only keywords that mean the same there (tests/test_schema.py holds them to that and
+    checks that both validators agree on mutated real files)."""
+    schema = {key: value for key, value in load_schema(kind).items() if key not in ("$schema", "$id")}
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **schema})
+
+
+def is_valid_fast(kind: str, data: object) -> bool:
+    """True when the document certainly meets its schema; False sends it to the full check."""
+    try:
+        _fast_validator(kind)(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def check(document: "Document") -> list[Problem]:
     data = without_blanks(document.data)
+    if is_valid_fast(document.kind, data):  # most files: only a file with problems needs the messages
+        return []
     errors = sorted(_validator(document.kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     problems: list[Problem] = []
     for err in errors:

@@ -51,6 +51,7 @@ PAGE_LIMIT = 300 * 1024
 INDEX_LIMIT = 1.5 * 1024 * 1024
 RATIO_LIMIT = 1.3
 EDIT_LIMIT = 1.0
+SERVE_LIMIT = 2.0  # seconds from saving a file to the served page showing the change
 
 
 def main() -> int:
@@ -176,12 +177,59 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
         time.sleep(1.1)
         generate(data, docs, CONTENT_DIR)
 
+    result["serve"] = _serve_edits(data)
+
     # Not RUSAGE_CHILDREN here: it would mix this process's workers with the full build and the baseline.
     result["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     if keep:
         result["folder"] = str(work)
     else:
         shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def _serve_edits(data: Path) -> dict:
+    """The live preview as an evaluator meets it: `kommunkompassen serve` in its own process, each
+    edit saved to the file, then the edited page asked for over HTTP until it shows the change.
+    Seconds from the save to the first response that holds the edit."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    target, text, edits = preview_edits(data)
+    url = f"http://127.0.0.1:{port}/kommuner/{target.parent.name}/{target.stem}/"
+
+    def page() -> bytes:
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return re.sub(rb"livereload\(\d+, \d+\)", b"", response.read())  # differs in every response
+        except OSError:
+            return b""
+
+    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--data", str(data), "--dev-addr", f"127.0.0.1:{port}"],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    result: dict = {}
+    try:
+        started = time.perf_counter()
+        while not page() and time.perf_counter() - started < 900:
+            time.sleep(0.2)
+        result["first_build"] = round(time.perf_counter() - started, 1)
+        for name, new in edits.items():
+            time.sleep(3)  # the build that follows the last one's own writes, and an editor's pause
+            before = page()
+            target.write_text(new, encoding="utf-8")
+            saved = time.perf_counter()
+            while page() == before and time.perf_counter() - saved < 120:
+                time.sleep(0.05)
+            result[name] = round(time.perf_counter() - saved, 2)
+            target.write_text(text, encoding="utf-8")
+            time.sleep(3)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        target.write_text(text, encoding="utf-8")
     return result
 
 
@@ -387,7 +435,12 @@ def _table(results: list[dict]) -> str:
         ("peak memory of the measuring process (generator, MkDocs, live preview)", [f"{r['peak_mb']} MB" for r in results]),
         ("baseline peak memory", [f"{r['baseline']['peak_mb']} MB" for r in results]),
         ("live preview: first generation (tracking)", [f"{r['preview_start']} s" for r in results]),
+        ("`kommunkompassen serve`: first build until the page answers", [f"{r['serve']['first_build']} s" for r in results]),
     ]
+    for name in ("points", "text"):
+        label = {"points": "one question's points changed", "text": "one sentence changed"}[name]
+        rows.append((f"**serve: save to visible, {label}** (target ≤ 2 s)", [
+            _mark(r["serve"][name] <= SERVE_LIMIT, f"{r['serve'][name]} s") for r in results]))
     for name in ("points", "text"):
         label = {"points": "one question's points changed", "text": "one sentence changed"}[name]
         rows.append((f"**edit: {label}** (target ≤ 1 s)", [

@@ -1,0 +1,137 @@
+"""The live preview: after an edit only the affected pages are built again, and the site
+is then what a full build makes of the same data (issue: live preview at the speed of thought)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, tree
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+
+from generator.build import CONFIG_FILE, DATA_ENV
+
+EDITED = "karlskoga/2022.yaml"
+EDITED_PAGE = "kommuner/karlskoga/2022/index.html"
+
+
+def _edit_summary(data_dir: Path, marker: str) -> None:
+    path = data_dir / EDITED
+    text = path.read_text(encoding="utf-8")
+    assert "\nsummary: " in text
+    path.write_text(text.replace("\nsummary: ", f"\nsummary: {marker} ", 1), encoding="utf-8")
+
+
+def _mkdocs(site: Path, docs: Path, dirty: bool) -> None:
+    docs.mkdir(parents=True, exist_ok=True)
+    mkdocs_build(load_config(str(CONFIG_FILE), site_dir=str(site), docs_dir=str(docs), strict=True), dirty=dirty)
+
+
+def _html_written(site: Path, since: dict[str, int]) -> set[str]:
+    return {name for name, mtime in since.items() if (site / name).stat().st_mtime_ns != mtime}
+
+
+def test_partial_build_rebuilds_the_edited_page_and_equals_a_full_build(data_copy: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv(DATA_ENV, str(data_copy))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    preview, full = tmp_path / "preview", tmp_path / "full"
+    _mkdocs(preview / "site", preview / "docs", dirty=True)  # the preview's first build: an empty site, so every page
+    pages = {p.relative_to(preview / "site").as_posix(): p.stat().st_mtime_ns for p in (preview / "site").rglob("*.html")}
+    time.sleep(1.1)  # MkDocs compares modification times
+    _edit_summary(data_copy, "Ändrad mening.")
+
+    _mkdocs(preview / "site", preview / "docs", dirty=True)
+    _mkdocs(full / "site", full / "docs", dirty=False)
+
+    written = _html_written(preview / "site", pages)
+    assert EDITED_PAGE in written
+    assert "kommuner/karlskrona/2022/index.html" not in written
+    nav_pages = {"index.html", "404.html", "kommuner/index.html", "omraden/index.html", "omraden/jamforbarhet/index.html",
+                 "goda-exempel/index.html", "jamforelse/index.html", "metod/index.html", "metod/2002/index.html",
+                 "metod/2010/index.html", "metod/2020/index.html", "data/index.html", "for-utvarderare/index.html"}
+    assert written <= nav_pages | {EDITED_PAGE}, written - nav_pages  # a summary shows on its own page only
+    assert len(pages) > 100
+    assert "Ändrad mening." in (preview / "site" / EDITED_PAGE).read_text(encoding="utf-8")
+    assert tree(preview / "site") == tree(full / "site")  # search index and tags included
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+def _wait_for(url: str, needle: bytes, seconds: float) -> bytes:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            body = _get(url)
+            if needle in body:
+                return body
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{needle!r} did not appear at {url} within {seconds} s")
+        time.sleep(0.2)
+
+
+def test_serve_shows_an_edit_and_says_what_it_rebuilt_in_one_line(data_copy: Path, tmp_path: Path):
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    with open(log, "w", encoding="utf-8") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--data", str(data_copy), "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env=env)
+    try:
+        page = f"http://127.0.0.1:{port}/{EDITED_PAGE.removesuffix('index.html')}"
+        _wait_for(page, b"<h1", 120)
+        served_index = _get(f"http://127.0.0.1:{port}/search/search_index.json")
+        _edit_summary(data_copy, "Synlig efter sparning.")
+        _wait_for(page, "Synlig efter sparning.".encode(), 60)
+        time.sleep(1.5)  # the second build that the docs folder's own change triggers
+        assert _get(f"http://127.0.0.1:{port}/search/search_index.json") != served_index
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"Förhandsvisning på http://127.0.0.1:{port}/ – sidan laddas om när du sparar en fil. Avsluta med Ctrl+C."
+    assert any(line.startswith("Byggt på ") and line.endswith(" sidor") for line in lines), lines
+    rebuilt = [line for line in lines if line.startswith("Byggt om på ")]
+    assert rebuilt and rebuilt[0].endswith(" s: kommuner/karlskoga/2022/"), lines
+    assert not any(line.startswith("INFO") for line in lines), lines  # MkDocs' routine lines are quiet
+
+
+def test_serve_shows_a_data_error_as_file_line_col(data_copy: Path, tmp_path: Path):
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w", encoding="utf-8") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--data", str(data_copy), "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/", b"<h1", 120)
+        with open(data_copy / EDITED, "a", encoding="utf-8") as broken:
+            broken.write("municipality: [\n")
+        deadline = time.monotonic() + 30
+        while "Sidorna visas som förut" not in log.read_text(encoding="utf-8") and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    text = log.read_text(encoding="utf-8")
+    shown = str(data_copy / EDITED) if not str(data_copy).startswith(str(ROOT)) else EDITED
+    assert any(line.startswith(f"{shown}:") and ": error: " in line for line in text.splitlines()), text
+    assert "Traceback" not in text
