@@ -16,6 +16,7 @@ import math
 import operator
 import os
 import posixpath
+import statistics
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -773,7 +774,8 @@ def _home(portal: ag.Portal, t: dict) -> Page:
     summary = [(s.framework.label, len(s.evaluations), _n(s.total_mean), _n(s.total_median)) for s in portal.frameworks]
     overview = charts.box(
         "oversikt", t["home"]["overview"],
-        "Lådagram över totalpoängen (högst 800) för alla utvärderingar i materialet, en låda per revision av Kommunkompassen.",
+        "Lådagram över totalpoängen (högst 800) för alla utvärderingar i materialet, en låda per revision av Kommunkompassen. "
+        + _box_finding(t, groups),
         groups, 800, (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]), summary,
         legend=t["chart"]["box_legend"])
     latest = sorted(portal.evaluations, key=lambda v: (-v.year, v.municipality.name))[:6]
@@ -790,7 +792,8 @@ def _municipality(view: ag.MunicipalityView, t: dict) -> Page:
     chart_list = []
     if series:
         chart_list.append(charts.history(
-            "historik", fill(t["municipality"]["history"]), fill(t["municipality"]["history_description"], name=name),
+            "historik", fill(t["municipality"]["history"]),
+            fill(t["municipality"]["history_description"], name=name) + " " + _history_finding(t, series),
             series, 800, (t["word"]["year"], t["word"]["revision"], t["word"]["total"])))
     latest = view.latest
     if latest:
@@ -838,6 +841,25 @@ def _evaluation(view: ag.EvaluationView, portal: ag.Portal, t: dict) -> Page:
                 {"view": view, "stats": stats, "profile": profile}, (profile,))
 
 
+def _history_finding(t: dict, series: list) -> str:
+    """Each revision's line in words: from its first total to its last, or its one total."""
+    parts = []
+    for label, points in series:
+        (first_year, first), (last_year, last) = points[0], points[-1]
+        if len(points) == 1:
+            parts.append(fill(t["chart"]["finding_once"], revision=label, value=format_number(first), year=first_year))
+        else:
+            parts.append(fill(t["chart"]["finding_change"], revision=label, first=format_number(first), first_year=first_year,
+                              last=format_number(last), last_year=last_year))
+    return " ".join(parts)
+
+
+def _box_finding(t: dict, groups: list) -> str:
+    """Each group's median in words."""
+    medians = [f"{label} {format_number(_round(statistics.median(values)))}" for label, values in groups if values]
+    return fill(t["chart"]["finding_median"], medians="; ".join(medians)) if medians else ""
+
+
 def _bars_finding(t: dict, labels: list, values: list, reference: Optional[tuple] = None) -> str:
     """What a bar chart shows, in words (its text alternative states the finding, not only the topic)."""
     pairs = [(value, label) for label, value in zip(labels, values) if value is not None]
@@ -869,7 +891,8 @@ def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
             (t["word"]["min"], t["word"]["q1"], t["word"]["median"], t["word"]["q3"], t["word"]["max_value"]), area.quartiles or ())]
         chart_list.append(charts.box(
             "spridning", t["areas"]["distribution"],
-            fill(t["areas"]["distribution_description"], name=name, revision=revision, n=len(area.ranking)),
+            fill(t["areas"]["distribution_description"], name=name, revision=revision, n=len(area.ranking))
+            + " " + _box_finding(t, [(name, [r.points for r in area.ranking])]),
             [(name, [r.points for r in area.ranking])], area.definition.max_points,
             (t["word"]["value"], t["word"]["points"]), summary, legend=t["chart"]["box_legend"]))
     return Page(area.url + "index.md", "area.md.j2", {"stats": stats, "area": area, "charts": chart_list}, tuple(chart_list))
