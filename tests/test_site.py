@@ -374,3 +374,52 @@ def test_every_page_lights_its_tab_and_shows_where_it_is(site):
             assert not crumbs, (kind, crumbs)
     crumbs = re.findall(r'class="md-path__link"><span class="md-ellipsis">([^<]+)</span>', (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8"))
     assert crumbs == ["Start", "Kommuner", "Karlskoga – kommun"], crumbs
+
+
+class _Cells(HTMLParser):
+    """Every table cell of a page: (tag, classes, text), and whether it sits in a kk-data table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str, str, bool]] = []
+        self._cell: list | None = None
+        self._tables: list[bool] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "table":
+            self._tables.append("kk-data" in (attributes.get("class") or ""))
+        elif tag in ("td", "th") and self._tables:
+            self._cell = [tag, attributes.get("class") or "", "", self._tables[-1]]
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.cells.append((self._cell[0], self._cell[1], self._cell[2].strip(), self._cell[3]))
+            self._cell = None
+        elif tag == "table" and self._tables:
+            self._tables.pop()
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[2] += data
+
+
+_NUMBER_CELL = re.compile(r"[−-]?\d+(?:,\d+)?(?: %)?")
+
+
+def test_tables_read_like_tables(site):
+    """Headers are never empty; in the generated tables numbers are right-aligned (kk-num) and text is not."""
+    checked = 0
+    for path in sorted(site.rglob("*.html")):
+        parser = _Cells()
+        parser.feed(path.read_text(encoding="utf-8"))
+        for tag, classes, text, generated in parser.cells:
+            if tag == "th":
+                assert text, f"{path}: an empty table header"
+            if generated and tag == "td":
+                checked += 1
+                if _NUMBER_CELL.fullmatch(text):
+                    assert "kk-num" in classes, f"{path}: number {text!r} not right-aligned"
+                elif text and not re.search(r"\d", text) and text != "–":
+                    assert "kk-num" not in classes, f"{path}: text {text!r} right-aligned"
+    assert checked > 500
