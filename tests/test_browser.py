@@ -176,7 +176,8 @@ def test_no_page_scrolls_sideways_on_a_phone(page, served_site, kind):
         page.goto(_url(served_site, PAGE_KINDS[kind]))
         widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         # A wide table scrolls inside its own box and keeps its key column in view.
-        sticky = page.evaluate("[...document.querySelectorAll('.kk-table-wrap')].filter(w => w.scrollWidth > w.clientWidth)"
+        sticky = page.evaluate("[...document.querySelectorAll('.kk-table-wrap, .md-typeset table:not([class])')]"
+                               ".filter(w => w.scrollWidth > w.clientWidth + 1)"
                                ".map(w => getComputedStyle(w.querySelector('tbody tr > :first-child')).position)")
     finally:
         page.call("Emulation.clearDeviceMetricsOverride")
