@@ -119,6 +119,8 @@ def on_nav(nav, config, files, **kwargs):
         if not page.file.is_modified():
             os.remove(page.file.abs_dest_path)
             _THIS_BUILD.nav_rebuilt.add(page.url)
+    nav.kk_files = files  # the pages by their source path, for `_where` (page events are not handed the files)
+    nav.kk_words = locale()["site"]
     return nav
 
 
@@ -153,13 +155,6 @@ def _restore_whole_page(context, *, page, **kwargs):
     return context
 
 
-def on_nav(nav, config, files, **kwargs):
-    """The pages by their source path, for `_where` (page events are not handed the files)."""
-    nav.kk_files = files
-    nav.kk_words = locale()["site"]
-    return nav
-
-
 def _where(context, *, page, nav, **kwargs):
     """Where the reader is, for pages that `nav` does not list (most of them are generated):
     the top-level tab whose pages the page's address lies under is marked active for this page,
@@ -181,11 +176,29 @@ def _where(context, *, page, nav, **kwargs):
     for depth in range(len(parts)):
         folder = "/".join(parts[:depth])
         found = nav.kk_files.get_file_from_path(f"{folder}/index.md" if folder else "index.md")
-        if found is not None and found.page is not None and found.page.title:
-            crumbs.append((found.page.title, found.page.url))
+        title = _title(found, nav) if found is not None and found.page is not None else None
+        if title:
+            crumbs.append((title, found.page.url))
     context["kk_path"] = crumbs
     context["kk_path_label"] = nav.kk_words["path"]
     return context
+
+
+def _title(file, nav) -> Optional[str]:
+    """A page's title without rendering it: a partial build renders only some pages, and a page
+    knows its title only once rendered. The navigation's pages are rendered in every build
+    (on_nav); any other page's title is read from its front matter."""
+    if file.page in nav.pages:
+        return file.page.title
+    try:
+        with open(file.abs_src_path, encoding="utf-8") as source:
+            head = [source.readline() for _ in range(3)]
+    except OSError:
+        return None
+    if head[0].strip() == "---" and head[1].startswith("title: "):
+        value = head[1][len("title: "):].strip()
+        return json.loads(value) if value.startswith('"') else value
+    return None
 
 
 def _pages_under(item):
