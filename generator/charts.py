@@ -151,16 +151,20 @@ def _draw_bars(name: str, title: str, labels: tuple, values: tuple, maximum: flo
     items = [("bar", series_label)] + [(_MARKERS[i % len(_MARKERS)], label) for i, (label, _) in enumerate(references)]
     x, line_y = pad, y + SMALL + 2
     for index, (kind, label) in enumerate(items):
-        width = 22 + _text_width(label, SMALL) + 14
-        if x > pad and x + width > WIDTH - pad:
+        lines = _wrap(label, SMALL, WIDTH - 2 * pad - 22)
+        width = 22 + max(_text_width(line, SMALL) for line in lines) + 14
+        if x > pad and (x + width > WIDTH - pad or len(lines) > 1):
             x, line_y = pad, line_y + SMALL + 10
         centre = line_y - SMALL * 0.35
         if kind == "bar":
             out.append(f'<rect class="c0" x="{x}" y="{_f(centre - 7)}" width="16" height="14"/>')
         else:
             out.append(_marker(kind, x + 8, centre, 7, index))
-        out.append(f'<text class="t small" x="{x + 22}" y="{_f(line_y)}">{_esc(label)}</text>')
-        x += width
+        for number, line in enumerate(lines):
+            if number:
+                line_y += SMALL + 4
+            out.append(f'<text class="t small" x="{x + 22}" y="{_f(line_y)}">{_esc(line)}</text>')
+        x = pad + 10_000 if len(lines) > 1 else x + width  # after a wrapped label the next starts a line
     y = line_y + 14
     # Tick labels over the grid lines, which run behind every row.
     ticks = _ticks(maximum)
@@ -182,7 +186,11 @@ def _draw_bars(name: str, title: str, labels: tuple, values: tuple, maximum: flo
             point = reference_values[index]
             if point is not None:
                 cx = x0 + max(0.0, min(point, maximum)) / maximum * (x1 - x0)
-                row_out.append(_marker(_MARKERS[number % len(_MARKERS)], cx, y + bar / 2, 7, number + 1))
+                # Several references stand one above the other within the bar's height, so that
+                # equal or close values do not hide one another.
+                offset = (number - (len(references) - 1) / 2) * (bar / max(1, len(references)))
+                row_out.append(_marker(_MARKERS[number % len(_MARKERS)], cx, y + bar / 2 + offset, 6 if len(references) > 1 else 7,
+                                       number + 1))
         y += bar + 12
     grid = []
     for tick in ticks:
@@ -235,7 +243,7 @@ def _ticks(maximum: float) -> list[float]:
 
 def _text_width(text: str, size: float) -> float:
     """A generous estimate of a text's width in the system sans-serif fonts."""
-    return sum(0.62 if ch.isupper() or ch in "mwMW%" else 0.3 if ch in "iljft.,:;'|() " else 0.55 for ch in text) * size
+    return 1.12 * size * sum(0.62 if ch.isupper() or ch in "mwMW%" else 0.3 if ch in "iljft.,:;'|() " else 0.55 for ch in text)
 
 
 def _wrap(text: str, size: float, width: float) -> list[str]:

@@ -142,7 +142,11 @@ CHART_TEXT = """(async () => {
       if (Math.min(p.right, q.right) - Math.max(p.left, q.left) > 0.5 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 0.5)
         overlaps.push([a, b]);
     }));
-    out.push({chart: img.getAttribute('src'), texts: texts.length, smallest: Math.min(...sizes), overlaps});
+    // In the drawing's own units: every text keeps 4 units from the edge, where a card's border runs.
+    const frame = svg.getBoundingClientRect(), unit = frame.width / svg.viewBox.baseVal.width, inset = 4 * unit;
+    const outside = boxes.filter(([, b]) => b.left < frame.left + inset || b.right > frame.right - inset
+      || b.top < frame.top + inset || b.bottom > frame.bottom - inset).map(([text]) => text);
+    out.push({chart: img.getAttribute('src'), texts: texts.length, smallest: Math.min(...sizes), overlaps, outside});
     holder.remove();
   }
   return JSON.stringify(out);
@@ -155,7 +159,7 @@ CHART_PAGES = ["start", "municipality", "evaluation", "area-level evaluation", "
 @pytest.mark.parametrize("kind", CHART_PAGES)
 def test_chart_text_is_readable_and_never_overlaps(page, served_site, kind, width):
     """At 390 px (a phone) every chart's text is at least 11 px as drawn; at any width no two of
-    its texts (labels, ticks, values, legend) overlap."""
+    its texts (labels, ticks, values, legend) overlap and none runs past the chart's edge."""
     _phone(page, width)
     try:
         page.goto(_url(served_site, PAGE_KINDS[kind]))
@@ -167,6 +171,7 @@ def test_chart_text_is_readable_and_never_overlaps(page, served_site, kind, widt
         assert chart["texts"] >= 3, chart
         assert chart["smallest"] >= 11, chart
         assert not chart["overlaps"], chart
+        assert not chart["outside"], chart  # nothing cut off at the chart's edge
 
 
 @pytest.mark.parametrize("kind", list(PAGE_KINDS))
