@@ -32,7 +32,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG_FILE = ROOT / "mkdocs.yml"
 DOCS_DIR = ROOT / "build" / "docs"
 CONTENT_DIR = ROOT / "content"
+OVERRIDES_DIR = ROOT / "overrides"
 DATA_ENV = "KOMMUNKOMPASSEN_DATA"
+# Written into every site `build` makes: only a folder holding it (or an empty one) is ever replaced.
+SITE_MARKER = ".kommunkompassen-site"
+SITE_MARKER_TEXT = "Built by `kommunkompassen build`; the next build replaces this whole folder.\n"
 
 
 class DataError(Exception):
@@ -110,6 +114,7 @@ def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Option
 
     clock = _Clock(timings)
     dataset = check_data(data_dir, clock)
+    check_copied_folders(content_dir)
     portal = aggregate(dataset)
     clock.lap("aggregate")
     if charts_later:
@@ -139,6 +144,18 @@ def check_data(data_dir: Path, clock: Optional["_Clock"] = None) -> "m.Dataset":
     if has_errors(problems):
         raise DataError(problems)
     return dataset
+
+
+def check_copied_folders(content_dir: Optional[Path] = None) -> None:
+    """The folders the build copies into the site hold no symbolic links (DataError otherwise):
+    a link could publish any file of the machine that builds."""
+    from .loader import link_problems
+
+    folders = (content_dir or CONTENT_DIR, OVERRIDES_DIR)
+    problems = [p for folder in folders if folder.exists() or folder.is_symlink()
+                for p in link_problems(folder)]
+    if problems:
+        raise DataError(problems)
 
 
 class _Clock:
@@ -277,6 +294,8 @@ def write_tree(files: dict[str, bytes], folder: Path, coming: Iterable[str] = ()
     compared with what is on disk.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    if str(folder.resolve()) not in _CACHE.written:
+        _remove_links(folder)
     known = _CACHE.written.get(str(folder.resolve()), {})
     state, written, unchanged = _write_changed(files, folder, known)
     removed = _remove_others(folder, files.keys() | set(coming) if coming else files)
@@ -324,6 +343,16 @@ def _write_changed(files: dict[str, bytes], folder: Path, known: dict[str, tuple
     return state, written, unchanged
 
 
+def _remove_links(folder: Path) -> None:
+    """The generator makes no symbolic links: any link in the docs folder (say, committed into
+    build/docs) is removed before anything is written, so no write or removal goes through it."""
+    from .loader import symbolic_links
+
+    for link in symbolic_links(folder):
+        if link != folder:
+            link.unlink()
+
+
 _SETTLED_NS = 1_000_000_000  # a file or folder changed this long before we looked cannot change unseen within one clock tick
 
 
@@ -350,7 +379,7 @@ def _remove_others(folder: Path, files: Collection[str]) -> list[str]:
         else:
             listed_at = time.time_ns()
             with os.scandir(path) as listing:
-                entries = [(entry.name, entry.is_dir()) for entry in listing]
+                entries = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in listing]
             seen_listings[path] = (mtime, listed_at, entries)
         children[parts] = len(entries)
         for name, is_dir in entries:
@@ -415,10 +444,30 @@ def _environment(values: dict[str, str]):
                 os.environ[name] = value
 
 
+def site_dir_problem(site_dir: Path) -> Optional[str]:
+    """Why `build` must not replace `site_dir`, or None: it replaces only a site it built itself."""
+    if site_dir.is_symlink():
+        return f"the site folder {site_dir} is a symbolic link; pass the folder itself"
+    if not site_dir.exists():
+        return None
+    if not site_dir.is_dir():
+        return f"{site_dir} is a file, not a site folder; pass another --site-dir"
+    if (site_dir / SITE_MARKER).is_file() or not any(site_dir.iterdir()):
+        return None
+    return (f"{site_dir} is not a site built by kommunkompassen (it has no {SITE_MARKER} file), so it is not replaced; "
+            f"pass an empty or new folder with --site-dir, or delete the folder yourself")
+
+
 def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
+    if run_mkdocs:
+        refusal = site_dir_problem(site_dir)
+        if refusal:
+            print(f"build stopped: {refusal}", file=sys.stderr)
+            return 2
     try:
         if run_mkdocs:  # checked here, so that errors stop the build before MkDocs starts; its hook generates
             check_data(data_dir)
+            check_copied_folders()
             docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs wants it before the hook runs
         else:
             report = generate(data_dir, docs_dir)
@@ -443,6 +492,7 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
     try:
         config = load_config(str(CONFIG_FILE), site_dir=str(staging), docs_dir=str(docs_dir), strict=True)
         build(config)
+        (staging / SITE_MARKER).write_text(SITE_MARKER_TEXT, encoding="utf-8")
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"build failed: {exc}", file=sys.stderr)
@@ -450,6 +500,11 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    refusal = site_dir_problem(site_dir)  # again: the folder may have changed while MkDocs worked
+    if refusal:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"build stopped: {refusal}", file=sys.stderr)
+        return 2
     if site_dir.exists():
         shutil.rmtree(site_dir)
     os.replace(staging, site_dir)

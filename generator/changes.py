@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import os
 import posixpath
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass, field, fields, is_dataclass, replace
@@ -35,6 +36,7 @@ TEXT = {
     "working_tree": "arbetskopian",
     "preview": "Förhandsversion av webbplatsen: <{url}>",
     "no_changes": "Inga ändringar i datamappen `{data}`.",
+    "cut": "… (förkortad till {n} tecken; hela sammanfattningen finns i körningens sammanfattning)",
     "counts": "Utvärderingar – ändrade: {changed}, nya: {added}, borttagna: {removed}.",
     "validation_ok": "**Validering:** inga fel.",
     "validation_errors": "**Validering:** {errors} fel – rätta felen innan ändringen tas in; webbplatsen byggs inte förrän de är rättade.",
@@ -44,6 +46,12 @@ TEXT = {
     "file_added": "- ny: `{path}`",
     "file_removed": "- borttagen: `{path}`",
     "file_changed": "- ändrad: `{path}`",
+    "file_link_added": "- ny symbolisk länk (byggs inte): `{path}`",
+    "file_link_removed": "- borttagen symbolisk länk: `{path}`",
+    "file_link_changed": "- ändrad symbolisk länk (byggs inte): `{path}`",
+    "other_files": "### Ändrade filer utanför datamappen",
+    "other_files_note": "Granska dem särskilt: de ändrar kod, mallar, arbetsflöden eller sidor, inte data.",
+    "other_file": "- `{path}`",
     # evaluations
     "added": "### Nya utvärderingar",
     "removed": "### Borttagna utvärderingar",
@@ -118,7 +126,10 @@ _EVALUATION_FIELDS = ("framework", "detail", "month", "report_date", "ordinal", 
 _AREA_FIELDS = ("printed_name", "reported_percent")
 _QUESTION_FIELDS = ("printed_text", "reported_max", "reported_percent")
 _PRACTICE_FIELDS = ("name", "gold_star", "description", "links")
-_MD_SPECIAL = set("\\`*_[]<>|~&")
+_MD_SPECIAL = set("\\`*_[]<>|~&$")
+# The summary becomes a pull-request comment, which GitHub cuts at 65,536 characters.
+MAX_SUMMARY_CHARS = 60_000
+_ZWSP = "\u200b"  # an invisible break: `@` + it mentions nobody, `#` + it references nothing
 
 
 class RevisionError(Exception):
@@ -137,6 +148,7 @@ class Side:
     dataset: m.Dataset
     problems: list[Problem]
     portal: Any = None  # generator.aggregate.Portal, or None when it could not be computed
+    links: dict[str, bytes] = field(default_factory=dict)  # symbolic links in the data folder: path -> target
     pages: Optional[dict[str, bytes]] = None
     views: dict = field(default_factory=dict)
 
@@ -156,17 +168,18 @@ def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url:
         shown = display_path(data)
         with tempfile.TemporaryDirectory(prefix="kommunkompassen-diff-") as scratch:
             base_root = Path(scratch) / "base"
-            base_side = _side(base, base_root, _tree_files(top, base_sha, prefix), shown)
+            base_side = _side(base, base_root, *_tree_files(top, base_sha, prefix), shown)
             if head is None:
-                head_side = _side(TEXT["working_tree"], data, _folder_files(data), shown, extracted=False)
+                head_side = _side(TEXT["working_tree"], data, *_folder_files(data), shown, extracted=False)
             else:
                 head_root = Path(scratch) / "head"
-                head_side = _side(head, head_root, _tree_files(top, head_sha, prefix), shown)
+                head_side = _side(head, head_root, *_tree_files(top, head_sha, prefix), shown)
+            others = _other_changes(top, base_sha, head_sha, prefix)
     except RevisionError as exc:
         raise UsageError(str(exc)) from None
     head_text = TEXT["working_tree"] if head is None else TEXT["head_revision"].format(head=_code(head), head_sha=head_sha[:7])
     intro = TEXT["compared"].format(base=_code(base), base_sha=base_sha[:7], head=head_text)
-    return summarize(base_side, head_side, preview_url, intro, shown), not has_errors(head_side.problems)
+    return summarize(base_side, head_side, preview_url, intro, shown, others), not has_errors(head_side.problems)
 
 
 # ---------------------------------------------------------------- git
@@ -206,53 +219,78 @@ def _resolve(top: Path, revision: str) -> str:
         raise RevisionError(f"unknown revision `{revision}`; fetch it first (in CI: actions/checkout with fetch-depth: 0)") from None
 
 
-def _tree_files(top: Path, sha: str, prefix: str) -> dict[str, bytes]:
-    """Every regular file under `prefix` at commit `sha`, keyed by its path inside the data folder."""
+def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Every regular file under `prefix` at commit `sha`, keyed by its path inside the data folder,
+    and every symbolic link there (mode 120000) with its target, which is never followed."""
     paths = [] if prefix == "." else [prefix]
     listing = _git(["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", sha, "--", *paths], top)
     entries = []
+    links: list[tuple[str, str]] = []
     for record in listing.split(b"\0"):
         if not record:
             continue
         meta, _, path = record.partition(b"\t")
         mode, kind, object_id = meta.decode().split()
-        if kind != "blob" or mode not in ("100644", "100755"):
-            continue  # symbolic links and submodules are not data
+        if kind != "blob" or mode not in ("100644", "100755", "120000"):
+            continue  # submodules are not data
         name = path.decode("utf-8", "surrogateescape")
         inner = name if prefix == "." else name[len(prefix) + 1:]
         parts = PurePosixPath(inner).parts
         if not parts or any(p in ("", ".", "..") for p in parts):
             continue
-        entries.append((inner, object_id))
-    if not entries:
-        return {}
-    output = _git(["cat-file", "--batch"], top, stdin="".join(f"{oid}\n" for _, oid in entries).encode())
+        (links if mode == "120000" else entries).append((inner, object_id))
+    wanted = entries + links
+    if not wanted:
+        return {}, {}
+    output = _git(["cat-file", "--batch"], top, stdin="".join(f"{oid}\n" for _, oid in wanted).encode())
     files: dict[str, bytes] = {}
     offset = 0
-    for inner, object_id in entries:
+    for inner, object_id in wanted:
         end = output.index(b"\n", offset)
         header = output[offset:end].decode().split()
         size = int(header[2])
         files[inner] = output[end + 1:end + 1 + size]
         offset = end + 1 + size + 1
-    return files
+    link_names = {inner for inner, _ in links}
+    return ({k: v for k, v in files.items() if k not in link_names},
+            {k: v for k, v in files.items() if k in link_names})
 
 
-def _folder_files(root: Path) -> dict[str, bytes]:
-    if not root.is_dir():
-        return {}
+def _folder_files(root: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The working tree's files of the data folder, and its symbolic links with their targets (never followed)."""
+    from .loader import symbolic_links
+
+    if not root.is_dir() or root.is_symlink():
+        return {}, {}
+    found = symbolic_links(root)
+    links = {path.relative_to(root).as_posix(): os.fsencode(os.readlink(path)) for path in found}
+    inside_link = set(found)
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
-    }
+        if path not in inside_link and not any(parent in inside_link for parent in path.parents)
+        and path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    }, links
+
+
+def _other_changes(top: Path, base_sha: str, head_sha: Optional[str], prefix: str) -> list[str]:
+    """Every path changed outside the data folder (for the working tree: with the files git does not track yet)."""
+    revisions = [base_sha] + ([head_sha] if head_sha else [])
+    changed = _git(["--literal-pathspecs", "diff", "--name-only", "--no-renames", "-z", *revisions, "--"], top).split(b"\0")
+    if head_sha is None:
+        changed += _git(["ls-files", "--others", "--exclude-standard", "-z"], top).split(b"\0")
+    inside = "" if prefix == "." else prefix + "/"
+    paths = {name.decode("utf-8", "surrogateescape") for name in changed if name}
+    return sorted(p for p in paths if inside and not p.startswith(inside))
 
 
 # ---------------------------------------------------------------- loading one side
 
 
-def _side(label: str, root: Path, files: dict[str, bytes], shown: str, extracted: bool = True) -> Side:
-    """Load one side; `extracted`: write `files` into the empty folder `root` first."""
+def _side(label: str, root: Path, files: dict[str, bytes], links: dict[str, bytes], shown: str,
+          extracted: bool = True) -> Side:
+    """Load one side; `extracted`: write `files` into the empty folder `root` first (links are not
+    written: they are refused as the loader refuses them in a folder)."""
     from .aggregate import aggregate
     from .validate import validate_folder
 
@@ -264,7 +302,11 @@ def _side(label: str, root: Path, files: dict[str, bytes], shown: str, extracted
             target.write_bytes(content)
     dataset, problems = validate_folder(root)
     if extracted:
-        problems = sorted({_relabel(p, root, shown) for p in problems})
+        from .loader import LINK_MESSAGE
+        from .problems import Pos, error
+
+        problems = sorted({_relabel(p, root, shown) for p in problems}
+                          | {error(Pos(posixpath.join(shown, link), 1, 1), LINK_MESSAGE) for link in links})
         dataset = _relabel_dataset(dataset, root, shown)
     try:
         portal = aggregate(_usable(dataset))
@@ -272,7 +314,7 @@ def _side(label: str, root: Path, files: dict[str, bytes], shown: str, extracted
         if not has_errors(problems):
             raise  # valid data that does not aggregate is a bug, not something to summarize
         portal = None  # data with errors may not aggregate; the summary says so
-    side = Side(label, files, dataset, problems, portal)
+    side = Side(label, files, dataset, problems, portal, links=links)
     if portal is not None:
         side.views = {view.key: view for view in portal.evaluations}
     return side
@@ -329,7 +371,7 @@ def _pages(side: Side) -> Optional[dict[str, bytes]]:
 # ---------------------------------------------------------------- the summary
 
 
-def summarize(base: Side, head: Side, preview_url: str, intro: str, shown: str) -> str:
+def summarize(base: Side, head: Side, preview_url: str, intro: str, shown: str, others: Iterable[str] = ()) -> str:
     preview = _preview_base(preview_url)
     out: list[str] = [TEXT["title"], "", intro]
     if preview and not has_errors(head.problems):
@@ -349,7 +391,10 @@ def summarize(base: Side, head: Side, preview_url: str, intro: str, shown: str) 
     removed = [k for k in sorted(base_evaluations) if k not in head_evaluations and k not in unreadable_keys]
     changed = [k for k in sorted(base_evaluations) if k in head_evaluations
                and _evaluation_fingerprint(base_evaluations[k]) != _evaluation_fingerprint(head_evaluations[k])]
-    file_changes = _file_changes(base.files, head.files)
+    file_changes = _file_changes(base.files, head.files) + [
+        (path, "link_" + status) for path, status in _file_changes(base.links, head.links)]
+    file_changes.sort()
+    others = list(others)
 
     errors = [p for p in head.problems if p.level is Level.ERROR]
     base_warnings = {(p.pos.path, p.message) for p in base.problems if p.level is Level.WARNING}
@@ -370,6 +415,8 @@ def summarize(base: Side, head: Side, preview_url: str, intro: str, shown: str) 
         out += [TEXT["files"], ""]
         out += [TEXT[f"file_{status}"].format(path=_code(posixpath.join(shown, path))) for path, status in file_changes]
         out.append("")
+    if others:
+        out += [TEXT["other_files"], "", TEXT["other_files_note"], "", *[TEXT["other_file"].format(path=_code(p)) for p in others], ""]
     if added:
         out += [TEXT["added"], ""]
         out += [_evaluation_item(head, head_evaluations[k], preview) for k in added]
@@ -399,7 +446,15 @@ def summarize(base: Side, head: Side, preview_url: str, intro: str, shown: str) 
         out += _page_changes(base, head, preview)
     while out and out[-1] == "":
         out.pop()
-    return "\n".join(out) + "\n"
+    return _cap("\n".join(out) + "\n")
+
+
+def _cap(text: str) -> str:
+    """At most MAX_SUMMARY_CHARS characters, cut at a line end, with a note saying so."""
+    if len(text) <= MAX_SUMMARY_CHARS:
+        return text
+    cut = text.rfind("\n", 0, MAX_SUMMARY_CHARS - 200)
+    return text[:cut] + "\n\n" + TEXT["cut"].format(n=f"{MAX_SUMMARY_CHARS:,}".replace(",", " ")) + "\n"
 
 
 def _file_changes(base: dict[str, bytes], head: dict[str, bytes]) -> list[tuple[str, str]]:
@@ -735,11 +790,22 @@ def _delta(old: Optional[float], new: Optional[float]) -> str:
 
 
 def _md(text: str) -> str:
-    """Data text as literal Markdown: whitespace collapsed, markup characters escaped."""
-    collapsed = " ".join(str(text).split())
-    return "".join("\\" + c if c in _MD_SPECIAL else c for c in collapsed)
+    """Data text as literal, inert Markdown: whitespace and control characters collapsed, markup
+    characters escaped, and mentions (`@user`), references (`#12`, `owner/repo#12`, `GH-12`) and
+    addresses (`https://…`, `www.…`) broken with an invisible space so GitHub links none of them."""
+    collapsed = " ".join(_visible(str(text)).split())
+    escaped = "".join("\\" + c if c in _MD_SPECIAL else c for c in collapsed)
+    escaped = escaped.replace("@", "@" + _ZWSP).replace("://", ":" + _ZWSP + "//")
+    escaped = re.sub(r"#(?=[0-9])", "#" + _ZWSP, escaped)
+    escaped = re.sub(r"(?i)\b(gh)-(?=[0-9])", lambda m: m.group(1) + "-" + _ZWSP, escaped)
+    return re.sub(r"(?i)\bwww\.", lambda m: m.group(0)[:3] + _ZWSP + ".", escaped)
 
 
 def _code(text: str) -> str:
     """Text for a code span: backticks cannot be escaped there, so they are replaced."""
-    return " ".join(str(text).replace("`", "'").split())
+    return " ".join(_visible(str(text)).replace("`", "'").split())
+
+
+def _visible(text: str) -> str:
+    """Control characters (terminal escapes) and bidirectional-text controls become spaces."""
+    return re.sub("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", " ", text)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from .problems import Level, Problem, has_errors
+from .problems import Level, Problem, has_errors, printable
 
 DEFAULT_DATA = Path("evaluations")
 EXIT_DATA, EXIT_USAGE = 1, 2
@@ -30,13 +30,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        print(f"kommunkompassen {args.command}: {exc}", file=sys.stderr)
+        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # the last resort: a clear message and exit 1, never a traceback
+        print(f"kommunkompassen {args.command}: internal error ({type(exc).__name__}: {printable(str(exc))[:300]}); "
+              f"nothing more was done. Run `kommunkompassen validate` and report this with the command and the data "
+              f"that caused it", file=sys.stderr)
+        return EXIT_DATA
+
+
+def _year(text: str) -> int:
+    """A year as four ASCII digits (int() would also take Arabic-Indic digits and surrounding spaces)."""
+    if len(text) != 4 or not all("0" <= c <= "9" for c in text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year; write four digits, e.g. 2026")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="write a template for a new evaluation")
     new.add_argument("municipality", help="municipality slug from the register, e.g. karlskoga")
-    new.add_argument("year", type=int)
+    new.add_argument("year", type=_year)
     new.add_argument("--framework", required=True, help="framework revision, e.g. 2020")
     new.add_argument("--data", type=Path, default=DEFAULT_DATA)
     new.set_defaults(run=_new)
@@ -109,9 +121,13 @@ def _validate(args) -> int:
     from .validate import validate_folder
 
     _require_folder(args.data)
+    data = args.data.resolve()
     for path in args.paths:
         if not path.exists():
             raise UsageError(f"{path} does not exist")
+        if path.resolve() != data and data not in path.resolve().parents:
+            raise UsageError(f"{path} is outside the data folder {args.data}; validate checks the files of one data "
+                             f"folder in full: pass that folder with --data")
     _, problems = validate_folder(args.data)
     if args.paths:
         chosen = [display_path(p) for p in args.paths]
@@ -122,10 +138,11 @@ def _validate(args) -> int:
 
 def _new(args) -> int:
     from .scaffold import ScaffoldError, write_template
+    from .validate import this_year
 
     _require_folder(args.data)
     try:
-        path = write_template(args.data, args.municipality, args.year, args.framework)
+        path = write_template(args.data, args.municipality, args.year, args.framework, this_year())
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
     print(f"wrote {path}; fill it in, then run: kommunkompassen validate {path}")
@@ -141,7 +158,7 @@ def _fmt(args) -> int:
     for problem in problems:
         print(problem.plain())
     for path in changed:
-        print(f"{'would reformat' if args.check else 'reformatted'} {path}")
+        print(f"{'would reformat' if args.check else 'reformatted'} {printable(path)}")
     if problems:
         return EXIT_DATA
     return EXIT_DATA if (args.check and changed) else 0

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import schema
-from .loader import find_data_files, kind_of, plain_data, read_document, reformat
+from .loader import LINK_MESSAGE, find_data_files, kind_of, plain_data, read_document, reformat
 from .problems import Pos, Problem, display_path, error
 
 
@@ -16,6 +16,9 @@ def format_paths(targets: Iterable[Path], check: bool) -> tuple[list[str], list[
     changed: list[str] = []
     problems: list[Problem] = []
     for path, root in _files(targets):
+        if path.is_symlink() or any(parent.is_symlink() for parent in _between(root, path)):
+            problems.append(error(Pos(display_path(path), 1, 1), LINK_MESSAGE))
+            continue
         kind = kind_of(path, root)
         if kind is None:
             continue
@@ -38,12 +41,22 @@ def format_paths(targets: Iterable[Path], check: bool) -> tuple[list[str], list[
 
 def _files(targets: Iterable[Path]) -> Iterable[tuple[Path, Path]]:
     for target in targets:
-        if target.is_dir():
+        if target.is_dir() and not target.is_symlink():
             files = find_data_files(target)
             listed = [files.municipalities, files.sources, *files.frameworks, *files.references, *files.evaluations]
             yield from ((p, target) for p in listed if p is not None)
+            yield from ((p, target) for p in files.links)
         else:
             yield target, _data_root(target)
+
+
+def _between(root: Path, path: Path) -> list[Path]:
+    """The folders from the data folder down to the file's own (those a link could redirect)."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return []
+    return [root.joinpath(*parts[:n]) for n in range(len(parts))]
 
 
 def _data_root(path: Path) -> Path:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -35,7 +36,6 @@ FRAMEWORKS_DIR = "_frameworks"
 REFERENCES_DIR = "_references"
 MUNICIPALITIES_FILE = "_municipalities.yaml"
 SOURCES_FILE = "_sources.yaml"
-_YEAR_FILE = re.compile(r"^\d{4}\.yaml$")
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ def _scalar(node: ScalarNode, tag: str, pos: Pos) -> Any:
         number = float(lowered)
         if not math.isfinite(number):
             raise _Refusal(pos, f"`{text}` is not a finite number")
-        return number
+        return number + 0.0  # -0.0 becomes 0.0: a value of -0 is 0 everywhere it is shown
     if node.style == ">":
         text = text.replace("\a", "")  # ruamel marks the fold points of folded text with BEL
     return text  # str and timestamp: dates stay the text that was written
@@ -298,12 +298,41 @@ class DataFiles:
     references: tuple[Path, ...]
     evaluations: tuple[Path, ...]
     strays: tuple[Path, ...]
+    links: tuple[Path, ...] = ()  # symbolic links: refused, never followed
+
+
+LINK_MESSAGE = ("this is a symbolic link; links are never followed or published, so the build stops here: "
+                "replace it with the file or folder itself (in git: commit the file, not a link)")
+
+
+def symbolic_links(root: Path) -> list[Path]:
+    """Every symbolic link at or under `root` (the links themselves, never followed), in a stable order."""
+    if root.is_symlink():
+        return [root]
+    found: list[Path] = []
+    for folder, folders, files in os.walk(root, followlinks=False):
+        for name in folders + files:
+            path = Path(folder) / name
+            if path.is_symlink():
+                found.append(path)
+    return sorted(found)
+
+
+def link_problems(root: Path) -> list[Problem]:
+    """A positioned error for every symbolic link at or under `root`."""
+    return [error(Pos(display_path(path), 1, 1), LINK_MESSAGE) for path in symbolic_links(root)]
 
 
 def find_data_files(root: Path) -> DataFiles:
     """Sort the files of a data folder by what they hold, in a stable order."""
     frameworks, references, evaluations, strays = [], [], [], []
+    links = symbolic_links(root)
+    if root.is_symlink():
+        return DataFiles((), None, None, (), (), (), tuple(links))
+    linked = set(links)
     for path in sorted(root.rglob("*")):
+        if path in linked or any(parent in linked for parent in path.parents):
+            continue
         if path.is_dir() or path.name.startswith("."):
             continue
         relative = path.relative_to(root).parts
@@ -321,24 +350,25 @@ def find_data_files(root: Path) -> DataFiles:
     sources = root / SOURCES_FILE
     return DataFiles(
         tuple(frameworks),
-        municipalities if municipalities.exists() else None,
-        sources if sources.exists() else None,
+        municipalities if municipalities.exists() and municipalities not in linked else None,
+        sources if sources.exists() and sources not in linked else None,
         tuple(references),
         tuple(evaluations),
         tuple(strays),
+        tuple(links),
     )
 
 
 def load_dataset(root: Path, read: Callable[[Path, str], tuple] = read_document) -> tuple[m.Dataset, list[Problem]]:
     """Read every file of a data folder into a Dataset; problems say what was refused."""
     files = find_data_files(root)
-    problems: list[Problem] = []
+    problems: list[Problem] = [error(Pos(display_path(link), 1, 1), LINK_MESSAGE) for link in files.links]
     for stray in files.strays:
         problems.append(warning(Pos(display_path(stray)), "unexpected file in the data folder; evaluations go in <municipality>/<year>.yaml"))
     if not (root / FRAMEWORKS_DIR).is_dir() or not files.frameworks:
         problems.append(error(Pos(display_path(root)), f"no framework catalogue found in {FRAMEWORKS_DIR}/"))
     for required, name in ((files.municipalities, MUNICIPALITIES_FILE), (files.sources, SOURCES_FILE)):
-        if required is None:
+        if required is None and root / name not in files.links:
             problems.append(error(Pos(display_path(root / name)), f"the register {name} is missing"))
 
     def documents(paths: Iterable[Optional[Path]], kind: str) -> list[Document]:

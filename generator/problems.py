@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -22,8 +23,8 @@ class Pos:
 
     def __str__(self) -> str:
         if not self.line:
-            return self.path
-        return f"{self.path}:{self.line}:{self.column}"
+            return printable(self.path)
+        return f"{printable(self.path)}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, order=True)
@@ -33,16 +34,29 @@ class Problem:
     message: str
 
     def plain(self) -> str:
-        return f"{self.pos}: {self.level.value}: {self.message}"
+        return f"{self.pos}: {self.level.value}: {printable(self.message)}"
 
     def github(self) -> str:
         # GitHub Actions workflow command; commas and newlines must be escaped.
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        file = self.pos.path.replace(",", "%2C").replace(":", "%3A")
+        message = printable(self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+        file = printable(self.pos.path.replace("%", "%25")).replace(",", "%2C").replace(":", "%3A")
         place = f"file={file}"
         if self.pos.line:
             place += f",line={self.pos.line},col={self.pos.column}"
         return f"::{self.level.value} {place}::{message}"
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text for a terminal or a CI log: control characters (terminal escapes, line breaks,
+    bidirectional-text controls) shown as escapes such as \\x1b, never sent as they are."""
+    def escape(match: re.Match) -> str:
+        code = ord(match.group(0))
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROL.sub(escape, text)
 
 
 def error(pos: Pos, message: str) -> Problem:

@@ -50,6 +50,8 @@ def format_number(value: Optional[float], decimals: Optional[int] = None) -> str
     if decimals is None and float(value).is_integer() and abs(value) >= 10_000:
         return f"{int(value):,}".replace(",", "\u00a0").replace("-", "−")  # Swedish: 30 150
     text = f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
+    if text.startswith("-") and not text.strip("-0."):
+        text = text[1:]  # -0, and a small negative rounded to zero, show as 0
     return text.replace(".", ",").replace("-", "−")
 
 
@@ -145,7 +147,7 @@ def _content_files(content_dir: Optional[Path]) -> dict[str, bytes]:
     if not content_dir or not content_dir.is_dir():
         return {}
     return {path.relative_to(content_dir).as_posix(): path.read_bytes()
-            for path in sorted(content_dir.rglob("*")) if path.is_file()}
+            for path in sorted(content_dir.rglob("*")) if path.is_file() and not path.is_symlink()}
 
 
 def _page_files(pages: list[Page], markdown: list, charts_needed: dict) -> dict[str, bytes]:

@@ -94,7 +94,7 @@ def _describe(document: "Document", err: ValidationError) -> list[Problem]:
         expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
         wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
         hint = ""
-        if "string" in expected and isinstance(err.instance, (int, float)):
+        if "string" in expected and isinstance(err.instance, (int, float)) and not isinstance(err.instance, bool):
             hint = f" (put it in quotes: '{err.instance}')"
         return [error(document.pos(path), f"{where} must be {wanted}, not {_show(err.instance)}{hint}")]
     if validator == "enum":
@@ -105,9 +105,11 @@ def _describe(document: "Document", err: ValidationError) -> list[Problem]:
     if validator in ("maximum", "exclusiveMaximum"):
         return [error(document.pos(path), f"{where} is {_show(err.instance)}; it must be at most {err.validator_value}")]
     if validator == "pattern":
-        return [error(document.pos(path), f"{where} is {_show(err.instance)}, which is not of the expected form ({_pattern_hint(path)})")]
+        return [error(document.pos(path), f"{where} is {_show(err.instance)}, which is not of the expected form ({_pattern_hint(path, document.kind)})")]
     if validator == "minLength":
         return [error(document.pos(path), f"{where} is empty; write the text or remove the key")]
+    if validator == "maxLength":
+        return [error(document.pos(path), f"{where} is {len(err.instance):,} characters long; at most {err.validator_value:,} are accepted, so shorten it")]
     if validator in ("minItems", "maxItems"):
         bound = "at least" if validator == "minItems" else "at most"
         return [error(document.pos(path), f"{where} has {len(err.instance)} items; expected {bound} {err.validator_value}")]
@@ -139,8 +141,10 @@ def _show(value: object) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def _pattern_hint(path: tuple) -> str:
+def _pattern_hint(path: tuple, kind: str = "") -> str:
     last = next((step for step in reversed(path) if isinstance(step, str)), "")
+    if path == ("id",) or (kind == "sources" and last == "id"):
+        return {"framework": "four digits, e.g. '2020'"}.get(kind, "lowercase letters a-z, digits and hyphens, e.g. 'national-median-2009'")
     return {
         "slug": "lowercase letters a-z, digits and hyphens, e.g. 'landsbygdsmiljonen'",
         "municipality": "a municipality slug, lowercase a-z, digits and hyphens",

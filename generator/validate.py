@@ -6,6 +6,7 @@ All problems of a run are collected; nothing stops at the first.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -18,6 +19,13 @@ from .problems import Pos, Problem, error, warning
 # A printed total may differ from the sum of its parts by this much before it is
 # reported: reports print halves, and a rounded total of halves moves by 0.5.
 ROUNDING_TOLERANCE = 0.5
+# One evaluation makes one page per good practice: the real reports list up to 17.
+MAX_PRACTICES_PER_EVALUATION = 100
+
+
+def this_year() -> int:
+    """The current year, for the checks that refuse a year in the future (never used in output)."""
+    return datetime.date.today().year
 
 
 def validate_folder(root: Path) -> tuple[m.Dataset, list[Problem]]:
@@ -139,6 +147,9 @@ def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Fram
     if framework is None:
         return problems
     problems += check_year(evaluation, framework)
+    practices = [p for result in evaluation.areas for p in result.good_practices]
+    if len(practices) > MAX_PRACTICES_PER_EVALUATION:
+        problems.append(error(practices[MAX_PRACTICES_PER_EVALUATION].pos, f"the evaluation lists {len(practices)} good practices; at most {MAX_PRACTICES_PER_EVALUATION} are accepted per evaluation, so keep the ones the report names"))
     problems += check_unique((str(a.area), a.pos) for a in evaluation.areas)("area")
     missing = [a.number for a in framework.areas if evaluation.area(a.number) is None]
     if missing:
@@ -192,6 +203,8 @@ def check_file_name(evaluation: m.Evaluation) -> list[Problem]:
 
 
 def check_year(evaluation: m.Evaluation, framework: m.Framework) -> list[Problem]:
+    if evaluation.year > this_year():
+        return [error(evaluation.spans.get("year", evaluation.pos), f"year {evaluation.year} is in the future; an evaluation is recorded after it was carried out")]
     last = framework.last_year
     if evaluation.year < framework.first_year or (last is not None and evaluation.year > last):
         span = f"{framework.first_year}–{last if last is not None else ''}"
@@ -298,7 +311,9 @@ def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Prob
     problems = []
     for comparison in evaluation.compared_with:
         other = dataset.evaluation(f"{comparison.municipality}/{comparison.year}")
-        if other is None:
+        if dataset.municipality(comparison.municipality) is None:
+            problems.append(error(comparison.pos, _unknown_municipality(comparison.municipality, dataset)))
+        elif other is None:
             problems.append(warning(comparison.pos, f"the report compares with {comparison.municipality} {comparison.year}, which has no record; add it as an area-level record"))
         elif comparison.reported_total is not None and other.reported_total is not None and other.reported_total != comparison.reported_total:
             problems.append(warning(comparison.pos, f"this report prints {_num(comparison.reported_total)} for {comparison.municipality} {comparison.year}; its own record says {_num(other.reported_total)}"))

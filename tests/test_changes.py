@@ -293,3 +293,58 @@ def test_page_urls() -> None:
     assert page_url("index.md") == ""
     assert page_url("kommuner/ale/2005/index.md") == "kommuner/ale/2005/"
     assert page_url("om.md") == "om/"
+
+
+def test_the_summary_is_inert(repo: Path) -> None:
+    """Mentions, references, addresses, HTML and Markdown from the data come out as literal text."""
+    _, views = loaded(repo / "evaluations")
+    practice = views["karlskoga/2022"].area(1).result.good_practices[0]
+    hostile = "@octocat fixes #12, o/r#13 and GH-14: see https://evil.example or www.evil.example <img src=x onerror=alert(1)> [x](https://evil.example) **b** $x$ \x1b[31mred"
+
+    mutate(repo / KARLSKOGA, lambda tree: area(tree, 1)["good_practices"][0].__setitem__("name", hostile))
+    summary, ok = summarize_revisions("HEAD", None, Path("evaluations"), PREVIEW)
+
+    z = "\u200b"
+    assert ok
+    assert section(summary, "### Goda exempel") == (
+        f"- Ändrat: **@{z}octocat fixes #{z}12, o/r#{z}13 and GH-{z}14: see https:{z}//evil.example or www{z}.evil.example"
+        f" \\<img src=x onerror=alert(1)\\> \\[x\\](https:{z}//evil.example) \\*\\*b\\*\\* \\$x\\$ \\[31mred**"
+        f" (Karlskoga 2022, område 1): namn · [sidan]({PREVIEW}goda-exempel/{practice.slug}/)")
+    assert "\x1b" not in summary
+
+
+def test_the_summary_is_capped() -> None:
+    from generator.changes import MAX_SUMMARY_CHARS, _cap
+
+    assert MAX_SUMMARY_CHARS == 60_000
+    text = "".join(f"- rad {i}\n" for i in range(20_000))
+    capped = _cap(text)
+    assert len(capped) <= MAX_SUMMARY_CHARS
+    assert capped.endswith("\n- rad 5536\n\n… (förkortad till 60 000 tecken; hela sammanfattningen finns i körningens sammanfattning)\n")
+    assert _cap("kort\n") == "kort\n"
+
+
+def test_symbolic_links_and_files_outside_the_data_are_listed(repo: Path, tmp_path: Path, capsys) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("municipality: karlskoga\n", encoding="utf-8")
+    (repo / "evaluations" / "karlskoga" / "2023.yaml").symlink_to(secret)
+    (repo / ".github").mkdir()
+    (repo / ".github" / "hook.yml").write_text("on: push\n", encoding="utf-8")
+    (repo / "generator.py").write_text("print('hej')\n", encoding="utf-8")
+    commit(repo, "a link and code")
+
+    for head in ("HEAD", None):  # the commit, then the working tree (the same files)
+        text, ok = summarize_revisions("HEAD~1", head, Path("evaluations"), PREVIEW)
+        assert not ok
+        assert "Inga ändringar" not in text
+        assert section(text, "### Ändrade filer") == "- ny symbolisk länk (byggs inte): `evaluations/karlskoga/2023.yaml`"
+        assert section(text, "### Ändrade filer utanför datamappen") == "\n".join([
+            "Granska dem särskilt: de ändrar kod, mallar, arbetsflöden eller sidor, inte data.", "",
+            "- `.github/hook.yml`", "- `generator.py`"])
+        assert ("- `evaluations/karlskoga/2023.yaml:1:1` fel: this is a symbolic link; links are never followed or "
+                "published, so the build stops here: replace it with the file or folder itself (in git: commit the "
+                "file, not a link)") in section(text, "### Valideringsproblem")
+        assert "municipality: karlskoga" not in text
+
+    assert main(["diff", "HEAD~1", "HEAD"]) == 1
+    assert "ny symbolisk länk" in capsys.readouterr().out

@@ -140,9 +140,9 @@ def test_the_publisher_never_runs_pull_request_code() -> None:
         assert "container" not in job and "services" not in job
         for step in steps(job):
             action = step.get("uses", "").split("@")[0]
-            assert action != "actions/checkout", f"{path.name}: job {name} checks out code; it must only handle artifacts"
-            for text in strings(step.get("with", {})):
-                assert "head_sha" not in text or action != "actions/checkout"
+            if action == "actions/checkout":  # only the default branch's own scripts, never the pull request
+                assert step["with"] == {"persist-credentials": False, "sparse-checkout": "scripts", "path": "trusted"}, \
+                    f"{path.name}: job {name} may check out only the default branch's scripts/"
             if action == "actions/download-artifact":
                 assert step["with"]["path"].startswith("${{ runner.temp }}"), \
                     f"{path.name}: download artifacts outside the workspace, never over files that are run"
@@ -303,3 +303,119 @@ def test_actionlint() -> None:
                     "GitHub while it installs, which this machine cannot reach; the rules above and the schema check stand in")
     result = subprocess.run([actionlint, "-no-color", *map(str, FILES)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- the publisher's own steps, run here
+
+
+def _publisher_step(marker: str) -> dict:
+    (path, workflow), = by_trigger("workflow_run")
+    return next(step for job in workflow["jobs"].values() for step in steps(job) if marker in step.get("run", ""))
+
+
+def _run_step(step: dict, env: dict, cwd: Path) -> subprocess.CompletedProcess:
+    """A `run:` step of the publisher as the runner runs it (bash -e), with the default
+    branch's scripts where the workflow checks them out (`trusted/`)."""
+    (cwd / "trusted").mkdir(exist_ok=True)
+    if not (cwd / "trusted" / "scripts").exists():
+        shutil.copytree(ROOT / "scripts", cwd / "trusted" / "scripts")
+    return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env={**os.environ, **env},
+                          capture_output=True, text=True)
+
+
+def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "assets" / "javascripts").mkdir(parents=True)
+    (site / "kommuner" / "kalix").mkdir(parents=True)
+    kept = ["index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "assets/javascripts/bundle.js",
+            "kommuner/kalix/index.html", "kommuner/kalix/omraden.svg", "kommuner/kalix/omraden.csv"]
+    for name in kept:
+        (site / name).write_text("x", encoding="utf-8")
+    (site / ".kommunkompassen-site").write_text("Built by `kommunkompassen build`", encoding="utf-8")
+    hostile = {"_worker.js": "export default {}", "_routes.json": "{}", "_headers": "/*\n  X: y",
+               "_redirects": "/* https://example.org 302", "kommuner/_headers": "", ".env": "SECRET=1",
+               "run.sh": "#!/bin/sh", "kommuner/kalix/page.php": "<?php", "evil\nname.html": "x"}
+    for name, text in hostile.items():
+        (site / name).write_text(text, encoding="utf-8")
+    (site / "functions").mkdir()
+    (site / "functions" / "api.js").write_text("export function onRequest() {}", encoding="utf-8")
+    (site / "_worker.js.d").mkdir()
+    outside = tmp_path / "secret.txt"
+    outside.write_text("secret", encoding="utf-8")
+    (site / "secret.txt").symlink_to(outside)
+    (site / "linked").symlink_to(tmp_path, target_is_directory=True)
+
+    result = _run_step(_publisher_step("filter_preview.py"), {"SITE_DIR": str(site)}, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() or p.is_symlink())
+    assert left == sorted(kept)
+    assert outside.read_text(encoding="utf-8") == "secret", "a link is removed, never what it points to"
+    assert ".kommunkompassen-site" not in result.stdout, "the generator's marker goes without a warning"
+    assert "::warning::removed from the preview (hosting control file or hidden file): _worker.js" in result.stdout
+    assert "::warning::removed from the preview (symbolic link): secret.txt" in result.stdout
+    assert "::warning::removed from the preview (hosting control folder): functions/" in result.stdout
+    assert "::warning::removed from the preview (name outside the site's own characters): evil\\nname.html" in result.stdout
+    assert "\n::warning::removed from the preview (file type the site does not have): run.sh" in result.stdout
+    assert result.stdout.rstrip().endswith("13 path(s) removed from the preview")
+
+    (site / "index.html").unlink()
+    result = _run_step(_publisher_step("filter_preview.py"), {"SITE_DIR": str(site)}, tmp_path)
+    assert result.returncode == 1
+    assert "::error::the artifact holds no index.html; nothing is published" in result.stderr
+
+
+def test_the_publish_step_runs_only_after_the_filter() -> None:
+    (path, workflow), = by_trigger("workflow_run")
+    names = [step.get("id") for job in workflow["jobs"].values() for step in steps(job)]
+    assert names.index("filter") < names.index("publish")
+    publish = next(step for job in workflow["jobs"].values() for step in steps(job) if step.get("id") == "publish")
+    assert "steps.filter.outcome == 'success'" in publish["if"]
+
+
+def test_the_comment_is_inert(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text(
+        "## Ändringar i utvärderingsdata\n\n"
+        "- Tillagt: **@octocat and @org/team** fixes #12, owner/repo#13 and GH-14\n"
+        "- see https://evil.example/x and www.evil.example and mail me@evil.example\n"
+        "<img src=x onerror=alert(1)> <!-- kommunkompassen-preview --> <a href='https://evil.example'>x</a>\n"
+        "[phish](https://evil.example/) [sidan](https://pr-7.kommunkompassen.pages.dev/kommuner/kalix/2012/)\n"
+        "<details><summary>Ändrade sidor: 2</summary>\n\n</details>\n"
+        "\x1b]8;;https://evil.example\x07bell\u202eevil\n" + "x" * 70_000 + "\n", encoding="utf-8")
+    step = _publisher_step("preview_comment.py")
+    body = tmp_path / "runner"
+    body.mkdir()
+    command = step["run"].split("existing=")[0]  # everything before the calls to GitHub
+    result = _run_step({"run": command}, {"SUMMARY_DIR": str(tmp_path), "RUNNER_TEMP": str(body),
+                                          "PREVIEW_URL": "https://pr-7.kommunkompassen.pages.dev/",
+                                          "RUN_URL": "https://github.com/o/r/actions/runs/1"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    text = (body / "comment.md").read_text(encoding="utf-8")
+    z = "\u200b"
+    assert text.startswith(MARKER + "\n**Förhandsversion:** https://pr-7.kommunkompassen.pages.dev/\n\n## Ändringar")
+    assert text.count(MARKER) == 1 and text.count("<!--") == 1
+    assert f"**@{z}octocat and @{z}org/team** fixes #{z}12, owner/repo#{z}13 and GH-{z}14" in text
+    assert f"see https:{z}//evil.example/x and www{z}.evil.example and mail me@{z}evil.example" in text
+    assert f"&lt;img src=x onerror=alert(1)> &lt;!-- kommunkompassen-preview --> &lt;a href='https:{z}//evil.example'>x&lt;/a>" in text
+    assert f"[phish](https:{z}//evil.example/) [sidan](https://pr-7.kommunkompassen.pages.dev/kommuner/kalix/2012/)" in text
+    assert "<details><summary>Ändrade sidor: 2</summary>" in text
+    assert "]8;;https:" + z + "//evil.examplebellevil" in text and "\x1b" not in text and "\u202e" not in text
+    assert len(text) < 60_200 and text.endswith(
+        "… (förkortad till 60 000 tecken; hela sammanfattningen finns i körningens sammanfattning)\n")
+    assert not re.search(r"(?<![&\w])<(?!/?(details|summary)>|!-- kommunkompassen-preview -->\n\*\*)", text)
+
+
+def test_the_comment_never_follows_a_link_in_the_artifact(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("ghs_secret", encoding="utf-8")
+    summary_dir = tmp_path / "summary"
+    summary_dir.mkdir()
+    (summary_dir / "summary.md").symlink_to(secret)
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    command = _publisher_step("preview_comment.py")["run"].split("existing=")[0]
+    result = _run_step({"run": command}, {"SUMMARY_DIR": str(summary_dir), "RUNNER_TEMP": str(runner),
+                                          "PREVIEW_URL": "", "RUN_URL": "https://github.com/o/r/actions/runs/1"}, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (runner / "comment.md").read_text(encoding="utf-8") == (
+        MARKER + "\n**Ingen förhandsversion** den här gången: se [körningen](https://github.com/o/r/actions/runs/1).\n\n")
