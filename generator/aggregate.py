@@ -14,6 +14,11 @@ from typing import Optional
 
 from . import model as m
 
+# No mean, median, rank or spread is computed over fewer evaluations than this (content/metod/ says so).
+MIN_STATISTICS = 3
+# "Learn from others" names an area only when it is at least this many points below the mean of
+# its revision (content/metod/ states the rule).
+LEARN_GAP = 10.0
 # How many weak areas "Learn from others" looks at, and how many leaders and good practices it names.
 WEAK_AREAS_SHOWN = 3
 LEADERS_SHOWN = 3
@@ -90,9 +95,10 @@ class EvaluationView:
     framework: m.Framework
     source: Optional[m.Source]
     areas: tuple[AreaRow, ...]
-    total: Optional[float]  # sum of the area points
-    rank: Optional[int] = None
-    rank_of: int = 0
+    area_sum: Optional[float]  # sum of the area points (each as printed, else as its questions add up)
+    question_sum: Optional[float] = None  # sum of every question's points, for a full evaluation with all scored
+    rank: Optional[int] = None  # only in a revision with at least MIN_STATISTICS evaluations
+    rank_of: int = 0  # how many evaluations of the revision the portal holds
     previous: Optional["EvaluationView"] = None
     learn_from: tuple[LearnFrom, ...] = ()
 
@@ -113,9 +119,27 @@ class EvaluationView:
         return f"kommuner/{self.slug}/{self.year}/"
 
     @property
-    def total_differs(self) -> bool:
+    def total(self) -> Optional[float]:
+        """The headline total: as printed in the report where it prints one, else the sum of the areas."""
         reported = self.evaluation.reported_total
-        return reported is not None and self.total is not None and abs(reported - self.total) > 1e-9
+        return reported if reported is not None else self.area_sum
+
+    @property
+    def total_printed(self) -> bool:
+        return self.evaluation.reported_total is not None
+
+    @property
+    def total_differs(self) -> bool:
+        """The printed total differs from the sum of the areas or from the sum of the questions."""
+        return self.area_sum_differs or self.question_sum_differs
+
+    @property
+    def area_sum_differs(self) -> bool:
+        return self.total is not None and self.area_sum is not None and abs(self.total - self.area_sum) > 1e-9
+
+    @property
+    def question_sum_differs(self) -> bool:
+        return self.total is not None and self.question_sum is not None and abs(self.total - self.question_sum) > 1e-9
 
     def area(self, number: int) -> Optional[AreaRow]:
         return next((a for a in self.areas if a.definition.number == number), None)
@@ -125,7 +149,8 @@ class EvaluationView:
 class AreaStats:
     framework: m.Framework
     definition: m.AreaDef
-    ranking: tuple[Ranked, ...]
+    scores: tuple[tuple[EvaluationView, float], ...]  # every evaluation with points here, by name and year
+    ranking: tuple[Ranked, ...]  # empty below MIN_STATISTICS evaluations, as are the statistics below
     mean: Optional[float]
     median: Optional[float]
     quartiles: Optional[tuple[float, float, float, float, float]]
@@ -133,6 +158,7 @@ class AreaStats:
     practices: tuple[PracticeView, ...]
     strengths: tuple[tuple[str, EvaluationView], ...]
     improvements: tuple[tuple[str, EvaluationView], ...]
+    basis: "Basis"
 
     @property
     def url(self) -> str:
@@ -140,13 +166,44 @@ class AreaStats:
 
 
 @dataclass(frozen=True)
+class Basis:
+    """What a statistic is computed over: how many evaluations of how many municipalities, which years,
+    and the municipalities that count more than once (each evaluation counts; see content/metod/)."""
+
+    count: int
+    municipalities: int
+    first_year: Optional[int]
+    last_year: Optional[int]
+    repeated: tuple[tuple[str, tuple[int, ...]], ...]  # (municipality name, its years) where it has several
+
+    @property
+    def enough(self) -> bool:
+        return self.count >= MIN_STATISTICS
+
+
+def _basis(views) -> Basis:
+    views = list(views)
+    years: dict[str, list[int]] = defaultdict(list)
+    for v in views:
+        years[v.municipality.name].append(v.year)
+    repeated = tuple((name, tuple(sorted(ys))) for name, ys in sorted(years.items()) if len(ys) > 1)
+    all_years = [v.year for v in views]
+    return Basis(len(views), len(years), min(all_years) if all_years else None, max(all_years) if all_years else None, repeated)
+
+
+@dataclass(frozen=True)
 class FrameworkStats:
     framework: m.Framework
-    evaluations: tuple[EvaluationView, ...]  # by total, best first
+    evaluations: tuple[EvaluationView, ...]  # by total, best first, when ranked; else by name and year
     areas: tuple[AreaStats, ...]
-    total_mean: Optional[float]
+    total_mean: Optional[float]  # None below MIN_STATISTICS evaluations, as is the median
     total_median: Optional[float]
     references: tuple[m.ReferenceSeries, ...]
+    basis: Basis = Basis(0, 0, None, None, ())
+
+    @property
+    def ranked(self) -> bool:
+        return self.basis.enough
 
     def area(self, number: int) -> AreaStats:
         return next(a for a in self.areas if a.definition.number == number)
@@ -251,7 +308,7 @@ def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], mun
     area_means = {
         (framework.id, area.number): _mean([_area_points(e, area) for e in evaluations])
         for area in framework.areas
-    } if evaluations else {}
+    } if len(evaluations) >= MIN_STATISTICS else {}
     means = tuple(area_means.get((framework.id, area.number)) for area in framework.areas)
     made: dict[int, tuple[tuple, EvaluationView]] = {}
     views: dict[str, EvaluationView] = {}
@@ -292,8 +349,12 @@ def _evaluation_view(evaluation, municipality, framework, source, area_means) ->
             revision_mean=area_means.get((framework.id, area.number)),
         ))
     points = [row.points for row in rows]
-    total = None if None in points else float(sum(points))  # type: ignore[arg-type]
-    return EvaluationView(evaluation, municipality, framework, source, tuple(rows), total)
+    area_sum = None if None in points else float(sum(points))  # type: ignore[arg-type]
+    question_sum = None
+    if evaluation.is_full:
+        sums = [row.question_sum for row in rows]
+        question_sum = None if None in sums else float(sum(sums))  # type: ignore[arg-type]
+    return EvaluationView(evaluation, municipality, framework, source, tuple(rows), area_sum, question_sum)
 
 
 def _with_ranks_and_history(views: dict[str, EvaluationView]) -> dict[str, EvaluationView]:
@@ -302,9 +363,11 @@ def _with_ranks_and_history(views: dict[str, EvaluationView]) -> dict[str, Evalu
         by_framework[view.framework.id].append(view)
     ranks: dict[str, tuple[int, int]] = {}
     for group in by_framework.values():
+        if len(group) < MIN_STATISTICS:
+            continue
         ranked = _rank([(v, v.total) for v in group])
         for item in ranked:
-            ranks[item.evaluation.key] = (item.rank, len(ranked))
+            ranks[item.evaluation.key] = (item.rank, len(group))
     same: dict[tuple[str, str], list[EvaluationView]] = defaultdict(list)  # one municipality, one revision
     for view in views.values():
         same[(view.slug, view.framework.id)].append(view)
@@ -336,6 +399,8 @@ def _lessons(framework: m.Framework, views: list[EvaluationView]) -> dict[int, t
 
 
 def _ranking(rows: list[tuple[EvaluationView, Optional[AreaRow]]]) -> tuple[Ranked, ...]:
+    if len(rows) < MIN_STATISTICS:
+        return ()
     return tuple(_rank([(v, row.points if row else None) for v, row in rows]))
 
 
@@ -343,8 +408,14 @@ def _by_total(view: EvaluationView) -> tuple:
     return (-(view.total or -1), view.municipality.name, view.year)
 
 
+def _by_name(view: EvaluationView) -> tuple:
+    return (view.municipality.name, view.year)
+
+
 def _framework_stats(framework: m.Framework, views: list[EvaluationView], dataset: m.Dataset) -> FrameworkStats:
-    totals = [v.total for v in views if v.total is not None]
+    basis = _basis(views)
+    enough = basis.enough
+    totals = [v.total for v in views if v.total is not None] if enough else []
     all_practices = _practices(views)
     areas = []
     for area in framework.areas:
@@ -358,11 +429,17 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
         question_means = tuple(
             (q, _mean(by_question.get(q.id, ())), sum(1 for p in by_question.get(q.id, ()) if p is not None))
             for q in area.questions
+            if sum(1 for p in by_question.get(q.id, ()) if p is not None) >= MIN_STATISTICS
         )
+        scored = [(v, row) for v, row in rows if row and row.points is not None]
+        area_basis = _basis(v for v, _ in scored)
+        if not area_basis.enough:
+            points = []
         areas.append(AreaStats(
             framework=framework,
             definition=area,
-            ranking=_ranking(rows),
+            scores=tuple((v, row.points) for v, row in sorted(scored, key=lambda vr: _by_name(vr[0]))),  # type: ignore[misc]
+            ranking=_ranking(scored),  # type: ignore[arg-type]
             mean=_mean(points),
             median=statistics.median(points) if points else None,
             quartiles=_quartiles(points),
@@ -370,15 +447,16 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
             practices=tuple(p for p in all_practices if p.area.number == area.number),
             strengths=tuple((s, v) for v, row in rows if row and row.result for s in row.result.strengths),
             improvements=tuple((s, v) for v, row in rows if row and row.result for s in row.result.improvements),
+            basis=area_basis,
         ))
-    ordered = sorted(views, key=_by_total)
+    ordered = sorted(views, key=_by_total if enough else _by_name)
     references = tuple(r for r in dataset.references if r.framework == framework.id)
     return FrameworkStats(framework, tuple(ordered), tuple(areas), _mean(totals),
-                          statistics.median(totals) if totals else None, references)
+                          statistics.median(totals) if totals else None, references, basis)
 
 
 def _with_learning(view: EvaluationView, lessons: dict[int, tuple[tuple[Ranked, ...], tuple[PracticeView, ...]]]) -> EvaluationView:
-    weak = sorted((row for row in view.areas if (row.below_mean or 0) > 0), key=lambda row: -(row.below_mean or 0))
+    weak = sorted((row for row in view.areas if (row.below_mean or 0) >= LEARN_GAP), key=lambda row: -(row.below_mean or 0))
     learn_from = []
     slug = view.slug
     for row in weak[:WEAK_AREAS_SHOWN]:
@@ -430,12 +508,9 @@ def _mean(values) -> Optional[float]:
 
 
 def _quartiles(values: list[float]) -> Optional[tuple[float, float, float, float, float]]:
-    if not values:
+    if len(values) < MIN_STATISTICS:
         return None
     ordered = sorted(values)
-    if len(ordered) == 1:
-        only = ordered[0]
-        return (only, only, only, only, only)
     q1, q2, q3 = statistics.quantiles(ordered, n=4, method="inclusive")
     return (ordered[0], q1, q2, q3, ordered[-1])
 

@@ -58,7 +58,7 @@ TEXT = {
     "unreadable": "### Utvärderingar som inte kunde läsas",
     "unreadable_item": "- `{path}`: se valideringsproblemen nedan.",
     "changed": "### Ändrade utvärderingar",
-    "evaluation_item": "- **{name} {year}** (revision {revision}, {detail}): {total} poäng · `{path}`{link}",
+    "evaluation_item": "- **{name} {year}** ({revision}, {detail}): {total} poäng · `{path}`{link}",
     "evaluation_heading": "#### {name} {year}",
     "evaluation_file": "Fil: `{path}`{link}",
     "page_link": " · [sidan]({url})",
@@ -519,17 +519,23 @@ def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[Opt
 def _total(side: Side, evaluation: m.Evaluation) -> Optional[float]:
     view = side.views.get(evaluation.key)
     if view is not None:
-        return view.total
+        return view.area_sum  # what the area points add up to, so that a changed area shows in the total
     numbers = sorted({a.area for a in evaluation.areas})
     parts = [_area_points(side, evaluation, n)[0] for n in numbers]
     return float(sum(parts)) if parts and None not in parts else None  # type: ignore[arg-type]
+
+
+def _revision_name(side: Side, evaluation: m.Evaluation) -> str:
+    """The revision's one name, as the pages give it (Kommunkompassen 2002), else its id."""
+    framework = side.dataset.framework(evaluation.framework)
+    return framework.name if framework else f"revision {evaluation.framework}"
 
 
 def _evaluation_item(side: Side, evaluation: m.Evaluation, preview: Optional[str]) -> str:
     url = f"kommuner/{evaluation.municipality}/{evaluation.year}/"
     link = TEXT["page_link"].format(url=preview + url) if preview else ""
     return TEXT["evaluation_item"].format(
-        name=_md(_name(side, evaluation)), year=evaluation.year, revision=_md(evaluation.framework),
+        name=_md(_name(side, evaluation)), year=evaluation.year, revision=_md(_revision_name(side, evaluation)),
         detail=TEXT["detail_full"] if evaluation.is_full else TEXT["detail_areas"],
         total=_number(_total(side, evaluation)), path=_code(evaluation.pos.path), link=link)
 

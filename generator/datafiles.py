@@ -5,11 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterable, Optional
 
 from . import aggregate as ag
 from . import model as m
+from . import workbook
 from .schema import KINDS, SCHEMA_DIR
 
 DATA_DIR = "data"
@@ -30,53 +35,80 @@ class DataFile:
     columns: tuple[Column, ...]
 
 
+# Every column with its type and what it holds, in Swedish: the data page, the workbook's
+# "kolumner" sheet and datapackage.json all read these descriptions.
 _BASE = (
-    Column("municipality_code", "string", "SCB municipality code"),
-    Column("municipality", "string", "municipality name"),
-    Column("municipality_slug", "string", "identifier used in addresses"),
-    Column("year", "integer", "year of the evaluation"),
-    Column("framework", "string", "Kommunkompassen framework revision"),
+    Column("municipality_code", "string", "kommunkod (SCB:s kommunkod; SSB:s kommunnummer för norska kommuner)"),
+    Column("municipality", "string", "kommunens namn"),
+    Column("municipality_slug", "string", "kommunens namn i webbadresserna, till exempel karlskoga"),
+    Column("year", "integer", "året då utvärderingen gjordes"),
+    Column("framework", "string", "revisionen av Kommunkompassen som utvärderingen följer: 2002, 2010 eller 2020"),
+    Column("framework_name", "string", "revisionens namn, samma som på webbplatsen, till exempel Kommunkompassen 2019/2020"),
 )
 EVALUATIONS = DataFile("evaluations.csv", "file_evaluations", _BASE + (
-    Column("total_points", "number", "sum of the eight area points (max 800)"),
-    Column("reported_total_points", "number", "total as printed in the report, if printed"),
-    Column("detail", "string", "full: every question scored; areas: area totals only"),
-    Column("rank_in_framework", "integer", "rank by total among evaluations of the same revision"),
-    Column("evaluations_in_framework", "integer", "number of evaluations of the same revision"),
-    Column("source", "string", "id of the source report"),
-    Column("source_title", "string", "title of the source report"),
+    Column("total_points", "number", "totalpoäng (högst 800): den som rapporten trycker, annars summan av områdena; samma siffra som webbplatsen visar och rangordnar efter"),
+    Column("reported_total_points", "number", "totalpoängen som den är tryckt i rapporten; tom om rapporten inte trycker någon"),
+    Column("area_sum_points", "number", "summan av de åtta områdenas poäng (tryckta, annars delfrågornas summa)"),
+    Column("question_sum_points", "number", "summan av alla delfrågors poäng; bara för fullständiga utvärderingar"),
+    Column("detail", "string", "full: varje delfråga har poäng; areas: bara områdespoäng, citerade i en annan rapport"),
+    Column("rank_in_framework", "integer", "placering efter totalpoäng bland utvärderingarna av samma revision på webbplatsen; tom när de är färre än tre"),
+    Column("evaluations_in_framework", "integer", "hur många utvärderingar av samma revision webbplatsen har"),
+    Column("source", "string", "källrapportens id på webbplatsen"),
+    Column("source_title", "string", "källrapportens titel"),
+    Column("source_publisher", "string", "källrapportens utgivare"),
+    Column("source_year", "integer", "källrapportens utgivningsår"),
 ))
 AREAS = DataFile("area_scores.csv", "file_areas", _BASE + (
-    Column("area", "integer", "area number 1-8"),
-    Column("area_name", "string", "area name in the framework catalogue"),
-    Column("points", "number", "area points as printed, else the sum of its questions"),
-    Column("max_points", "number", "maximum points of the area"),
-    Column("reported_points", "number", "area points as printed in the report"),
-    Column("question_sum", "number", "sum of the question points"),
+    Column("area", "integer", "områdets nummer, 1–8"),
+    Column("area_name", "string", "områdets namn i revisionens frågekatalog"),
+    Column("points", "number", "områdets poäng: som de är tryckta, annars delfrågornas summa"),
+    Column("max_points", "number", "områdets maxpoäng"),
+    Column("reported_points", "number", "områdets poäng som de är tryckta i rapporten"),
+    Column("question_sum", "number", "summan av delfrågornas poäng"),
 ))
 QUESTIONS = DataFile("question_scores.csv", "file_questions", _BASE + (
-    Column("area", "integer", "area number 1-8"),
-    Column("question", "string", "question id"),
-    Column("question_text", "string", "question in the framework catalogue"),
-    Column("points", "number", "points as printed"),
-    Column("max_points", "number", "maximum points of the question"),
-    Column("reported_percent", "number", "percentage as printed, if printed"),
+    Column("area", "integer", "områdets nummer, 1–8"),
+    Column("question", "string", "delfrågans nummer, till exempel 1.2"),
+    Column("question_text", "string", "delfrågan som den står i revisionens frågekatalog"),
+    Column("points", "number", "delfrågans poäng som de är tryckta"),
+    Column("max_points", "number", "delfrågans maxpoäng"),
+    Column("reported_percent", "number", "procentsatsen som den är tryckt i rapporten, om den trycks"),
 ))
 PRACTICES = DataFile("good_practices.csv", "file_practices", _BASE + (
-    Column("area", "integer", "area number 1-8"),
-    Column("slug", "string", "identifier of the good practice"),
-    Column("name", "string", "name of the practice"),
-    Column("gold_star", "boolean", "marked guldstjärna in the report"),
-    Column("description", "string", "description in the portal's words"),
+    Column("area", "integer", "områdets nummer, 1–8"),
+    Column("slug", "string", "det goda exemplets namn i webbadresserna"),
+    Column("name", "string", "det goda exemplets namn"),
+    Column("gold_star", "boolean", "true om rapporten ger exemplet en guldstjärna, annars false"),
+    Column("description", "string", "beskrivning med webbplatsens egna ord"),
 ))
 CSV_FILES = (EVALUATIONS, AREAS, QUESTIONS, PRACTICES)
 JSON_FILE = "kommunkompassen.json"
+WORKBOOK_FILE = "kommunkompassen.xlsx"
+
+
+def release() -> tuple[Optional[str], Optional[str]]:
+    """The dataset's version and date: the commit the site is built from and its date (from
+    SOURCE_DATE_EPOCH, which the build sets from the commit), never the clock."""
+    root = Path(__file__).resolve().parent.parent
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct")
+    date = datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat() if epoch and epoch.isdigit() else None
+    version = os.environ.get("SOURCE_COMMIT") or _git(root, "rev-parse", "--short=10", "HEAD")
+    return version, date
+
+
+def _git(root: Path, *arguments: str) -> Optional[str]:
+    try:
+        result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return result.stdout.strip() or None
 
 
 def listing(t: dict) -> list[tuple[str, str]]:
     """The files of the data page with their descriptions, in order."""
     files = [(f.name, t["data"][f.title_key]) for f in CSV_FILES]
-    files += [(JSON_FILE, t["data"]["file_json"]), ("datapackage.json", t["data"]["file_package"])]
+    files += [(WORKBOOK_FILE, t["data"]["file_workbook"]), (JSON_FILE, t["data"]["file_json"]),
+              ("datapackage.json", t["data"]["file_package"])]
     return files
 
 
@@ -93,11 +125,15 @@ def data_files(portal: ag.Portal, t: dict, kept: Optional[dict[str, "EvaluationD
     if kept is not None:
         kept.clear()
         kept.update(parts)
+    tables = {
+        EVALUATIONS: _csv_header(EVALUATIONS) + b"".join(p.evaluation_row for p in parts.values()),
+        AREAS: _csv_header(AREAS) + b"".join(p.area_rows for p in parts.values()),
+        QUESTIONS: _csv_header(QUESTIONS) + b"".join(p.question_rows for p in parts.values()),
+        PRACTICES: _csv_header(PRACTICES) + _practice_lines(portal, parts.values()),
+    }
     files = {
-        f"{DATA_DIR}/{EVALUATIONS.name}": _csv_header(EVALUATIONS) + b"".join(p.evaluation_row for p in parts.values()),
-        f"{DATA_DIR}/{AREAS.name}": _csv_header(AREAS) + b"".join(p.area_rows for p in parts.values()),
-        f"{DATA_DIR}/{QUESTIONS.name}": _csv_header(QUESTIONS) + b"".join(p.question_rows for p in parts.values()),
-        f"{DATA_DIR}/{PRACTICES.name}": _csv_header(PRACTICES) + _practice_lines(portal, parts.values()),
+        **{f"{DATA_DIR}/{spec.name}": content for spec, content in tables.items()},
+        f"{DATA_DIR}/{WORKBOOK_FILE}": workbook.workbook(tables, t),
         f"{DATA_DIR}/{JSON_FILE}": _everything_json(portal, [p.json for p in parts.values()]),
         f"{DATA_DIR}/datapackage.json": _json(_package()),
         f"{DATA_DIR}/LICENSE.txt": t["data"]["licence_text"].encode("utf-8"),
@@ -178,13 +214,15 @@ def evaluation_files(view: ag.EvaluationView) -> dict[str, bytes]:
 
 def _base(view: ag.EvaluationView) -> tuple:
     mu = view.municipality
-    return (mu.code, mu.name, mu.slug, view.year, view.framework.id)
+    return (mu.code, mu.name, mu.slug, view.year, view.framework.id, view.framework.name)
 
 
 def _evaluation_rows(view: ag.EvaluationView) -> Iterable[tuple]:
     source = view.source
-    yield _base(view) + (view.total, view.evaluation.reported_total, view.evaluation.detail, view.rank,
-                         view.rank_of, view.evaluation.source.report, source.title if source else None)
+    yield _base(view) + (view.total, view.evaluation.reported_total, view.area_sum, view.question_sum,
+                         view.evaluation.detail, view.rank, view.rank_of, view.evaluation.source.report,
+                         source.title if source else None, source.publisher if source else None,
+                         source.year if source else None)
 
 
 def _area_rows(view: ag.EvaluationView) -> Iterable[tuple]:
@@ -283,7 +321,7 @@ def _everything_json(portal: ag.Portal, entries: list[bytes]) -> bytes:
 
 def _registers(d: m.Dataset) -> dict:
     return {
-        "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "year": s.year, "file": s.file} for s in d.sources],
+        "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "year": s.year, "url": s.url} for s in d.sources],
         "municipalities": [
             {"slug": mu.slug, "code": mu.code, "name": mu.name, "county": mu.county, "country": mu.country,
              "facts": [{"kind": f.kind, "label": f.label, "value": f.value, "year": f.year, "note": f.note,
@@ -319,7 +357,9 @@ def _evaluation_json(view: ag.EvaluationView) -> dict:
         "framework": e.framework, "detail": e.detail, "month": e.month, "report_date": e.report_date,
         "ordinal": e.ordinal, "previous_years": list(e.previous_years), "evaluators": list(e.evaluators),
         "interviewees": e.interviewees, "source": _ref(e.source), "summary": e.summary,
-        "total_points": view.total, "reported_total_points": e.reported_total, "rank_in_framework": view.rank,
+        "framework_name": view.framework.name,
+        "total_points": view.total, "reported_total_points": e.reported_total, "area_sum_points": view.area_sum,
+        "question_sum_points": view.question_sum, "rank_in_framework": view.rank,
         "areas": [
             {"area": row.definition.number, "name": row.definition.name,
              "printed_name": row.result.printed_name if row.result else None,

@@ -464,7 +464,7 @@ def _municipalities(document: Document) -> Iterable[m.Municipality]:
 def _sources(document: Document) -> Iterable[m.Source]:
     for index, item in enumerate(_clean(document)["sources"]):
         yield m.Source(item["id"], item["title"], item["publisher"], item["year"], item.get("file"),
-                       document.pos(("sources", index)))
+                       document.pos(("sources", index)), item.get("url"))
 
 
 def _reference(document: Document) -> m.ReferenceSeries:

@@ -53,8 +53,8 @@ class AreaDef:
 @dataclass(frozen=True)
 class Framework:
     id: str
-    name: str
-    label: str
+    name: str  # the revision's one name ("Kommunkompassen 2019/2020") on every page, chart, data file and message
+    label: str  # an older short label, kept in the data; not shown
     first_year: int
     last_year: Optional[int]
     max_points: float
@@ -72,8 +72,9 @@ class Source:
     title: str
     publisher: str
     year: int
-    file: Optional[str]
+    file: Optional[str]  # the plain-text copy transcribed (internal; never shown to readers)
     pos: Pos
+    url: Optional[str] = None  # the publisher's address as the report prints it
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,10 @@ def escape_text(value: object) -> str:
 def format_number(value: Optional[float], decimals: Optional[int] = None) -> str:
     if value is None:
         return "–"
+    if decimals is not None:
+        value = round(value, decimals)
+    if value == 0:
+        value = 0  # never "−0"
     if decimals is None and float(value).is_integer() and abs(value) >= 10_000:
         return f"{int(value):,}".replace(",", "\u00a0").replace("-", "−")  # Swedish: 30 150
     text = f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
@@ -106,7 +110,7 @@ def _environment(kind: type, **options) -> Environment:
         autoescape=False,  # Markdown, not HTML: data text goes through the `esc` filter
         **options,
     )
-    environment.filters.update(num=format_number, esc=escape_text, fill=fill)
+    environment.filters.update(num=format_number, esc=escape_text, fill=fill, counted=counted)
     environment.globals.update(link=link, href=href)
     return environment
 
@@ -171,10 +175,11 @@ def _chart_paths(page: Page, chart: charts.Chart) -> tuple[str, str]:
 def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache",
                    charts_later: bool = False) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
     keyer = _Keys(cache, portal, t)
-    signature = (portal.dataset, keyer.base)
+    release = datafiles.release()  # the commit and its date: an input like the records, never the clock
+    signature = (portal.dataset, keyer.base, release)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1]), None
-    pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t)]
+    pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
     markdown: list[Optional[bytes]] = [None] * len(pages)
     keys: list[Optional[tuple]] = [None] * len(pages)
     for index, page in enumerate(pages):
@@ -737,14 +742,15 @@ def table_csv(table: charts.Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.header)
-    writer.writerows(table.rows)
+    # Decimal point, and a whole number without ".0", as in the data files.
+    writer.writerows([int(v) if isinstance(v, float) and v.is_integer() else v for v in row] for row in table.rows)
     return buffer.getvalue().encode("utf-8")
 
 
 # ---------------------------------------------------------------- pages
 
 
-def _pages(portal: ag.Portal, t: dict) -> Iterable[Page]:
+def _pages(portal: ag.Portal, t: dict, release: tuple[Optional[str], Optional[str]] = (None, None)) -> Iterable[Page]:
     yield _home(portal, t)
     yield Page("kommuner/index.md", "municipalities.md.j2", {})
     for view in portal.municipalities:
@@ -753,7 +759,7 @@ def _pages(portal: ag.Portal, t: dict) -> Iterable[Page]:
             yield _evaluation(evaluation, portal, t)
     for view in portal.cited_only:
         yield Page(f"kommuner/{view.slug}/index.md", "municipality.md.j2", {"view": view})
-    yield Page("omraden/index.md", "areas.md.j2", {})
+    yield Page("omraden/index.md", "areas.md.j2", {"basis": {s.framework.id: basis_text(s.basis, t) for s in portal.frameworks}})
     yield Page("omraden/jamforbarhet/index.md", "area_mapping.md.j2", {})
     for stats in portal.frameworks:
         for area in stats.areas:
@@ -761,27 +767,37 @@ def _pages(portal: ag.Portal, t: dict) -> Iterable[Page]:
         yield Page(f"jamforelse/{stats.framework.id}/index.md", "comparison.md.j2", {"stats": stats})
         yield Page(f"metod/{stats.framework.id}/index.md", "catalogue.md.j2", {"stats": stats})
         for area in stats.areas:
-            yield Page(f"goda-exempel/{stats.framework.id}/{area.definition.number}/index.md", "practice_filter.md.j2",
-                       {"stats": stats, "area": area})
+            if area.practices:  # no listing page that would only say it is empty
+                yield Page(f"goda-exempel/{stats.framework.id}/{area.definition.number}/index.md", "practice_filter.md.j2",
+                           {"stats": stats, "area": area})
     yield Page("jamforelse/index.md", "comparison_index.md.j2", {})
     yield Page("goda-exempel/index.md", "practices.md.j2", {"gold_listing": GOLD_STAR_LISTING})
-    yield Page(f"goda-exempel/{GOLD_STAR_LISTING}/index.md", "gold_stars.md.j2", {})
+    if any(p.practice.gold_star for p in portal.practices):
+        yield Page(f"goda-exempel/{GOLD_STAR_LISTING}/index.md", "gold_stars.md.j2", {})
     for practice in portal.practices:
         yield Page(f"goda-exempel/{practice.practice.slug}/index.md", "practice.md.j2", {"item": practice})
-    yield Page("data/index.md", "data.md.j2", {"files": datafiles.listing(t)})
+    version, date = release
+    yield Page("data/index.md", "data.md.j2", {"files": datafiles.listing(t), "tables": datafiles.CSV_FILES,
+                                               "version": version, "date": date})
 
 
 def _home(portal: ag.Portal, t: dict) -> Page:
-    groups = [(s.framework.label, [v.total for v in s.evaluations if v.total is not None]) for s in portal.frameworks]
-    summary = [(s.framework.label, len(s.evaluations), _n(s.total_mean), _n(s.total_median)) for s in portal.frameworks]
-    overview = charts.box(
-        "oversikt", t["home"]["overview"],
-        "Lådagram över totalpoängen (högst 800) för alla utvärderingar i materialet, en låda per revision av Kommunkompassen. "
-        + _box_finding(t, groups),
-        groups, 800, (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]), summary,
-        legend=t["chart"]["box_legend"])
+    # A box only for a revision with enough evaluations; the table counts every revision.
+    groups = [(s.framework.name, [v.total for v in s.evaluations if v.total is not None])
+              for s in portal.frameworks if s.basis.enough]
+    summary = [(s.framework.name, s.basis.count, _round(s.total_mean), _round(s.total_median)) for s in portal.frameworks]
+    chart_list = []
+    if groups:
+        described = "; ".join(fill(t["home"]["overview_group"], name=s.framework.name, basis=basis_text(s.basis, t))
+                              for s in portal.frameworks if s.basis.enough)
+        chart_list.append(charts.box(
+            "oversikt", t["home"]["overview"],
+            fill(t["home"]["overview_description"], groups=described) + " " + _box_finding(t, groups),
+            groups, 800, (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]), summary,
+            legend=t["chart"]["box_legend"]))
     latest = sorted(portal.evaluations, key=lambda v: (-v.year, v.municipality.name))[:6]
-    return Page("index.md", "home.md.j2", {"latest": latest, "overview": overview}, (overview,))
+    return Page("index.md", "home.md.j2", {"latest": latest, "overview": chart_list[0] if chart_list else None,
+                                           "summary": summary}, tuple(chart_list))
 
 
 def _municipality(view: ag.MunicipalityView, t: dict) -> Page:
@@ -790,7 +806,7 @@ def _municipality(view: ag.MunicipalityView, t: dict) -> Page:
     for framework_id in sorted({e.framework.id for e in view.evaluations}):
         own = [e for e in view.evaluations if e.framework.id == framework_id and e.total is not None]
         if own:
-            series.append((f"{t['word']['revision']} {own[0].framework.label}", [(e.year, e.total) for e in own]))
+            series.append((own[0].framework.name, [(e.year, e.total) for e in own]))
     chart_list = []
     if series:
         chart_list.append(charts.history(
@@ -806,41 +822,71 @@ def _municipality(view: ag.MunicipalityView, t: dict) -> Page:
 
 def _area_bars(view: ag.EvaluationView, t: dict, name: str, title: str, description: str) -> charts.Chart:
     labels = [f"{row.definition.number} {row.definition.name}" for row in view.areas]
+    own = f"{view.municipality.name} {view.year}"
     values = [row.points for row in view.areas]
-    mean = (t["word"]["mean"], [_round(row.revision_mean) for row in view.areas])
+    if all(row.revision_mean is None for row in view.areas):  # too few evaluations of the revision for a mean
+        return charts.bars(name, title, f"{description} {_bars_finding(t, labels, values)}", labels, values, 100, own,
+                           (t["word"]["area"], own))
+    mean = fill(t["evaluation"]["mean_label"], revision=view.framework.name)
+    reference = (mean, [_round(row.revision_mean) for row in view.areas])
     return charts.bars(
-        name, title, f"{description} {_bars_finding(t, labels, values, mean)}", labels, values, 100,
-        f"{view.municipality.name} {view.year}",
-        (t["word"]["area"], f"{view.municipality.name} {view.year}", t["word"]["mean"]),
-        reference=mean,
+        name, title, f"{description} {_bars_finding(t, labels, values, reference)}", labels, values, 100, own,
+        (t["word"]["area"], own, mean),
+        reference=reference,
     )
+
+
+def basis_text(basis: ag.Basis, t: dict) -> str:
+    """What a statistic is computed over, in words: "7 utvärderingar av 6 kommuner 2003–2009 (Karlskoga 2003 och 2007)"."""
+    text = fill(t["stats"]["basis"], evaluations=counted(basis.count, "evaluation"),
+                municipalities=counted(basis.municipalities, "municipality"),
+                years=str(basis.first_year) if basis.first_year == basis.last_year else f"{basis.first_year}–{basis.last_year}")
+    if basis.repeated:
+        twice = ", ".join(f"{name} {' och '.join(str(y) for y in years)}" for name, years in basis.repeated)
+        text += fill(t["stats"]["basis_repeated"], which=twice)
+    return text
+
+
+def counted(n: int, unit: str) -> str:
+    """A count with its noun in the right number: "1 utvärdering", "2 utvärderingar"."""
+    one, many = locale()["unit"][unit]
+    return f"{format_number(n)} {one if n == 1 else many}"
 
 
 def _evaluation(view: ag.EvaluationView, portal: ag.Portal, t: dict) -> Page:
     name, year = view.municipality.name, view.year
     stats = portal.framework(view.framework.id)
     series = [(f"{name} {year}", [row.points for row in view.areas])]
-    others = [fill(t["evaluation"]["radar_mean"], revision=view.framework.label, n=len(stats.evaluations))]
-    series.append((f"{t['word']['mean']} {view.framework.label}", [_round(row.revision_mean) for row in view.areas]))
+    others = []
+    if stats.basis.enough:
+        others.append(fill(t["evaluation"]["radar_mean"], revision=view.framework.name, basis=basis_text(stats.basis, t)))
+        series.append((fill(t["evaluation"]["mean_label"], revision=view.framework.name), [_round(row.revision_mean) for row in view.areas]))
     for reference in stats.references:
         values = {p.area: p.points for p in reference.areas}
         series.append((reference.name, [values.get(row.definition.number) for row in view.areas]))
-        others.append(reference.name.lower())
+        others.append(fill(t["evaluation"]["radar_reference"], name=reference.name.lower(), year=reference.year))
     if view.previous:
         series.append((f"{name} {view.previous.year}", [row.points for row in view.previous.areas]))
         others.append(f"{name} {view.previous.year}")
+    if others:
+        description = fill(t["evaluation"]["radar_description"], name=name, year=year, others=", ".join(others))
+    else:
+        description = fill(t["evaluation"]["radar_alone"], name=name, year=year, count=counted(stats.basis.count, "evaluation"),
+                           revision=view.framework.name)
     # One chart, one message: the areas against the revision's mean and the other references.
     # (The radar and the bar chart that said the same thing twice are gone; the table beside
     # the chart holds every number, and its area names lead to the areas further down.)
     labels = [f"{row.definition.number} {row.definition.name}" for row in view.areas]
     (main_label, main_values), references = series[0], series[1:]
-    description = fill(t["evaluation"]["radar_description"], name=name, year=year, others=", ".join(others))
+    mean = series[1] if stats.basis.enough else None
     profile = charts.bars(
-        "profil", t["evaluation"]["radar"], f"{description} {_bars_finding(t, labels, main_values, references[0])}",
+        "profil", t["evaluation"]["radar"], f"{description} {_bars_finding(t, labels, main_values, mean)}",
         labels, main_values, 100, main_label, (t["word"]["area"],) + tuple(label for label, _ in series),
         references=references)
+    history = next((mu.evaluations for mu in portal.municipalities if mu.slug == view.slug), ())
     return Page(f"kommuner/{view.slug}/{year}/index.md", "evaluation.md.j2",
-                {"view": view, "stats": stats, "profile": profile}, (profile,))
+                {"view": view, "stats": stats, "profile": profile, "history": history,
+                 "basis": basis_text(stats.basis, t), "learn_gap": ag.LEARN_GAP}, (profile,))
 
 
 def _history_finding(t: dict, series: list) -> str:
@@ -879,25 +925,27 @@ def _bars_finding(t: dict, labels: list, values: list, reference: Optional[tuple
 
 
 def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
-    name, revision = area.definition.name, stats.framework.label
+    name, revision = area.definition.name, stats.framework.name
     chart_list = []
     if area.ranking:
+        basis = basis_text(area.basis, t)
         labels = [f"{r.evaluation.municipality.name} {r.evaluation.year}" for r in area.ranking]
         chart_list.append(charts.bars(
             "rangordning", t["areas"]["ranking"],
-            fill(t["areas"]["ranking_description"], name=name, revision=revision, max=format_number(area.definition.max_points))
+            fill(t["areas"]["ranking_description"], name=name, revision=revision, max=format_number(area.definition.max_points), basis=basis)
             + " " + _bars_finding(t, labels, [r.points for r in area.ranking]),
             labels, [r.points for r in area.ranking], area.definition.max_points, name,
             (t["word"]["municipality"], t["word"]["points"])))
-        summary = [(label, format_number(value)) for label, value in zip(
+        summary = [(label, _round(value)) for label, value in zip(
             (t["word"]["min"], t["word"]["q1"], t["word"]["median"], t["word"]["q3"], t["word"]["max_value"]), area.quartiles or ())]
         chart_list.append(charts.box(
             "spridning", t["areas"]["distribution"],
-            fill(t["areas"]["distribution_description"], name=name, revision=revision, n=len(area.ranking))
+            fill(t["areas"]["distribution_description"], name=name, revision=revision, basis=basis)
             + " " + _box_finding(t, [(name, [r.points for r in area.ranking])]),
             [(name, [r.points for r in area.ranking])], area.definition.max_points,
             (t["word"]["value"], t["word"]["points"]), summary, legend=t["chart"]["box_legend"]))
-    return Page(area.url + "index.md", "area.md.j2", {"stats": stats, "area": area, "charts": chart_list}, tuple(chart_list))
+    return Page(area.url + "index.md", "area.md.j2", {"stats": stats, "area": area, "charts": chart_list,
+                                                    "basis": basis_text(area.basis, t)}, tuple(chart_list))
 
 
 def _n(value: Optional[float]) -> str:

@@ -187,7 +187,7 @@ def test_added_evaluation_lists_its_new_pages(repo: Path) -> None:
     assert "Utvärderingar – ändrade: 0, nya: 1, borttagna: 0." in text
     assert section(text, "### Ändrade filer") == "- ny: `evaluations/ale/2005.yaml`"
     assert section(text, "### Nya utvärderingar") == (
-        f"- **Ale 2005** (revision 2002, endast områdespoäng): {points} poäng · `evaluations/ale/2005.yaml`"
+        f"- **Ale 2005** (Kommunkompassen 2002, endast områdespoäng): {points} poäng · `evaluations/ale/2005.yaml`"
         f" · [sidan]({PREVIEW}kommuner/ale/2005/)")
     assert section(text, "### Sidor som tillkommer") == f"- [kommuner/ale/2005/]({PREVIEW}kommuner/ale/2005/)"
     assert "### Ändrade utvärderingar" not in text and "### Sidor som försvinner" not in text
@@ -197,7 +197,7 @@ def test_added_evaluation_lists_its_new_pages(repo: Path) -> None:
     text, ok = summarize_revisions("HEAD", "HEAD~1", Path("evaluations"), PREVIEW)
     assert ok
     assert section(text, "### Borttagna utvärderingar") == (
-        f"- **Ale 2005** (revision 2002, endast områdespoäng): {points} poäng · `evaluations/ale/2005.yaml`")
+        f"- **Ale 2005** (Kommunkompassen 2002, endast områdespoäng): {points} poäng · `evaluations/ale/2005.yaml`")
     assert section(text, "### Sidor som försvinner") == "- `kommuner/ale/2005/`"
 
 

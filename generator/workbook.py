@@ -1,0 +1,214 @@
+"""The dataset as an Excel workbook (.xlsx), written with the standard library's zipfile.
+
+One sheet per CSV file with the same rows, numbers stored as numbers, and a sheet
+("kolumner") describing every column in Swedish. The bytes depend on the tables
+only: every zip entry has the same fixed timestamp and the document properties
+name no author and no date, so two builds of the same data give the same file.
+A workbook needs only a handful of XML parts; writing them here avoids a
+dependency whose output would have to be pinned instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from typing import TYPE_CHECKING, Mapping
+from xml.sax.saxutils import escape
+
+if TYPE_CHECKING:
+    from .datafiles import DataFile
+
+# 1980-01-01, the earliest time a zip entry can carry: the same in every build.
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+# Characters XML 1.0 cannot hold at all.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+DESCRIPTION_SHEET = "kolumner"
+
+
+def workbook(tables: Mapping["DataFile", bytes], t: dict) -> bytes:
+    """The workbook of `tables` (each data file's spec and its CSV bytes)."""
+    sheets: list[tuple[str, list[list[object]]]] = []
+    for spec, content in tables.items():
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
+        types = [column.type for column in spec.columns]
+        typed = [rows[0]] + [[_typed(value, kind) for value, kind in zip(row, types)] for row in rows[1:]]
+        sheets.append((_sheet_name(spec.name), typed))
+    words = t["data"]
+    described: list[list[object]] = [[words["column_file"], words["column_name"], words["column_type"], words["column_description"]]]
+    for spec in tables:
+        for column in spec.columns:
+            described.append([spec.name, column.name, words["types"][column.type], column.description])
+    sheets.append((DESCRIPTION_SHEET, described))
+    return _package(sheets)
+
+
+def read_sheets(data: bytes) -> dict[str, list[list[object]]]:
+    """The sheets of a workbook written by `workbook`, as rows of values (for tests and checks)."""
+    from xml.etree import ElementTree as ET
+
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = ET.fromstring(archive.read("xl/workbook.xml"))
+        result: dict[str, list[list[object]]] = {}
+        for index, sheet in enumerate(book.find("m:sheets", ns), start=1):  # type: ignore[union-attr]
+            root = ET.fromstring(archive.read(f"xl/worksheets/sheet{index}.xml"))
+            rows = []
+            for row in root.iter(f"{{{ns['m']}}}row"):
+                values: list[object] = []
+                for cell in row:
+                    column = _column_index(cell.get("r", ""))
+                    values.extend([None] * (column - len(values)))  # empty cells are not written
+                    kind = cell.get("t")
+                    if kind == "inlineStr":
+                        values.append("".join(x.text or "" for x in cell.iter(f"{{{ns['m']}}}t")))
+                    elif kind == "b":
+                        values.append(cell.findtext("m:v", namespaces=ns) == "1")
+                    else:
+                        text = cell.findtext("m:v", namespaces=ns)
+                        values.append(None if text is None else float(text))
+                rows.append(values)
+            result[sheet.get("name")] = rows  # type: ignore[index]
+    return result
+
+
+def _typed(value: str, kind: str) -> object:
+    if value == "":
+        return None
+    if kind in ("number", "integer"):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    if kind == "boolean":
+        return value == "true"
+    return value
+
+
+def _sheet_name(file_name: str) -> str:
+    return file_name.rsplit(".", 1)[0][:31]
+
+
+def _column_index(ref: str) -> int:
+    """0 for A1, 1 for B7, 26 for AA3."""
+    index = 0
+    for letter in re.match(r"[A-Z]*", ref).group(0):  # type: ignore[union-attr]
+        index = index * 26 + ord(letter) - 64
+    return index - 1
+
+
+def _column(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _cell(ref: str, value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}"><v>{value!r}</v></c>'
+    text = escape(_ILLEGAL.sub("", str(value)))
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+
+
+def _sheet_xml(rows: list[list[object]]) -> str:
+    body = []
+    for r, row in enumerate(rows, start=1):
+        cells = "".join(_cell(f"{_column(c)}{r}", value) for c, value in enumerate(row))
+        if r == 1:  # the header row in bold
+            cells = cells.replace('<c r=', '<c s="1" r=')
+        body.append(f'<row r="{r}">{cells}</row>')
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '</sheetView></sheetViews>'
+            f'<sheetData>{"".join(body)}</sheetData></worksheet>')
+
+
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+    '{sheets}'
+    '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+    '</Types>'
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+    '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
+    '</Relationships>'
+)
+# Fixed document properties: a title and language, no author, no dates.
+_CORE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+    '<dc:title>Kommunkompassen – öppna resultat</dc:title><dc:language>sv-SE</dc:language>'
+    '</cp:coreProperties>'
+)
+_APP = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    '<Application>kommunkompassen</Application></Properties>'
+)
+# Two cell formats: the default, and bold for the header row.
+_STYLES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font><font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '</styleSheet>'
+)
+
+
+def _package(sheets: list[tuple[str, list[list[object]]]]) -> bytes:
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1))
+    book = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+            + "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in enumerate(sheets, start=1))
+            + '</sheets></workbook>')
+    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                      f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1))
+            + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+              'Target="styles.xml"/></Relationships>')
+    parts = [
+        ("[Content_Types].xml", _CONTENT_TYPES.format(sheets=overrides)),
+        ("_rels/.rels", _ROOT_RELS),
+        ("docProps/core.xml", _CORE),
+        ("docProps/app.xml", _APP),
+        ("xl/workbook.xml", book),
+        ("xl/_rels/workbook.xml.rels", rels),
+        ("xl/styles.xml", _STYLES),
+    ] + [(f"xl/worksheets/sheet{i}.xml", _sheet_xml(rows)) for i, (_, rows) in enumerate(sheets, start=1)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, text in parts:
+            info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, text.encode("utf-8"), compresslevel=9)
+    return buffer.getvalue()
