@@ -90,7 +90,7 @@ class Table:
     @property
     def numeric_columns(self) -> tuple[bool, ...]:
         """Per column: does it hold numbers (right-aligned)? The first column names the rows."""
-        return tuple(i > 0 and bool(self.rows) and all(isinstance(row[i], (int, float)) or _NUMBER.fullmatch(str(row[i])) for row in self.rows)
+        return tuple(i > 0 and bool(self.rows) and all(row[i] is None or isinstance(row[i], (int, float)) or _NUMBER.fullmatch(str(row[i])) for row in self.rows)
                      for i in range(len(self.header)))
 
 
@@ -360,7 +360,7 @@ def _draw_box(name: str, title: str, groups: tuple, maximum: float, legend: tupl
 _DRAW = {"bars": _draw_bars, "history": _draw_history, "box": _draw_box}
 
 
-_NUMBER = re.compile(r"(?:[−-]?\d+(?:,\d+)?(?: %)?)?")  # a number as the page writes it, or nothing
+_NUMBER = re.compile(r"(?:[−-]?\d+(?:,\d+)?(?: %)?|–)?")  # a number as the page writes it, a dash for none, or nothing
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 
