@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
 
+from .messages import msg
 from .loader import read_fast
 from .problems import Level, Problem
 
@@ -41,7 +42,7 @@ SITE_MARKER_TEXT = "Built by `kommunkompassen build`; the next build replaces th
 
 class DataError(Exception):
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{sum(p.level is Level.ERROR for p in problems)} error(s) in the data")
+        super().__init__(msg("build.errors_in_data", count=sum(p.level is Level.ERROR for p in problems)))
         self.problems = problems
 
 
@@ -207,7 +208,9 @@ class _Cache:
         last = self._checked
         if last is not None and last[0] == dataset and last[1] == problems:
             return list(last[2])
-        result = sorted(set(problems + check(dataset)))
+        from .validate import combine
+
+        result = combine(problems, check(dataset))
         self._checked = (dataset, problems, result)
         return list(result)
 
@@ -225,7 +228,7 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
     """
     from dataclasses import replace
 
-    from . import loader, schema
+    from . import loader
 
     files = loader.find_data_files(root)
     listing = (str(root.resolve()), os.getcwd(), files)
@@ -234,15 +237,9 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
     else:  # which files there are, strays and missing registers: as the loader says, without reading any file
         frame, problems = loader.load_dataset(root, read=lambda path, kind: (None, []))
         _CACHE.frame = (listing, frame, tuple(problems))
-    build = {
-        "framework": lambda d: (loader._framework(d),),
-        "municipalities": lambda d: tuple(loader._municipalities(d)),
-        "sources": lambda d: tuple(loader._sources(d)),
-        "reference": lambda d: (loader._reference(d),),
-        "evaluation": lambda d: (loader._evaluation(d),),
-    }
+    kinds = ("framework", "municipalities", "sources", "reference", "evaluation")
     seen: dict[tuple[str, str, str], _FileResult] = {}
-    records: dict[str, list] = {kind: [] for kind in build}
+    records: dict[str, list] = {kind: [] for kind in kinds}
     groups = ((files.frameworks, "framework"), ([files.municipalities], "municipalities"), ([files.sources], "sources"),
               (files.references, "reference"), (files.evaluations, "evaluation"))
     for paths, kind in groups:
@@ -260,10 +257,8 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
                 found = list(refused)
                 made: tuple = ()
                 if document is not None:
-                    schema_problems = schema.check(document)
+                    schema_problems, made = loader.check_and_build(document)
                     found += schema_problems
-                    if not schema_problems:
-                        made = build[kind](document)
                 result = _FileResult(raw, tuple(found), made)
             if raw is not None:
                 seen[key] = result
@@ -447,22 +442,21 @@ def _environment(values: dict[str, str]):
 def site_dir_problem(site_dir: Path) -> Optional[str]:
     """Why `build` must not replace `site_dir`, or None: it replaces only a site it built itself."""
     if site_dir.is_symlink():
-        return f"the site folder {site_dir} is a symbolic link; pass the folder itself"
+        return msg("build.site_link", site_dir=site_dir)
     if not site_dir.exists():
         return None
     if not site_dir.is_dir():
-        return f"{site_dir} is a file, not a site folder; pass another --site-dir"
+        return msg("build.site_file", site_dir=site_dir)
     if (site_dir / SITE_MARKER).is_file() or not any(site_dir.iterdir()):
         return None
-    return (f"{site_dir} is not a site built by kommunkompassen (it has no {SITE_MARKER} file), so it is not replaced; "
-            f"pass an empty or new folder with --site-dir, or delete the folder yourself")
+    return msg("build.site_foreign", site_dir=site_dir, marker=SITE_MARKER)
 
 
 def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
     if run_mkdocs:
         refusal = site_dir_problem(site_dir)
         if refusal:
-            print(f"build stopped: {refusal}", file=sys.stderr)
+            print(msg("build.stopped_because", reason=refusal), file=sys.stderr)
             return 2
     try:
         if run_mkdocs:  # checked here, so that errors stop the build before MkDocs starts; its hook generates
@@ -473,10 +467,10 @@ def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path
             report = generate(data_dir, docs_dir)
     except DataError as exc:
         _print_problems(exc.problems)
-        print("build stopped: fix the errors above; nothing was written", file=sys.stderr)
+        print(msg("build.stopped"), file=sys.stderr)
         return 1
     if not run_mkdocs:
-        print(f"generated {len(report.written)} changed file(s), removed {len(report.removed)}, {report.unchanged} unchanged", file=sys.stderr)
+        print(msg("build.generated", written=len(report.written), removed=len(report.removed), unchanged=report.unchanged), file=sys.stderr)
         return 0
     return _mkdocs_build(site_dir.resolve(), docs_dir.resolve())
 
@@ -495,7 +489,7 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
         (staging / SITE_MARKER).write_text(SITE_MARKER_TEXT, encoding="utf-8")
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        print(f"build failed: {exc}", file=sys.stderr)
+        print(msg("build.failed", detail=exc), file=sys.stderr)
         return 1
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -503,12 +497,12 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
     refusal = site_dir_problem(site_dir)  # again: the folder may have changed while MkDocs worked
     if refusal:
         shutil.rmtree(staging, ignore_errors=True)
-        print(f"build stopped: {refusal}", file=sys.stderr)
+        print(msg("build.stopped_because", reason=refusal), file=sys.stderr)
         return 2
     if site_dir.exists():
         shutil.rmtree(site_dir)
     os.replace(staging, site_dir)
-    print(f"site built in {site_dir}", file=sys.stderr)
+    print(msg("build.built", site_dir=site_dir), file=sys.stderr)
     return 0
 
 
@@ -523,7 +517,7 @@ def serve_site(data_dir: Path, dev_addr: str) -> int:
     os.environ[DATA_ENV] = str(data_dir.resolve())
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
     _CACHE.render.track = True  # learn what each page reads, so that an edit re-renders only the pages it changes
-    print(f"Förhandsvisning på http://{dev_addr}/ – sidan laddas om när du sparar en fil. Avsluta med Ctrl+C.",
+    print(msg("serve.address", address=dev_addr),
           file=sys.stderr, flush=True)
     serve(str(CONFIG_FILE), dev_addr=dev_addr, livereload=True, build_type="dirty", watch=[str(data_dir.resolve())])
     return 0
@@ -536,7 +530,7 @@ class _PreviewFormat(logging.Formatter):
         if record.name.startswith(("kommunkompassen", "mkdocs.hooks.kommunkompassen")):
             return record.getMessage()
         if record.getMessage().startswith("An error happened during the rebuild"):
-            return "Sidorna visas som förut tills felen ovan är rättade; spara filen igen när de är det."
+            return msg("serve.kept")
         return f"{record.levelname}: {record.getMessage()}"
 
 

@@ -10,7 +10,8 @@ validator says about the new data; and which pages of the site appear, disappear
 change, with their addresses in the preview.
 
 Git is only read (`ls-tree`, `cat-file`), never changed. The summary is for the
-evaluators who review the data, so it is in Swedish; every sentence is in TEXT below.
+evaluators who review the data, so it is in Swedish (English with --lang en); every sentence
+is in the `summary` section of the message catalogue (TEXT below reads it).
 """
 
 from __future__ import annotations
@@ -23,103 +24,28 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
+from collections.abc import Iterator, Mapping
 from typing import Any, Iterable, Optional
 
+from .messages import msg, section
 from . import model as m
 from .problems import Level, Problem, display_path, has_errors
 
-# Every sentence of the summary. Placeholders are filled with str.format.
-TEXT = {
-    "title": "## Ändringar i utvärderingsdata",
-    "compared": "Jämför `{base}` ({base_sha}) med {head}.",
-    "head_revision": "`{head}` ({head_sha})",
-    "working_tree": "arbetskopian",
-    "preview": "Förhandsversion av webbplatsen: <{url}>",
-    "no_changes": "Inga ändringar i datamappen `{data}`.",
-    "cut": "… (förkortad till {n} tecken; hela sammanfattningen finns i körningens sammanfattning)",
-    "counts": "Utvärderingar – ändrade: {changed}, nya: {added}, borttagna: {removed}.",
-    "validation_ok": "**Validering:** inga fel.",
-    "validation_errors": "**Validering:** {errors} fel – rätta felen innan ändringen tas in; webbplatsen byggs inte förrän de är rättade.",
-    "new_warnings": "**Nya varningar:** {n}.",
-    # files
-    "files": "### Ändrade filer",
-    "file_added": "- ny: `{path}`",
-    "file_removed": "- borttagen: `{path}`",
-    "file_changed": "- ändrad: `{path}`",
-    "file_link_added": "- ny symbolisk länk (byggs inte): `{path}`",
-    "file_link_removed": "- borttagen symbolisk länk: `{path}`",
-    "file_link_changed": "- ändrad symbolisk länk (byggs inte): `{path}`",
-    "other_files": "### Ändrade filer utanför datamappen",
-    "other_files_note": "Granska dem särskilt: de ändrar kod, mallar, arbetsflöden eller sidor, inte data.",
-    "other_file": "- `{path}`",
-    # evaluations
-    "added": "### Nya utvärderingar",
-    "removed": "### Borttagna utvärderingar",
-    "unreadable": "### Utvärderingar som inte kunde läsas",
-    "unreadable_item": "- `{path}`: se valideringsproblemen nedan.",
-    "changed": "### Ändrade utvärderingar",
-    "evaluation_item": "- **{name} {year}** ({revision}, {detail}): {total} poäng · `{path}`{link}",
-    "evaluation_heading": "#### {name} {year}",
-    "evaluation_file": "Fil: `{path}`{link}",
-    "page_link": " · [sidan]({url})",
-    "detail_full": "alla delfrågor",
-    "detail_areas": "endast områdespoäng",
-    "table_header": "| Poäng | Före | Efter | Förändring |",
-    "table_rule": "|---|---:|---:|---:|",
-    "row": "| {label} | {old} | {new} | {delta} |",
-    "row_total": "**Totalt**",
-    "row_area": "Område {number} {name}",
-    "row_area_sum": "Område {number} {name}, frågornas summa (tryckt: {printed})",
-    "row_question": "Fråga {id}",
-    "scores_unchanged": "Poängen är oförändrade: totalt {total}.",
-    "texts": "Texter och uppgifter:",
-    "summary_changed": "- Sammanfattningen har ändrats.",
-    "description_changed": "- Område {number}: beskrivningen har ändrats.",
-    "before_after": "  <details><summary>Före och efter</summary>\n\n  > {old}\n\n  > {new}\n\n  </details>",
-    "list_added": "- Område {number}, {what} {added}: »{text}«",
-    "list_removed": "- Område {number}, {what} {removed}: »{text}«",
-    "list_changed": "- Område {number}, {what} {changed}: »{old}« → »{new}«",
-    # (noun, added, removed, changed): the participles agree with the noun's gender
-    "strength": ("styrka", "tillagd", "borttagen", "ändrad"),
-    "improvement": ("förbättringsområde", "tillagt", "borttaget", "ändrat"),
-    "cited_example": ("omnämnt exempel", "tillagt", "borttaget", "ändrat"),
-    "field_changed": "- {label}: {old} → {new}",
-    "area_field_changed": "- Område {number}, {label}: {old} → {new}",
-    "question_field_changed": "- Fråga {id}, {label}: {old} → {new}",
-    "item_added": "- {label} tillagd: {text}",
-    "item_removed": "- {label} borttagen: {text}",
-    # good practices
-    "practices": "### Goda exempel",
-    "practice_added": "- Tillagt: **{name}** ({municipality} {year}, område {area}){link}",
-    "practice_removed": "- Borttaget: **{name}** ({municipality} {year}, område {area})",
-    "practice_changed": "- Ändrat: **{name}** ({municipality} {year}, område {area}): {fields}{link}",
-    "practice_fields": {"name": "namn", "gold_star": "guldstjärna", "description": "beskrivning", "links": "länkar",
-                        "area": "område", "evaluation": "utvärdering"},
-    # validation
-    "problems": "### Valideringsproblem",
-    "problem": "- `{pos}` {level}: {message}",
-    "level": {"error": "fel", "warning": "varning"},
-    "old_warnings": "Varningar som fanns redan före ändringen och inte visas här: {n}.",
-    # pages
-    "pages_added": "### Sidor som tillkommer",
-    "pages_removed": "### Sidor som försvinner",
-    "pages_changed": "### Sidor med ändrat innehåll",
-    "pages_changed_summary": "<details><summary>Ändrade sidor: {n}</summary>\n",
-    "pages_changed_end": "\n</details>",
-    "page": "- [{url}]({address})",
-    "page_plain": "- `{url}`",
-    "pages": "### Sidor",
-    "pages_skipped": "Sidorna jämförs när valideringsfelen är rättade.",
-    "pages_unknown": "Sidorna kunde inte jämföras: `{revision}` har fel i data.",
-    # field labels
-    "fields": {
-        "month": "månad", "report_date": "rapportdatum", "ordinal": "ordningsnummer",
-        "previous_years": "tidigare år", "evaluators": "utvärderare", "interviewees": "antal intervjuade",
-        "source": "källa", "reported_total": "tryckt totalsumma", "framework": "revision", "detail": "detaljnivå",
-        "printed_name": "tryckt namn", "reported_percent": "tryckt procent", "printed_text": "tryckt text",
-        "reported_max": "tryckt maxpoäng", "compared_with": "jämförelse", "discrepancies": "avvikelse i rapporten",
-    },
-}
+class _Sentences(Mapping):
+    """Every sentence of the summary, from the `summary` section of the message catalogue in
+    the chosen language (generator/locale/messages.*.yaml). Placeholders are filled with str.format."""
+
+    def __getitem__(self, key: str) -> Any:
+        return section("summary")[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(section("summary"))
+
+    def __len__(self) -> int:
+        return len(section("summary"))
+
+
+TEXT = _Sentences()
 
 _EVALUATION_FIELDS = ("framework", "detail", "month", "report_date", "ordinal", "previous_years", "evaluators",
                       "interviewees", "source", "reported_total")
@@ -189,11 +115,11 @@ def _git(args: list[str], cwd: Path, stdin: Optional[bytes] = None) -> bytes:
     try:
         result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
     except OSError as exc:
-        raise RevisionError(f"cannot run git: {exc.strerror}") from None
+        raise RevisionError(msg("diff.no_git", reason=exc.strerror)) from None
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         command = next(a for a in args if not a.startswith("-"))
-        raise RevisionError(f"git {command} failed: {message[-1] if message else 'exit ' + str(result.returncode)}")
+        raise RevisionError(msg("diff.git_failed", command=command, detail=message[-1] if message else result.returncode))
     return result.stdout
 
 
@@ -203,20 +129,20 @@ def _locate(data: Path) -> tuple[Path, str]:
     try:
         top = Path(_git(["rev-parse", "--show-toplevel"], start).decode().strip())
     except RevisionError:
-        raise RevisionError(f"{data} is not inside a git repository") from None
+        raise RevisionError(msg("diff.not_in_repository", data=data)) from None
     relative = os.path.relpath(os.path.realpath(data), os.path.realpath(top))
     if relative == ".." or relative.startswith(".." + os.sep) or os.path.isabs(relative):
-        raise RevisionError(f"the data folder {data} is outside the git repository {top}")
+        raise RevisionError(msg("diff.outside_repository", data=data, top=top))
     return top, PurePosixPath(*Path(relative).parts).as_posix() if relative != "." else "."
 
 
 def _resolve(top: Path, revision: str) -> str:
     if not revision or revision.startswith("-"):
-        raise RevisionError(f"`{revision}` is not a revision")
+        raise RevisionError(msg("diff.not_a_revision", revision=revision))
     try:
         return _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], top).decode().strip()
     except RevisionError:
-        raise RevisionError(f"unknown revision `{revision}`; fetch it first (in CI: actions/checkout with fetch-depth: 0)") from None
+        raise RevisionError(msg("diff.unknown_revision", revision=revision)) from None
 
 
 def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
@@ -302,11 +228,11 @@ def _side(label: str, root: Path, files: dict[str, bytes], links: dict[str, byte
             target.write_bytes(content)
     dataset, problems = validate_folder(root)
     if extracted:
-        from .loader import LINK_MESSAGE
+        from .loader import link_message
         from .problems import Pos, error
 
         problems = sorted({_relabel(p, root, shown) for p in problems}
-                          | {error(Pos(posixpath.join(shown, link), 1, 1), LINK_MESSAGE) for link in links})
+                          | {error(Pos(posixpath.join(shown, link), 1, 1), link_message()) for link in links})
         dataset = _relabel_dataset(dataset, root, shown)
     try:
         portal = aggregate(_usable(dataset))

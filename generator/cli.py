@@ -1,16 +1,21 @@
-"""The `kommunkompassen` command: validate, new, fmt, build, serve, diff, synth.
+"""The `kommunkompassen` command: validate, new, fmt, source, build, serve, diff, synth.
 
-Exit codes: 0 success, 1 problems in the data, 2 wrong usage.
+Exit codes: 0 success, 1 problems in the data, 2 wrong usage. Every message is
+Swedish unless `--lang en` or KOMMUNKOMPASSEN_LANG=en asks for English
+(generator/messages.py and generator/locale/messages.*.yaml).
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import os
+import re
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import NoReturn, Optional, Sequence
 
+from .messages import LANG_ENV, LANGUAGES, msg
 from .problems import Level, Problem, has_errors, printable
 
 DEFAULT_DATA = Path("evaluations")
@@ -22,8 +27,24 @@ class UsageError(Exception):
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    before = os.environ.get(LANG_ENV)
+    _choose_language(argv)
+    try:
+        return _main(argv)
+    finally:  # a caller in the same process (a test) keeps its own language
+        if before is None:
+            os.environ.pop(LANG_ENV, None)
+        else:
+            os.environ[LANG_ENV] = before
+
+
+def _main(argv: list[str]) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed its help or its complaint
+        return int(exc.code or 0)
     if not getattr(args, "run", None):
         parser.print_help()
         return EXIT_USAGE
@@ -38,66 +59,136 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last resort: a clear message and exit 1, never a traceback
-        print(f"kommunkompassen {args.command}: internal error ({type(exc).__name__}: {printable(str(exc))[:300]}); "
-              f"nothing more was done. Run `kommunkompassen validate` and report this with the command and the data "
-              f"that caused it", file=sys.stderr)
+        print(f"kommunkompassen {args.command}: " + msg("cli.internal_error", kind=type(exc).__name__,
+                                                         detail=printable(str(exc))[:300]), file=sys.stderr)
         return EXIT_DATA
 
 
 def _year(text: str) -> int:
     """A year as four ASCII digits (int() would also take Arabic-Indic digits and surrounding spaces)."""
     if len(text) != 4 or not all("0" <= c <= "9" for c in text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a year; write four digits, e.g. 2026")
+        raise argparse.ArgumentTypeError(msg("cli.not_a_year", text=repr(text)))
     return int(text)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kommunkompassen", description="Kommunkompassen Open Results: data tools and site builder.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+def _choose_language(argv: list[str]) -> None:
+    """`--lang xx` anywhere on the line sets KOMMUNKOMPASSEN_LANG for this process and its
+    workers, before any message (argparse's help included) is made."""
+    for index, word in enumerate(argv):
+        chosen = None
+        if word == "--lang" and index + 1 < len(argv):
+            chosen = argv[index + 1]
+        elif word.startswith("--lang="):
+            chosen = word.split("=", 1)[1]
+        if chosen in LANGUAGES:
+            os.environ[LANG_ENV] = chosen
 
-    validate = commands.add_parser("validate", help="check evaluation data; exit 0 only without errors")
-    validate.add_argument("paths", nargs="*", type=Path, help="files or folders to report on (default: all data)")
-    validate.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the data folder (default: evaluations)")
-    validate.add_argument("--format", choices=("plain", "github"), default=None,
-                          help="plain 'file:line:col: level: message' or GitHub Actions annotations (default: github inside GitHub Actions)")
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, msg("cli.usage_prefix") if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its own words in the chosen language."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = msg("cli.positionals")
+        self._optionals.title = msg("cli.options")
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=msg("cli.help.help"))
+        self.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
+                          help=msg("cli.help.lang", env=LANG_ENV))
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: {msg('cli.argparse_error')}: {_argparse_message(message)}\n")
+
+
+_ARGPARSE = (
+    (re.compile(r"^the following arguments are required: (.*)$"), "cli.argparse.required"),
+    (re.compile(r"^argument (\S+): invalid int value: (.*)$"), "cli.argparse.invalid_int"),
+    (re.compile(r"^argument (\S+): invalid choice: (.*?) \(choose from (.*)\)$"), "cli.argparse.invalid_choice"),
+    (re.compile(r"^argument (\S+): expected one argument$"), "cli.argparse.expected_one"),
+    (re.compile(r"^unrecognized arguments: (.*)$"), "cli.argparse.unrecognized"),
+    (re.compile(r"^argument (\S+): (.*)$"), "cli.argparse.argument"),  # a message of our own, after the name
+)
+
+
+def _argparse_message(message: str) -> str:
+    for pattern, key in _ARGPARSE:
+        found = pattern.match(message)
+        if found:
+            return msg(key, **{f"a{i}": g for i, g in enumerate(found.groups(), start=1)})
+    return message
+
+
+def _parser() -> argparse.ArgumentParser:
+    h = lambda key, **params: msg(f"cli.help.{key}", **params)  # noqa: E731
+    parser = _Parser(prog="kommunkompassen", description=h("description"))
+    commands = parser.add_subparsers(dest="command", metavar=msg("cli.command_metavar"), title=msg("cli.commands"),
+                                     parser_class=_Parser)
+
+    def data_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--data", type=Path, default=DEFAULT_DATA, metavar=msg("cli.folder_metavar").upper(), help=h("data"))
+
+    validate = commands.add_parser("validate", help=h("validate"), description=h("validate"))
+    validate.add_argument("paths", nargs="*", type=Path, metavar=msg("cli.path_metavar"), help=h("validate_paths"))
+    data_option(validate)
+    validate.add_argument("--format", choices=("plain", "github"), default=None, help=h("format"))
     validate.set_defaults(run=_validate)
 
-    new = commands.add_parser("new", help="write a template for a new evaluation")
-    new.add_argument("municipality", help="municipality slug from the register, e.g. karlskoga")
-    new.add_argument("year", type=_year)
-    new.add_argument("--framework", required=True, help="framework revision, e.g. 2020")
-    new.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    new = commands.add_parser("new", help=h("new"), description=h("new"))
+    new.add_argument("municipality", metavar=msg("cli.municipality_metavar"), help=h("new_municipality"))
+    new.add_argument("year", type=_year, metavar=msg("cli.year_metavar"), help=h("new_year"))
+    new.add_argument("--framework", default=None, metavar=msg("cli.revision_metavar"), help=h("new_framework"))
+    data_option(new)
     new.set_defaults(run=_new)
 
-    fmt = commands.add_parser("fmt", help="rewrite data files in canonical key order and indentation")
-    fmt.add_argument("paths", nargs="*", type=Path, help="files or folders (default: all data)")
-    fmt.add_argument("--check", action="store_true", help="change nothing; exit 1 if a file is not formatted")
-    fmt.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    fmt = commands.add_parser("fmt", help=h("fmt"), description=h("fmt"))
+    fmt.add_argument("paths", nargs="*", type=Path, metavar=msg("cli.path_metavar"), help=h("fmt_paths"))
+    fmt.add_argument("--check", action="store_true", help=h("fmt_check"))
+    data_option(fmt)
     fmt.set_defaults(run=_fmt)
 
-    build = commands.add_parser("build", help="generate the pages and build the site into site/")
-    build.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    build.add_argument("--site-dir", type=Path, default=Path("site"))
-    build.add_argument("--generate-only", action="store_true", help="write docs but do not run MkDocs")
+    source = commands.add_parser("source", help=h("source"), description=h("source"))
+    source_commands = source.add_subparsers(dest="action", metavar=msg("cli.action_metavar"), title=msg("cli.commands"),
+                                            parser_class=_Parser, required=True)
+    add = source_commands.add_parser("add", help=h("source_add"), description=h("source_add"))
+    add.add_argument("id", metavar=msg("cli.id_metavar"), help=h("source_id"))
+    add.add_argument("--title", required=True, metavar=msg("cli.title_metavar"), help=h("source_title"))
+    add.add_argument("--publisher", required=True, metavar=msg("cli.publisher_metavar"), help=h("source_publisher"))
+    add.add_argument("--year", type=int, required=True, metavar=msg("cli.year_metavar").upper(), help=h("source_year"))
+    add.add_argument("--url", default=None, metavar=msg("cli.url_metavar"), help=h("source_url"))
+    data_option(add)
+    add.set_defaults(run=_source_add)
+
+    build = commands.add_parser("build", help=h("build"), description=h("build"))
+    data_option(build)
+    build.add_argument("--site-dir", type=Path, default=Path("site"), metavar=msg("cli.folder_metavar").upper(), help=h("site_dir"))
+    build.add_argument("--generate-only", action="store_true", help=h("generate_only"))
     build.set_defaults(run=_build)
 
-    serve = commands.add_parser("serve", help="live preview: regenerate and reload on every change")
-    serve.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    serve.add_argument("--dev-addr", default="127.0.0.1:8000")
+    serve = commands.add_parser("serve", help=h("serve"), description=h("serve"))
+    data_option(serve)
+    serve.add_argument("--dev-addr", default="127.0.0.1:8000", metavar=msg("cli.address_metavar"), help=h("dev_addr"))
     serve.set_defaults(run=_serve)
 
-    diff = commands.add_parser("diff", help="Markdown summary of what changed between two git revisions")
-    diff.add_argument("base")
-    diff.add_argument("head", nargs="?", default=None, help="default: the working tree")
-    diff.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    diff.add_argument("--preview-url", default=os.environ.get("PREVIEW_URL", ""), help="base address of the preview site")
+    diff = commands.add_parser("diff", help=h("diff"), description=h("diff"))
+    diff.add_argument("base", metavar=msg("cli.base_metavar"), help=h("diff_base"))
+    diff.add_argument("head", nargs="?", default=None, metavar=msg("cli.head_metavar"), help=h("diff_head"))
+    data_option(diff)
+    diff.add_argument("--preview-url", default=os.environ.get("PREVIEW_URL", ""), metavar=msg("cli.url_metavar"), help=h("preview_url"))
     diff.set_defaults(run=_diff)
 
-    synth = commands.add_parser("synth", help="write a synthetic data set of a given size")
-    synth.add_argument("directory", type=Path)
-    synth.add_argument("--municipalities", type=int, default=30)
-    synth.add_argument("--evaluations-per", type=int, default=3)
-    synth.add_argument("--seed", type=int, default=1)
+    synth = commands.add_parser("synth", help=h("synth"), description=h("synth"))
+    synth.add_argument("directory", type=Path, metavar=msg("cli.folder_metavar"), help=h("synth_directory"))
+    count = msg("cli.count_metavar")
+    synth.add_argument("--municipalities", type=int, default=30, metavar=count, help=h("synth_municipalities"))
+    synth.add_argument("--evaluations-per", type=int, default=3, metavar=count, help=h("synth_per"))
+    synth.add_argument("--seed", type=int, default=1, metavar=count, help=h("synth_seed"))
     synth.set_defaults(run=_synth)
     return parser
 
@@ -108,12 +199,12 @@ def _print_problems(problems: list[Problem], output_format: Optional[str]) -> No
         print(problem.github() if chosen == "github" else problem.plain())
     errors = sum(1 for p in problems if p.level is Level.ERROR)
     warnings = len(problems) - errors
-    print(f"{errors} error(s), {warnings} warning(s)", file=sys.stderr)
+    print(msg("cli.counts", errors=errors, warnings=warnings), file=sys.stderr)
 
 
 def _require_folder(data: Path) -> None:
     if not data.is_dir():
-        raise UsageError(f"the data folder {data} does not exist; run from the repository root or pass --data")
+        raise UsageError(msg("cli.no_data_folder", data=data))
 
 
 def _validate(args) -> int:
@@ -124,10 +215,9 @@ def _validate(args) -> int:
     data = args.data.resolve()
     for path in args.paths:
         if not path.exists():
-            raise UsageError(f"{path} does not exist")
+            raise UsageError(msg("cli.path_missing", path=path))
         if path.resolve() != data and data not in path.resolve().parents:
-            raise UsageError(f"{path} is outside the data folder {args.data}; validate checks the files of one data "
-                             f"folder in full: pass that folder with --data")
+            raise UsageError(msg("cli.outside_data", path=path, data=args.data))
     _, problems = validate_folder(args.data)
     if args.paths:
         chosen = [display_path(p) for p in args.paths]
@@ -138,14 +228,13 @@ def _validate(args) -> int:
 
 def _new(args) -> int:
     from .scaffold import ScaffoldError, write_template
-    from .validate import this_year
 
     _require_folder(args.data)
     try:
-        path = write_template(args.data, args.municipality, args.year, args.framework, this_year())
+        path = write_template(args.data, args.municipality, args.year, args.framework)
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
-    print(f"wrote {path}; fill it in, then run: kommunkompassen validate {path}")
+    print(msg("cli.new_written", path=path))
     return 0
 
 
@@ -154,14 +243,55 @@ def _fmt(args) -> int:
 
     _require_folder(args.data)
     targets = args.paths or [args.data]
-    changed, problems = format_paths(targets, check=args.check)
+    changes, problems = format_paths(targets, check=args.check)
     for problem in problems:
         print(problem.plain())
-    for path in changed:
-        print(f"{'would reformat' if args.check else 'reformatted'} {printable(path)}")
+    for change in changes:
+        if args.check:
+            diff = difflib.unified_diff(change.before.splitlines(keepends=True), change.after.splitlines(keepends=True),
+                                        fromfile=printable(change.path), tofile=printable(change.path) + msg("cli.fmt_formatted_suffix"))
+            print(msg("cli.fmt_would", path=printable(change.path)))
+            sys.stdout.writelines(printable(line.rstrip("\n")) + "\n" for line in diff)
+        else:
+            print(msg("cli.fmt_did", path=printable(change.path), what=_what_changed(change.before, change.after)))
+    if args.check and changes:
+        print(msg("cli.fmt_check_hint", count=len(changes)), file=sys.stderr)
     if problems:
         return EXIT_DATA
-    return EXIT_DATA if (args.check and changed) else 0
+    return EXIT_DATA if (args.check and changes) else 0
+
+
+def _what_changed(before: str, after: str) -> str:
+    """In words: how many lines moved or were re-indented (the data itself never changes)."""
+    old, new = before.splitlines(), after.splitlines()
+    reindented = moved = 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        removed = [line.strip() for line in old[i1:i2]]
+        added = [line.strip() for line in new[j1:j2]]
+        if tag == "replace" and removed == added:
+            reindented += len(added)
+        else:
+            moved += max(i2 - i1, j2 - j1)
+    parts = []
+    if moved:
+        parts.append(msg("cli.fmt_moved", count=moved))
+    if reindented:
+        parts.append(msg("cli.fmt_reindented", count=reindented))
+    return msg("cli.fmt_and").join(parts) or msg("cli.fmt_layout")
+
+
+def _source_add(args) -> int:
+    from .sources import SourceError, add_source
+
+    _require_folder(args.data)
+    try:
+        path = add_source(args.data, args.id, args.title, args.publisher, args.year, args.url)
+    except SourceError as exc:
+        raise UsageError(str(exc)) from None
+    print(msg("cli.source_added", id=args.id, path=path))
+    return 0
 
 
 def _build(args) -> int:
@@ -190,7 +320,7 @@ def _synth(args) -> int:
     from .synth import write_corpus
 
     if args.municipalities < 1 or args.evaluations_per < 1:
-        raise UsageError("--municipalities and --evaluations-per must be at least 1")
+        raise UsageError(msg("synth.at_least_one"))
     count = write_corpus(args.directory, args.municipalities, args.evaluations_per, args.seed)
-    print(f"wrote {count} evaluations to {args.directory}")
+    print(msg("synth.written", count=count, directory=args.directory))
     return 0

@@ -4,20 +4,31 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
 from . import schema
-from .loader import LINK_MESSAGE, find_data_files, kind_of, plain_data, read_document, reformat
+from .loader import find_data_files, kind_of, link_message, plain_data, read_document, reformat
+from .messages import msg
 from .problems import Pos, Problem, display_path, error
 
 
-def format_paths(targets: Iterable[Path], check: bool) -> tuple[list[str], list[Problem]]:
-    changed: list[str] = []
+@dataclass(frozen=True)
+class Change:
+    """A file `fmt` rewrites (or, with --check, would rewrite): its text before and after."""
+
+    path: str
+    before: str
+    after: str
+
+
+def format_paths(targets: Iterable[Path], check: bool) -> tuple[list[Change], list[Problem]]:
+    changed: list[Change] = []
     problems: list[Problem] = []
     for path, root in _files(targets):
         if path.is_symlink() or any(parent.is_symlink() for parent in _between(root, path)):
-            problems.append(error(Pos(display_path(path), 1, 1), LINK_MESSAGE))
+            problems.append(error(Pos(display_path(path), 1, 1), link_message()))
             continue
         kind = kind_of(path, root)
         if kind is None:
@@ -31,11 +42,11 @@ def format_paths(targets: Iterable[Path], check: bool) -> tuple[list[str], list[
         if formatted == original:
             continue
         if plain_data(formatted) != plain_data(original):  # never rewrite data, only its layout
-            problems.append(error(Pos(display_path(path), 1, 1), "formatting would change the data; file left as it is (please report this)"))
+            problems.append(error(Pos(display_path(path), 1, 1), msg("fmt.would_change_data")))
             continue
-        changed.append(display_path(path))
+        changed.append(Change(display_path(path), original, formatted))
         if not check:
-            _write_atomically(path, formatted)
+            write_atomically(path, formatted)
     return changed, problems
 
 
@@ -79,7 +90,7 @@ def _order(node: Any, subschema: dict) -> None:
             _order(item, subschema["items"])
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:

@@ -26,6 +26,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import model as m
 from . import schema
+from .messages import msg, whole
 from .problems import Pos, Problem, display_path, error, warning
 
 MAX_FILE_BYTES = 1_000_000
@@ -74,7 +75,7 @@ def read_document(path: Path, kind: str, text: Optional[str] = None) -> tuple[Op
     except _Refusal as refusal:
         return None, [refusal.problem]
     if not isinstance(data, dict):
-        return None, [error(Pos(shown, 1, 1), "the file must hold a mapping of keys to values at the top level")]
+        return None, [error(Pos(shown, 1, 1), msg("loader.not_mapping"))]
     return Document(shown, kind, data, value_pos, key_pos), []
 
 
@@ -82,41 +83,98 @@ def _decode(path: Path, shown: str) -> str:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise _Refusal(Pos(shown), f"cannot read the file: {exc.strerror}") from None
+        raise _Refusal(Pos(shown), msg("loader.unreadable", reason=exc.strerror)) from None
     if len(raw) > MAX_FILE_BYTES:
-        raise _Refusal(Pos(shown, 1, 1), f"the file is {len(raw):,} bytes; at most {MAX_FILE_BYTES:,} are accepted")
+        raise _Refusal(Pos(shown, 1, 1), msg("loader.too_large", size=whole(len(raw)), limit=whole(MAX_FILE_BYTES)))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _Refusal(Pos(shown, line, column), "the file is not valid UTF-8; save it with UTF-8 encoding") from None
+        raise _Refusal(Pos(shown, line, column), msg("loader.not_utf8")) from None
 
 
 def _compose(text: str, shown: str) -> Node:
     if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
-        raise _Refusal(Pos(shown, 1, 1), "the file is empty; expected a YAML mapping")
+        raise _Refusal(Pos(shown, 1, 1), msg("loader.empty"))
     yaml = YAML(typ="rt", pure=True)
     try:
         with warnings.catch_warnings():  # ruamel's own warnings (reused anchors) become our refusals
             warnings.simplefilter("ignore")
             docs = list(yaml.compose_all(io.StringIO(text)))
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise _Refusal(Pos(shown, line, column), f"YAML syntax error: {problem}") from None
+        line, column, message = explain_syntax_error(text, exc)
+        raise _Refusal(Pos(shown, line, column), message) from None
     except RecursionError:
-        raise _Refusal(Pos(shown, 1, 1), f"the data is nested too deeply (at most {MAX_DEPTH} levels)") from None
+        raise _Refusal(Pos(shown, 1, 1), msg("loader.too_deep", depth=MAX_DEPTH)) from None
     except (YAMLError, ValueError) as exc:
-        raise _Refusal(Pos(shown, 1, 1), f"YAML error: {exc}") from None
+        raise _Refusal(Pos(shown, 1, 1), msg("loader.yaml_error", detail=exc)) from None
     docs = [d for d in docs if d is not None]
     if not docs:
-        raise _Refusal(Pos(shown, 1, 1), "the file is empty; expected a YAML mapping")
+        raise _Refusal(Pos(shown, 1, 1), msg("loader.empty"))
     if len(docs) > 1:
         extra = docs[1].start_mark
-        raise _Refusal(Pos(shown, extra.line + 1, extra.column + 1), "the file holds several YAML documents; keep one per file")
+        raise _Refusal(Pos(shown, extra.line + 1, extra.column + 1), msg("loader.several_documents"))
     return docs[0]
+
+
+# A key written without the space YAML needs after its colon: `year:2008`.
+_KEY_WITHOUT_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(\S.*)$")
+
+
+def explain_syntax_error(text: str, exc: MarkedYAMLError) -> tuple[int, int, str]:
+    """Where a YAML syntax error is to be fixed and what usually causes it, in plain words."""
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = (exc.problem or "").strip()
+    context = (exc.context or "").strip()
+    lines = text.splitlines()
+    if "'\\t'" in problem or "\t" in problem:
+        return line, column, msg("syntax.tab")
+    if "quoted scalar" in context and exc.context_mark is not None:
+        start = exc.context_mark
+        return start.line + 1, start.column + 1, msg("syntax.unclosed_quote")
+    if "flow sequence" in context or "flow mapping" in context:
+        start = exc.context_mark or mark
+        closing = "]" if "sequence" in context else "}"
+        return start.line + 1, start.column + 1, msg("syntax.unclosed_bracket", closing=closing)
+    opened = _unclosed_quote(lines[: max(line - 1, 0)])
+    if opened is not None:  # a quote left open runs on to a later line and the parser stumbles there
+        return opened[0], opened[1], msg("syntax.unclosed_quote")
+    if "mapping values are not allowed" in problem or "could not find expected ':'" in problem:
+        for number in range(min(line, len(lines)), 0, -1):  # the cause is on the line or above it
+            found = _KEY_WITHOUT_SPACE.match(lines[number - 1])
+            if found and not found.group(3).startswith(("//", ":")):
+                value = found.group(3).split(" #", 1)[0].strip()  # without a comment after it
+                return number, len(found.group(1)) + len(found.group(2)) + 1, msg(
+                    "syntax.missing_space", written=f"{found.group(2)}:{value}", fixed=f"{found.group(2)}: {value}")
+            if number < line and lines[number - 1].strip() and not lines[number - 1].lstrip().startswith("#"):
+                break
+        current = lines[line - 1] if 0 < line <= len(lines) else ""
+        if current[: column - 1].count(": ") >= 1 and "mapping values" in problem:
+            return line, column, msg("syntax.colon_in_value")
+        indent = len(current) - len(current.lstrip(" "))
+        return line, indent + 1, msg("syntax.indentation")
+    if "expected <block end>" in problem or "block collection" in context or "block mapping" in context:
+        return line, column, msg("syntax.indentation")
+    return line, column, msg("syntax.other", detail=problem or context or "?")
+
+
+# A value that starts with a quote: `key: 'text`, `- "text`, `- {id: '1.1`.
+_QUOTED_START = re.compile(r"""^\s*(?:-\s+)?(?:[\w-]+:\s+)?(['"])""")
+
+
+def _unclosed_quote(lines: list[str]) -> Optional[tuple[int, int]]:
+    """Line and column of the first quoted value that is not closed on its own line, if any."""
+    for number, text in enumerate(lines, start=1):
+        found = _QUOTED_START.match(text)
+        if not found:
+            continue
+        quote, rest = found.group(1), text[found.end():]
+        rest = rest.replace("''", "") if quote == "'" else re.sub(r'\\.', "", rest)
+        if quote not in rest:
+            return number, found.end()
+    return None
 
 
 _PLAIN_TAGS = {
@@ -137,25 +195,25 @@ def _to_plain(root: Node, shown: str) -> tuple[Any, dict, dict]:
     def convert(node: Node, path: tuple, depth: int) -> Any:
         pos = _node_pos(node, shown)
         if depth > MAX_DEPTH:
-            raise _Refusal(pos, f"the data is nested too deeply (at most {MAX_DEPTH} levels)")
+            raise _Refusal(pos, msg("loader.too_deep", depth=MAX_DEPTH))
         if getattr(node, "anchor", None):
-            raise _Refusal(pos, f"anchors and aliases (&{node.anchor} / *{node.anchor}) are not allowed; write the value out")
+            raise _Refusal(pos, msg("loader.anchor", anchor=node.anchor))
         tag = str(node.tag)
         if tag not in _PLAIN_TAGS:
-            raise _Refusal(pos, f"the tag {tag} is not allowed; remove it")
+            raise _Refusal(pos, msg("loader.tag", tag=tag))
         value_pos[path] = pos
         if isinstance(node, MappingNode):
             result: dict = {}
             for key_node, value_node in node.value:
                 key_here = _node_pos(key_node, shown)
                 if str(key_node.tag) == "tag:yaml.org,2002:merge":
-                    raise _Refusal(key_here, "merge keys (<<) are not allowed; write the keys out")
+                    raise _Refusal(key_here, msg("loader.merge_key"))
                 if not isinstance(key_node, ScalarNode):
-                    raise _Refusal(key_here, "a key must be a plain word, not a list or mapping")
+                    raise _Refusal(key_here, msg("loader.complex_key"))
                 key = str(key_node.value)
                 if key in result:
                     first = key_pos[path + (key,)]
-                    raise _Refusal(key_here, f"duplicate key `{key}` (first used on line {first.line}); keep one")
+                    raise _Refusal(key_here, msg("loader.duplicate_key", key=key, line=first.line))
                 key_pos[path + (key,)] = key_here
                 result[key] = convert(value_node, path + (key,), depth + 1)
                 if result[key] is None and value_node.value in ("", None):
@@ -184,10 +242,10 @@ def _scalar(node: ScalarNode, tag: str, pos: Pos) -> Any:
     if kind == "float":
         lowered = text.lower().replace("_", "")
         if lowered.lstrip("+-") in (".inf", ".nan"):
-            raise _Refusal(pos, f"`{text}` is not a finite number")
+            raise _Refusal(pos, msg("loader.not_finite", text=text))
         number = float(lowered)
         if not math.isfinite(number):
-            raise _Refusal(pos, f"`{text}` is not a finite number")
+            raise _Refusal(pos, msg("loader.not_finite", text=text))
         return number + 0.0  # -0.0 becomes 0.0: a value of -0 is 0 everywhere it is shown
     if node.style == ">":
         text = text.replace("\a", "")  # ruamel marks the fold points of folded text with BEL
@@ -301,8 +359,8 @@ class DataFiles:
     links: tuple[Path, ...] = ()  # symbolic links: refused, never followed
 
 
-LINK_MESSAGE = ("this is a symbolic link; links are never followed or published, so the build stops here: "
-                "replace it with the file or folder itself (in git: commit the file, not a link)")
+def link_message() -> str:
+    return msg("loader.link")
 
 
 def symbolic_links(root: Path) -> list[Path]:
@@ -320,7 +378,7 @@ def symbolic_links(root: Path) -> list[Path]:
 
 def link_problems(root: Path) -> list[Problem]:
     """A positioned error for every symbolic link at or under `root`."""
-    return [error(Pos(display_path(path), 1, 1), LINK_MESSAGE) for path in symbolic_links(root)]
+    return [error(Pos(display_path(path), 1, 1), link_message()) for path in symbolic_links(root)]
 
 
 def find_data_files(root: Path) -> DataFiles:
@@ -362,34 +420,33 @@ def find_data_files(root: Path) -> DataFiles:
 def load_dataset(root: Path, read: Callable[[Path, str], tuple] = read_document) -> tuple[m.Dataset, list[Problem]]:
     """Read every file of a data folder into a Dataset; problems say what was refused."""
     files = find_data_files(root)
-    problems: list[Problem] = [error(Pos(display_path(link), 1, 1), LINK_MESSAGE) for link in files.links]
+    problems: list[Problem] = [error(Pos(display_path(link), 1, 1), link_message()) for link in files.links]
     for stray in files.strays:
-        problems.append(warning(Pos(display_path(stray)), "unexpected file in the data folder; evaluations go in <municipality>/<year>.yaml"))
+        problems.append(warning(Pos(display_path(stray)), msg("loader.stray_file")))
     if not (root / FRAMEWORKS_DIR).is_dir() or not files.frameworks:
-        problems.append(error(Pos(display_path(root)), f"no framework catalogue found in {FRAMEWORKS_DIR}/"))
+        problems.append(error(Pos(display_path(root)), msg("loader.no_frameworks", folder=FRAMEWORKS_DIR)))
     for required, name in ((files.municipalities, MUNICIPALITIES_FILE), (files.sources, SOURCES_FILE)):
         if required is None and root / name not in files.links:
-            problems.append(error(Pos(display_path(root / name)), f"the register {name} is missing"))
+            problems.append(error(Pos(display_path(root / name)), msg("loader.register_missing", name=name)))
 
-    def documents(paths: Iterable[Optional[Path]], kind: str) -> list[Document]:
-        loaded = []
+    def records(paths: Iterable[Optional[Path]], kind: str) -> tuple:
+        made: list = []
         for path in paths:
             if path is None:
                 continue
             document, refused = read(path, kind)
             problems.extend(refused)
             if document is not None:
-                schema_problems = schema.check(document)
-                problems.extend(schema_problems)
-                if not schema_problems:
-                    loaded.append(document)
-        return loaded
+                found, built = check_and_build(document)
+                problems.extend(found)
+                made.extend(built)
+        return tuple(made)
 
-    frameworks = tuple(_framework(d) for d in documents(files.frameworks, "framework"))
-    municipalities = tuple(x for d in documents([files.municipalities], "municipalities") for x in _municipalities(d))
-    sources = tuple(x for d in documents([files.sources], "sources") for x in _sources(d))
-    references = tuple(_reference(d) for d in documents(files.references, "reference"))
-    evaluations = tuple(_evaluation(d) for d in documents(files.evaluations, "evaluation"))
+    frameworks = records(files.frameworks, "framework")
+    municipalities = records([files.municipalities], "municipalities")
+    sources = records([files.sources], "sources")
+    references = records(files.references, "reference")
+    evaluations = records(files.evaluations, "evaluation")
     all_files = [files.municipalities, files.sources, *files.frameworks, *files.references, *files.evaluations]
     dataset = m.Dataset(
         frameworks=frameworks,
@@ -405,14 +462,55 @@ def load_dataset(root: Path, read: Callable[[Path, str], tuple] = read_document)
 # ---------------------------------------------------------------- building records
 
 
+def _without(document: Document, refused: list[tuple]) -> Document:
+    """The document with the values at `refused` paths emptied (a mapping's key counts as absent)."""
+    import copy
+
+    data = copy.deepcopy(document.data)
+    for path in sorted(refused, key=len, reverse=True):
+        if not path:
+            continue
+        try:
+            parent = _get(data, path[:-1])
+            parent[path[-1]] = None
+        except (KeyError, IndexError, TypeError):
+            continue
+    return Document(document.path, document.kind, data, document.value_pos, document.key_pos)
+
+
+def check_and_build(document: Document) -> tuple[list[Problem], tuple]:
+    """A document's schema problems and its records. The values the schema refused are left
+    out, so that the checks of the rest of the file still run: one round shows every problem.
+    A record that cannot be built without what was refused is left out (its problems are reported)."""
+    problems, refused = schema.check_and_locate(document)
+    if refused:
+        document = _without(document, refused)
+    try:
+        return problems, _BUILDERS[document.kind](document)
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return problems, ()
+
+
 def _spans(document: Document, path: tuple, _data: dict) -> dict:
     raw = _get(document.data, path)  # the raw mapping still has the keys left empty
     return {key: document.pos(path + (key,)) for key in raw}
 
 
 def _source_ref(document: Document, path: tuple) -> m.SourceRef:
-    data = _get(_clean(document), path)
+    try:
+        data = _get(_clean(document), path)
+    except (KeyError, IndexError, TypeError):  # missing: reported by the schema
+        data = {}
     return m.SourceRef(data.get("report"), data.get("location"), document.pos(path))
+
+
+def _kept(items: Any, *required: str) -> list[tuple[int, dict]]:
+    """(index, item) of the list's items that have the keys their record needs: an item without
+    them was refused by the schema and is reported there, the others are still checked."""
+    if not isinstance(items, list):
+        return []
+    return [(index, item) for index, item in enumerate(items)
+            if isinstance(item, dict) and all(key in item for key in required)]
 
 
 def _clean(document: Document) -> Any:
@@ -446,25 +544,38 @@ def _framework(document: Document) -> m.Framework:
     )
 
 
-def _municipalities(document: Document) -> Iterable[m.Municipality]:
-    for index, item in enumerate(_clean(document)["municipalities"]):
-        path = ("municipalities", index)
-        facts = tuple(
-            m.Fact(
-                fact["kind"], fact["value"], fact.get("year"), fact.get("label"), fact.get("note"),
-                _source_ref(document, path + ("facts", f_index, "source")) if "source" in fact else None,
-                document.pos(path + ("facts", f_index)),
-            )
-            for f_index, fact in enumerate(item.get("facts", []))
+def _municipalities(document: Document) -> list[m.Municipality]:
+    return _each(document, "municipalities", _municipality)
+
+
+def _municipality(document: Document, path: tuple, item: dict) -> m.Municipality:
+    facts = tuple(
+        m.Fact(
+            fact["kind"], fact["value"], fact.get("year"), fact.get("label"), fact.get("note"),
+            _source_ref(document, path + ("facts", f_index, "source")) if "source" in fact else None,
+            document.pos(path + ("facts", f_index)),
         )
-        yield m.Municipality(item["slug"], str(item["code"]), item["name"], item["county"],
-                             item.get("country", "SE"), facts, document.pos(path))
+        for f_index, fact in enumerate(item.get("facts", []))
+    )
+    return m.Municipality(item["slug"], str(item["code"]), item["name"], item["county"],
+                          item.get("country", "SE"), facts, document.pos(path))
 
 
-def _sources(document: Document) -> Iterable[m.Source]:
-    for index, item in enumerate(_clean(document)["sources"]):
-        yield m.Source(item["id"], item["title"], item["publisher"], item["year"], item.get("file"),
-                       document.pos(("sources", index)), item.get("url"))
+def _sources(document: Document) -> list[m.Source]:
+    return _each(document, "sources", lambda d, path, item: m.Source(
+        item["id"], item["title"], item["publisher"], item["year"], item.get("file"), d.pos(path),
+        item.get("url")))
+
+
+def _each(document: Document, key: str, build: Callable[[Document, tuple, dict], Any]) -> list:
+    """One record per entry of a register; an entry the schema refused is left out."""
+    records = []
+    for index, item in enumerate(_clean(document).get(key) or []):
+        try:
+            records.append(build(document, (key, index), item))
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            continue
+    return records
 
 
 def _reference(document: Document) -> m.ReferenceSeries:
@@ -482,21 +593,27 @@ def _reference(document: Document) -> m.ReferenceSeries:
 
 def _evaluation(document: Document) -> m.Evaluation:
     data = _clean(document)
-    areas = tuple(_area_result(document, ("areas", index), area) for index, area in enumerate(data["areas"]))
+    areas = tuple(_area_result(document, ("areas", index), area) for index, area in _kept(data.get("areas"), "area"))
     comparisons = tuple(
         m.Comparison(c["municipality"], c["year"], c.get("reported_total"), c.get("location"),
                      document.pos(("compared_with", index)))
-        for index, c in enumerate(data.get("compared_with", []))
+        for index, c in _kept(data.get("compared_with", []), "municipality", "year")
     )
     discrepancies = tuple(
         m.Discrepancy(d["text"], d.get("area"), d.get("question"), document.pos(("discrepancies", index)))
-        for index, d in enumerate(data.get("discrepancies", []))
+        for index, d in _kept(data.get("discrepancies", []), "text")
     )
+    # A file the schema refused still gets the rest of its checks: a missing municipality or
+    # year is read from where the file lies, a missing level of detail from what it holds.
+    where = Path(document.path)
+    municipality = data.get("municipality", where.parent.name)
+    year = data["year"] if "year" in data else int(where.stem)
+    detail = data.get("detail") or ("full" if any(a.questions for a in areas) else "areas")
     return m.Evaluation(
-        municipality=data["municipality"],
-        year=data["year"],
+        municipality=municipality,
+        year=year,
         framework=str(data["framework"]),
-        detail=data["detail"],
+        detail=detail,
         month=data.get("month"),
         report_date=data.get("report_date"),
         ordinal=data.get("ordinal"),
@@ -520,7 +637,7 @@ def _area_result(document: Document, path: tuple, area: dict) -> m.AreaResult:
             str(q["id"]), q.get("points"), q.get("printed_text"), q.get("reported_max"), q.get("reported_percent"),
             document.pos(path + ("questions", index)), _spans(document, path + ("questions", index), q),
         )
-        for index, q in enumerate(area.get("questions", []))
+        for index, q in _kept(area.get("questions", []), "id")
     )
     practices = tuple(
         m.GoodPractice(
@@ -528,12 +645,12 @@ def _area_result(document: Document, path: tuple, area: dict) -> m.AreaResult:
             tuple(m.Link(link["title"], link["url"]) for link in p.get("links", [])),
             document.pos(path + ("good_practices", index)), _spans(document, path + ("good_practices", index), p),
         )
-        for index, p in enumerate(area.get("good_practices", []))
+        for index, p in _kept(area.get("good_practices", []), "slug", "name", "description")
     )
     cited = tuple(
         m.CitedExample(c["municipality"], c["topic"], document.pos(path + ("cited_examples", index)),
                        _spans(document, path + ("cited_examples", index), c))
-        for index, c in enumerate(area.get("cited_examples", []))
+        for index, c in _kept(area.get("cited_examples", []), "municipality", "topic")
     )
     return m.AreaResult(
         area=area["area"],
@@ -549,6 +666,15 @@ def _area_result(document: Document, path: tuple, area: dict) -> m.AreaResult:
         pos=document.pos(path),
         spans=_spans(document, path, area),
     )
+
+
+_BUILDERS: dict[str, Callable[[Document], tuple]] = {
+    "framework": lambda d: (_framework(d),),
+    "municipalities": lambda d: tuple(_municipalities(d)),
+    "sources": lambda d: tuple(_sources(d)),
+    "reference": lambda d: (_reference(d),),
+    "evaluation": lambda d: (_evaluation(d),),
+}
 
 
 # ---------------------------------------------------------------- round trip (for `fmt`)

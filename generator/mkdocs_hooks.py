@@ -38,6 +38,7 @@ from mkdocs.structure.files import File
 
 from generator.build import DATA_ENV, ROOT, DataError, charts_in_progress, finish_charts, generate
 from generator.htmlblocks import search_view
+from generator.messages import language, msg
 from generator.render import locale
 
 log = logging.getLogger("mkdocs.hooks.kommunkompassen")
@@ -97,9 +98,9 @@ def on_pre_build(config, **kwargs) -> None:
         for problem in exc.problems:
             if problem.level.value == "error":
                 log.error(problem.plain())
-        raise Abort(f"{exc}; the pages were not regenerated") from None
+        raise Abort(msg("build.not_regenerated", detail=exc)) from None
     if report.written or report.removed:
-        log.info("kommunkompassen: %d page file(s) written, %d removed", len(report.written), len(report.removed))
+        log.info(msg("build.hook_written", written=len(report.written), removed=len(report.removed)))
 
 
 def on_files(files, config, **kwargs):
@@ -281,9 +282,10 @@ def _completed(name: str, data: dict) -> dict:
 
 def _rebuilt_line(partial: bool) -> str:
     """The live preview's one line per build: how long it took and what it rebuilt."""
-    seconds = f"{time.perf_counter() - _THIS_BUILD.started:.1f}".replace(".", ",")
+    seconds = f"{time.perf_counter() - _THIS_BUILD.started:.1f}"
+    seconds = seconds.replace(".", ",") if language() == "sv" else seconds
     if not partial:
-        return f"Byggt på {seconds} s: alla {len(_THIS_BUILD.built)} sidor"
+        return msg("serve.built", seconds=seconds, count=len(_THIS_BUILD.built))
     changed = [url or "/" for url in _THIS_BUILD.built if url not in _THIS_BUILD.nav_rebuilt]
-    more = f" och {len(changed) - 3} till" if len(changed) > 3 else ""
-    return f"Byggt om på {seconds} s: {', '.join(changed[:3]) or 'inga ändrade sidor'}{more}"
+    more = msg("serve.more", count=len(changed) - 3) if len(changed) > 3 else ""
+    return msg("serve.rebuilt", seconds=seconds, pages=", ".join(changed[:3]) or msg("serve.no_pages"), more=more)

@@ -6,8 +6,8 @@ offending key or value, with a suggestion for misspelt keys.
 
 from __future__ import annotations
 
-import difflib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,18 +16,14 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .problems import Problem, error
+from .messages import did_you_mean, msg, whole
+from .problems import Pos, Problem, error
 
 if TYPE_CHECKING:
     from .loader import Document
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 KINDS = ("evaluation", "framework", "municipalities", "sources", "reference")
-
-_TYPE_NAMES = {
-    "string": "text", "number": "a number", "integer": "a whole number", "boolean": "true or false",
-    "array": "a list", "object": "a mapping of keys to values", "null": "nothing (null)",
-}
 
 
 @lru_cache(maxsize=None)
@@ -69,57 +65,122 @@ def is_valid_fast(kind: str, data: object) -> bool:
 
 
 def check(document: "Document") -> list[Problem]:
+    return check_and_locate(document)[0]
+
+
+def check_and_locate(document: "Document") -> tuple[list[Problem], list[tuple]]:
+    """The schema's problems with a document, and the paths of the values it refused
+    (type, form, range), which the loader leaves out so the other checks can still run."""
     data = without_blanks(document.data)
-    if is_valid_fast(document.kind, data):  # most files: only a file with problems needs the messages
-        return []
-    errors = sorted(_validator(document.kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     problems: list[Problem] = []
+    refused: list[tuple] = []
+    # Most files pass the fast check: only a file with problems needs jsonschema's messages.
+    errors = [] if is_valid_fast(document.kind, data) else sorted(
+        _validator(document.kind).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     for err in errors:
         problems.extend(_describe(document, err))
-    return sorted(set(problems))
+        if err.validator not in ("required", "additionalProperties"):
+            refused.append(tuple(err.absolute_path))
+    for path, key, number in _split_decimals(document.data):
+        problems.append(error(document.pos(path), msg("schema.decimal_comma_split", key=path[-1], whole=number,
+                                                                   digits=key, fixed=f"{number}.{key}")))
+        refused.append(path)
+    return sorted(set(problems)), refused
+
+
+def _split_decimals(data: object, path: tuple = ()) -> list[tuple[tuple, str, int]]:
+    """`{id: '5.1', points: 7,5}`: inside braces a decimal comma splits the number into
+    `points: 7` and an empty key `5`. Found as a key of digits with no value right after a whole number."""
+    found: list[tuple[tuple, str, int]] = []
+    if isinstance(data, dict):
+        previous: object = None
+        previous_key: object = None
+        for key, value in data.items():
+            if (value is None and isinstance(key, str) and key.isdigit() and isinstance(previous, int)
+                    and not isinstance(previous, bool)):
+                found.append((path + (previous_key,), key, previous))
+            previous, previous_key = value, key
+            found += _split_decimals(value, path + (key,))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            found += _split_decimals(item, path + (index,))
+    return found
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
 
 def _describe(document: "Document", err: ValidationError) -> list[Problem]:
     path = tuple(err.absolute_path)
     where = _name(path)
     validator = err.validator
+    at = document.pos(path)
     if validator == "additionalProperties":
         allowed = list(err.schema.get("properties", {}))
         extra = [key for key in err.instance if key not in allowed]
         return [error(document.key(path + (key,)), _unknown_key(key, allowed)) for key in extra]
     if validator == "required":
         missing = [key for key in err.validator_value if key not in err.instance]
-        return [error(document.pos(path), f"{where or 'the file'} is missing the required key `{key}`") for key in missing]
+        order = list(err.schema.get("properties", {}))
+        return [_missing_key(document, path, key, order) for key in missing]
     if validator == "type":
         expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        wanted = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+        wanted = msg("schema.or").join(msg(f"schema.type.{t}") for t in expected)
         hint = ""
-        if "string" in expected and isinstance(err.instance, (int, float)) and not isinstance(err.instance, bool):
-            hint = f" (put it in quotes: '{err.instance}')"
-        return [error(document.pos(path), f"{where} must be {wanted}, not {_show(err.instance)}{hint}")]
+        if ("number" in expected or "integer" in expected) and isinstance(err.instance, str) and _DECIMAL_COMMA.match(err.instance):
+            hint = msg("schema.hint_decimal_comma", fixed=err.instance.strip().replace(",", "."))
+        elif "string" in expected and isinstance(err.instance, (int, float)) and not isinstance(err.instance, bool):
+            hint = msg("schema.hint_quote", value=err.instance)
+        return [error(at, msg("schema.wrong_type", where=where, wanted=wanted, value=_show(err.instance)) + hint)]
     if validator == "enum":
         options = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in err.validator_value)
-        return [error(document.pos(path), f"{where} is {_show(err.instance)}; expected one of {options}")]
+        hint = did_you_mean(err.instance, [str(v) for v in err.validator_value])
+        return [error(at, msg("schema.enum", where=where, value=_show(err.instance), options=options) + (f"; {hint}" if hint else ""))]
     if validator in ("minimum", "exclusiveMinimum"):
-        return [error(document.pos(path), f"{where} is {_show(err.instance)}; it must be at least {err.validator_value}")]
+        return [error(at, msg("schema.minimum", where=where, value=_show(err.instance), bound=err.validator_value))]
     if validator in ("maximum", "exclusiveMaximum"):
-        return [error(document.pos(path), f"{where} is {_show(err.instance)}; it must be at most {err.validator_value}")]
+        return [error(at, msg("schema.maximum", where=where, value=_show(err.instance), bound=err.validator_value))]
     if validator == "pattern":
-        return [error(document.pos(path), f"{where} is {_show(err.instance)}, which is not of the expected form ({_pattern_hint(path, document.kind)})")]
+        return [error(at, msg("schema.pattern", where=where, value=_show(err.instance), form=_pattern_hint(path, document.kind)))]
     if validator == "minLength":
-        return [error(document.pos(path), f"{where} is empty; write the text or remove the key")]
+        return [error(at, msg("schema.empty_text", where=where))]
     if validator == "maxLength":
-        return [error(document.pos(path), f"{where} is {len(err.instance):,} characters long; at most {err.validator_value:,} are accepted, so shorten it")]
-    if validator in ("minItems", "maxItems"):
-        bound = "at least" if validator == "minItems" else "at most"
-        return [error(document.pos(path), f"{where} has {len(err.instance)} items; expected {bound} {err.validator_value}")]
-    return [error(document.pos(path), f"{where}: {err.message}")]
+        return [error(at, msg("schema.max_length", where=where, count=whole(len(err.instance)), bound=whole(err.validator_value)))]
+    if validator == "minItems":
+        return [error(at, msg("schema.min_items", where=where, count=len(err.instance), bound=err.validator_value))]
+    if validator == "maxItems":
+        return [error(at, msg("schema.max_items", where=where, count=len(err.instance), bound=err.validator_value))]
+    return [error(at, msg("schema.other", where=where, detail=err.message))]
+
+
+def _missing_key(document: "Document", path: tuple, key: str, order: list[str]) -> Problem:
+    """A missing key is reported where it is to be written: before the first key that
+    follows it in canonical order, else after the mapping's last line."""
+    present = [k for k in _raw(document.data, path) or {}]
+    where = _name(path) or msg("schema.the_file")
+    if key in present:  # written but left empty
+        return error(document.key(path + (key,)), msg("schema.blank_required", where=where, key=key))
+    later = [k for k in order[order.index(key) + 1:] if k in present] if key in order else []
+    if later:
+        following = document.key(path + (later[0],))
+        return error(following, msg("schema.missing_key_before", where=where, key=key, next=later[0]))
+    line = max([p.line for k, p in list(document.value_pos.items()) + list(document.key_pos.items())
+                if k[: len(path)] == path] or [document.pos(path).line])
+    column = document.key(path + (present[0],)).column if present else document.pos(path).column
+    return error(Pos(document.path, line, column), msg("schema.missing_key_end", where=where, key=key))
+
+
+def _raw(data: object, path: tuple) -> object:
+    for step in path:
+        try:
+            data = data[step]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
 
 
 def _unknown_key(key: str, allowed: list[str]) -> str:
-    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-    hint = f"did you mean `{close[0]}`?" if close else f"expected one of: {', '.join(allowed)}"
-    return f"unknown key `{key}`; {hint}"
+    return msg("schema.unknown_key", key=key, hint=did_you_mean(key, allowed, msg("schema.expected_keys", keys=", ".join(allowed))))
 
 
 def _name(path: tuple) -> str:
@@ -135,23 +196,17 @@ def _show(value: object) -> str:
     if isinstance(value, str):
         return f"'{value}'" if len(value) < 60 else f"'{value[:57]}...'"
     if isinstance(value, (dict, list)):
-        return "a mapping" if isinstance(value, dict) else "a list"
+        return msg("schema.show_mapping") if isinstance(value, dict) else msg("schema.show_list")
     if value is None:
-        return "empty"
+        return msg("schema.show_empty")
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+_PATTERN_HINTS = ("slug", "municipality", "id", "question", "code", "url", "report_date", "framework")
 
 
 def _pattern_hint(path: tuple, kind: str = "") -> str:
     last = next((step for step in reversed(path) if isinstance(step, str)), "")
-    if path == ("id",) or (kind == "sources" and last == "id"):
-        return {"framework": "four digits, e.g. '2020'"}.get(kind, "lowercase letters a-z, digits and hyphens, e.g. 'national-median-2009'")
-    return {
-        "slug": "lowercase letters a-z, digits and hyphens, e.g. 'landsbygdsmiljonen'",
-        "municipality": "a municipality slug, lowercase a-z, digits and hyphens",
-        "id": "e.g. '3.2'",
-        "question": "e.g. '3.2'",
-        "code": "four digits, e.g. '1883'",
-        "url": "an address starting with https://",
-        "report_date": "'YYYY-MM-DD' or 'YYYY-MM'",
-        "framework": "four digits, e.g. '2020'",
-    }.get(last, "see the schema")
+    if path == ("id",) or (kind == "sources" and last == "id"):  # a file's own id, a report's id
+        return msg("schema.form.framework") if kind == "framework" else msg("schema.form.record_id")
+    return msg(f"schema.form.{last}") if last in _PATTERN_HINTS else msg("schema.form.other")

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from .messages import msg
 from .loader import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, plain_data
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "evaluations" / FRAMEWORKS_DIR
@@ -36,7 +37,7 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     """Write a synthetic data folder into `directory`; returns the number of evaluations written."""
     directory = Path(directory)
     if municipalities < 1 or evaluations_per < 1:
-        raise _usage("--municipalities and --evaluations-per must be at least 1")
+        raise _usage(msg("synth.at_least_one"))
     frameworks = _catalogue()
     counts = _revision_counts(frameworks, evaluations_per)
     _prepare(directory)
@@ -73,10 +74,10 @@ def _usage(message: str) -> Exception:
 def _prepare(directory: Path) -> None:
     """Start from an empty folder; a non-empty one is emptied only if synth wrote it."""
     if directory.exists() and not directory.is_dir():
-        raise _usage(f"{directory} exists and is not a folder")
+        raise _usage(msg("synth.not_a_folder", directory=directory))
     if directory.is_dir() and any(directory.iterdir()):
         if not (directory / MARKER).is_file():
-            raise _usage(f"{directory} is not empty; name a new folder (synth only replaces a folder it wrote itself)")
+            raise _usage(msg("synth.not_empty", directory=directory))
         for child in sorted(directory.iterdir()):
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)
@@ -145,7 +146,7 @@ def _revision_counts(frameworks: list[_Framework], per: int) -> list[int]:
     if any(c > r for c, r in zip(counts, room)):
         most = max(k for k in range(1, sum(room) + 1)
                    if all(k // len(room) + (1 if i < k % len(room) else 0) <= r for i, r in enumerate(room)))
-        raise _usage(f"--evaluations-per {per} needs more distinct years than the three revisions span; use at most {most}")
+        raise _usage(msg("synth.too_many", per=per, most=most))
     return counts
 
 

@@ -7,13 +7,13 @@ All problems of a run are collected; nothing stops at the first.
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from . import model as m
 from .loader import load_dataset
+from .messages import did_you_mean, msg
 from .problems import Pos, Problem, error, warning
 
 # A printed total may differ from the sum of its parts by this much before it is
@@ -31,20 +31,27 @@ def this_year() -> int:
 def validate_folder(root: Path) -> tuple[m.Dataset, list[Problem]]:
     """Load and validate a data folder: the validator's single entry point."""
     dataset, problems = load_dataset(root)
-    problems += check_dataset(dataset)
-    return dataset, sorted(set(problems))
+    return dataset, combine(problems, check_dataset(dataset))
+
+
+def combine(loaded: list[Problem], checked: list[Problem]) -> list[Problem]:
+    """The loader's problems and the dataset checks', sorted by file and line, without repeats.
+    A value the schema refused is left out of its record; a check of the record would only
+    repeat at the same place that the value is missing, so the schema's word stands alone."""
+    refused_at = {problem.pos for problem in loaded}
+    return sorted(set(loaded + [p for p in checked if p.pos not in refused_at]))
 
 
 def check_dataset(dataset: m.Dataset) -> list[Problem]:
     problems: list[Problem] = []
     for framework in dataset.frameworks:
         problems += check_framework(framework, dataset)
-    problems += check_unique((f.id, f.pos) for f in dataset.frameworks)("framework id")
-    problems += check_unique((mu.slug, mu.pos) for mu in dataset.municipalities)("municipality slug")
-    problems += check_unique((mu.code, mu.pos) for mu in dataset.municipalities)("municipality code")
-    problems += check_unique((s.id, s.pos) for s in dataset.sources)("report id")
-    problems += check_unique((r.id, r.pos) for r in dataset.references)("reference series id")
-    problems += check_unique((e.key, e.pos) for e in dataset.evaluations)("evaluation of the same municipality and year")
+    problems += check_unique((f.id, f.pos) for f in dataset.frameworks)(msg("validate.what.framework_id"))
+    problems += check_unique((mu.slug, mu.pos) for mu in dataset.municipalities)(msg("validate.what.municipality_slug"))
+    problems += check_unique((mu.code, mu.pos) for mu in dataset.municipalities)(msg("validate.what.municipality_code"))
+    problems += check_unique((s.id, s.pos) for s in dataset.sources)(msg("validate.what.report_id"))
+    problems += check_unique((r.id, r.pos) for r in dataset.references)(msg("validate.what.reference_id"))
+    problems += check_unique((e.key, e.pos) for e in dataset.evaluations)(msg("validate.what.evaluation"))
     for municipality in dataset.municipalities:
         for fact in municipality.facts:
             if fact.source:
@@ -69,7 +76,7 @@ def check_unique(items: Iterable[tuple[str, Pos]]):
             seen[value] = pos
 
     def report(what: str) -> list[Problem]:
-        return [error(pos, f"duplicate {what} `{value}` (also at {first}); each must be unique") for value, pos, first in duplicates]
+        return [error(pos, msg("validate.duplicate", what=what, value=value, first=first)) for value, pos, first in duplicates]
 
     return report
 
@@ -81,29 +88,29 @@ def check_framework(framework: m.Framework, dataset: m.Dataset) -> list[Problem]
     problems = []
     stem = Path(framework.pos.path).stem
     if stem != framework.id:
-        problems.append(error(framework.spans.get("id", framework.pos), f"the file is named {stem}.yaml but holds revision {framework.id}; name it {framework.id}.yaml"))
+        problems.append(error(framework.spans.get("id", framework.pos), msg("validate.framework_file_name", stem=stem, id=framework.id)))
     numbers = [a.number for a in framework.areas]
     if sorted(numbers) != list(range(1, 9)):
-        problems.append(error(framework.spans.get("areas", framework.pos), f"revision {framework.id} must have areas 1 to 8 once each; it has {', '.join(map(str, numbers))}"))
+        problems.append(error(framework.spans.get("areas", framework.pos), msg("validate.framework_areas", id=framework.id, numbers=", ".join(map(str, numbers)))))
     area_sum = sum(a.max_points for a in framework.areas)
     if area_sum != framework.max_points:
-        problems.append(error(framework.spans.get("max_points", framework.pos), f"the area maxima of revision {framework.id} add up to {_num(area_sum)}, not its max_points {_num(framework.max_points)}"))
+        problems.append(error(framework.spans.get("max_points", framework.pos), msg("validate.framework_area_sum", id=framework.id, total=_num(area_sum), max=_num(framework.max_points))))
     if framework.last_year is not None and framework.last_year < framework.first_year:
-        problems.append(error(framework.spans.get("last_year", framework.pos), f"last_year {framework.last_year} is before first_year {framework.first_year}"))
+        problems.append(error(framework.spans.get("last_year", framework.pos), msg("validate.framework_years", last=framework.last_year, first=framework.first_year)))
     for area in framework.areas:
         question_sum = sum(q.max_points for q in area.questions)
         if question_sum != area.max_points:
-            problems.append(error(area.spans.get("max_points", area.pos), f"the question maxima of area {area.number} add up to {_num(question_sum)}, not the area's max_points {_num(area.max_points)}"))
-        problems += check_unique((q.id, q.pos) for q in area.questions)(f"question id in area {area.number}")
+            problems.append(error(area.spans.get("max_points", area.pos), msg("validate.framework_question_sum", area=area.number, total=_num(question_sum), max=_num(area.max_points))))
+        problems += check_unique((q.id, q.pos) for q in area.questions)(msg("validate.what.question_id", area=area.number))
         for question in area.questions:
             if question.id.split(".")[0] != str(area.number):
-                problems.append(error(question.pos, f"question {question.id} is listed under area {area.number}; its id must start with {area.number}."))
+                problems.append(error(question.pos, msg("validate.framework_question_area", id=question.id, area=area.number)))
         for relation in area.relations:
             other = dataset.framework(relation.framework)
             if other is None:
-                problems.append(error(relation.pos, f"relation to unknown revision {relation.framework}; known: {_known(f.id for f in dataset.frameworks)}"))
+                problems.append(error(relation.pos, msg("validate.relation_revision", id=relation.framework, known=_known(f.id for f in dataset.frameworks), hint=_hint(relation.framework, (f.id for f in dataset.frameworks)))))
             elif other.area(relation.area) is None:
-                problems.append(error(relation.pos, f"revision {relation.framework} has no area {relation.area}"))
+                problems.append(error(relation.pos, msg("validate.no_area", id=relation.framework, area=relation.area)))
     return problems
 
 
@@ -112,9 +119,9 @@ def check_framework(framework: m.Framework, dataset: m.Dataset) -> list[Problem]
 
 def check_source_ref(ref: m.SourceRef, dataset: m.Dataset) -> list[Problem]:
     if not ref.report:
-        return [error(ref.pos, f"the source has no report yet; use the id of a report in _sources.yaml ({_known(s.id for s in dataset.sources)})")]
+        return [error(ref.pos, msg("validate.source_empty"))]
     if dataset.source(ref.report) is None:
-        return [error(ref.pos, f"unknown report `{ref.report}`; add it to _sources.yaml or use one of: {_known(s.id for s in dataset.sources)}")]
+        return [error(ref.pos, msg("validate.source_unknown", id=ref.report, hint=did_you_mean(ref.report, (s.id for s in dataset.sources), msg("validate.source_known", known=_known(s.id for s in dataset.sources)))))]
     return []
 
 
@@ -129,7 +136,7 @@ def check_evaluation_links(evaluation: m.Evaluation, framework: Optional[m.Frame
     if dataset.municipality(evaluation.municipality) is None:
         problems.append(error(evaluation.spans.get("municipality", evaluation.pos), _unknown_municipality(evaluation.municipality, dataset)))
     if framework is None:
-        problems.append(error(evaluation.spans.get("framework", evaluation.pos), f"unknown framework revision {evaluation.framework}; known: {_known(f.id for f in dataset.frameworks)}"))
+        problems.append(error(evaluation.spans.get("framework", evaluation.pos), msg("validate.unknown_revision", id=evaluation.framework, known=_known(f.id for f in dataset.frameworks), hint=_hint(evaluation.framework, (f.id for f in dataset.frameworks)))))
         return problems
     for result in evaluation.areas:
         if framework.area(result.area) is None:
@@ -149,29 +156,31 @@ def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Fram
     problems += check_year(evaluation, framework)
     practices = [p for result in evaluation.areas for p in result.good_practices]
     if len(practices) > MAX_PRACTICES_PER_EVALUATION:
-        problems.append(error(practices[MAX_PRACTICES_PER_EVALUATION].pos, f"the evaluation lists {len(practices)} good practices; at most {MAX_PRACTICES_PER_EVALUATION} are accepted per evaluation, so keep the ones the report names"))
-    problems += check_unique((str(a.area), a.pos) for a in evaluation.areas)("area")
+        problems.append(error(practices[MAX_PRACTICES_PER_EVALUATION].pos, msg("validate.too_many_practices", count=len(practices), most=MAX_PRACTICES_PER_EVALUATION)))
+    problems += check_unique((str(a.area), a.pos) for a in evaluation.areas)(msg("validate.what.area"))
+    pending: list[tuple[str, str, Pos]] = []  # what is still to be filled in: grouped when there is much
     missing = [a.number for a in framework.areas if evaluation.area(a.number) is None]
     if missing:
-        problems.append(error(evaluation.spans.get("areas", evaluation.pos), f"areas {_ranges(missing)} are missing; every evaluation has all eight areas of revision {framework.id}"))
+        problems.append(error(evaluation.spans.get("areas", evaluation.pos), msg("validate.areas_missing", areas=_ranges(missing), id=framework.id)))
     for result in evaluation.areas:
         area = framework.area(result.area)
         if area is None:
-            problems.append(error(result.spans.get("area", result.pos), f"revision {framework.id} has no area {result.area}"))
+            problems.append(error(result.spans.get("area", result.pos), msg("validate.no_area", id=framework.id, area=result.area)))
             continue
         if evaluation.is_full:
-            problems += check_full_area(evaluation, result, area, framework)
+            problems += check_full_area(evaluation, result, area, framework, pending)
         else:
             problems += check_area_level(result, area)
         problems += check_area_total(evaluation, result, area)
     if evaluation.is_full:
         problems += check_full_texts(evaluation)
+    problems += pending_problems(pending)
     problems += check_grand_total(evaluation, framework)
     for discrepancy in evaluation.discrepancies:
         if discrepancy.area is not None and framework.area(discrepancy.area) is None:
-            problems.append(error(discrepancy.pos, f"discrepancy names area {discrepancy.area}, which revision {framework.id} does not have"))
+            problems.append(error(discrepancy.pos, msg("validate.discrepancy_area", area=discrepancy.area, id=framework.id)))
         elif discrepancy.question and not _question_exists(framework, discrepancy.question):
-            problems.append(error(discrepancy.pos, f"discrepancy names question {discrepancy.question}, which revision {framework.id} does not have"))
+            problems.append(error(discrepancy.pos, msg("validate.discrepancy_question", question=discrepancy.question, id=framework.id)))
     return problems
 
 
@@ -198,50 +207,88 @@ def check_file_name(evaluation: m.Evaluation) -> list[Problem]:
     expected = f"{evaluation.municipality}/{evaluation.year}.yaml"
     actual = f"{path.parent.name}/{path.name}"
     if actual != expected:
-        return [error(evaluation.spans.get("municipality", evaluation.pos), f"the file is {actual} but holds {evaluation.municipality} {evaluation.year}; move it to {expected}")]
+        return [error(evaluation.spans.get("municipality", evaluation.pos), msg("validate.file_name", actual=actual, municipality=evaluation.municipality, year=evaluation.year, expected=expected))]
     return []
 
 
 def check_year(evaluation: m.Evaluation, framework: m.Framework) -> list[Problem]:
     if evaluation.year > this_year():
-        return [error(evaluation.spans.get("year", evaluation.pos), f"year {evaluation.year} is in the future; an evaluation is recorded after it was carried out")]
+        return [error(evaluation.spans.get("year", evaluation.pos), msg("validate.year_future", year=evaluation.year))]
     last = framework.last_year
     if evaluation.year < framework.first_year or (last is not None and evaluation.year > last):
         span = f"{framework.first_year}–{last if last is not None else ''}"
-        return [error(evaluation.spans.get("year", evaluation.pos), f"year {evaluation.year} does not fit revision {framework.id}, which was used {span}")]
+        return [error(evaluation.spans.get("year", evaluation.pos), msg("validate.year_revision", year=evaluation.year, id=framework.id, span=span))]
     return []
 
 
-def check_full_area(evaluation: m.Evaluation, result: m.AreaResult, area: m.AreaDef, framework: m.Framework) -> list[Problem]:
-    problems = check_unique((q.id, q.pos) for q in result.questions)(f"question in area {area.number}")
+def check_full_area(evaluation: m.Evaluation, result: m.AreaResult, area: m.AreaDef, framework: m.Framework,
+                    pending: Optional[list] = None) -> list[Problem]:
+    pending = [] if pending is None else pending
+    problems = check_unique((q.id, q.pos) for q in result.questions)(msg("validate.what.question", area=area.number))
     listed = {q.id for q in result.questions}
     for question in result.questions:
         definition = area.question(question.id)
         if definition is None:
-            problems.append(error(question.spans.get("id", question.pos), f"question {question.id} is not in revision {framework.id} (area {area.number} has {_id_range(area)})"))
+            problems.append(error(question.spans.get("id", question.pos), msg("validate.unknown_question", id=question.id, revision=framework.id, area=area.number, range=_id_range(area), hint=_hint(question.id, (q.id for q in area.questions)))))
             continue
+        if question.points is None:
+            pending.append(("points", question.id, question.spans.get("points", question.pos)))
         problems += check_points(question, definition)
     missing = [q.id for q in area.questions if q.id not in listed]
     if missing:
         where = result.spans.get("questions", result.pos)
-        problems.append(error(where, f"area {area.number} has no score for question {', '.join(missing)}; a full evaluation scores every question"))
-    for key, label in (("description", "a description"), ("strengths", "strengths"), ("improvements", "improvement areas")):
+        problems.append(error(where, msg("validate.questions_missing", area=area.number, ids=", ".join(missing))))
+    for key in ("description", "strengths", "improvements"):
         if not getattr(result, key):
-            problems.append(error(result.pos, f"area {area.number} has no {key}; write {label} in your own words"))
+            pending.append((key, str(area.number), result.spans.get(key, result.pos)))
     return problems
+
+
+# From this many of a kind, what remains to be filled in is one line (an untouched template
+# would otherwise list a hundred); fewer are listed one by one, each at its place.
+GROUP_FROM = 4
+
+
+def pending_problems(pending: list[tuple[str, str, Pos]]) -> list[Problem]:
+    problems = []
+    for kind in ("points", "description", "strengths", "improvements"):
+        items = [(label, pos) for k, label, pos in pending if k == kind]
+        if len(items) >= GROUP_FROM:
+            labels = [label for label, _ in items]
+            problems.append(error(items[0][1], msg(f"validate.pending_many.{kind}", count=len(items), ids=_id_runs(labels))))
+        else:
+            problems += [error(pos, msg(f"validate.pending_one.{kind}", id=label)) for label, pos in items]
+    return problems
+
+
+def _id_runs(ids: list[str]) -> str:
+    """'1.1–1.5, 2.1–2.4, 3.2' (or '1–8' for areas): consecutive ids in one run."""
+    def parts(value: str) -> tuple[int, ...]:
+        return tuple(int(x) for x in value.split(".") if x.isdigit())
+
+    runs: list[list[str]] = []
+    for value in ids:
+        if runs:
+            last = parts(runs[-1][-1])
+            here = parts(value)
+            if len(last) == len(here) and last[:-1] == here[:-1] and here and here[-1] == last[-1] + 1:
+                runs[-1].append(value)
+                continue
+        runs.append([value])
+    return ", ".join(run[0] if len(run) == 1 else f"{run[0]}–{run[-1]}" for run in runs)
 
 
 def check_points(question: m.QuestionScore, definition: m.QuestionDef) -> list[Problem]:
     if question.points is None:
-        return [error(question.spans.get("points", question.pos), f"question {question.id} has no points yet (0–{_num(definition.max_points)})")]
+        return []  # listed by pending_problems
     problems = []
     if not 0 <= question.points <= definition.max_points:
-        problems.append(error(question.spans.get("points", question.pos), f"question {question.id} has {_num(question.points)} points; it must be between 0 and {_num(definition.max_points)}"))
+        problems.append(error(question.spans.get("points", question.pos), msg("validate.points_range", id=question.id, points=_num(question.points), max=_num(definition.max_points))))
     if question.reported_max is not None and question.reported_max != definition.max_points:
-        problems.append(warning(question.spans.get("reported_max", question.pos), f"the report prints maximum {_num(question.reported_max)} for question {question.id}; the catalogue says {_num(definition.max_points)}"))
+        problems.append(warning(question.spans.get("reported_max", question.pos), msg("validate.reported_max", printed=_num(question.reported_max), id=question.id, max=_num(definition.max_points))))
     if question.reported_percent is not None and not _percent_fits(question.points, definition.max_points, question.reported_percent):
         computed = 100 * question.points / definition.max_points
-        problems.append(warning(question.spans.get("reported_percent", question.pos), f"the printed {_num(question.reported_percent)} % for question {question.id} differs from {_num(question.points)}/{_num(definition.max_points)} = {computed:.0f} %"))
+        problems.append(warning(question.spans.get("reported_percent", question.pos), msg("validate.reported_percent", percent=_num(question.reported_percent), id=question.id, points=_num(question.points), max=_num(definition.max_points), computed=f"{computed:.0f}")))
     return problems
 
 
@@ -254,16 +301,16 @@ def _percent_fits(points: float, max_points: float, percent: float) -> bool:
 def check_area_level(result: m.AreaResult, area: m.AreaDef) -> list[Problem]:
     problems = []
     if result.questions:
-        problems.append(error(result.spans.get("questions", result.pos), f"an area-level record (detail: areas) has no question scores; use detail: full"))
+        problems.append(error(result.spans.get("questions", result.pos), msg("validate.area_level_questions")))
     if result.reported_points is None:
-        problems.append(error(result.pos, f"area {area.number} has no reported_points; an area-level record needs all eight area totals"))
+        problems.append(error(result.pos, msg("validate.area_level_points", area=area.number)))
     return problems
 
 
 def check_area_total(evaluation: m.Evaluation, result: m.AreaResult, area: m.AreaDef) -> list[Problem]:
     problems = []
     if result.reported_points is not None and result.reported_points > area.max_points:
-        problems.append(error(result.spans.get("reported_points", result.pos), f"area {area.number} has {_num(result.reported_points)} points; the maximum is {_num(area.max_points)}"))
+        problems.append(error(result.spans.get("reported_points", result.pos), msg("validate.area_above_max", area=area.number, points=_num(result.reported_points), max=_num(area.max_points))))
     if not evaluation.is_full or result.reported_points is None:
         return problems
     scored = [q.points for q in result.questions if q.points is not None and area.question(q.id)]
@@ -271,17 +318,17 @@ def check_area_total(evaluation: m.Evaluation, result: m.AreaResult, area: m.Are
         return problems
     total = sum(scored)
     if abs(total - result.reported_points) > ROUNDING_TOLERANCE:
-        problems.append(warning(result.spans.get("reported_points", result.pos), f"area {area.number} is printed as {_num(result.reported_points)} but its questions add up to {_num(total)}; both are kept and the site shows the difference"))
+        problems.append(warning(result.spans.get("reported_points", result.pos), msg("validate.area_total_differs", area=area.number, printed=_num(result.reported_points), total=_num(total))))
     return problems
 
 
 def check_full_texts(evaluation: m.Evaluation) -> list[Problem]:
     problems = []
     if not evaluation.summary:
-        problems.append(error(evaluation.pos, "the evaluation has no summary; write one in your own words"))
+        problems.append(error(evaluation.spans.get("summary", evaluation.pos), msg("validate.no_summary")))
     for key in ("evaluators", "month"):
         if not getattr(evaluation, key):
-            problems.append(warning(evaluation.pos, f"the evaluation has no {key}; add it if the report prints it"))
+            problems.append(warning(evaluation.spans.get(key, evaluation.pos), msg(f"validate.no_{key}")))
     return problems
 
 
@@ -290,12 +337,12 @@ def check_grand_total(evaluation: m.Evaluation, framework: m.Framework) -> list[
         return []
     problems = []
     if evaluation.reported_total > framework.max_points:
-        problems.append(error(evaluation.spans.get("reported_total", evaluation.pos), f"reported_total {_num(evaluation.reported_total)} exceeds the maximum {_num(framework.max_points)}"))
+        problems.append(error(evaluation.spans.get("reported_total", evaluation.pos), msg("validate.total_above_max", total=_num(evaluation.reported_total), max=_num(framework.max_points))))
     parts = [_area_points(evaluation, a) for a in framework.areas]
     if all(p is not None for p in parts):
         total = sum(parts)  # type: ignore[arg-type]
         if abs(total - evaluation.reported_total) > ROUNDING_TOLERANCE:
-            problems.append(warning(evaluation.spans.get("reported_total", evaluation.pos), f"the total is printed as {_num(evaluation.reported_total)} but the areas add up to {_num(total)}; both are kept and the site shows the difference"))
+            problems.append(warning(evaluation.spans.get("reported_total", evaluation.pos), msg("validate.total_differs", printed=_num(evaluation.reported_total), total=_num(total))))
     return problems
 
 
@@ -314,9 +361,9 @@ def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Prob
         if dataset.municipality(comparison.municipality) is None:
             problems.append(error(comparison.pos, _unknown_municipality(comparison.municipality, dataset)))
         elif other is None:
-            problems.append(warning(comparison.pos, f"the report compares with {comparison.municipality} {comparison.year}, which has no record; add it as an area-level record"))
+            problems.append(warning(comparison.pos, msg("validate.comparison_missing", municipality=comparison.municipality, year=comparison.year)))
         elif comparison.reported_total is not None and other.reported_total is not None and other.reported_total != comparison.reported_total:
-            problems.append(warning(comparison.pos, f"this report prints {_num(comparison.reported_total)} for {comparison.municipality} {comparison.year}; its own record says {_num(other.reported_total)}"))
+            problems.append(warning(comparison.pos, msg("validate.comparison_differs", printed=_num(comparison.reported_total), municipality=comparison.municipality, year=comparison.year, own=_num(other.reported_total))))
     return problems
 
 
@@ -326,9 +373,9 @@ def check_good_practice_slugs(dataset: m.Dataset) -> list[Problem]:
              for area in evaluation.areas
              for practice in area.good_practices]
     reserved = {m.GOLD_STAR_LISTING} | {framework.id for framework in dataset.frameworks}
-    problems = [error(pos, f"good-practice slug `{slug}` is the address of another page (/goda-exempel/{slug}/); choose another")
+    problems = [error(pos, msg("validate.practice_slug_reserved", slug=slug))
                 for slug, pos in slugs if slug in reserved]
-    return problems + check_unique(slugs)("good-practice slug")
+    return problems + check_unique(slugs)(msg("validate.what.practice_slug"))
 
 
 def check_ordinals(dataset: m.Dataset) -> list[Problem]:
@@ -340,7 +387,7 @@ def check_ordinals(dataset: m.Dataset) -> list[Problem]:
         ordered = sorted((e for e in evaluations if e.ordinal), key=lambda e: e.year)
         for earlier, later in zip(ordered, ordered[1:]):
             if later.ordinal <= earlier.ordinal:  # type: ignore[operator]
-                problems.append(warning(later.spans.get("ordinal", later.pos), f"ordinal {later.ordinal} is not after {earlier.municipality} {earlier.year}'s ordinal {earlier.ordinal}"))
+                problems.append(warning(later.spans.get("ordinal", later.pos), msg("validate.ordinal", ordinal=later.ordinal, municipality=earlier.municipality, year=earlier.year, earlier=earlier.ordinal)))
     return problems
 
 
@@ -348,18 +395,18 @@ def check_reference(reference: m.ReferenceSeries, dataset: m.Dataset) -> list[Pr
     problems = check_source_ref(reference.source, dataset)
     framework = dataset.framework(reference.framework)
     if framework is None:
-        return problems + [error(reference.spans.get("framework", reference.pos), f"unknown framework revision {reference.framework}")]
-    problems += check_unique((str(p.area), p.pos) for p in reference.areas)("area")
+        return problems + [error(reference.spans.get("framework", reference.pos), msg("validate.unknown_revision", id=reference.framework, known=_known(f.id for f in dataset.frameworks), hint=_hint(reference.framework, (f.id for f in dataset.frameworks))))]
+    problems += check_unique((str(p.area), p.pos) for p in reference.areas)(msg("validate.what.area"))
     for point in reference.areas:
         area = framework.area(point.area)
         if area is None:
-            problems.append(error(point.pos, f"revision {framework.id} has no area {point.area}"))
+            problems.append(error(point.pos, msg("validate.no_area", id=framework.id, area=point.area)))
         elif point.points > area.max_points:
-            problems.append(error(point.pos, f"area {point.area} has {_num(point.points)} points; the maximum is {_num(area.max_points)}"))
+            problems.append(error(point.pos, msg("validate.area_above_max", area=point.area, points=_num(point.points), max=_num(area.max_points))))
     if reference.statistic == "mean" and reference.reported_total is not None:
         total = sum(p.points for p in reference.areas)
         if abs(total - reference.reported_total) > ROUNDING_TOLERANCE:
-            problems.append(warning(reference.spans.get("reported_total", reference.pos), f"the mean total is printed as {_num(reference.reported_total)} but the area means add up to {_num(total)}"))
+            problems.append(warning(reference.spans.get("reported_total", reference.pos), msg("validate.mean_total_differs", printed=_num(reference.reported_total), total=_num(total))))
     return problems
 
 
@@ -371,14 +418,17 @@ def _num(value: float) -> str:
 
 
 def _known(values: Iterable[str]) -> str:
-    return ", ".join(sorted(values)) or "none"
+    return ", ".join(sorted(values)) or msg("validate.none")
+
+
+def _hint(value: str, known: Iterable[str]) -> str:
+    hint = did_you_mean(value, known)
+    return f"; {hint}" if hint else ""
 
 
 def _unknown_municipality(slug: str, dataset: m.Dataset) -> str:
-    slugs = [mu.slug for mu in dataset.municipalities]
-    close = difflib.get_close_matches(slug, slugs, n=1)
-    hint = f"did you mean `{close[0]}`?" if close else "add it to _municipalities.yaml"
-    return f"municipality `{slug}` is not in the register; {hint}"
+    hint = did_you_mean(slug, (mu.slug for mu in dataset.municipalities), msg("validate.municipality_add"))
+    return msg("validate.unknown_municipality", slug=slug, hint=hint)
 
 
 def _id_range(area: m.AreaDef) -> str:

@@ -16,6 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "evaluations"
 
 
+@pytest.fixture(autouse=True)
+def default_language(monkeypatch):
+    """Commands speak Swedish unless a test asks for English (KOMMUNKOMPASSEN_LANG or --lang en)."""
+    monkeypatch.delenv("KOMMUNKOMPASSEN_LANG", raising=False)
+
+
 @pytest.fixture
 def data_copy(tmp_path: Path) -> Path:
     """A scratch copy of the real data folder that a test may break."""

@@ -169,8 +169,8 @@ def test_printed_area_total_stays_and_the_question_sum_is_named(repo: Path) -> N
     if before.area(2).question_sum == printed:  # the sum now differs from the printed total: a new warning
         assert "**Nya varningar:** 1." in text
         line = line_of(repo / KARLSKOGA, f"reported_points: {n(printed)}")
-        assert (f"- `evaluations/karlskoga/2022.yaml:{line}:22` varning: area 2 is printed as {n(printed)} "
-                f"but its questions add up to {n(printed - 1)}; both are kept and the site shows the difference") in text
+        assert (f"- `evaluations/karlskoga/2022.yaml:{line}:22` varning: område 2 trycks som {n(printed)} "
+                f"men frågorna blir tillsammans {n(printed - 1)}; båda behålls och webbplatsen visar skillnaden") in text
     assert "[sidan]" not in text  # no preview address given: no links
 
 
@@ -248,8 +248,8 @@ def test_broken_files_give_problems_and_annotations_with_their_lines(repo: Path,
     assert "Förhandsversion" not in text
     problems = section(text, "### Valideringsproblem").splitlines()
     assert problems[:2] == [
-        f"- `evaluations/kalix/2012.yaml:{duplicate_line}:1` fel: duplicate key \\`year\\` (first used on line {first_line}); keep one",
-        f"- `evaluations/karlskoga/2022.yaml:{points_line}:{points_column}` fel: question 1.2 has 99 points; it must be between 0 and {maximum}",
+        f"- `evaluations/kalix/2012.yaml:{duplicate_line}:1` fel: nyckeln \\`year\\` finns två gånger (första gången på rad {first_line}); behåll en",
+        f"- `evaluations/karlskoga/2022.yaml:{points_line}:{points_column}` fel: fråga 1.2 har 99 poäng; det ska vara mellan 0 och {maximum}",
     ]
     # The file that could not be read is not reported as removed, nor are its good practices.
     assert section(text, "### Utvärderingar som inte kunde läsas") == "- `evaluations/kalix/2012.yaml`: se valideringsproblemen nedan."
@@ -259,8 +259,8 @@ def test_broken_files_give_problems_and_annotations_with_their_lines(repo: Path,
 
     assert main(["validate", "--format", "github"]) == 1
     annotations = capsys.readouterr().out.splitlines()
-    assert f"::error file=evaluations/kalix/2012.yaml,line={duplicate_line},col=1::duplicate key `year` (first used on line {first_line}); keep one" in annotations
-    assert f"::error file=evaluations/karlskoga/2022.yaml,line={points_line},col={points_column}::question 1.2 has 99 points; it must be between 0 and {maximum}" in annotations
+    assert f"::error file=evaluations/kalix/2012.yaml,line={duplicate_line},col=1::nyckeln `year` finns två gånger (första gången på rad {first_line}); behåll en" in annotations
+    assert f"::error file=evaluations/karlskoga/2022.yaml,line={points_line},col={points_column}::fråga 1.2 har 99 poäng; det ska vara mellan 0 och {maximum}" in annotations
     assert main(["diff", "HEAD~1", "HEAD"]) == 1
     capsys.readouterr()
 
@@ -271,7 +271,7 @@ def test_no_change_and_wrong_revisions(repo: Path, capsys) -> None:
     assert "Inga ändringar i datamappen `evaluations`." in text
     assert "###" not in text
     assert main(["diff", "no-such-revision"]) == 2
-    assert "unknown revision `no-such-revision`" in capsys.readouterr().err
+    assert "okänd version `no-such-revision`" in capsys.readouterr().err
     assert main(["diff", "--", "-x"]) == 2
 
 
@@ -293,6 +293,21 @@ def test_page_urls() -> None:
     assert page_url("index.md") == ""
     assert page_url("kommuner/ale/2005/index.md") == "kommuner/ale/2005/"
     assert page_url("om.md") == "om/"
+
+
+def test_the_summary_is_english_on_request(repo: Path, capsys, monkeypatch) -> None:
+    """The same sentences from the catalogue's English section, validation problems included."""
+    mutate(repo / KARLSKOGA, lambda tree: question(tree, "1.2").update(points=99))
+    commit(repo, "Karlskoga 2022: fråga 1.2")
+    assert main(["--lang", "en", "diff", "HEAD~1", "HEAD"]) == 1
+    english = capsys.readouterr().out
+    assert english.startswith("## Changes to the evaluation data\n")
+    assert "Evaluations – changed: 1, new: 0, removed: 0." in english
+    assert "**Validation:** 1 error(s) – fix them before the change is merged" in english
+    assert "error: question 1.2 has 99 points; it must be between 0 and " in english
+    assert main(["diff", "HEAD~1", "HEAD"]) == 1
+    swedish = capsys.readouterr().out
+    assert swedish.startswith("## Ändringar i utvärderingsdata\n") and "fel: fråga 1.2 har 99 poäng" in swedish
 
 
 def test_the_summary_is_inert(repo: Path) -> None:
@@ -341,9 +356,9 @@ def test_symbolic_links_and_files_outside_the_data_are_listed(repo: Path, tmp_pa
         assert section(text, "### Ändrade filer utanför datamappen") == "\n".join([
             "Granska dem särskilt: de ändrar kod, mallar, arbetsflöden eller sidor, inte data.", "",
             "- `.github/hook.yml`", "- `generator.py`"])
-        assert ("- `evaluations/karlskoga/2023.yaml:1:1` fel: this is a symbolic link; links are never followed or "
-                "published, so the build stops here: replace it with the file or folder itself (in git: commit the "
-                "file, not a link)") in section(text, "### Valideringsproblem")
+        assert ("- `evaluations/karlskoga/2023.yaml:1:1` fel: det här är en symbolisk länk; länkar följs aldrig och "
+                "publiceras inte, så bygget stoppar här: ersätt den med filen eller mappen själv (i git: checka in "
+                "filen, inte en länk)") in section(text, "### Valideringsproblem")
         assert "municipality: karlskoga" not in text
 
     assert main(["diff", "HEAD~1", "HEAD"]) == 1

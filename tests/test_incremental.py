@@ -311,7 +311,7 @@ def test_remembered_checks_give_the_problems_of_a_fresh_validation(tmp_path: Pat
         found.append(sorted(set(problems + check_dataset(dataset))))
         assert found[-1] == validate_folder(folder)[1], path
     assert found[0] and found[1] and not found[2] and not found[4]
-    assert any(f"`{slug}` is not in the register" in problem.message for problem in found[3])
+    assert any(f"`{slug}` finns inte i registret" in problem.message for problem in found[3])
 
 
 def test_a_grown_path_class_makes_only_its_own_and_its_ancestors_projections_stale() -> None:

@@ -330,8 +330,8 @@ def test_invalid_data_stops_the_build_and_leaves_the_last_site_intact(tmp_path, 
     path.write_text(path.read_text(encoding="utf-8").replace("points: 5,", "points: 55,", 1), encoding="utf-8")
     assert build_site(data, site, docs_dir=tmp_path / "docs") == 1
     err = capsys.readouterr().err
-    assert f"{path}:" in err and "question 1.1 has 55 points; it must be between 0 and 15" in err
-    assert "nothing was written" in err
+    assert f"{path}:" in err and "fråga 1.1 har 55 poäng; det ska vara mellan 0 och 15" in err
+    assert "bygget stoppades: rätta felen ovan; ingenting skrevs" in err
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*") if p.is_file()} == docs_before
 

@@ -123,7 +123,7 @@ def test_the_registers_are_valid_yaml_with_comments(corpus: Path) -> None:
 def test_the_cli_writes_and_refuses_a_folder_it_did_not_write(tmp_path: Path, capsys) -> None:
     folder = tmp_path / "cli"
     assert main(["synth", str(folder), "--municipalities", "2", "--evaluations-per", "2", "--seed", "5"]) == 0
-    assert "wrote 4 evaluations" in capsys.readouterr().out
+    assert "skrev 4 utvärderingar" in capsys.readouterr().out
     first = _tree(folder)
     assert main(["synth", str(folder), "--municipalities", "2", "--evaluations-per", "2", "--seed", "5"]) == 0
     assert _tree(folder) == first  # a folder synth wrote is replaced

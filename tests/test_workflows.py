@@ -239,7 +239,7 @@ def test_pre_commit_hooks_validate_and_check_the_formatting(tmp_path: Path) -> N
     karlskoga = data / "karlskoga" / "2022.yaml"
     karlskoga.write_text(karlskoga.read_text(encoding="utf-8").replace("\nyear: 2022\n", "\nyear:    2022\n"), encoding="utf-8")
     assert run(validate).returncode == 0
-    assert "would reformat evaluations/karlskoga/2022.yaml" in run(fmt).stdout
+    assert "skulle formatera om evaluations/karlskoga/2022.yaml" in run(fmt).stdout
     kalix = data / "kalix" / "2012.yaml"
     kalix.write_text(kalix.read_text(encoding="utf-8").replace("\nyear: 2012\n", "\nyear: 2012\nyear: 2013\n"), encoding="utf-8")
     result = run(validate)
