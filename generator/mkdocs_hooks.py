@@ -10,7 +10,7 @@ draws them while MkDocs reads the pages; `on_files` adds the charts still to
 come; `on_nav` has the pages of the navigation rebuilt in a partial build;
 `on_page_content` tells MkDocs the ids that `generator.htmlblocks` kept
 from it; `on_page_context` lets Material's search read the page without what
-it skips; `on_env` waits for the charts and links the static files into the
+it skips and marks where the page is (tab, breadcrumbs); `on_env` waits for the charts and links the static files into the
 site; `on_post_build` writes the search index as UTF-8.
 
 The live preview builds partially (MkDocs' "dirty" build: only the pages whose
@@ -39,6 +39,7 @@ from mkdocs.structure.files import File
 from generator.build import DATA_ENV, ROOT, DataError, charts_in_progress, finish_charts, generate
 from generator.htmlblocks import search_view
 from generator.messages import language, msg
+from generator.render import locale
 
 log = logging.getLogger("mkdocs.hooks.kommunkompassen")
 preview_log = logging.getLogger("kommunkompassen.preview")  # outside MkDocs' loggers: shown while MkDocs' are quiet
@@ -119,6 +120,8 @@ def on_nav(nav, config, files, **kwargs):
         if not page.file.is_modified():
             os.remove(page.file.abs_dest_path)
             _THIS_BUILD.nav_rebuilt.add(page.url)
+    nav.kk_files = files  # the pages by their source path, for `_where` (page events are not handed the files)
+    nav.kk_words = locale()["site"]
     return nav
 
 
@@ -153,7 +156,70 @@ def _restore_whole_page(context, *, page, **kwargs):
     return context
 
 
-on_page_context = CombinedEvent(_index_search_view, _restore_whole_page)
+def _where(context, *, page, nav, **kwargs):
+    """Where the reader is, for pages that `nav` does not list (most of them are generated):
+    the top-level tab whose pages the page's address lies under is marked active for this page,
+    and `kk_path` holds the breadcrumbs (title, url) of the folders above it that have a page."""
+    if not page.active or not page.ancestors:  # MkDocs marks only the pages in `nav`
+        tabs = []
+        for item in nav.items:
+            urls = [p.url for p in _pages_under(item)]
+            prefix = min(urls, key=len) if urls else None
+            if prefix and page.url.startswith(prefix):
+                tabs.append((len(prefix), item))
+        if tabs and not page.is_homepage:
+            item = max(tabs, key=lambda pair: pair[0])[1]
+            if not item.active:
+                item.active = True
+                page._kk_tab = item
+    crumbs = []
+    parts = page.url.strip("/").split("/") if page.url.strip("/") else []
+    for depth in range(len(parts)):
+        folder = "/".join(parts[:depth])
+        found = nav.kk_files.get_file_from_path(f"{folder}/index.md" if folder else "index.md")
+        title = _title(found, nav) if found is not None and found.page is not None else None
+        if title:
+            crumbs.append((title, found.page.url))
+    context["kk_path"] = crumbs
+    context["kk_path_label"] = nav.kk_words["path"]
+    return context
+
+
+def _title(file, nav) -> Optional[str]:
+    """A page's title without rendering it: a partial build renders only some pages, and a page
+    knows its title only once rendered. The navigation's pages are rendered in every build
+    (on_nav); any other page's title is read from its front matter."""
+    if file.page in nav.pages:
+        return file.page.title
+    try:
+        with open(file.abs_src_path, encoding="utf-8") as source:
+            head = [source.readline() for _ in range(3)]
+    except OSError:
+        return None
+    if head[0].strip() == "---" and head[1].startswith("title: "):
+        value = head[1][len("title: "):].strip()
+        return json.loads(value) if value.startswith('"') else value
+    return None
+
+
+def _pages_under(item):
+    if getattr(item, "children", None):
+        for child in item.children:
+            yield from _pages_under(child)
+    elif getattr(item, "is_page", False):
+        yield item
+
+
+on_page_context = CombinedEvent(_index_search_view, _where, _restore_whole_page)
+
+
+def on_post_page(output: str, page, **kwargs) -> str:
+    """The tab marked active for a page outside `nav` is for that page only."""
+    tab = getattr(page, "_kk_tab", None)
+    if tab is not None:
+        tab.active = False
+        del page._kk_tab
+    return output
 
 
 def on_env(env, config, files, **kwargs):

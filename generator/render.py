@@ -17,6 +17,7 @@ import operator
 import os
 import posixpath
 import re
+import statistics
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -817,8 +818,10 @@ def _home(portal: ag.Portal, t: dict) -> Page:
         described = "; ".join(fill(t["home"]["overview_group"], name=s.framework.name, basis=basis_text(s.basis, t))
                               for s in portal.frameworks if s.basis.enough)
         chart_list.append(charts.box(
-            "oversikt", t["home"]["overview"], fill(t["home"]["overview_description"], groups=described),
-            groups, 800, (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]), summary))
+            "oversikt", t["home"]["overview"],
+            fill(t["home"]["overview_description"], groups=described) + " " + _box_finding(t, groups),
+            groups, 800, (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]), summary,
+            legend=t["chart"]["box_legend"]))
     latest = sorted(portal.evaluations, key=lambda v: (-v.year, v.municipality.name))[:6]
     return Page("index.md", "home.md.j2", {"latest": latest, "overview": chart_list[0] if chart_list else None,
                                            "summary": summary}, tuple(chart_list))
@@ -834,7 +837,8 @@ def _municipality(view: ag.MunicipalityView, t: dict) -> Page:
     chart_list = []
     if series:
         chart_list.append(charts.history(
-            "historik", fill(t["municipality"]["history"]), fill(t["municipality"]["history_description"], name=name),
+            "historik", fill(t["municipality"]["history"]),
+            fill(t["municipality"]["history_description"], name=name) + " " + _history_finding(t, series),
             series, 800, (t["word"]["year"], t["word"]["revision"], t["word"]["total"])))
     latest = view.latest
     if latest:
@@ -846,14 +850,16 @@ def _municipality(view: ag.MunicipalityView, t: dict) -> Page:
 def _area_bars(view: ag.EvaluationView, t: dict, name: str, title: str, description: str) -> charts.Chart:
     labels = [f"{row.definition.number} {row.definition.name}" for row in view.areas]
     own = f"{view.municipality.name} {view.year}"
+    values = [row.points for row in view.areas]
     if all(row.revision_mean is None for row in view.areas):  # too few evaluations of the revision for a mean
-        return charts.bars(name, title, description, labels, [row.points for row in view.areas], 100, own,
+        return charts.bars(name, title, f"{description} {_bars_finding(t, labels, values)}", labels, values, 100, own,
                            (t["word"]["area"], own))
     mean = fill(t["evaluation"]["mean_label"], revision=view.framework.name)
+    reference = (mean, [_round(row.revision_mean) for row in view.areas])
     return charts.bars(
-        name, title, description, labels, [row.points for row in view.areas], 100, own,
+        name, title, f"{description} {_bars_finding(t, labels, values, reference)}", labels, values, 100, own,
         (t["word"]["area"], own, mean),
-        reference=(mean, [_round(row.revision_mean) for row in view.areas]),
+        reference=reference,
     )
 
 
@@ -894,16 +900,55 @@ def _evaluation(view: ag.EvaluationView, portal: ag.Portal, t: dict) -> Page:
     else:
         description = fill(t["evaluation"]["radar_alone"], name=name, year=year, count=counted(stats.basis.count, "evaluation"),
                            revision=view.framework.name)
-    radar = charts.radar(
-        "profil", t["evaluation"]["radar"], description,
-        [str(row.definition.number) for row in view.areas], series, 100,
-        (t["word"]["area"],) + tuple(label for label, _ in series))
-    bars_text = "bars_description" if stats.basis.enough else "bars_description_alone"
-    bars = _area_bars(view, t, "omraden", t["evaluation"]["bars"], fill(t["evaluation"][bars_text], name=name, year=year))
+    # One chart, one message: the areas against the revision's mean and the other references.
+    # (The radar and the bar chart that said the same thing twice are gone; the table beside
+    # the chart holds every number, and its area names lead to the areas further down.)
+    labels = [f"{row.definition.number} {row.definition.name}" for row in view.areas]
+    (main_label, main_values), references = series[0], series[1:]
+    mean = series[1] if stats.basis.enough else None
+    profile = charts.bars(
+        "profil", t["evaluation"]["radar"], f"{description} {_bars_finding(t, labels, main_values, mean)}",
+        labels, main_values, 100, main_label, (t["word"]["area"],) + tuple(label for label, _ in series),
+        references=references)
     history = next((mu.evaluations for mu in portal.municipalities if mu.slug == view.slug), ())
     return Page(f"kommuner/{view.slug}/{year}/index.md", "evaluation.md.j2",
-                {"view": view, "stats": stats, "radar": radar, "bars": bars, "history": history,
-                 "basis": basis_text(stats.basis, t), "learn_gap": ag.LEARN_GAP}, (radar, bars))
+                {"view": view, "stats": stats, "profile": profile, "history": history,
+                 "basis": basis_text(stats.basis, t), "learn_gap": ag.LEARN_GAP}, (profile,))
+
+
+def _history_finding(t: dict, series: list) -> str:
+    """Each revision's line in words: from its first total to its last, or its one total."""
+    parts = []
+    for label, points in series:
+        (first_year, first), (last_year, last) = points[0], points[-1]
+        if len(points) == 1:
+            parts.append(fill(t["chart"]["finding_once"], revision=label, value=format_number(first), year=first_year))
+        else:
+            parts.append(fill(t["chart"]["finding_change"], revision=label, first=format_number(first), first_year=first_year,
+                              last=format_number(last), last_year=last_year))
+    return " ".join(parts)
+
+
+def _box_finding(t: dict, groups: list) -> str:
+    """Each group's median in words."""
+    medians = [f"{label} {format_number(_round(statistics.median(values)))}" for label, values in groups if values]
+    return fill(t["chart"]["finding_median"], medians="; ".join(medians)) if medians else ""
+
+
+def _bars_finding(t: dict, labels: list, values: list, reference: Optional[tuple] = None) -> str:
+    """What a bar chart shows, in words (its text alternative states the finding, not only the topic)."""
+    pairs = [(value, label) for label, value in zip(labels, values) if value is not None]
+    if not pairs:
+        return ""
+    top, bottom = max(pairs, key=lambda p: p[0]), min(pairs, key=lambda p: p[0])
+    text = fill(t["chart"]["finding_range"], top=top[1], top_value=format_number(top[0]),
+                bottom=bottom[1], bottom_value=format_number(bottom[0]))
+    if reference:
+        both = [(v, r) for v, r in zip(values, reference[1]) if v is not None and r is not None]
+        if both:
+            text += " " + fill(t["chart"]["finding_above"], above=sum(v > r for v, r in both), n=len(both),
+                               reference=reference[0][:1].lower() + reference[0][1:])
+    return text
 
 
 def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
@@ -913,16 +958,19 @@ def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
         basis = basis_text(area.basis, t)
         labels = [f"{r.evaluation.municipality.name} {r.evaluation.year}" for r in area.ranking]
         chart_list.append(charts.bars(
-            "rangordning", t["areas"]["ranking"], fill(t["areas"]["ranking_description"], name=name, revision=revision, max=format_number(area.definition.max_points), basis=basis),
+            "rangordning", t["areas"]["ranking"],
+            fill(t["areas"]["ranking_description"], name=name, revision=revision, max=format_number(area.definition.max_points), basis=basis)
+            + " " + _bars_finding(t, labels, [r.points for r in area.ranking]),
             labels, [r.points for r in area.ranking], area.definition.max_points, name,
             (t["word"]["municipality"], t["word"]["points"])))
         summary = [(label, _round(value)) for label, value in zip(
             (t["word"]["min"], t["word"]["q1"], t["word"]["median"], t["word"]["q3"], t["word"]["max_value"]), area.quartiles or ())]
         chart_list.append(charts.box(
             "spridning", t["areas"]["distribution"],
-            fill(t["areas"]["distribution_description"], name=name, revision=revision, basis=basis),
+            fill(t["areas"]["distribution_description"], name=name, revision=revision, basis=basis)
+            + " " + _box_finding(t, [(name, [r.points for r in area.ranking])]),
             [(name, [r.points for r in area.ranking])], area.definition.max_points,
-            (t["word"]["value"], t["word"]["points"]), summary))
+            (t["word"]["value"], t["word"]["points"]), summary, legend=t["chart"]["box_legend"]))
     return Page(area.url + "index.md", "area.md.j2", {"stats": stats, "area": area, "charts": chart_list,
                                                     "basis": basis_text(area.basis, t)}, tuple(chart_list))
 

@@ -32,6 +32,7 @@ PAGE_KINDS = {
     "good practice": "goda-exempel/eftersnack/index.html",
     "good practices by area": "goda-exempel/2020/2/index.html",
     "gold stars": "goda-exempel/guldstjarnor/index.html",
+    "comparison index": "jamforelse/index.html",
     "comparison": "jamforelse/2002/index.html",
     "method": "metod/index.html",
     "catalogue": "metod/2010/index.html",
@@ -200,7 +201,7 @@ def test_area_ranking_table_holds_the_ranking_chart_numbers(site):
     page = (folder / "index.html").read_text(encoding="utf-8")
     table = page[page.index('id="rangordning"'):]
     table = table[:table.index("</table>")]
-    cells = re.findall(r"<tr><td>\d+</td><th scope=\"row\"><a [^>]*>([^<]*)</a></th><td>([^<]*)</td></tr>", table)
+    cells = re.findall(r"<tr><td class=\"kk-num\">\d+</td><th scope=\"row\"><a [^>]*>([^<]*)</a></th><td class=\"kk-num\">([^<]*)</td></tr>", table)
     assert cells and [(html.unescape(name), points.replace(",", ".")) for name, points in cells] == chart_rows
     assert 'id="tabell-rangordning"' not in page and 'href="#rangordning"' in page
 
@@ -219,23 +220,30 @@ def test_charts_are_static_stable_svg(site):
     assert '<img src="profil.svg" alt="Profil jämfört med andra.' in evaluation
     assert '<a href="profil.csv" download>CSV</a>' in evaluation
     assert 'id="tabell-profil"' in evaluation
-    rows = list(csv.reader((site / "kommuner/karlskoga/2022/omraden.csv").open(encoding="utf-8")))
+    rows = list(csv.reader((site / "kommuner/karlskoga/2022/profil.csv").open(encoding="utf-8")))
     assert rows[0][0] == "Område" and rows[1][:2] == ["1 Samspel mellan förtroendevalda och medborgare", "74"]
 
 
 def _label_heights(svg: str, labels: list[str]) -> list[float]:
-    """The y position of each label's text in a chart."""
-    found = {text: float(y) for y, text in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*>([^<]+)</text>', svg)}
-    return [found[label] for label in labels]
+    """The y position of each label's text in a chart (a long label is drawn as lines, one after another)."""
+    texts = [(float(y), html.unescape(text)) for y, text in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*>([^<]+)</text>', svg)]
+    heights = []
+    for label in labels:
+        for index, (y, text) in enumerate(texts):
+            joined = " ".join(t for _, t in texts[index:index + 4])
+            if label.startswith(text) and joined.startswith(label):
+                heights.append(y)
+                break
+    return heights
 
 
 def test_bar_charts_read_from_the_top_in_the_order_of_their_tables(site):
     """pygal draws a horizontal bar chart bottom up; the charts are drawn so that their first
     row, like their table's, is at the top: area 1 on an evaluation, rank 1 on an area."""
-    for chart in ("kommuner/karlskrona/2022/omraden", "omraden/2002/1/rangordning"):
+    for chart in ("kommuner/karlskrona/2022/profil", "omraden/2002/1/rangordning"):
         labels = [row[0] for row in list(csv.reader((site / f"{chart}.csv").open(encoding="utf-8")))[1:]]
         heights = _label_heights((site / f"{chart}.svg").read_text(encoding="utf-8"), labels)
-        assert len(heights) >= 2 and heights == sorted(heights), (chart, labels, heights)
+        assert len(heights) == len(labels) >= 2 and heights == sorted(heights), (chart, labels, heights)
 
 
 def _yaml(path: Path):
@@ -369,3 +377,74 @@ def test_site_files_linked_to_the_docs_keep_their_bytes_when_the_docs_change(tmp
     generate(data, tmp_path / "docs")
     assert docs.read_bytes() != before
     assert built.read_bytes() == before
+
+
+SECTIONS = {"": "Start", "kommuner": "Kommuner", "omraden": "Områden", "goda-exempel": "Goda exempel",
+            "jamforelse": "Jämförelse", "metod": "Metod", "data": "Öppna data", "for-utvarderare": "För utvärderare"}
+
+
+def test_every_page_lights_its_tab_and_shows_where_it_is(site):
+    """Generated pages are not in `nav`: the hook marks their section's tab and gives breadcrumbs."""
+    for kind, path in PAGE_KINDS.items():
+        if kind == "not found":
+            continue
+        page = (site / path).read_text(encoding="utf-8")
+        active = re.findall(r'<li class="md-tabs__item md-tabs__item--active">\s*<a [^>]*>\s*([^<]+?)\s*</a>', page)
+        assert active == [SECTIONS[path.split("/")[0] if "/" in path else ""]], (kind, active)
+        depth = path.count("/")
+        crumbs = re.findall(r'class="md-path__link"><span class="md-ellipsis">([^<]+)</span>', page)
+        if depth >= 2:  # a page below a section: Start, the section, the folders between
+            assert crumbs[:2] == ["Start", active[0]], (kind, crumbs)
+        else:
+            assert not crumbs, (kind, crumbs)
+    crumbs = re.findall(r'class="md-path__link"><span class="md-ellipsis">([^<]+)</span>', (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8"))
+    assert crumbs == ["Start", "Kommuner", "Karlskoga – kommun"], crumbs
+
+
+class _Cells(HTMLParser):
+    """Every table cell of a page: (tag, classes, text), and whether it sits in a kk-data table."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str, str, bool]] = []
+        self._cell: list | None = None
+        self._tables: list[bool] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "table":
+            self._tables.append("kk-data" in (attributes.get("class") or ""))
+        elif tag in ("td", "th") and self._tables:
+            self._cell = [tag, attributes.get("class") or "", "", self._tables[-1]]
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.cells.append((self._cell[0], self._cell[1], self._cell[2].strip(), self._cell[3]))
+            self._cell = None
+        elif tag == "table" and self._tables:
+            self._tables.pop()
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[2] += data
+
+
+_NUMBER_CELL = re.compile(r"[−-]?\d+(?:,\d+)?(?: %)?")
+
+
+def test_tables_read_like_tables(site):
+    """Headers are never empty; in the generated tables numbers are right-aligned (kk-num) and text is not."""
+    checked = 0
+    for path in sorted(site.rglob("*.html")):
+        parser = _Cells()
+        parser.feed(path.read_text(encoding="utf-8"))
+        for tag, classes, text, generated in parser.cells:
+            if tag == "th":
+                assert text, f"{path}: an empty table header"
+            if generated and tag == "td":
+                checked += 1
+                if _NUMBER_CELL.fullmatch(text):
+                    assert "kk-num" in classes, f"{path}: number {text!r} not right-aligned"
+                elif text and not re.search(r"\d", text) and text != "–":
+                    assert "kk-num" not in classes, f"{path}: text {text!r} right-aligned"
+    assert checked > 500
