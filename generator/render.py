@@ -906,13 +906,14 @@ def _evaluation(view: ag.EvaluationView, portal: ag.Portal, t: dict) -> Page:
     labels = [f"{row.definition.number} {row.definition.name}" for row in view.areas]
     (main_label, main_values), references = series[0], series[1:]
     mean = series[1] if stats.basis.enough else None
+    title = t["evaluation"]["radar"] if others else t["evaluation"]["radar_alone_title"]  # no "compared" without others
     profile = charts.bars(
-        "profil", t["evaluation"]["radar"], f"{description} {_bars_finding(t, labels, main_values, mean)}",
+        "profil", title, f"{description} {_bars_finding(t, labels, main_values, mean)}",
         labels, main_values, 100, main_label, (t["word"]["area"],) + tuple(label for label, _ in series),
         references=references)
     history = next((mu.evaluations for mu in portal.municipalities if mu.slug == view.slug), ())
     return Page(f"kommuner/{view.slug}/{year}/index.md", "evaluation.md.j2",
-                {"view": view, "stats": stats, "profile": profile, "history": history,
+                {"view": view, "stats": stats, "profile": profile, "profile_title": title, "history": history,
                  "basis": basis_text(stats.basis, t), "learn_gap": ag.LEARN_GAP}, (profile,))
 
 
