@@ -141,12 +141,7 @@ def _draw_bars(name: str, title: str, labels: tuple, values: tuple, maximum: flo
     """Labels above the bars, a value column on the right, markers for the references."""
     pad, value_column, bar = 8, 44, 18
     x0, x1 = pad, WIDTH - pad - value_column
-    out: list[str] = []
-    y = pad
-    for line in _wrap(title, 17, WIDTH - 2 * pad):
-        y += 21
-        out.append(f'<text class="t title" x="{pad}" y="{y}">{_esc(line)}</text>')
-    y += 8
+    out, y = _title(title, pad)
     # Legend: the bars, then each reference's marker, wrapped to the width.
     items = [("bar", series_label)] + [(_MARKERS[i % len(_MARKERS)], label) for i, (label, _) in enumerate(references)]
     x, line_y = pad, y + SMALL + 2
@@ -200,6 +195,15 @@ def _draw_bars(name: str, title: str, labels: tuple, values: tuple, maximum: flo
         grid.append(f'<text class="t small subtle" x="{_f(gx)}" y="{tick_y}" text-anchor="{anchor}">{_format(tick)}</text>')
     height = y + pad
     return _svg(name, title, height, out + grid + row_out)
+
+
+def _title(title: str, pad: int) -> tuple[list[str], int]:
+    """A chart's title, wrapped to the width: its lines, and where what follows starts."""
+    out, y = [], pad
+    for line in _wrap(title, 17, WIDTH - 2 * pad):
+        y += 21
+        out.append(f'<text class="t title" x="{pad}" y="{y}">{_esc(line)}</text>')
+    return out, y + 8
 
 
 def _svg(name: str, title: str, height: float, body: list[str]) -> str:
@@ -304,12 +308,7 @@ def _draw_box(name: str, title: str, groups: tuple, maximum: float, legend: tupl
     pad, value_column, band = 8, 44, 22
     x0, x1 = pad, WIDTH - pad - value_column
     scale = (x1 - x0) / maximum
-    out: list[str] = []
-    y = pad
-    for line in _wrap(title, 17, WIDTH - 2 * pad):
-        y += 21
-        out.append(f'<text class="t title" x="{pad}" y="{y}">{_esc(line)}</text>')
-    y += 8
+    out, y = _title(title, pad)
     x, line_y = pad, y + SMALL + 2
     for kind, label in zip(("dot", "box", "median"), legend):
         if not label:
