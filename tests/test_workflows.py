@@ -323,6 +323,16 @@ def _run_step(step: dict, env: dict, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True)
 
 
+def test_the_preview_filter_keeps_every_file_of_a_real_build(site: Path, tmp_path: Path) -> None:
+    artifact = tmp_path / "site"
+    shutil.copytree(site, artifact)
+    made = {p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()} - {".kommunkompassen-site"}
+    assert "data/kommunkompassen.xlsx" in made and "search/search_index.json" in made
+    result = _run_step(_publisher_step("filter_preview.py"), {"SITE_DIR": str(artifact)}, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()} == made
+
+
 def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "assets" / "javascripts").mkdir(parents=True)
