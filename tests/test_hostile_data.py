@@ -26,7 +26,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from generator.cli import main
-from generator.datafiles import spreadsheet_safe
+from generator.datafiles import spreadsheet_safe, spreadsheet_text
+from generator.workbook import read_sheets
 from generator.render import escape_line_start, escape_text
 from tests.browser import Browser, find_chromium
 from tests.conftest import DATA, build
@@ -352,6 +353,9 @@ def test_no_csv_cell_can_become_a_formula(hostile):
     ("-1,5", "-1,5"),
     ("-2e3", "-2e3"),
     ("a=b", "a=b"),
+    ("'=1", "''=1"),
+    ("'abc", "'abc"),
+    ("'-3", "'-3"),
     ("Karlskoga", "Karlskoga"),
     ("", ""),
     (-3, -3),
@@ -361,6 +365,22 @@ def test_spreadsheet_safe_neutralises_formulas_and_keeps_numbers(value, cell):
     assert spreadsheet_safe(value) == cell
 
 
+@given(st.text(alphabet="'=+-@\t\r3a ,.e", max_size=8))
+def test_the_workbook_gets_back_exactly_the_value_a_csv_cell_neutralised(value):
+    assert spreadsheet_text(spreadsheet_safe(value)) == value
+
+
+def test_the_workbook_holds_text_as_written_never_a_quote_in_front(hostile):
+    """An xlsx text cell (an inline string) is never a formula: the CSV's leading quote is not copied
+    into it, so the reader of the workbook sees the value the evaluator wrote."""
+    _, site, _ = hostile
+    sheets = read_sheets((site / "data" / "kommunkompassen.xlsx").read_bytes())
+    texts = [cell for row in sheets["good_practices"][1:] for cell in row if isinstance(cell, str)]
+    assert any(text.startswith('=HYPERLINK("http://example.invalid","kkformula")') for text in texts)
+    assert any(text.startswith(("- kklist", "@SUM(1+1)")) for text in texts)
+    assert not any(text.startswith(("'=", "'-", "'+", "'@")) for text in texts)
+
+
 def test_csv_files_write_neutralised_cells(hostile):
     """The exact cells of an evaluation's own CSV and its chart's CSV."""
     _, site, _ = hostile
@@ -368,7 +388,7 @@ def test_csv_files_write_neutralised_cells(hostile):
     texts = [row[2] for row in rows[1:]]
     assert any(text.startswith("'=HYPERLINK(\"http://example.invalid\",\"kkformula\") ") for text in texts)
     assert any(text.startswith("'- kklist ") for text in texts) or any(text.startswith("'@SUM(1+1)") for text in texts)
-    chart = list(csv.reader(io.StringIO((site / "kommuner" / "kalix" / "2012" / "omraden.csv").read_text(encoding="utf-8"))))
+    chart = list(csv.reader(io.StringIO((site / "kommuner" / "kalix" / "2012" / "profil.csv").read_text(encoding="utf-8"))))
     assert all(not _formula(cell) for row in chart for cell in row)
 
 
