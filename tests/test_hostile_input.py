@@ -307,6 +307,22 @@ def test_control_characters_are_shown_escaped(capsys, data_copy: Path) -> None:
     assert "\x1b" not in out and any(line.startswith("::error file=") and "`na\\x1b[2Jme\\u202e`" in line for line in out.splitlines())
 
 
+@pytest.mark.parametrize("file, old, new", [
+    ("_municipalities.yaml", "name: Karlskoga", 'name: "Karl\\ud800skoga"'),
+    ("_sources.yaml", "title: Kommunkompassen. Analys av Karlskoga kommun", 'title: "Analys\\udfff"'),
+    ("karlskoga/2007.yaml", "interviewees: 30", '"\\udc00x": 30'),
+])
+def test_a_lone_surrogate_is_refused_where_it_is_written(capsys, data_copy: Path, file: str, old: str, new: str) -> None:
+    """An escape such as \\ud800 in a double-quoted YAML string is half a UTF-16 pair: no page or file can
+    hold it, so the build stopped with an internal error after validate said 0 errors (a name in the register)."""
+    path = data_copy / file
+    replace(path, old, new)
+    code, out, _ = run(capsys, "validate", "--data", str(data_copy), "--format", "plain")
+    assert code == 1 and f"{path}:{line_of(path, new)}:" in out
+    assert "är halva ett UTF-16-par, inte ett tecken; skriv tecknet självt" in out
+    out.encode("utf-8")  # no surrogate reaches the terminal
+
+
 def test_minus_zero_is_zero(data_copy: Path) -> None:
     path = data_copy / "fagersta" / "2009.yaml"
     replace(path, "    reported_total: 429\n", "    reported_total: -0.0\n")
