@@ -346,7 +346,9 @@ def test_no_csv_cell_can_become_a_formula(hostile):
     ("- lista", "'- lista"),
     ("@SUM(A1)", "'@SUM(A1)"),
     ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"),
+    ("\r=1", "'\n=1"),
+    ("a\r=1", "a\n=1"),
+    ("a\r\n@b", "a\n@b"),
     ("-3 kr", "'-3 kr"),
     ("-3", "-3"),
     ("+2.5", "+2.5"),
@@ -367,7 +369,26 @@ def test_spreadsheet_safe_neutralises_formulas_and_keeps_numbers(value, cell):
 
 @given(st.text(alphabet="'=+-@\t\r3a ,.e", max_size=8))
 def test_the_workbook_gets_back_exactly_the_value_a_csv_cell_neutralised(value):
-    assert spreadsheet_text(spreadsheet_safe(value)) == value
+    assert spreadsheet_text(spreadsheet_safe(value)) == value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_a_carriage_return_in_a_value_cannot_start_a_row_with_a_formula(tmp_path_factory):
+    """The csv module writes a cell with a lone carriage return unquoted: "Karl\r=HYPERLINK(...)" was
+    a row break followed by a formula in a spreadsheet, and the workbook's CSV reader stopped the build."""
+    out = tmp_path_factory.mktemp("carriage")
+    data = out / "evaluations"
+    shutil.copytree(DATA, data)
+    path = data / "_municipalities.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "name: Karlskoga", 'name: "Karl\\r=HYPERLINK(1)\\rskoga"', 1), encoding="utf-8")
+    site = build(data, out)
+    for csv_path in (site / "data").glob("*.csv"):
+        raw = csv_path.read_bytes()
+        assert b"\r" not in raw, csv_path
+        for row in csv.reader(io.StringIO(raw.decode("utf-8"), newline="")):
+            assert not any(_formula(cell) for cell in row), (csv_path, row)
+    sheets = read_sheets((site / "data" / "kommunkompassen.xlsx").read_bytes())
+    assert ["1883", "Karl\n=HYPERLINK(1)\nskoga", "karlskoga"] in [row[:3] for row in sheets["evaluations"]]
 
 
 def test_the_workbook_holds_text_as_written_never_a_quote_in_front(hostile):
