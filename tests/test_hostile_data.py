@@ -684,3 +684,14 @@ def test_a_chart_stays_well_formed_with_control_characters_and_markup_in_its_tex
     texts = [element.text for element in root.iter() if element.text]
     assert "Titel\ufffd <b>" in texts and "Område\ufffd[31m 1 \"<svg onload=alert(1)>" in texts
     assert not [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("b", "svg") and e is not root]
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "\u0085", "\u2028", "\u3000"])
+def test_a_blank_name_draws_a_chart(blank):
+    """A name of white space only passes the schema (minLength 1); it left the chart legend with no
+    line to measure, and the build stopped with an internal error (max() of nothing)."""
+    from generator import charts
+
+    chart = charts.bars("x", "Titel", "d", ["1 " + blank], [5], 10, blank, ("Område", "Poäng"),
+                        references=((blank, [4]),))
+    ET.fromstring(chart.svg)
