@@ -124,6 +124,31 @@ def test_links_in_the_docs_folder_are_removed_not_followed(data_copy: Path, tmp_
     assert not (docs / "index.md").is_symlink()
 
 
+def test_a_linked_docs_folder_stops_the_build(capsys, data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    """A pull request that commits `build/docs` (or `build`) as a link to a folder elsewhere: the
+    build wrote the pages there and removed every file it had not made."""
+    outside = tmp_path / "outside"
+    (outside / "docs").mkdir(parents=True)
+    for folder in (outside, outside / "docs"):
+        (folder / "keep.txt").write_text("mine", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.setattr(b, "ROOT", project)
+    (project / "build").symlink_to(outside, target_is_directory=True)
+    b._CACHE.__init__()
+    with pytest.raises(b.DataError) as refused:
+        b.generate(data_copy, project / "build" / "docs")
+    assert [(p.pos.path, p.message) for p in refused.value.problems] == [(str(project / "build"), link_message())]
+    (project / "build").unlink()
+    (project / "build").mkdir()
+    (project / "build" / "docs").symlink_to(outside, target_is_directory=True)
+    assert b.build_site(data_copy, tmp_path / "site", docs_dir=project / "build" / "docs") == 1
+    assert f"{project / 'build' / 'docs'}:1:1: error: {link_message()}" in capsys.readouterr().err.splitlines()
+    assert sorted(p.name for p in outside.iterdir()) == ["docs", "keep.txt"]
+    assert [p.name for p in (outside / "docs").iterdir()] == ["keep.txt"]
+    assert not (tmp_path / "site").exists()
+
+
 # ---------------------------------------------------------------- part 6: patterns
 
 
