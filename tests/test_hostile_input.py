@@ -321,6 +321,24 @@ def test_an_evaluation_year_in_the_future_is_an_error(capsys, data_copy: Path) -
     assert f"{path}:{line_of(path, f'year: {future}')}:7: error: året {future} ligger i framtiden; en utvärdering registreras efter att den genomförts" in lines
 
 
+@pytest.mark.parametrize("file, old, new", [
+    ("_sources.yaml", "    year: 2009\n", "    year: {future}\n"),
+    ("_municipalities.yaml", "year: 2009, note: ca 12 300", "year: {future}, note: ca 12 300"),
+    ("_references/national-median-2009.yaml", "year: 2009\n", "year: {future}\n"),
+    ("karlskoga/2007.yaml", "  - 2003\n", "  - {future}\n"),
+    ("karlskoga/2007.yaml", "report_date: '2007-12'", "report_date: '{future}-12'"),
+])
+def test_every_other_year_in_the_future_is_an_error(capsys, data_copy: Path, file: str, old: str, new: str) -> None:
+    """A report, a fact, a reference series, an earlier year or a report date in the future passed validate."""
+    future = this_year() + 1
+    path = data_copy / file
+    replace(path, old, new.format(future=future))
+    code, lines = validate(capsys, data_copy)
+    assert code == 1
+    mistakes = [line for line in lines if f"error: året {future} ligger i framtiden; registrera bara det som har publicerats" in line]
+    assert len(mistakes) == 1 and mistakes[0].startswith(f"{path}:"), lines
+
+
 def test_control_characters_are_shown_escaped(capsys, data_copy: Path) -> None:
     path = data_copy / KARLSKOGA
     replace(path, "municipality: karlskoga\n", 'municipality: karlskoga\n"na\\e[2Jme\\u202e": x\n')
