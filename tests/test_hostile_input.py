@@ -339,6 +339,14 @@ def test_every_other_year_in_the_future_is_an_error(capsys, data_copy: Path, fil
     assert len(mistakes) == 1 and mistakes[0].startswith(f"{path}:"), lines
 
 
+def test_source_add_refuses_next_year_which_validate_refuses(capsys, data_copy: Path) -> None:
+    future = this_year() + 1
+    code, _, err = run(capsys, "source", "add", "rapport-x", "--title", "T", "--publisher", "SKR", "--year", str(future),
+                       "--data", str(data_copy))
+    assert code == 2 and f"utgivningsåret {future} är inte rimligt; det kan vara högst {future - 1}" in err, err
+    assert "rapport-x" not in (data_copy / "_sources.yaml").read_text(encoding="utf-8")
+
+
 def test_control_characters_are_shown_escaped(capsys, data_copy: Path) -> None:
     path = data_copy / KARLSKOGA
     replace(path, "municipality: karlskoga\n", 'municipality: karlskoga\n"na\\e[2Jme\\u202e": x\n')
