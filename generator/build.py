@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
 
 from .messages import msg
 from .loader import read_fast
-from .problems import Level, Problem
+from .problems import Level, Pos, Problem, display_path, error
 
 if TYPE_CHECKING:
     from . import model as m
@@ -123,6 +123,7 @@ def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Option
     else:
         files, drawing = render_site(portal, content_dir, cache=_CACHE.render), None
     clock.lap("render")
+    check_docs_folder(docs_dir)
     report = write_tree(files, docs_dir, coming=drawing.paths if drawing else ())
     if drawing is not None:
         _CACHE.drawing = (drawing, docs_dir)
@@ -157,6 +158,23 @@ def check_copied_folders(content_dir: Optional[Path] = None) -> None:
                 for p in link_problems(folder)]
     if problems:
         raise DataError(problems)
+
+
+def check_docs_folder(docs_dir: Path) -> None:
+    """The folder the pages are written into is no symbolic link, nor is a folder above it in the
+    project (a committed `build/docs` or `build` linking elsewhere): writing there removes every
+    file the generator did not make, and MkDocs would publish the rest (DataError otherwise)."""
+    from .loader import link_message
+
+    path = Path(os.path.abspath(docs_dir))
+    inside = path == ROOT or ROOT in path.parents
+    for here in [path, *path.parents]:
+        if inside and (here == ROOT or ROOT not in here.parents):
+            break
+        if here.is_symlink():
+            raise DataError([error(Pos(display_path(here), 1, 1), link_message())])
+        if not inside:
+            break
 
 
 class _Clock:
@@ -462,6 +480,7 @@ def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path
         if run_mkdocs:  # checked here, so that errors stop the build before MkDocs starts; its hook generates
             check_data(data_dir)
             check_copied_folders()
+            check_docs_folder(docs_dir)
             docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs wants it before the hook runs
         else:
             report = generate(data_dir, docs_dir)

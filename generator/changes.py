@@ -145,6 +145,10 @@ def _resolve(top: Path, revision: str) -> str:
         raise RevisionError(msg("diff.unknown_revision", revision=revision)) from None
 
 
+# What `_tree_files` puts before a submodule's commit among the links: no link's target holds a NUL.
+SUBMODULE = b"\0submodule "
+
+
 def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """Every regular file under `prefix` at commit `sha`, keyed by its path inside the data folder,
     and every symbolic link there (mode 120000) with its target, which is never followed."""
@@ -152,22 +156,26 @@ def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dic
     listing = _git(["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", sha, "--", *paths], top)
     entries = []
     links: list[tuple[str, str]] = []
+    submodules: dict[str, bytes] = {}
     for record in listing.split(b"\0"):
         if not record:
             continue
         meta, _, path = record.partition(b"\t")
         mode, kind, object_id = meta.decode().split()
-        if kind != "blob" or mode not in ("100644", "100755", "120000"):
-            continue  # submodules are not data
         name = path.decode("utf-8", "surrogateescape")
         inner = name if prefix == "." else name[len(prefix) + 1:]
         parts = PurePosixPath(inner).parts
         if not parts or any(p in ("", ".", "..") for p in parts):
             continue
+        if mode == "160000":  # a submodule: listed and refused like a link, never fetched
+            submodules[inner] = SUBMODULE + object_id.encode()
+            continue
+        if kind != "blob" or mode not in ("100644", "100755", "120000"):
+            continue
         (links if mode == "120000" else entries).append((inner, object_id))
     wanted = entries + links
     if not wanted:
-        return {}, {}
+        return {}, submodules
     output = _git(["cat-file", "--batch"], top, stdin="".join(f"{oid}\n" for _, oid in wanted).encode())
     files: dict[str, bytes] = {}
     offset = 0
@@ -179,7 +187,7 @@ def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dic
         offset = end + 1 + size + 1
     link_names = {inner for inner, _ in links}
     return ({k: v for k, v in files.items() if k not in link_names},
-            {k: v for k, v in files.items() if k in link_names})
+            {**{k: v for k, v in files.items() if k in link_names}, **submodules})
 
 
 def _folder_files(root: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
@@ -232,7 +240,9 @@ def _side(label: str, root: Path, files: dict[str, bytes], links: dict[str, byte
         from .problems import Pos, error
 
         problems = sorted({_relabel(p, root, shown) for p in problems}
-                          | {error(Pos(posixpath.join(shown, link), 1, 1), link_message()) for link in links})
+                          | {error(Pos(posixpath.join(shown, link), 1, 1),
+                                   msg("diff.submodule") if target.startswith(SUBMODULE) else link_message())
+                             for link, target in links.items()})
         dataset = _relabel_dataset(dataset, root, shown)
     try:
         portal = aggregate(_usable(dataset))
@@ -318,7 +328,8 @@ def summarize(base: Side, head: Side, preview_url: str, intro: str, shown: str, 
     changed = [k for k in sorted(base_evaluations) if k in head_evaluations
                and _evaluation_fingerprint(base_evaluations[k]) != _evaluation_fingerprint(head_evaluations[k])]
     file_changes = _file_changes(base.files, head.files) + [
-        (path, "link_" + status) for path, status in _file_changes(base.links, head.links)]
+        (path, ("submodule_" if SUBMODULE in base.links.get(path, b"") + head.links.get(path, b"") else "link_") + status)
+        for path, status in _file_changes(base.links, head.links)]
     file_changes.sort()
     others = list(others)
 

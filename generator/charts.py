@@ -147,7 +147,7 @@ def _draw_bars(name: str, title: str, labels: tuple, values: tuple, maximum: flo
     x, line_y = pad, y + SMALL + 2
     for index, (kind, label) in enumerate(items):
         lines = _wrap(label, SMALL, WIDTH - 2 * pad - 22)
-        width = 22 + max(_text_width(line, SMALL) for line in lines) + 14
+        width = 22 + max((_text_width(line, SMALL) for line in lines), default=0) + 14
         if x > pad and (x + width > WIDTH - pad or len(lines) > 1):
             x, line_y = pad, line_y + SMALL + 10
         centre = line_y - SMALL * 0.35

@@ -210,7 +210,7 @@ def _to_plain(root: Node, shown: str) -> tuple[Any, dict, dict]:
                     raise _Refusal(key_here, msg("loader.merge_key"))
                 if not isinstance(key_node, ScalarNode):
                     raise _Refusal(key_here, msg("loader.complex_key"))
-                key = str(key_node.value)
+                key = _no_surrogate(str(key_node.value), key_here)
                 if key in result:
                     first = key_pos[path + (key,)]
                     raise _Refusal(key_here, msg("loader.duplicate_key", key=key, line=first.line))
@@ -249,7 +249,19 @@ def _scalar(node: ScalarNode, tag: str, pos: Pos) -> Any:
         return number + 0.0  # -0.0 becomes 0.0: a value of -0 is 0 everywhere it is shown
     if node.style == ">":
         text = text.replace("\a", "")  # ruamel marks the fold points of folded text with BEL
-    return text  # str and timestamp: dates stay the text that was written
+    return _no_surrogate(text, pos)  # str and timestamp: dates stay the text that was written
+
+
+# A lone surrogate comes only from an escape in a double-quoted string ("\ud800"): it is no
+# character, so no page, file or message could be written with it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _no_surrogate(text: str, pos: Pos) -> str:
+    found = _SURROGATE.search(text)
+    if found:
+        raise _Refusal(pos, msg("loader.surrogate", code=f"{ord(found.group(0)):04x}"))
+    return text
 
 
 # ---------------------------------------------------------------- the fast path (for large data folders)
@@ -308,7 +320,7 @@ def _compose_fast(text: str, path: Path, kind: str) -> Document:
                 if not isinstance(key_node, yaml.ScalarNode):
                     raise _Unusual
                 key = str(key_node.value)
-                if key in result:
+                if key in result or _SURROGATE.search(key):
                     raise _Unusual
                 key_pos[where + (key,)] = Pos(shown, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
                 result[key] = convert(value_node, where + (key,), depth + 1)

@@ -40,6 +40,7 @@ def add_source(data: Path, report_id: str, title: str, publisher: str, year: int
         raise SourceError(msg("source.bad_publisher", publisher=publisher, known=", ".join(publishers))
                           + (f"; {hint}" if hint else ""))
     first, last = year_range(dataset, today)
+    last -= 1  # a report is already published: not next year (validate refuses a year in the future)
     if not first - 10 <= year <= last:  # reports may predate the first revision
         raise SourceError(msg("source.bad_year", year=year, last=last))
     if not title.strip():

@@ -63,7 +63,23 @@ def check_dataset(dataset: m.Dataset) -> list[Problem]:
     problems += check_ordinals(dataset)
     for reference in dataset.references:
         problems += check_reference(reference, dataset)
+    problems += check_future_years(dataset)
     return problems
+
+
+def check_future_years(dataset: m.Dataset) -> list[Problem]:
+    """Every other year in the data (a report's, a fact's, a reference series', an evaluation's earlier
+    years and report date) is not in the future either: only what has been published is recorded."""
+    found = [(s.year, s.pos) for s in dataset.sources]
+    found += [(f.year, f.pos) for mu in dataset.municipalities for f in mu.facts]
+    found += [(r.year, r.spans.get("year", r.pos)) for r in dataset.references]
+    for e in dataset.evaluations:
+        found += [(year, e.spans.get("previous_years", e.pos)) for year in e.previous_years]
+        if e.report_date and e.report_date[:4].isdigit():
+            found.append((int(e.report_date[:4]), e.spans.get("report_date", e.pos)))
+    now = this_year()
+    return [error(pos, msg("validate.year_future_record", year=year))
+            for year, pos in found if isinstance(year, int) and not isinstance(year, bool) and year > now]
 
 
 def check_unique(items: Iterable[tuple[str, Pos]]):

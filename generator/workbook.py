@@ -17,6 +17,8 @@ import zipfile
 from typing import TYPE_CHECKING, Mapping
 from xml.sax.saxutils import escape
 
+from . import datafiles
+
 if TYPE_CHECKING:
     from .datafiles import DataFile
 
@@ -82,7 +84,7 @@ def _typed(value: str, kind: str) -> object:
         return int(number) if number.is_integer() else number
     if kind == "boolean":
         return value == "true"
-    return value
+    return datafiles.spreadsheet_text(value)  # an inline string is never a formula: no quote in front
 
 
 def _sheet_name(file_name: str) -> str:

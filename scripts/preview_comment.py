@@ -12,8 +12,10 @@ what it escaped itself (standard library only; nothing from the pull request is 
   (not even this workflow's marker) can come from the summary;
 - `@` (mentions, e-mail addresses), `#12`, `owner/repo#12` and `GH-12` (references)
   are broken with an invisible zero-width space, so nobody is notified and nothing is linked;
-- `://` and `www.` are broken the same way, so no address becomes a link, except in a
-  Markdown link `[text](address)` whose address lies inside this pull request's preview.
+- `://` and `www.` are broken the same way, so no address becomes a link, and so are `](` and
+  `]:`, so no Markdown link, image or link definition is left (`[a](//host)`), except a
+  Markdown link `[text](address)` whose address lies inside this pull request's preview;
+- `&` before `#` or a letter becomes `&amp;`, so no entity (`&#x40;`) turns into a mention.
 
 Usage: python3 scripts/preview_comment.py SUMMARY_FILE > comment.md
 with PREVIEW_URL (the address this job published to, or empty) and RUN_URL in the environment.
@@ -51,7 +53,12 @@ def neutralise(text: str, preview_url: str) -> str:
     if preview_url:
         allowed = re.compile(r"\]\(" + re.escape(preview_url) + r"[A-Za-z0-9._~/%-]*\)")
         text = allowed.sub(keep, text)
+    # An entity (`&#x40;`, `&commat;`, `&num;`) is a character again in the rendered comment, where
+    # GitHub looks for mentions and references: its `&` is written as `&amp;` (unless escaped `\&`).
+    text = re.sub(r"(\\*)&(?=[#A-Za-z])", lambda m: m.group(0) if len(m.group(1)) % 2 else m.group(1) + "&amp;", text)
     text = _escape_html(text)
+    # No Markdown link or image (`[a](//host)`, `[a](/owner/repo)`) and no link definition (`[a]: //host`).
+    text = text.replace("](", "]" + ZWSP + "(").replace("]:", "]" + ZWSP + ":")
     text = text.replace("@", "@" + ZWSP)
     text = re.sub(r"#(?=[0-9])", "#" + ZWSP, text)
     text = re.sub(r"(?i)\b(gh)-(?=[0-9])", lambda m: m.group(1) + "-" + ZWSP, text)

@@ -328,6 +328,17 @@ def test_the_summary_is_inert(repo: Path) -> None:
     assert "\x1b" not in summary
 
 
+def test_a_submodule_in_the_data_folder_is_listed_and_refused(repo: Path) -> None:
+    """A gitlink (mode 160000) under evaluations/ was skipped: the summary said "no changes" for it."""
+    git(repo, "update-index", "--add", "--cacheinfo", "160000," + "1" * 40 + ",evaluations/kalix/2013.yaml")
+    git(repo, "commit", "-q", "-m", "a submodule")
+    text, ok = summarize_revisions("HEAD~1", "HEAD", Path("evaluations"), PREVIEW)
+    assert not ok and "Inga ändringar" not in text
+    assert section(text, "### Ändrade filer") == "- ny git-undermodul (byggs inte): `evaluations/kalix/2013.yaml`"
+    assert ("- `evaluations/kalix/2013.yaml:1:1` fel: det här är en git-undermodul (en incheckning i ett annat "
+            "repositorium); data hämtas aldrig någon annanstans ifrån: checka in filerna själva") in section(text, "### Valideringsproblem")
+
+
 def test_the_summary_is_capped() -> None:
     from generator.changes import MAX_SUMMARY_CHARS, _cap
 

@@ -26,7 +26,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from generator.cli import main
-from generator.datafiles import spreadsheet_safe
+from generator.datafiles import spreadsheet_safe, spreadsheet_text
+from generator.workbook import read_sheets
 from generator.render import escape_line_start, escape_text
 from tests.browser import Browser, find_chromium
 from tests.conftest import DATA, build
@@ -345,13 +346,18 @@ def test_no_csv_cell_can_become_a_formula(hostile):
     ("- lista", "'- lista"),
     ("@SUM(A1)", "'@SUM(A1)"),
     ("\t=1", "'\t=1"),
-    ("\r=1", "'\r=1"),
+    ("\r=1", "'\n=1"),
+    ("a\r=1", "a\n=1"),
+    ("a\r\n@b", "a\n@b"),
     ("-3 kr", "'-3 kr"),
     ("-3", "-3"),
     ("+2.5", "+2.5"),
     ("-1,5", "-1,5"),
     ("-2e3", "-2e3"),
     ("a=b", "a=b"),
+    ("'=1", "''=1"),
+    ("'abc", "'abc"),
+    ("'-3", "'-3"),
     ("Karlskoga", "Karlskoga"),
     ("", ""),
     (-3, -3),
@@ -359,6 +365,41 @@ def test_no_csv_cell_can_become_a_formula(hostile):
 ])
 def test_spreadsheet_safe_neutralises_formulas_and_keeps_numbers(value, cell):
     assert spreadsheet_safe(value) == cell
+
+
+@given(st.text(alphabet="'=+-@\t\r3a ,.e", max_size=8))
+def test_the_workbook_gets_back_exactly_the_value_a_csv_cell_neutralised(value):
+    assert spreadsheet_text(spreadsheet_safe(value)) == value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_a_carriage_return_in_a_value_cannot_start_a_row_with_a_formula(tmp_path_factory):
+    """The csv module writes a cell with a lone carriage return unquoted: "Karl\r=HYPERLINK(...)" was
+    a row break followed by a formula in a spreadsheet, and the workbook's CSV reader stopped the build."""
+    out = tmp_path_factory.mktemp("carriage")
+    data = out / "evaluations"
+    shutil.copytree(DATA, data)
+    path = data / "_municipalities.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "name: Karlskoga", 'name: "Karl\\r=HYPERLINK(1)\\rskoga"', 1), encoding="utf-8")
+    site = build(data, out)
+    for csv_path in (site / "data").glob("*.csv"):
+        raw = csv_path.read_bytes()
+        assert b"\r" not in raw, csv_path
+        for row in csv.reader(io.StringIO(raw.decode("utf-8"), newline="")):
+            assert not any(_formula(cell) for cell in row), (csv_path, row)
+    sheets = read_sheets((site / "data" / "kommunkompassen.xlsx").read_bytes())
+    assert ["1883", "Karl\n=HYPERLINK(1)\nskoga", "karlskoga"] in [row[:3] for row in sheets["evaluations"]]
+
+
+def test_the_workbook_holds_text_as_written_never_a_quote_in_front(hostile):
+    """An xlsx text cell (an inline string) is never a formula: the CSV's leading quote is not copied
+    into it, so the reader of the workbook sees the value the evaluator wrote."""
+    _, site, _ = hostile
+    sheets = read_sheets((site / "data" / "kommunkompassen.xlsx").read_bytes())
+    texts = [cell for row in sheets["good_practices"][1:] for cell in row if isinstance(cell, str)]
+    assert any(text.startswith('=HYPERLINK("http://example.invalid","kkformula")') for text in texts)
+    assert any(text.startswith(("- kklist", "@SUM(1+1)")) for text in texts)
+    assert not any(text.startswith(("'=", "'-", "'+", "'@")) for text in texts)
 
 
 def test_csv_files_write_neutralised_cells(hostile):
@@ -644,3 +685,14 @@ def test_a_chart_stays_well_formed_with_control_characters_and_markup_in_its_tex
     texts = [element.text for element in root.iter() if element.text]
     assert "Titel\ufffd <b>" in texts and "Område\ufffd[31m 1 \"<svg onload=alert(1)>" in texts
     assert not [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("b", "svg") and e is not root]
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "\u0085", "\u2028", "\u3000"])
+def test_a_blank_name_draws_a_chart(blank):
+    """A name of white space only passes the schema (minLength 1); it left the chart legend with no
+    line to measure, and the build stopped with an internal error (max() of nothing)."""
+    from generator import charts
+
+    chart = charts.bars("x", "Titel", "d", ["1 " + blank], [5], 10, blank, ("Område", "Poäng"),
+                        references=((blank, [4]),))
+    ET.fromstring(chart.svg)

@@ -124,6 +124,31 @@ def test_links_in_the_docs_folder_are_removed_not_followed(data_copy: Path, tmp_
     assert not (docs / "index.md").is_symlink()
 
 
+def test_a_linked_docs_folder_stops_the_build(capsys, data_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    """A pull request that commits `build/docs` (or `build`) as a link to a folder elsewhere: the
+    build wrote the pages there and removed every file it had not made."""
+    outside = tmp_path / "outside"
+    (outside / "docs").mkdir(parents=True)
+    for folder in (outside, outside / "docs"):
+        (folder / "keep.txt").write_text("mine", encoding="utf-8")
+    project = tmp_path / "project"
+    project.mkdir()
+    monkeypatch.setattr(b, "ROOT", project)
+    (project / "build").symlink_to(outside, target_is_directory=True)
+    b._CACHE.__init__()
+    with pytest.raises(b.DataError) as refused:
+        b.generate(data_copy, project / "build" / "docs")
+    assert [(p.pos.path, p.message) for p in refused.value.problems] == [(str(project / "build"), link_message())]
+    (project / "build").unlink()
+    (project / "build").mkdir()
+    (project / "build" / "docs").symlink_to(outside, target_is_directory=True)
+    assert b.build_site(data_copy, tmp_path / "site", docs_dir=project / "build" / "docs") == 1
+    assert f"{project / 'build' / 'docs'}:1:1: error: {link_message()}" in capsys.readouterr().err.splitlines()
+    assert sorted(p.name for p in outside.iterdir()) == ["docs", "keep.txt"]
+    assert [p.name for p in (outside / "docs").iterdir()] == ["keep.txt"]
+    assert not (tmp_path / "site").exists()
+
+
 # ---------------------------------------------------------------- part 6: patterns
 
 
@@ -296,6 +321,32 @@ def test_an_evaluation_year_in_the_future_is_an_error(capsys, data_copy: Path) -
     assert f"{path}:{line_of(path, f'year: {future}')}:7: error: året {future} ligger i framtiden; en utvärdering registreras efter att den genomförts" in lines
 
 
+@pytest.mark.parametrize("file, old, new", [
+    ("_sources.yaml", "    year: 2009\n", "    year: {future}\n"),
+    ("_municipalities.yaml", "year: 2009, note: ca 12 300", "year: {future}, note: ca 12 300"),
+    ("_references/national-median-2009.yaml", "year: 2009\n", "year: {future}\n"),
+    ("karlskoga/2007.yaml", "  - 2003\n", "  - {future}\n"),
+    ("karlskoga/2007.yaml", "report_date: '2007-12'", "report_date: '{future}-12'"),
+])
+def test_every_other_year_in_the_future_is_an_error(capsys, data_copy: Path, file: str, old: str, new: str) -> None:
+    """A report, a fact, a reference series, an earlier year or a report date in the future passed validate."""
+    future = this_year() + 1
+    path = data_copy / file
+    replace(path, old, new.format(future=future))
+    code, lines = validate(capsys, data_copy)
+    assert code == 1
+    mistakes = [line for line in lines if f"error: året {future} ligger i framtiden; registrera bara det som har publicerats" in line]
+    assert len(mistakes) == 1 and mistakes[0].startswith(f"{path}:"), lines
+
+
+def test_source_add_refuses_next_year_which_validate_refuses(capsys, data_copy: Path) -> None:
+    future = this_year() + 1
+    code, _, err = run(capsys, "source", "add", "rapport-x", "--title", "T", "--publisher", "SKR", "--year", str(future),
+                       "--data", str(data_copy))
+    assert code == 2 and f"utgivningsåret {future} är inte rimligt; det kan vara högst {future - 1}" in err, err
+    assert "rapport-x" not in (data_copy / "_sources.yaml").read_text(encoding="utf-8")
+
+
 def test_control_characters_are_shown_escaped(capsys, data_copy: Path) -> None:
     path = data_copy / KARLSKOGA
     replace(path, "municipality: karlskoga\n", 'municipality: karlskoga\n"na\\e[2Jme\\u202e": x\n')
@@ -305,6 +356,22 @@ def test_control_characters_are_shown_escaped(capsys, data_copy: Path) -> None:
     assert f"{path}:{line}:1: error: okänd nyckel `na\\x1b[2Jme\\u202e`; tillåtna nycklar här: municipality, year," in out
     code, out, _ = run(capsys, "validate", "--data", str(data_copy), "--format", "github")
     assert "\x1b" not in out and any(line.startswith("::error file=") and "`na\\x1b[2Jme\\u202e`" in line for line in out.splitlines())
+
+
+@pytest.mark.parametrize("file, old, new", [
+    ("_municipalities.yaml", "name: Karlskoga", 'name: "Karl\\ud800skoga"'),
+    ("_sources.yaml", "title: Kommunkompassen. Analys av Karlskoga kommun", 'title: "Analys\\udfff"'),
+    ("karlskoga/2007.yaml", "interviewees: 30", '"\\udc00x": 30'),
+])
+def test_a_lone_surrogate_is_refused_where_it_is_written(capsys, data_copy: Path, file: str, old: str, new: str) -> None:
+    """An escape such as \\ud800 in a double-quoted YAML string is half a UTF-16 pair: no page or file can
+    hold it, so the build stopped with an internal error after validate said 0 errors (a name in the register)."""
+    path = data_copy / file
+    replace(path, old, new)
+    code, out, _ = run(capsys, "validate", "--data", str(data_copy), "--format", "plain")
+    assert code == 1 and f"{path}:{line_of(path, new)}:" in out
+    assert "är halva ett UTF-16-par, inte ett tecken; skriv tecknet självt" in out
+    out.encode("utf-8")  # no surrogate reaches the terminal
 
 
 def test_minus_zero_is_zero(data_copy: Path) -> None:

@@ -390,6 +390,8 @@ def test_the_comment_is_inert(tmp_path: Path) -> None:
         "- see https://evil.example/x and www.evil.example and mail me@evil.example\n"
         "<img src=x onerror=alert(1)> <!-- kommunkompassen-preview --> <a href='https://evil.example'>x</a>\n"
         "[phish](https://evil.example/) [sidan](https://pr-7.kommunkompassen.pages.dev/kommuner/kalix/2012/)\n"
+        "[off](//evil.example/x) ![pixel](/o/r/p.png) [ref][r]\n\n[r]: //evil.example\n"
+        "&#x40;octocat &commat;org &#x23;15 AT\\&T\n"
         "<details><summary>Ändrade sidor: 2</summary>\n\n</details>\n"
         "\x1b]8;;https://evil.example\x07bell\u202eevil\n" + "x" * 70_000 + "\n", encoding="utf-8")
     step = _publisher_step("preview_comment.py")
@@ -407,7 +409,9 @@ def test_the_comment_is_inert(tmp_path: Path) -> None:
     assert f"**@{z}octocat and @{z}org/team** fixes #{z}12, owner/repo#{z}13 and GH-{z}14" in text
     assert f"see https:{z}//evil.example/x and www{z}.evil.example and mail me@{z}evil.example" in text
     assert f"&lt;img src=x onerror=alert(1)> &lt;!-- kommunkompassen-preview --> &lt;a href='https:{z}//evil.example'>x&lt;/a>" in text
-    assert f"[phish](https:{z}//evil.example/) [sidan](https://pr-7.kommunkompassen.pages.dev/kommuner/kalix/2012/)" in text
+    assert f"[off]{z}(//evil.example/x) ![pixel]{z}(/o/r/p.png) [ref][r]\n\n[r]{z}: //evil.example" in text
+    assert "&amp;#x40;octocat &amp;commat;org &amp;#x23;15 AT\\&T" in text
+    assert f"[phish]{z}(https:{z}//evil.example/) [sidan](https://pr-7.kommunkompassen.pages.dev/kommuner/kalix/2012/)" in text
     assert "<details><summary>Ändrade sidor: 2</summary>" in text
     assert "]8;;https:" + z + "//evil.examplebellevil" in text and "\x1b" not in text and "\u202e" not in text
     assert len(text) < 60_200 and text.endswith(
