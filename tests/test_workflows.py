@@ -289,7 +289,7 @@ def test_schema(path: Path) -> None:
 
 
 def test_zizmor() -> None:
-    zizmor = shutil.which("zizmor")
+    zizmor = shutil.which("zizmor", path=os.path.dirname(sys.executable)) or shutil.which("zizmor")  # in .venv/bin, not on PATH
     if zizmor is None:
         pytest.skip("zizmor is not installed (pip install zizmor, part of the test extra)")
     result = subprocess.run([zizmor, "--offline", "--no-progress", str(WORKFLOWS)], capture_output=True, text=True)
