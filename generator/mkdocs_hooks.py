@@ -63,6 +63,7 @@ class _Build:
     page_urls: list[str] = field(default_factory=list)  # every page, in MkDocs' order
     built: list[str] = field(default_factory=list)  # the pages built this time
     nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
+    titles: dict[str, Optional[str]] = field(default_factory=dict)  # front-matter titles read, by source path
 
 
 _THIS_BUILD = _Build()
@@ -121,6 +122,8 @@ def on_nav(nav, config, files, **kwargs):
             os.remove(page.file.abs_dest_path)
             _THIS_BUILD.nav_rebuilt.add(page.url)
     nav.kk_files = files  # the pages by their source path, for `_where` (page events are not handed the files)
+    nav.kk_tabs = [(prefix, item) for item in nav.items  # each tab and the address its pages lie under
+                   for prefix in [min((p.url for p in _pages_under(item)), key=len, default=None)] if prefix]
     nav.kk_words = locale()["site"]
     return nav
 
@@ -161,12 +164,7 @@ def _where(context, *, page, nav, **kwargs):
     the top-level tab whose pages the page's address lies under is marked active for this page,
     and `kk_path` holds the breadcrumbs (title, url) of the folders above it that have a page."""
     if not page.active or not page.ancestors:  # MkDocs marks only the pages in `nav`
-        tabs = []
-        for item in nav.items:
-            urls = [p.url for p in _pages_under(item)]
-            prefix = min(urls, key=len) if urls else None
-            if prefix and page.url.startswith(prefix):
-                tabs.append((len(prefix), item))
+        tabs = [(len(prefix), item) for prefix, item in nav.kk_tabs if page.url.startswith(prefix)]
         if tabs and not page.is_homepage:
             item = max(tabs, key=lambda pair: pair[0])[1]
             if not item.active:
@@ -177,7 +175,7 @@ def _where(context, *, page, nav, **kwargs):
     for depth in range(len(parts)):
         folder = "/".join(parts[:depth])
         found = nav.kk_files.get_file_from_path(f"{folder}/index.md" if folder else "index.md")
-        title = _title(found, nav) if found is not None and found.page is not None else None
+        title = _title(found, nav) if found is not None and found.page is not None else None  # remembered per build
         if title:
             crumbs.append((title, found.page.url))
     context["kk_path"] = crumbs
@@ -188,9 +186,16 @@ def _where(context, *, page, nav, **kwargs):
 def _title(file, nav) -> Optional[str]:
     """A page's title without rendering it: a partial build renders only some pages, and a page
     knows its title only once rendered. The navigation's pages are rendered in every build
-    (on_nav); any other page's title is read from its front matter."""
+    (on_nav); any other page's title is read from its front matter, once per build (a
+    municipality's page is the breadcrumb of each of its evaluations)."""
     if file.page in nav.pages:
         return file.page.title
+    if file.src_uri not in _THIS_BUILD.titles:
+        _THIS_BUILD.titles[file.src_uri] = _front_matter_title(file)
+    return _THIS_BUILD.titles[file.src_uri]
+
+
+def _front_matter_title(file) -> Optional[str]:
     try:
         with open(file.abs_src_path, encoding="utf-8") as source:
             head = [source.readline() for _ in range(3)]
