@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Optional
 
-from . import model as m
+from generator import model as m
 
 # No mean, median, rank or spread is computed over fewer evaluations than this (content/metod/ says so).
 MIN_STATISTICS = 3

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import NoReturn, Optional, Sequence
 
-from .messages import LANG_ENV, LANGUAGES, msg
-from .problems import Level, Problem, has_errors, printable
+from generator.messages import LANG_ENV, LANGUAGES, msg
+from generator.problems import Level, Problem, has_errors, printable
 
 DEFAULT_DATA = Path("evaluations")
 EXIT_DATA, EXIT_USAGE = 1, 2
@@ -208,8 +208,8 @@ def _require_folder(data: Path) -> None:
 
 
 def _validate(args) -> int:
-    from .problems import display_path
-    from .validate import validate_folder
+    from generator.problems import display_path
+    from generator.validate import validate_folder
 
     _require_folder(args.data)
     data = args.data.resolve()
@@ -227,7 +227,7 @@ def _validate(args) -> int:
 
 
 def _new(args) -> int:
-    from .scaffold import ScaffoldError, write_template
+    from generator.tools.scaffold import ScaffoldError, write_template
 
     _require_folder(args.data)
     try:
@@ -239,7 +239,7 @@ def _new(args) -> int:
 
 
 def _fmt(args) -> int:
-    from .formatter import format_paths
+    from generator.tools.formatter import format_paths
 
     _require_folder(args.data)
     targets = args.paths or [args.data]
@@ -283,7 +283,7 @@ def _what_changed(before: str, after: str) -> str:
 
 
 def _source_add(args) -> int:
-    from .sources import SourceError, add_source
+    from generator.tools.sources import SourceError, add_source
 
     _require_folder(args.data)
     try:
@@ -295,21 +295,21 @@ def _source_add(args) -> int:
 
 
 def _build(args) -> int:
-    from .build import build_site
+    from generator.site.build import build_site
 
     _require_folder(args.data)
     return build_site(args.data, args.site_dir, run_mkdocs=not args.generate_only)
 
 
 def _serve(args) -> int:
-    from .build import serve_site
+    from generator.site.build import serve_site
 
     _require_folder(args.data)
     return serve_site(args.data, args.dev_addr)
 
 
 def _diff(args) -> int:
-    from .changes import summarize_revisions
+    from generator.review.changes import summarize_revisions
 
     text, ok = summarize_revisions(args.base, args.head, args.data, args.preview_url)
     print(text)
@@ -317,7 +317,7 @@ def _diff(args) -> int:
 
 
 def _synth(args) -> int:
-    from .synth import write_corpus
+    from generator.tools.synth import write_corpus
 
     if args.municipalities < 1 or args.evaluations_per < 1:
         raise UsageError(msg("synth.at_least_one"))

@@ -24,10 +24,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import model as m
-from . import schema
-from .messages import msg, whole
-from .problems import Pos, Problem, display_path, error, warning
+from generator import model as m
+from generator import schema
+from generator.messages import msg, whole
+from generator.problems import Pos, Problem, display_path, error, warning
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 24

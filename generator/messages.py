@@ -28,7 +28,7 @@ def language() -> str:
 @lru_cache(maxsize=None)
 def sections(lang: str) -> dict:
     """The catalogue of one language as it is written: sections of messages."""
-    from .loader import load_locale  # the only module that parses YAML
+    from generator.loader import load_locale  # the only module that parses YAML
 
     return load_locale(LOCALE_DIR / f"messages.{lang}.yaml")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Iterable, Mapping, Optional
 
-from .problems import Pos
+from generator.problems import Pos
 
 # Folders under goda-exempel/ that are pages of the portal, not good practices: the gold-star
 # listing (a framework id, such as 2020, is reserved too: it holds the per-area listings).

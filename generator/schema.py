@@ -16,11 +16,11 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .messages import did_you_mean, msg, whole
-from .problems import Pos, Problem, error
+from generator.messages import did_you_mean, msg, whole
+from generator.problems import Pos, Problem, error
 
 if TYPE_CHECKING:
-    from .loader import Document
+    from generator.loader import Document
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 KINDS = ("evaluation", "framework", "municipalities", "sources", "reference")

@@ -11,10 +11,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
-from . import model as m
-from .loader import load_dataset
-from .messages import did_you_mean, msg
-from .problems import Pos, Problem, error, warning
+from generator import model as m
+from generator.loader import load_dataset
+from generator.messages import did_you_mean, msg
+from generator.problems import Pos, Problem, error, warning
 
 # A printed total may differ from the sum of its parts by this much before it is
 # reported: reports print halves, and a rounded total of halves moves by 0.5.

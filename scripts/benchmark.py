@@ -104,10 +104,10 @@ def _run(command: list[str]) -> str:
 
 def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     sys.path.insert(0, str(ROOT))
-    from generator import build
-    from generator.build import CONTENT_DIR, DATA_ENV, generate
+    from generator.site import build
+    from generator.site.build import CONTENT_DIR, DATA_ENV, generate
     from generator.model import GOLD_STAR_LISTING
-    from generator.synth import write_corpus
+    from generator.tools.synth import write_corpus
 
     work = Path(tempfile.mkdtemp(prefix=f"kk-bench-{size}-"))
     data, docs, site = work / "data", work / "docs", work / "site"
@@ -235,7 +235,7 @@ def _serve_edits(data: Path) -> dict:
 
 def _full_build(data: Path, folder: Path) -> dict:
     sys.path.insert(0, str(ROOT))
-    from generator.build import build_site
+    from generator.site.build import build_site
 
     started = time.perf_counter()
     status = build_site(data, folder / "site", docs_dir=folder / "docs")

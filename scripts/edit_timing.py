@@ -3,7 +3,7 @@
 
     python scripts/edit_timing.py [--municipalities 290] [--repeat 5] [--corpus DIR] [--profile FILE]
 
-A synthetic corpus (`generator.synth.write_corpus`, seed 1; kept in --corpus if
+A synthetic corpus (`generator.tools.synth.write_corpus`, seed 1; kept in --corpus if
 given, so later runs skip writing it) is generated once with tracking on, as
 `kommunkompassen serve` starts, and once more unchanged (which reads back the
 files just written, as the benchmark's start does). Then, --repeat times, one
@@ -41,7 +41,7 @@ def main() -> int:
     args = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
-    from generator.synth import write_corpus
+    from generator.tools.synth import write_corpus
 
     work = Path(tempfile.mkdtemp(prefix="kk-edit-"))
     try:
@@ -61,8 +61,8 @@ def main() -> int:
 
 def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[str, list[Run]]:
     from benchmark import preview_edits  # scripts/ is on the path when this script runs
-    from generator import build
-    from generator.build import CONTENT_DIR, generate
+    from generator.site import build
+    from generator.site.build import CONTENT_DIR, generate
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
     build._CACHE.render.track = True

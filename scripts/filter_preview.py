@@ -65,7 +65,7 @@ def filter_site(root: str) -> list[tuple[str, str]]:
             mode = entry.stat(follow_symlinks=False).st_mode
             reason = reason_to_remove(relative, mode)
             if relative == SITE_MARKER and stat.S_ISREG(mode):
-                os.unlink(entry.path)  # the generator's own marker (see generator/build.py): not for the host
+                os.unlink(entry.path)  # the generator's own marker (see generator/site/build.py): not for the host
             elif reason is not None:
                 removed.append((relative + ("/" if stat.S_ISDIR(mode) else ""), reason))
                 _remove(entry.path, mode)

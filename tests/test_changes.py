@@ -15,10 +15,10 @@ from typing import Callable
 import pytest
 
 from generator.aggregate import aggregate
-from generator.changes import page_url, summarize_revisions
+from generator.review.changes import page_url, summarize_revisions
 from generator.cli import main
 from generator.loader import reformat
-from generator.render import format_number
+from generator.site.pages import format_number
 from generator.validate import validate_folder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -340,7 +340,7 @@ def test_a_submodule_in_the_data_folder_is_listed_and_refused(repo: Path) -> Non
 
 
 def test_the_summary_is_capped() -> None:
-    from generator.changes import MAX_SUMMARY_CHARS, _cap
+    from generator.review.changes import MAX_SUMMARY_CHARS, _cap
 
     assert MAX_SUMMARY_CHARS == 60_000
     text = "".join(f"- rad {i}\n" for i in range(20_000))

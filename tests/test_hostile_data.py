@@ -26,9 +26,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from generator.cli import main
-from generator.datafiles import spreadsheet_safe, spreadsheet_text
-from generator.workbook import read_sheets
-from generator.render import escape_line_start, escape_text
+from generator.site.datafiles import spreadsheet_safe, spreadsheet_text
+from generator.site.workbook import read_sheets
+from generator.site.pages import escape_line_start, escape_text
 from tests.browser import Browser, find_chromium
 from tests.conftest import DATA, build
 
@@ -478,7 +478,7 @@ hostile_text = st.lists(st.sampled_from(PIECES), min_size=1, max_size=25).map(""
 def _markdown(text: str) -> str:
     import markdown
 
-    return markdown.Markdown(extensions=["generator.htmlblocks", "admonition", "attr_list", "md_in_html", "tables", "toc"]).convert(text)
+    return markdown.Markdown(extensions=["generator.site.htmlblocks", "admonition", "attr_list", "md_in_html", "tables", "toc"]).convert(text)
 
 
 def _shown(value: str) -> str:
@@ -654,7 +654,7 @@ def test_no_script_runs_in_a_chart_opened_on_its_own(tab, served_hostile, hostil
 
 def test_new_keeps_names_from_the_data_inside_its_comments(data_copy):
     """`new` writes names into YAML comments: a line break in a name must not start a key."""
-    from generator.scaffold import write_template
+    from generator.tools.scaffold import write_template
 
     register = data_copy / "_municipalities.yaml"
     text = register.read_text(encoding="utf-8")
@@ -677,7 +677,7 @@ def test_new_keeps_names_from_the_data_inside_its_comments(data_copy):
 
 
 def test_a_chart_stays_well_formed_with_control_characters_and_markup_in_its_text():
-    from generator import charts
+    from generator.site import charts
 
     chart = charts.bars("x", "Titel\x02 <b>", "d", ["Område\x1b[31m 1 \"<svg onload=alert(1)>"], [5], 10, "Serie\x0b",
                         ("Område", "Poäng"))
@@ -691,7 +691,7 @@ def test_a_chart_stays_well_formed_with_control_characters_and_markup_in_its_tex
 def test_a_blank_name_draws_a_chart(blank):
     """A name of white space only passes the schema (minLength 1); it left the chart legend with no
     line to measure, and the build stopped with an internal error (max() of nothing)."""
-    from generator import charts
+    from generator.site import charts
 
     chart = charts.bars("x", "Titel", "d", ["1 " + blank], [5], 10, blank, ("Område", "Poäng"),
                         references=((blank, [4]),))

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from generator import build as b
+from generator.site import build as b
 from generator.cli import main
 from generator.loader import link_message, read_document
 from generator.problems import has_errors
-from generator.render import format_number
+from generator.site.pages import format_number
 from generator.validate import MAX_PRACTICES_PER_EVALUATION, this_year, validate_folder
 from tests.conftest import DATA, ROOT, line_of
 
@@ -98,7 +98,7 @@ def test_links_in_the_copied_folders_stop_the_build(capsys, data_copy: Path, tmp
 
 
 def test_content_files_behind_links_are_never_copied(tmp_path: Path) -> None:
-    from generator.render import _content_files
+    from generator.site.pages import _content_files
 
     content = tmp_path / "content"
     content.mkdir()

@@ -1,6 +1,6 @@
 """The build's shortcuts past html.parser give exactly what MkDocs and Material give without them.
 
-`generator.htmlblocks` stashes the generated pages' HTML blocks without parsing
+`generator.site.htmlblocks` stashes the generated pages' HTML blocks without parsing
 them, and Material's search reads `search_view` of a page instead of the page.
 Both are checked on every page generated from the real data and from a
 synthetic corpus, and on hand-made blocks that must be left to Python-Markdown.
@@ -18,17 +18,17 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from mkdocs.utils import meta
 
-from generator import htmlblocks
-from generator.build import CONTENT_DIR, generate
-from generator.synth import write_corpus
+from generator.site import htmlblocks
+from generator.site.build import CONTENT_DIR, generate
+from generator.tools.synth import write_corpus
 from tests.conftest import DATA, ROOT
 
 CONFIG = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(ROOT / "content"))  # only its Markdown settings are read
-EXTENSIONS = [name for name in CONFIG["markdown_extensions"] if name != "generator.htmlblocks"]
+EXTENSIONS = [name for name in CONFIG["markdown_extensions"] if name != "generator.site.htmlblocks"]
 
 
 def convert(source: str, passthrough: bool) -> str:
-    extensions = EXTENSIONS + ["generator.htmlblocks"] if passthrough else EXTENSIONS
+    extensions = EXTENSIONS + ["generator.site.htmlblocks"] if passthrough else EXTENSIONS
     return markdown.Markdown(extensions=extensions, extension_configs=CONFIG["mdx_configs"]).convert(source)
 
 
@@ -49,7 +49,7 @@ def pages(tmp_path_factory) -> dict[str, str]:
 def test_every_page_converts_as_without_the_extension(pages):
     stashed = 0
     for path, source in pages.items():
-        md = markdown.Markdown(extensions=EXTENSIONS + ["generator.htmlblocks"], extension_configs=CONFIG["mdx_configs"])
+        md = markdown.Markdown(extensions=EXTENSIONS + ["generator.site.htmlblocks"], extension_configs=CONFIG["mdx_configs"])
         assert md.convert(source) == convert(source, passthrough=False), path
         stashed += md.htmlStash.html_counter
     assert stashed > 5 * len(pages)  # the shortcut is taken, not just harmless
@@ -122,5 +122,5 @@ def test_links_to_ids_inside_passed_blocks_are_checked_by_mkdocs(tmp_path, caplo
 
     without = warnings("")
     assert any("'#inside'" in w for w in without)  # the extension hides the id from MkDocs
-    found = warnings("from generator.mkdocs_hooks import on_page_content\n")
+    found = warnings("from generator.site.mkdocs_hooks import on_page_content\n")
     assert not any("'#inside'" in w for w in found) and any("'#missing'" in w for w in found)

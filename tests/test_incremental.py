@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import build, loader
-from generator.build import generate, load_data, read_fast
-from generator.synth import write_corpus
+from generator.site import build
+from generator import loader
+from generator.site.build import generate, load_data, read_fast
+from generator.tools.synth import write_corpus
 from tests.conftest import tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -257,9 +258,9 @@ def test_cached_loading_gives_the_loaders_dataset_and_problems(tmp_path: Path, f
 
 
 def test_data_files_encode_only_the_evaluations_whose_inputs_changed(data_copy: Path, fresh_cache) -> None:
-    from generator import datafiles
+    from generator.site import datafiles
     from generator.aggregate import aggregate
-    from generator.render import locale
+    from generator.site.pages import locale
 
     kept: dict = {}
     dataset, _ = load_data(data_copy)
@@ -279,9 +280,9 @@ def test_data_files_encode_only_the_evaluations_whose_inputs_changed(data_copy: 
 def test_the_site_wide_json_is_everything_compactly(data_copy: Path) -> None:
     import json
 
-    from generator import datafiles
+    from generator.site import datafiles
     from generator.aggregate import aggregate
-    from generator.render import locale
+    from generator.site.pages import locale
 
     portal = aggregate(loader.load_dataset(data_copy)[0])
     encoded = datafiles.data_files(portal, locale())["data/kommunkompassen.json"]
@@ -315,7 +316,7 @@ def test_remembered_checks_give_the_problems_of_a_fresh_validation(tmp_path: Pat
 
 
 def test_a_grown_path_class_makes_only_its_own_and_its_ancestors_projections_stale() -> None:
-    from generator.render import _still_valid
+    from generator.site.pages import _still_valid
 
     memo = {(1, "view"): 1, (2, "view.areas"): 2, (3, "view.areas[]"): 3, (4, "view.areas[].questions[]"): 4,
             (5, "view.area"): 5, (6, "view.area()"): 6, (7, "stats"): 7}
@@ -326,8 +327,8 @@ def test_a_grown_path_class_makes_only_its_own_and_its_ancestors_projections_sta
 _BUILD_COUNTING_CHARTS_LATER = """
 import json, sys
 from pathlib import Path
-from generator import render
-from generator.build import build_site
+from generator.site import pages as render
+from generator.site.build import build_site
 finished = []
 real_finish = render.ChartsInProgress.finish
 render.ChartsInProgress.finish = lambda self: finished.append(len(self.paths)) or real_finish(self)
@@ -344,8 +345,8 @@ def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Pa
     import subprocess
     import sys
 
-    from generator import render
-    from generator.build import _mkdocs_build
+    from generator.site import pages as render
+    from generator.site.build import _mkdocs_build
 
     data = tmp_path / "data"
     write_corpus(data, 12, 3, 11)

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from generator import aggregate as ag
-from generator.build import load_data
-from generator.workbook import read_sheets
+from generator.site.build import load_data
+from generator.site.workbook import read_sheets
 from tests.conftest import DATA, build
 
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.build import DATA_ENV, build_site
+from generator.site.build import DATA_ENV, build_site
 from tests.conftest import tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,7 +42,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
     shutil.copytree(ROOT / "evaluations", elsewhere / "data")
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "12345", "TZ": "Pacific/Chatham",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    script = ("import sys; from pathlib import Path; from generator.build import build_site; "
+    script = ("import sys; from pathlib import Path; from generator.site.build import build_site; "
               "sys.exit(build_site(Path('data'), Path(sys.argv[1]) / 'site', docs_dir=Path(sys.argv[1]) / 'docs'))")
     result = subprocess.run([sys.executable, "-c", script, str(second)], cwd=elsewhere, env=env,
                             capture_output=True, text=True, timeout=600)

@@ -16,7 +16,7 @@ from conftest import ROOT, tree
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
-from generator.build import CONFIG_FILE, DATA_ENV
+from generator.site.build import CONFIG_FILE, DATA_ENV
 
 EDITED = "karlskoga/2022.yaml"
 EDITED_PAGE = "kommuner/karlskoga/2022/index.html"

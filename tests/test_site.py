@@ -350,7 +350,7 @@ def test_text_in_the_data_is_shown_literally_and_never_runs(tmp_path):
 
 
 def test_invalid_data_stops_the_build_and_leaves_the_last_site_intact(tmp_path, capsys):
-    from generator.build import build_site
+    from generator.site.build import build_site
 
     data = tmp_path / "evaluations"
     shutil.copytree(DATA, data)
@@ -370,7 +370,7 @@ def test_invalid_data_stops_the_build_and_leaves_the_last_site_intact(tmp_path, 
 def test_site_files_linked_to_the_docs_keep_their_bytes_when_the_docs_change(tmp_path):
     """The hook hard-links charts and data files into the site instead of copying them;
     regenerating the docs must replace such a file, never write through the link."""
-    from generator.build import generate
+    from generator.site.build import generate
 
     data = tmp_path / "evaluations"
     shutil.copytree(DATA, data)

@@ -10,7 +10,7 @@ import pytest
 from generator.cli import main
 from generator.loader import plain_data
 from generator.problems import Level
-from generator.synth import write_corpus
+from generator.tools.synth import write_corpus
 from generator.validate import validate_folder
 
 ROOT = Path(__file__).resolve().parents[1]

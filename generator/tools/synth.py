@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from .messages import msg
-from .loader import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, plain_data
+from generator.messages import msg
+from generator.loader import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, plain_data
 
-CATALOGUE = Path(__file__).resolve().parent.parent / "evaluations" / FRAMEWORKS_DIR
+CATALOGUE = Path(__file__).resolve().parents[2] / "evaluations" / FRAMEWORKS_DIR
 MARKER = ".synth"  # records the arguments; lets synth replace a folder it wrote before
 OPEN_END = 2025  # the revision still in use gets evaluations up to this year
 WIDTH = 78  # folded text is wrapped like the hand-written files
@@ -66,7 +66,7 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
 
 
 def _usage(message: str) -> Exception:
-    from .cli import UsageError  # the CLI reports it with exit code 2
+    from generator.cli import UsageError  # the CLI reports it with exit code 2
 
     return UsageError(message)
 

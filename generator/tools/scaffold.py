@@ -7,10 +7,10 @@ import datetime
 from pathlib import Path
 from typing import Optional
 
-from . import model as m
-from .loader import MUNICIPALITIES_FILE, load_dataset
-from .messages import did_you_mean, msg
-from .render import template_environment
+from generator import model as m
+from generator.loader import MUNICIPALITIES_FILE, load_dataset
+from generator.messages import did_you_mean, msg
+from generator.site.pages import template_environment
 
 
 class ScaffoldError(Exception):

@@ -20,16 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
 
-from .messages import msg
-from .loader import read_fast
-from .problems import Level, Pos, Problem, display_path, error
+from generator.messages import msg
+from generator.loader import read_fast
+from generator.problems import Level, Pos, Problem, display_path, error
 
 if TYPE_CHECKING:
-    from . import model as m
-    from .loader import Document
-    from .render import ChartsInProgress
+    from generator import model as m
+    from generator.loader import Document
+    from generator.site.pages import ChartsInProgress
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CONFIG_FILE = ROOT / "mkdocs.yml"
 DOCS_DIR = ROOT / "build" / "docs"
 CONTENT_DIR = ROOT / "content"
@@ -110,8 +110,8 @@ def _collector_paused():
 
 def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Optional[dict[str, float]],
               charts_later: bool) -> WriteReport:
-    from .aggregate import aggregate
-    from .render import render_site, render_site_drawing_charts_later
+    from generator.aggregate import aggregate
+    from generator.site.pages import render_site, render_site_drawing_charts_later
 
     clock = _Clock(timings)
     dataset = check_data(data_dir, clock)
@@ -136,8 +136,8 @@ def check_data(data_dir: Path, clock: Optional["_Clock"] = None) -> "m.Dataset":
     if clock is None:  # called on its own, not as the start of `generate`
         with _collector_paused():
             return check_data(data_dir, _Clock(None))
-    from .problems import has_errors
-    from .validate import check_dataset
+    from generator.problems import has_errors
+    from generator.validate import check_dataset
 
     dataset, problems = load_data(data_dir)
     clock.lap("load")
@@ -151,7 +151,7 @@ def check_data(data_dir: Path, clock: Optional["_Clock"] = None) -> "m.Dataset":
 def check_copied_folders(content_dir: Optional[Path] = None) -> None:
     """The folders the build copies into the site hold no symbolic links (DataError otherwise):
     a link could publish any file of the machine that builds."""
-    from .loader import link_problems
+    from generator.loader import link_problems
 
     folders = (content_dir or CONTENT_DIR, OVERRIDES_DIR)
     problems = [p for folder in folders if folder.exists() or folder.is_symlink()
@@ -164,7 +164,7 @@ def check_docs_folder(docs_dir: Path) -> None:
     """The folder the pages are written into is no symbolic link, nor is a folder above it in the
     project (a committed `build/docs` or `build` linking elsewhere): writing there removes every
     file the generator did not make, and MkDocs would publish the rest (DataError otherwise)."""
-    from .loader import link_message
+    from generator.loader import link_message
 
     path = Path(os.path.abspath(docs_dir))
     inside = path == ROOT or ROOT in path.parents
@@ -216,7 +216,7 @@ class _Cache:
     @property
     def render(self):
         if self._render is None:
-            from .render import RenderCache
+            from generator.site.pages import RenderCache
 
             self._render = RenderCache()
         return self._render
@@ -226,7 +226,7 @@ class _Cache:
         last = self._checked
         if last is not None and last[0] == dataset and last[1] == problems:
             return list(last[2])
-        from .validate import combine
+        from generator.validate import combine
 
         result = combine(problems, check(dataset))
         self._checked = (dataset, problems, result)
@@ -246,7 +246,7 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
     """
     from dataclasses import replace
 
-    from . import loader
+    from generator import loader
 
     files = loader.find_data_files(root)
     listing = (str(root.resolve()), os.getcwd(), files)
@@ -359,7 +359,7 @@ def _write_changed(files: dict[str, bytes], folder: Path, known: dict[str, tuple
 def _remove_links(folder: Path) -> None:
     """The generator makes no symbolic links: any link in the docs folder (say, committed into
     build/docs) is removed before anything is written, so no write or removal goes through it."""
-    from .loader import symbolic_links
+    from generator.loader import symbolic_links
 
     for link in symbolic_links(folder):
         if link != folder:

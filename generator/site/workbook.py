@@ -18,10 +18,10 @@ import zipfile
 from typing import TYPE_CHECKING, Mapping
 from xml.sax.saxutils import escape
 
-from . import datafiles
+from generator.site import datafiles
 
 if TYPE_CHECKING:
-    from .datafiles import DataFile
+    from generator.site.datafiles import DataFile
 
 # 1980-01-01, the earliest time a zip entry can carry: the same in every build.
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import schema
-from .loader import find_data_files, kind_of, link_message, plain_data, read_document, reformat
-from .messages import msg
-from .problems import Pos, Problem, display_path, error
+from generator import schema
+from generator.loader import find_data_files, kind_of, link_message, plain_data, read_document, reformat
+from generator.messages import msg
+from generator.problems import Pos, Problem, display_path, error
 
 
 @dataclass(frozen=True)

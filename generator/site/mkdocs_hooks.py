@@ -8,7 +8,7 @@ rebuild and this hook rewrites only the pages whose content changed.
 In build order: `on_pre_build` generates, leaving the charts to a worker that
 draws them while MkDocs reads the pages; `on_files` adds the charts still to
 come; `on_nav` has the pages of the navigation rebuilt in a partial build;
-`on_page_content` tells MkDocs the ids that `generator.htmlblocks` kept
+`on_page_content` tells MkDocs the ids that `generator.site.htmlblocks` kept
 from it; `on_page_context` lets Material's search read the page without what
 it skips and marks where the page is (tab, breadcrumbs); `on_env` waits for the charts and links the static files into the
 site; `on_post_build` writes the search index as UTF-8.
@@ -36,10 +36,10 @@ from mkdocs.exceptions import Abort
 from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
-from generator.build import DATA_ENV, ROOT, DataError, charts_in_progress, finish_charts, generate
-from generator.htmlblocks import search_view
+from generator.site.build import DATA_ENV, ROOT, DataError, charts_in_progress, finish_charts, generate
+from generator.site.htmlblocks import search_view
 from generator.messages import language, msg
-from generator.render import locale
+from generator.site.pages import locale
 
 log = logging.getLogger("mkdocs.hooks.kommunkompassen")
 preview_log = logging.getLogger("kommunkompassen.preview")  # outside MkDocs' loggers: shown while MkDocs' are quiet
@@ -134,7 +134,7 @@ def _page_url(file) -> str:
 
 
 def on_page_content(html: str, page, **kwargs) -> str:
-    """generator.htmlblocks hides the ids in the HTML blocks it passes through from MkDocs,
+    """generator.site.htmlblocks hides the ids in the HTML blocks it passes through from MkDocs,
     which checks links to anchors against them."""
     if page.present_anchor_ids is not None:
         page.present_anchor_ids.update(_IDS.findall(html))

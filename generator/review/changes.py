@@ -27,9 +27,9 @@ from pathlib import Path, PurePosixPath
 from collections.abc import Iterator, Mapping
 from typing import Any, Iterable, Optional
 
-from .messages import msg, section
-from . import model as m
-from .problems import Level, Problem, display_path, has_errors
+from generator.messages import msg, section
+from generator import model as m
+from generator.problems import Level, Problem, display_path, has_errors
 
 class _Sentences(Mapping):
     """Every sentence of the summary, from the `summary` section of the message catalogue in
@@ -85,7 +85,7 @@ def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url:
     Returns the text and whether the data at `head` is free of validation errors.
     Raises cli.UsageError when a revision or the data folder cannot be read.
     """
-    from .cli import UsageError
+    from generator.cli import UsageError
 
     try:
         top, prefix = _locate(data)
@@ -192,7 +192,7 @@ def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dic
 
 def _folder_files(root: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """The working tree's files of the data folder, and its symbolic links with their targets (never followed)."""
-    from .loader import symbolic_links
+    from generator.loader import symbolic_links
 
     if not root.is_dir() or root.is_symlink():
         return {}, {}
@@ -225,8 +225,8 @@ def _side(label: str, root: Path, files: dict[str, bytes], links: dict[str, byte
           extracted: bool = True) -> Side:
     """Load one side; `extracted`: write `files` into the empty folder `root` first (links are not
     written: they are refused as the loader refuses them in a folder)."""
-    from .aggregate import aggregate
-    from .validate import validate_folder
+    from generator.aggregate import aggregate
+    from generator.validate import validate_folder
 
     if extracted:
         root.mkdir(parents=True)
@@ -236,8 +236,8 @@ def _side(label: str, root: Path, files: dict[str, bytes], links: dict[str, byte
             target.write_bytes(content)
     dataset, problems = validate_folder(root)
     if extracted:
-        from .loader import link_message
-        from .problems import Pos, error
+        from generator.loader import link_message
+        from generator.problems import Pos, error
 
         problems = sorted({_relabel(p, root, shown) for p in problems}
                           | {error(Pos(posixpath.join(shown, link), 1, 1),
@@ -292,7 +292,7 @@ def _usable(dataset: m.Dataset) -> m.Dataset:
 
 def _pages(side: Side) -> Optional[dict[str, bytes]]:
     if side.pages is None and side.portal is not None:
-        from .render import render_site
+        from generator.site.pages import render_site
 
         try:
             rendered = render_site(side.portal)
@@ -719,7 +719,7 @@ def _preview_base(url: str) -> Optional[str]:
 
 
 def _number(value: Optional[float]) -> str:
-    from .render import format_number
+    from generator.site.pages import format_number
 
     return format_number(value)
 

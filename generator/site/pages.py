@@ -26,10 +26,11 @@ from typing import Callable, Iterable, Optional
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
-from . import aggregate as ag
-from . import charts, datafiles
-from .loader import load_locale
-from .model import GOLD_STAR_LISTING
+from generator import aggregate as ag
+from generator.site import charts
+from generator.site import datafiles
+from generator.loader import load_locale
+from generator.model import GOLD_STAR_LISTING
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent / "locale"

@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from . import schema
-from .formatter import write_atomically
-from .loader import SOURCES_FILE, load_dataset, read_document
-from .messages import did_you_mean, msg
-from .scaffold import year_range
+from generator import schema
+from generator.tools.formatter import write_atomically
+from generator.loader import SOURCES_FILE, load_dataset, read_document
+from generator.messages import did_you_mean, msg
+from generator.tools.scaffold import year_range
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -13,10 +13,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Optional
 
-from . import aggregate as ag
-from . import model as m
-from . import workbook
-from .schema import KINDS, SCHEMA_DIR
+from generator import aggregate as ag
+from generator import model as m
+from generator.site import workbook
+from generator.schema import KINDS, SCHEMA_DIR
 
 DATA_DIR = "data"
 LICENSE_NAME = "CC-BY-4.0"
@@ -90,7 +90,7 @@ WORKBOOK_FILE = "kommunkompassen.xlsx"
 def release() -> tuple[Optional[str], Optional[str]]:
     """The dataset's version and date: the commit the site is built from and its date (from
     SOURCE_DATE_EPOCH, which the build sets from the commit), never the clock."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct")
     date = datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat() if epoch and epoch.isdigit() else None
     version = os.environ.get("SOURCE_COMMIT") or _git(root, "rev-parse", "--short=10", "HEAD")

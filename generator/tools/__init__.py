@@ -1,0 +1,1 @@
+"""Tools for evaluators and developers: new, fmt, synth, source add."""
