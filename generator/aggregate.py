@@ -68,8 +68,21 @@ class AreaRow:
 
 
 @dataclass(frozen=True)
+class EvaluationRef:
+    """Another evaluation as a page names and links it: what a view holds of an evaluation not its own,
+    so that a page showing a name and a year does not change when that evaluation's text does."""
+
+    key: str
+    slug: str  # the municipality's
+    name: str  # the municipality's
+    year: int
+    framework_id: str
+    framework_name: str
+
+
+@dataclass(frozen=True)
 class Ranked:
-    evaluation: "EvaluationView"
+    evaluation: EvaluationRef
     points: float
     rank: int
 
@@ -77,8 +90,10 @@ class Ranked:
 @dataclass(frozen=True)
 class PracticeView:
     practice: m.GoodPractice
-    evaluation: "EvaluationView"
+    evaluation: EvaluationRef
     area: m.AreaDef
+    source: m.SourceRef  # the evaluation's report
+    printed_area_name: Optional[str]  # the area's name as the report prints it, where it differs
 
 
 @dataclass(frozen=True)
@@ -99,12 +114,17 @@ class EvaluationView:
     question_sum: Optional[float] = None  # sum of every question's points, for a full evaluation with all scored
     rank: Optional[int] = None  # only in a revision with at least MIN_STATISTICS evaluations
     rank_of: int = 0  # how many evaluations of the revision the portal holds
-    previous: Optional["EvaluationView"] = None
+    previous: Optional[EvaluationRef] = None  # this municipality's evaluation before, in the same revision
     learn_from: tuple[LearnFrom, ...] = ()
 
     @property
     def key(self) -> str:
         return self.evaluation.key
+
+    @property
+    def ref(self) -> EvaluationRef:
+        return EvaluationRef(self.evaluation.key, self.evaluation.municipality, self.municipality.name,
+                             self.evaluation.year, self.framework.id, self.framework.name)
 
     @property
     def slug(self) -> str:
@@ -113,10 +133,6 @@ class EvaluationView:
     @property
     def year(self) -> int:
         return self.evaluation.year
-
-    @property
-    def url(self) -> str:
-        return f"kommuner/{self.slug}/{self.year}/"
 
     @property
     def total(self) -> Optional[float]:
@@ -149,20 +165,16 @@ class EvaluationView:
 class AreaStats:
     framework: m.Framework
     definition: m.AreaDef
-    scores: tuple[tuple[EvaluationView, float], ...]  # every evaluation with points here, by name and year
+    scores: tuple[tuple[EvaluationRef, float], ...]  # every evaluation with points here, by name and year
     ranking: tuple[Ranked, ...]  # empty below MIN_STATISTICS evaluations, as are the statistics below
     mean: Optional[float]
     median: Optional[float]
     quartiles: Optional[tuple[float, float, float, float, float]]
     question_means: tuple[tuple[m.QuestionDef, Optional[float], int], ...]
     practices: tuple[PracticeView, ...]
-    strengths: tuple[tuple[str, EvaluationView], ...]
-    improvements: tuple[tuple[str, EvaluationView], ...]
+    strengths: tuple[tuple[str, EvaluationRef], ...]
+    improvements: tuple[tuple[str, EvaluationRef], ...]
     basis: "Basis"
-
-    @property
-    def url(self) -> str:
-        return f"omraden/{self.framework.id}/{self.definition.number}/"
 
 
 @dataclass(frozen=True)
@@ -214,7 +226,7 @@ class Citation:
     """Another report naming this municipality: as an example, in a comparison, or as a source of its scores."""
 
     kind: str  # example | comparison | record
-    by: EvaluationView
+    by: EvaluationRef
     text: str
     area: Optional[m.AreaDef] = None
 
@@ -233,10 +245,6 @@ class MunicipalityView:
     @property
     def latest(self) -> Optional[EvaluationView]:
         return self.evaluations[-1] if self.evaluations else None
-
-    @property
-    def url(self) -> str:
-        return f"kommuner/{self.slug}/"
 
 
 @dataclass(frozen=True)
@@ -287,46 +295,22 @@ def aggregate(dataset: m.Dataset) -> Portal:
     return Portal(dataset, tuple(views.values()), stats, tuple(municipality_views), practices, tuple(cited_only))
 
 
-# The last result for each revision, with the inputs it was made from: a revision whose
-# evaluations and registers are the same objects as last time (the live preview after an
-# edit elsewhere) gets the same views and statistics back, and within a revision that is
-# made again, an evaluation whose record, registers and revision means are unchanged gets
-# the same first view (and so the same area rows), which keeps them cheap to compare.
-_PARTS: dict[str, tuple[tuple, tuple[dict[str, "EvaluationView"], "FrameworkStats"], dict]] = {}
-
-
 def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], municipalities: dict[str, m.Municipality],
                     sources: dict[str, m.Source], dataset: m.Dataset) -> tuple[dict[str, EvaluationView], FrameworkStats]:
     """The views of one revision's evaluations (ranked, with history and lessons) and its statistics."""
-    chosen_sources = [sources.get(e.source.report or "") for e in evaluations]
-    references = tuple(r for r in dataset.references if r.framework == framework.id)
-    inputs = (framework, *evaluations, *(municipalities[e.municipality] for e in evaluations), *chosen_sources, *references)
-    last = _PARTS.get(framework.id)
-    if last is not None and len(last[0]) == len(inputs) and all(a is b for a, b in zip(last[0], inputs)):
-        return last[1]
-    earlier = last[2] if last is not None else {}
     area_means = {
         (framework.id, area.number): _mean([_area_points(e, area) for e in evaluations])
         for area in framework.areas
     } if len(evaluations) >= MIN_STATISTICS else {}
-    means = tuple(area_means.get((framework.id, area.number)) for area in framework.areas)
-    made: dict[int, tuple[tuple, EvaluationView]] = {}
     views: dict[str, EvaluationView] = {}
     for e in sorted(evaluations, key=lambda e: (e.municipality, e.year)):
-        view_inputs = (e, municipalities[e.municipality], framework, sources.get(e.source.report or ""), means)
-        before = earlier.get(id(e))
-        if before is not None and all(a is b for a, b in zip(before[0][:4], view_inputs[:4])) and before[0][4] == means:
-            view = before[1]
-        else:
-            view = _evaluation_view(*view_inputs[:4], area_means)
-        made[id(e)] = (view_inputs, view)
-        views[e.key] = view
+        views[e.key] = _evaluation_view(e, municipalities[e.municipality], framework, sources.get(e.source.report or ""),
+                                        area_means)
     views = _with_ranks_and_history(views)
     ranked = [views[e.key] for e in evaluations]
     lessons = _lessons(framework, ranked)
     views = {key: _with_learning(view, lessons) for key, view in views.items()}
     stats = _framework_stats(framework, [views[v.key] for v in sorted(ranked, key=_by_total)], dataset)
-    _PARTS[framework.id] = (inputs, (views, stats), made)
     return views, stats
 
 
@@ -376,7 +360,7 @@ def _with_ranks_and_history(views: dict[str, EvaluationView]) -> dict[str, Evalu
         rank, of = ranks.get(key, (None, len(by_framework[view.framework.id])))
         earlier = [v for v in same[(view.slug, view.framework.id)] if v.year < view.year]
         previous = max(earlier, key=lambda v: v.year) if earlier else None
-        result[key] = _replace(view, rank=rank, rank_of=of, previous=previous)
+        result[key] = _replace(view, rank=rank, rank_of=of, previous=previous.ref if previous else None)
     return result
 
 
@@ -386,7 +370,7 @@ def _rank(items: list[tuple[EvaluationView, Optional[float]]]) -> list[Ranked]:
     ranked: list[Ranked] = []
     for index, (view, points) in enumerate(scored):
         rank = ranked[-1].rank if ranked and ranked[-1].points == points else index + 1
-        ranked.append(Ranked(view, points, rank))
+        ranked.append(Ranked(view.ref, points, rank))
     return ranked
 
 
@@ -438,15 +422,15 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
         areas.append(AreaStats(
             framework=framework,
             definition=area,
-            scores=tuple((v, row.points) for v, row in sorted(scored, key=lambda vr: _by_name(vr[0]))),  # type: ignore[misc]
+            scores=tuple((v.ref, row.points) for v, row in sorted(scored, key=lambda vr: _by_name(vr[0]))),  # type: ignore[misc]
             ranking=_ranking(scored),  # type: ignore[arg-type]
             mean=_mean(points),
             median=statistics.median(points) if points else None,
             quartiles=_quartiles(points),
             question_means=question_means,
             practices=tuple(p for p in all_practices if p.area.number == area.number),
-            strengths=tuple((s, v) for v, row in rows if row and row.result for s in row.result.strengths),
-            improvements=tuple((s, v) for v, row in rows if row and row.result for s in row.result.improvements),
+            strengths=tuple((s, v.ref) for v, row in rows if row and row.result for s in row.result.strengths),
+            improvements=tuple((s, v.ref) for v, row in rows if row and row.result for s in row.result.improvements),
             basis=area_basis,
         ))
     ordered = sorted(views, key=_by_total if enough else _by_name)
@@ -461,15 +445,15 @@ def _with_learning(view: EvaluationView, lessons: dict[int, tuple[tuple[Ranked, 
     slug = view.slug
     for row in weak[:WEAK_AREAS_SHOWN]:
         ranking, practices = lessons[row.definition.number]
-        leaders = tuple(islice((r for r in ranking if r.evaluation.evaluation.municipality != slug), LEADERS_SHOWN))
-        others = tuple(islice((p for p in practices if p.evaluation.evaluation.municipality != slug), PRACTICES_SHOWN))
+        leaders = tuple(islice((r for r in ranking if r.evaluation.slug != slug), LEADERS_SHOWN))
+        others = tuple(islice((p for p in practices if p.evaluation.slug != slug), PRACTICES_SHOWN))
         learn_from.append(LearnFrom(row, leaders, others))
     return _replace(view, learn_from=tuple(learn_from))
 
 
 def _practices(views) -> list[PracticeView]:
     return [
-        PracticeView(practice, view, row.definition)
+        PracticeView(practice, view.ref, row.definition, view.evaluation.source, row.result.printed_name)
         for view in views
         for row in view.areas
         if row.result
@@ -478,7 +462,7 @@ def _practices(views) -> list[PracticeView]:
 
 
 def _kept_practices(views, stats: tuple[FrameworkStats, ...]) -> list[PracticeView]:
-    """`_practices(views)`, made of the revisions' own views of the practices, which an unchanged revision keeps."""
+    """`_practices(views)`, made of the revisions' own views of the practices (the same objects, not copies)."""
     made = {id(p.practice): p for revision in stats for area in revision.areas for p in area.practices}
     return [made[id(practice)] for view in views for row in view.areas if row.result for practice in row.result.good_practices]
 
@@ -488,9 +472,9 @@ def _citations(views, frameworks) -> dict[str, list[Citation]]:
     for view in views:
         for row in view.areas:
             for example in row.result.cited_examples if row.result else ():
-                found[example.municipality].append(Citation("example", view, example.topic, row.definition))
+                found[example.municipality].append(Citation("example", view.ref, example.topic, row.definition))
         for comparison in view.evaluation.compared_with:
-            found[comparison.municipality].append(Citation("comparison", view, str(comparison.year)))
+            found[comparison.municipality].append(Citation("comparison", view.ref, str(comparison.year)))
     full_by_report: dict[Optional[str], list[EvaluationView]] = defaultdict(list)
     for view in views:
         if view.evaluation.is_full:
@@ -498,7 +482,7 @@ def _citations(views, frameworks) -> dict[str, list[Citation]]:
     for view in views:
         if view.evaluation.detail == "areas":
             for other in full_by_report.get(view.evaluation.source.report, ()):
-                found[view.slug].append(Citation("record", other, str(view.year)))
+                found[view.slug].append(Citation("record", other.ref, str(view.year)))
     return found
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from generator import model as m
 from generator.loader import load_dataset
@@ -42,7 +42,14 @@ def combine(loaded: list[Problem], checked: list[Problem]) -> list[Problem]:
     return sorted(set(loaded + [p for p in checked if p.pos not in refused_at]))
 
 
-def check_dataset(dataset: m.Dataset) -> list[Problem]:
+# An evaluation's own problems (those that depend on its record and its revision alone).
+OwnProblems = Callable[[m.Evaluation, Optional[m.Framework]], Sequence[Problem]]
+
+
+def check_dataset(dataset: m.Dataset, own_problems: Optional[OwnProblems] = None) -> list[Problem]:
+    """Every problem of the dataset beyond the schema's. `own_problems`, when given, stands for
+    `check_evaluation_itself` (the live preview passes one that remembers, see `site.cache`)."""
+    own = own_problems or check_evaluation_itself
     problems: list[Problem] = []
     for framework in dataset.frameworks:
         problems += check_framework(framework, dataset)
@@ -57,8 +64,7 @@ def check_dataset(dataset: m.Dataset) -> list[Problem]:
             if fact.source:
                 problems += check_source_ref(fact.source, dataset)
     for evaluation in dataset.evaluations:
-        problems += check_evaluation(evaluation, dataset)
-    _forget_all_but(dataset.evaluations)
+        problems += check_evaluation(evaluation, dataset, own)
     problems += check_good_practice_slugs(dataset)
     problems += check_ordinals(dataset)
     for reference in dataset.references:
@@ -141,9 +147,9 @@ def check_source_ref(ref: m.SourceRef, dataset: m.Dataset) -> list[Problem]:
     return []
 
 
-def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Problem]:
+def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset, own: Optional[OwnProblems] = None) -> list[Problem]:
     framework = dataset.framework(evaluation.framework)
-    return list(_own_problems(evaluation, framework)) + check_evaluation_links(evaluation, framework, dataset)
+    return list((own or check_evaluation_itself)(evaluation, framework)) + check_evaluation_links(evaluation, framework, dataset)
 
 
 def check_evaluation_links(evaluation: m.Evaluation, framework: Optional[m.Framework], dataset: m.Dataset) -> list[Problem]:
@@ -198,24 +204,6 @@ def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Fram
         elif discrepancy.question and not _question_exists(framework, discrepancy.question):
             problems.append(error(discrepancy.pos, msg("validate.discrepancy_question", question=discrepancy.question, id=framework.id)))
     return problems
-
-
-# An evaluation's own problems, by the identity of its record and revision, for the records of the
-# last dataset checked: after an edit in the live preview, only the edited evaluation is checked again.
-_OWN: dict[int, tuple[m.Evaluation, Optional[m.Framework], tuple[Problem, ...]]] = {}
-
-
-def _own_problems(evaluation: m.Evaluation, framework: Optional[m.Framework]) -> tuple[Problem, ...]:
-    known = _OWN.get(id(evaluation))  # the record is held in _OWN, so its id is its own
-    if known is None or known[0] is not evaluation or known[1] is not framework:
-        known = _OWN[id(evaluation)] = (evaluation, framework, tuple(check_evaluation_itself(evaluation, framework)))
-    return known[2]
-
-
-def _forget_all_but(evaluations: Iterable[m.Evaluation]) -> None:
-    kept = {id(e) for e in evaluations}
-    for key in [key for key in _OWN if key not in kept]:
-        del _OWN[key]
 
 
 def check_file_name(evaluation: m.Evaluation) -> list[Problem]:

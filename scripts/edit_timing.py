@@ -4,7 +4,7 @@
     python scripts/edit_timing.py [--municipalities 290] [--repeat 5] [--corpus DIR] [--profile FILE]
 
 A synthetic corpus (`generator.tools.synth.write_corpus`, seed 1; kept in --corpus if
-given, so later runs skip writing it) is generated once with tracking on, as
+given, so later runs skip writing it) is generated once with a cache, as
 `kommunkompassen serve` starts, and once more unchanged (which reads back the
 files just written, as the benchmark's start does). Then, --repeat times, one
 question's points are changed in one evaluation file and the generator runs,
@@ -61,18 +61,18 @@ def main() -> int:
 
 def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[str, list[Run]]:
     from benchmark import preview_edits  # scripts/ is on the path when this script runs
-    from generator.site import build
     from generator.site.build import CONTENT_DIR, generate
+    from generator.site.cache import BuildCache
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
-    build._CACHE.render.track = True
+    cache = BuildCache()
     started = time.perf_counter()
-    generate(data, docs, CONTENT_DIR)
-    print(f"first generation (tracking): {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    generate(data, docs, CONTENT_DIR, cache=cache)
+    print(f"first generation: {time.perf_counter() - started:.2f} s", file=sys.stderr)
     # The benchmark's live preview starts in a docs folder written minutes before, so every file is
     # read back once then and trusted later; a folder written just now is read back at the next run.
     time.sleep(1.1)
-    generate(data, docs, CONTENT_DIR)
+    generate(data, docs, CONTENT_DIR, cache=cache)
 
     target, text, edits = preview_edits(data)
     runs: dict[str, list[Run]] = {}
@@ -90,7 +90,7 @@ def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[st
                         profiler = cProfile.Profile()
                         profiler.enable()
                     started = time.perf_counter()
-                    report = generate(data, docs, CONTENT_DIR, timings=stages)
+                    report = generate(data, docs, CONTENT_DIR, timings=stages, cache=cache)
                     elapsed = time.perf_counter() - started
                     if profiler is not None:
                         profiler.disable()

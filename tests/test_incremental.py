@@ -12,7 +12,8 @@ import pytest
 
 from generator.site import build
 from generator import loader
-from generator.site.build import generate, load_data, read_fast
+from generator.site.build import generate as _generate, load_data, read_fast
+from generator.site.cache import BuildCache
 from generator.tools.synth import write_corpus
 from tests.conftest import tree
 
@@ -40,10 +41,9 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def fresh_cache(monkeypatch):
-    """generate() as in a new process: nothing remembered."""
-    monkeypatch.setattr(build, "_CACHE", build._Cache())
-    return build._CACHE
+def fresh_cache() -> BuildCache:
+    """What the live preview remembers between its builds: nothing yet."""
+    return BuildCache()
 
 
 @pytest.fixture
@@ -53,9 +53,10 @@ def data_copy(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize("track", [False, True], ids=["build", "live-preview"])
-def test_one_changed_question_rewrites_only_the_files_that_changed(data_copy: Path, tmp_path: Path, fresh_cache, track) -> None:
-    fresh_cache.render.track = track
+def test_one_changed_question_rewrites_only_the_files_that_changed(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
+    def generate(*arguments):
+        return _generate(*arguments, cache=fresh_cache)
+
     docs = tmp_path / "docs"
     first = generate(data_copy, docs, CONTENT)
     assert len(first.written) > 100 and first.removed == ()
@@ -81,10 +82,9 @@ def test_one_changed_question_rewrites_only_the_files_that_changed(data_copy: Pa
     assert report.unchanged == len(kept)
 
 
-def test_the_incremental_result_is_what_a_fresh_run_writes(data_copy: Path, tmp_path: Path, fresh_cache, monkeypatch) -> None:
-    fresh_cache.render.track = True
+def test_the_incremental_result_is_what_a_fresh_run_writes(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
     warm, cold = tmp_path / "warm", tmp_path / "cold"
-    generate(data_copy, warm, CONTENT)
+    _generate(data_copy, warm, CONTENT, cache=fresh_cache)
     edits = [
         (data_copy / "karlskrona" / "2022.yaml", "{id: '1.1', points: 11}", "{id: '1.1', points: 10}"),
         (data_copy / "karlskrona" / "2022.yaml", "reported_points: 66", "reported_points: 65"),  # moves the revision's means
@@ -95,22 +95,19 @@ def test_the_incremental_result_is_what_a_fresh_run_writes(data_copy: Path, tmp_
     for path, old, new in edits:
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
-        generate(data_copy, warm, CONTENT)
-        monkeypatch.setattr(build, "_CACHE", build._Cache())
+        _generate(data_copy, warm, CONTENT, cache=fresh_cache)
         shutil.rmtree(cold, ignore_errors=True)
-        generate(data_copy, cold, CONTENT)
-        monkeypatch.setattr(build, "_CACHE", fresh_cache)
+        _generate(data_copy, cold, CONTENT)  # a fresh run: nothing remembered
         assert tree(warm) == tree(cold), (path, old)
 
 
-def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_path: Path, fresh_cache, monkeypatch) -> None:
-    """Edits as in the benchmark: a question's points (an area's printed total then differs from its questions,
-    which templates read only from then on), a sentence, a practice's name; each undone again."""
+def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_path: Path, fresh_cache) -> None:
+    """Edits as in the benchmark: a question's points (an area's printed total then differs from its questions),
+    a sentence, a practice's name; each undone again."""
     data = tmp_path / "synth"
     write_corpus(data, 8, 3, seed=5)
-    fresh_cache.render.track = True
     warm, cold = tmp_path / "warm", tmp_path / "cold"
-    generate(data, warm, CONTENT)
+    _generate(data, warm, CONTENT, cache=fresh_cache)
     target = sorted(data.glob("*/*.yaml"))[10]
     original = target.read_text(encoding="utf-8")
     match = re.search(r"\{id: '(\d+\.\d+)', points: ([\d.]+)\}", original)
@@ -124,15 +121,16 @@ def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_p
     for text in [edit for new in edits for edit in (new, original)]:
         assert text.count("\n") == original.count("\n")
         target.write_text(text, encoding="utf-8")
-        generate(data, warm, CONTENT)
-        monkeypatch.setattr(build, "_CACHE", build._Cache())
+        _generate(data, warm, CONTENT, cache=fresh_cache)
         shutil.rmtree(cold, ignore_errors=True)
-        generate(data, cold, CONTENT)
-        monkeypatch.setattr(build, "_CACHE", fresh_cache)
+        _generate(data, cold, CONTENT)
         assert tree(warm) == tree(cold)
 
 
 def test_removed_and_added_evaluations(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
+    def generate(*arguments):
+        return _generate(*arguments, cache=fresh_cache)
+
     docs = tmp_path / "docs"
     generate(data_copy, docs, CONTENT)
     moved = tmp_path / "vasteras-2009.yaml"
@@ -151,6 +149,9 @@ def test_removed_and_added_evaluations(data_copy: Path, tmp_path: Path, fresh_ca
 
 
 def test_a_stray_file_in_the_docs_folder_is_removed(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
+    def generate(*arguments):
+        return _generate(*arguments, cache=fresh_cache)
+
     docs = tmp_path / "docs"
     generate(data_copy, docs, CONTENT)
     (docs / "kommuner" / "old.md").write_text("stale")
@@ -163,6 +164,9 @@ def test_a_stray_file_in_the_docs_folder_is_removed(data_copy: Path, tmp_path: P
 
 
 def test_a_generated_file_changed_on_disk_is_written_again(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
+    def generate(*arguments):
+        return _generate(*arguments, cache=fresh_cache)
+
     docs = tmp_path / "docs"
     generate(data_copy, docs, CONTENT)
     page = docs / "kommuner" / "karlskrona" / "index.md"
@@ -234,7 +238,7 @@ def test_cached_loading_gives_the_loaders_dataset_and_problems(tmp_path: Path, f
     shutil.copytree(DATA / "_references", folder / "_references")
 
     def same() -> None:
-        dataset, problems = load_data(folder)
+        dataset, problems = load_data(folder, fresh_cache)
         expected, expected_problems = loader.load_dataset(folder)
         assert dataset == expected
         assert sorted(problems) == sorted(expected_problems)
@@ -263,11 +267,11 @@ def test_data_files_encode_only_the_evaluations_whose_inputs_changed(data_copy: 
     from generator.site.pages import locale
 
     kept: dict = {}
-    dataset, _ = load_data(data_copy)
+    dataset, _ = load_data(data_copy, fresh_cache)
     first = datafiles.data_files(aggregate(dataset), locale(), kept)
     before = dict(kept)
     _edit(data_copy / "karlskoga" / "2022.yaml", "Utvärderarna ser en\n  kommun", "Granskarna ser en\n  kommun")  # text only: no rank moves
-    dataset, _ = load_data(data_copy)
+    dataset, _ = load_data(data_copy, fresh_cache)
     portal = aggregate(dataset)
     second = datafiles.data_files(portal, locale(), kept)
     assert second == datafiles.data_files(portal, locale())  # what a fresh process makes
@@ -308,20 +312,11 @@ def test_remembered_checks_give_the_problems_of_a_fresh_validation(tmp_path: Pat
     found = []
     for path, new in edits:
         path.write_text(new, encoding="utf-8")
-        dataset, problems = load_data(folder)
-        found.append(sorted(set(problems + check_dataset(dataset))))
+        dataset, problems = load_data(folder, fresh_cache)
+        found.append(fresh_cache.validation(dataset, problems, check_dataset))
         assert found[-1] == validate_folder(folder)[1], path
     assert found[0] and found[1] and not found[2] and not found[4]
     assert any(f"`{slug}` finns inte i registret" in problem.message for problem in found[3])
-
-
-def test_a_grown_path_class_makes_only_its_own_and_its_ancestors_projections_stale() -> None:
-    from generator.site.pages import _still_valid
-
-    memo = {(1, "view"): 1, (2, "view.areas"): 2, (3, "view.areas[]"): 3, (4, "view.areas[].questions[]"): 4,
-            (5, "view.area"): 5, (6, "view.area()"): 6, (7, "stats"): 7}
-    assert sorted(_still_valid(memo, {"view.areas[]"}).values()) == [4, 5, 6, 7]
-    assert sorted(_still_valid(memo, {"view.area()"}).values()) == [2, 3, 4, 5, 7]
 
 
 _BUILD_COUNTING_CHARTS_LATER = """
@@ -337,7 +332,7 @@ print(json.dumps({"status": status, "finished": finished}))
 """
 
 
-def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Path, fresh_cache, monkeypatch) -> None:
+def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Path, monkeypatch) -> None:
     """`kommunkompassen build` leaves the charts to a worker that draws them while MkDocs reads
     the pages; the docs folder and the site are what drawing them first gives. The build runs
     in a process of its own: the test session's threads (a served site) rule out forking here."""
@@ -358,7 +353,7 @@ def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Pa
     assert len(result["finished"]) == 1 and result["finished"][0] >= 2 * render.PARALLEL_FROM  # an SVG and a CSV each
 
     monkeypatch.setenv(build.DATA_ENV, str(data))
-    generate(data, tmp_path / "first" / "docs")  # every chart drawn before anything is written
+    _generate(data, tmp_path / "first" / "docs")  # every chart drawn before anything is written
     assert _mkdocs_build((tmp_path / "first" / "site").resolve(), (tmp_path / "first" / "docs").resolve()) == 0
     assert tree(tmp_path / "later" / "docs") == tree(tmp_path / "first" / "docs")
     assert tree(tmp_path / "later" / "site") == tree(tmp_path / "first" / "site")

@@ -23,11 +23,10 @@ from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
 from generator.messages import msg
 from generator.loader import read_fast
 from generator.problems import Level, Pos, Problem, display_path, error
+from generator.site.cache import BuildCache, FileResult
 
 if TYPE_CHECKING:
     from generator import model as m
-    from generator.loader import Document
-    from generator.site.pages import ChartsInProgress
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_FILE = ROOT / "mkdocs.yml"
@@ -54,40 +53,42 @@ class WriteReport:
 
 
 def generate(data_dir: Path, docs_dir: Path = DOCS_DIR, content_dir: Path = CONTENT_DIR,
-             timings: Optional[dict[str, float]] = None, charts_later: bool = False) -> WriteReport:
+             timings: Optional[dict[str, float]] = None, charts_later: bool = False,
+             cache: Optional[BuildCache] = None) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
 
-    Each step remembers what it did in this process (see `_Cache`), so that after
-    an edit the live preview re-reads only the changed files and re-renders only
-    the pages whose inputs changed. The result is always what a fresh process
-    would write. `timings`, when given, receives the seconds each step took.
+    With a `cache` kept by the caller from the last run (see `site.cache`), an
+    edit in the live preview re-reads only the changed files and re-renders only
+    the pages whose context changed; the result is always what a run without one
+    writes. `timings`, when given, receives the seconds each step took.
 
     With `charts_later`, charts that are many enough to pay for a worker process
     are drawn by one while the caller goes on (MkDocs, which needs them only when
     it copies static files): `charts_in_progress` names their files and
     `finish_charts` waits for them and writes them.
     """
-    finish_charts()
+    cache = BuildCache() if cache is None else cache
+    finish_charts(cache)
     with _collector_paused():
-        return _generate(data_dir, docs_dir, content_dir, timings, charts_later)
+        return _generate(data_dir, docs_dir, content_dir, timings, charts_later, cache)
 
 
-def charts_in_progress(docs_dir: Path) -> tuple[str, ...]:
+def charts_in_progress(docs_dir: Path, cache: BuildCache) -> tuple[str, ...]:
     """The chart files a worker is still drawing for this docs folder."""
-    if _CACHE.drawing is None or _CACHE.drawing[1].resolve() != docs_dir.resolve():
+    if cache.drawing is None or cache.drawing[1].resolve() != docs_dir.resolve():
         return ()
-    return _CACHE.drawing[0].paths
+    return cache.drawing[0].paths
 
 
-def finish_charts() -> None:
+def finish_charts(cache: BuildCache) -> None:
     """Wait for the charts being drawn (if any) and write those that changed."""
-    if _CACHE.drawing is None:
+    if cache.drawing is None:
         return
-    drawing, docs_dir = _CACHE.drawing
-    _CACHE.drawing = None
+    drawing, docs_dir = cache.drawing
+    cache.drawing = None
     folder = str(docs_dir.resolve())
-    state = _write_changed(drawing.finish(), docs_dir, _CACHE.written.get(folder, {}))[0]
-    _CACHE.written.setdefault(folder, {}).update(state)
+    state = _write_changed(drawing.finish(), docs_dir, cache.written.get(folder, {}))[0]
+    cache.written.setdefault(folder, {}).update(state)
 
 
 @contextmanager
@@ -109,39 +110,40 @@ def _collector_paused():
 
 
 def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Optional[dict[str, float]],
-              charts_later: bool) -> WriteReport:
+              charts_later: bool, cache: BuildCache) -> WriteReport:
     from generator.aggregate import aggregate
     from generator.site.pages import render_site, render_site_drawing_charts_later
 
     clock = _Clock(timings)
-    dataset = check_data(data_dir, clock)
+    dataset = check_data(data_dir, cache, clock)
     check_copied_folders(content_dir)
     portal = aggregate(dataset)
     clock.lap("aggregate")
     if charts_later:
-        files, drawing = render_site_drawing_charts_later(portal, content_dir, _CACHE.render)
+        files, drawing = render_site_drawing_charts_later(portal, content_dir, cache)
     else:
-        files, drawing = render_site(portal, content_dir, cache=_CACHE.render), None
+        files, drawing = render_site(portal, content_dir, cache=cache), None
     clock.lap("render")
     check_docs_folder(docs_dir)
-    report = write_tree(files, docs_dir, coming=drawing.paths if drawing else ())
+    report = write_tree(files, docs_dir, cache, coming=drawing.paths if drawing else ())
     if drawing is not None:
-        _CACHE.drawing = (drawing, docs_dir)
+        cache.drawing = (drawing, docs_dir)
     clock.lap("write")
     return report
 
 
-def check_data(data_dir: Path, clock: Optional["_Clock"] = None) -> "m.Dataset":
-    """load -> validate: the dataset, or DataError with every problem. Remembered, like the rest."""
+def check_data(data_dir: Path, cache: Optional[BuildCache] = None, clock: Optional["_Clock"] = None) -> "m.Dataset":
+    """load -> validate: the dataset, or DataError with every problem. Remembered in `cache`, like the rest."""
+    cache = BuildCache() if cache is None else cache
     if clock is None:  # called on its own, not as the start of `generate`
         with _collector_paused():
-            return check_data(data_dir, _Clock(None))
+            return check_data(data_dir, cache, _Clock(None))
     from generator.problems import has_errors
     from generator.validate import check_dataset
 
-    dataset, problems = load_data(data_dir)
+    dataset, problems = load_data(data_dir, cache)
     clock.lap("load")
-    problems = _CACHE.checked(dataset, problems, check_dataset)
+    problems = cache.validation(dataset, problems, check_dataset)
     clock.lap("validate")
     if has_errors(problems):
         raise DataError(problems)
@@ -192,51 +194,7 @@ class _Clock:
 # ---------------------------------------------------------------- loading, remembered per file
 
 
-@dataclass(frozen=True)
-class _FileResult:
-    """What the loader made of one file: kept while the file's bytes stay the same."""
-
-    raw: Optional[bytes]
-    problems: tuple[Problem, ...]  # refusals and schema problems
-    records: tuple  # the records built from the document (none if it was refused)
-
-
-class _Cache:
-    """Everything `generate` remembers between runs in one process (the live preview)."""
-
-    def __init__(self) -> None:
-        self.files: dict[tuple[str, str, str], _FileResult] = {}
-        self.frame: Optional[tuple] = None  # (data folder, working folder, files found), frame dataset, its problems
-        self._render = None
-        self._checked: Optional[tuple[m.Dataset, list[Problem], list[Problem]]] = None
-        self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded
-        self.listings: dict[str, dict[str, tuple[int, int, list[tuple[str, bool]]]]] = {}  # folder -> subfolder -> mtime, when listed, entries
-        self.drawing: Optional[tuple["ChartsInProgress", Path]] = None  # charts a worker draws for a docs folder
-
-    @property
-    def render(self):
-        if self._render is None:
-            from generator.site.pages import RenderCache
-
-            self._render = RenderCache()
-        return self._render
-
-    def checked(self, dataset: "m.Dataset", problems: list[Problem], check: Callable) -> list[Problem]:
-        """validate_folder's problems: the loader's plus the dataset checks, sorted and without repeats."""
-        last = self._checked
-        if last is not None and last[0] == dataset and last[1] == problems:
-            return list(last[2])
-        from generator.validate import combine
-
-        result = combine(problems, check(dataset))
-        self._checked = (dataset, problems, result)
-        return list(result)
-
-
-_CACHE = _Cache()
-
-
-def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
+def load_data(root: Path, cache: Optional[BuildCache] = None) -> tuple["m.Dataset", list[Problem]]:
     """`loader.load_dataset(root)`, remembering each file's records by its bytes.
 
     The frame (which files there are, strays, missing registers) comes from the
@@ -248,15 +206,16 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
 
     from generator import loader
 
+    cache = BuildCache() if cache is None else cache
     files = loader.find_data_files(root)
     listing = (str(root.resolve()), os.getcwd(), files)
-    if _CACHE.frame is not None and _CACHE.frame[0] == listing:
-        frame, problems = _CACHE.frame[1], list(_CACHE.frame[2])
+    if cache.frame is not None and cache.frame[0] == listing:
+        frame, problems = cache.frame[1], list(cache.frame[2])
     else:  # which files there are, strays and missing registers: as the loader says, without reading any file
         frame, problems = loader.load_dataset(root, read=lambda path, kind: (None, []))
-        _CACHE.frame = (listing, frame, tuple(problems))
+        cache.frame = (listing, frame, tuple(problems))
     kinds = ("framework", "municipalities", "sources", "reference", "evaluation")
-    seen: dict[tuple[str, str, str], _FileResult] = {}
+    seen: dict[tuple[str, str, str], FileResult] = {}
     records: dict[str, list] = {kind: [] for kind in kinds}
     groups = ((files.frameworks, "framework"), ([files.municipalities], "municipalities"), ([files.sources], "sources"),
               (files.references, "reference"), (files.evaluations, "evaluation"))
@@ -269,7 +228,7 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
                 raw: Optional[bytes] = path.read_bytes()
             except OSError:
                 raw = None  # read_document reports why
-            result = _CACHE.files.get(key)
+            result = cache.files.get(key)
             if result is None or raw is None or result.raw != raw:
                 document, refused = read_fast(path, kind, raw)
                 found = list(refused)
@@ -277,12 +236,12 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
                 if document is not None:
                     schema_problems, made = loader.check_and_build(document)
                     found += schema_problems
-                result = _FileResult(raw, tuple(found), made)
+                result = FileResult(raw, tuple(found), made)
             if raw is not None:
                 seen[key] = result
             problems.extend(result.problems)
             records[kind].extend(result.records)
-    _CACHE.files = seen
+    cache.files = seen
     dataset = replace(
         frame,
         frameworks=tuple(records["framework"]),
@@ -297,7 +256,8 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
 # ---------------------------------------------------------------- writing
 
 
-def write_tree(files: dict[str, bytes], folder: Path, coming: Iterable[str] = ()) -> WriteReport:
+def write_tree(files: dict[str, bytes], folder: Path, cache: Optional[BuildCache] = None,
+               coming: Iterable[str] = ()) -> WriteReport:
     """Write the files whose bytes changed and remove the files no longer generated
     (other than those `coming`: charts still being drawn, see `finish_charts`).
 
@@ -306,13 +266,14 @@ def write_tree(files: dict[str, bytes], folder: Path, coming: Iterable[str] = ()
     were (and that time was settled when it was recorded); every other file is
     compared with what is on disk.
     """
+    cache = BuildCache() if cache is None else cache
     folder.mkdir(parents=True, exist_ok=True)
-    if str(folder.resolve()) not in _CACHE.written:
+    if str(folder.resolve()) not in cache.written:
         _remove_links(folder)
-    known = _CACHE.written.get(str(folder.resolve()), {})
+    known = cache.written.get(str(folder.resolve()), {})
     state, written, unchanged = _write_changed(files, folder, known)
-    removed = _remove_others(folder, files.keys() | set(coming) if coming else files)
-    _CACHE.written[str(folder.resolve())] = state
+    removed = _remove_others(folder, files.keys() | set(coming) if coming else files, cache)
+    cache.written[str(folder.resolve())] = state
     return WriteReport(tuple(written), tuple(removed), unchanged)
 
 
@@ -369,7 +330,7 @@ def _remove_links(folder: Path) -> None:
 _SETTLED_NS = 1_000_000_000  # a file or folder changed this long before we looked cannot change unseen within one clock tick
 
 
-def _remove_others(folder: Path, files: Collection[str]) -> list[str]:
+def _remove_others(folder: Path, files: Collection[str], cache: BuildCache) -> list[str]:
     """Delete files not generated, then folders left empty; names starting with a dot are left alone.
 
     A folder whose modification time is what it was at the last look, and was
@@ -377,7 +338,7 @@ def _remove_others(folder: Path, files: Collection[str]) -> list[str]:
     not move it), has the same entries, so only changed folders are listed again.
     """
     root = str(folder.resolve())
-    listings = _CACHE.listings.get(root, {})
+    listings = cache.listings.get(root, {})
     seen_listings: dict[str, tuple[int, int, list[tuple[str, bool]]]] = {}
     strays: list[tuple[str, ...]] = []  # files to remove
     folders: list[tuple[str, ...]] = []
@@ -421,7 +382,7 @@ def _remove_others(folder: Path, files: Collection[str]) -> list[str]:
                 children[parts[:-1]] -= 1
         for parts in {p[:-1] for p in strays} | {p[:-1] for p in folders if p not in children or children[p] == 0}:
             seen_listings.pop(os.path.join(folder, *parts) if parts else str(folder), None)  # listed again next time
-    _CACHE.listings[root] = seen_listings
+    cache.listings[root] = seen_listings
     return removed
 
 
@@ -478,7 +439,7 @@ def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path
             return 2
     try:
         if run_mkdocs:  # checked here, so that errors stop the build before MkDocs starts; its hook generates
-            check_data(data_dir)
+            check_data(data_dir, _hook_cache())  # the hook's, which then reads no file again
             check_copied_folders()
             check_docs_folder(docs_dir)
             docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs wants it before the hook runs
@@ -492,6 +453,13 @@ def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path
         print(msg("build.generated", written=len(report.written), removed=len(report.removed), unchanged=report.unchanged), file=sys.stderr)
         return 0
     return _mkdocs_build(site_dir.resolve(), docs_dir.resolve())
+
+
+def _hook_cache() -> BuildCache:
+    """What the MkDocs hook remembers between builds in this process (it generates the pages)."""
+    from generator.site.mkdocs_hooks import build_cache
+
+    return build_cache()
 
 
 def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
@@ -535,7 +503,6 @@ def serve_site(data_dir: Path, dev_addr: str) -> int:
     _quiet_mkdocs_logging()
     os.environ[DATA_ENV] = str(data_dir.resolve())
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
-    _CACHE.render.track = True  # learn what each page reads, so that an edit re-renders only the pages it changes
     print(msg("serve.address", address=dev_addr),
           file=sys.stderr, flush=True)
     serve(str(CONFIG_FILE), dev_addr=dev_addr, livereload=True, build_type="dirty", watch=[str(data_dir.resolve())])

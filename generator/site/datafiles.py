@@ -15,10 +15,10 @@ from typing import Iterable, Optional
 
 from generator import aggregate as ag
 from generator import model as m
-from generator.site import workbook
+from generator.site import urls, workbook
 from generator.schema import KINDS, SCHEMA_DIR
 
-DATA_DIR = "data"
+DATA_DIR = urls.DATA_DIR
 LICENSE_NAME = "CC-BY-4.0"
 
 
@@ -133,15 +133,15 @@ def data_files(portal: ag.Portal, t: dict, kept: Optional[dict[str, "EvaluationD
         PRACTICES: _csv_header(PRACTICES) + _practice_lines(portal, parts.values()),
     }
     files = {
-        **{f"{DATA_DIR}/{spec.name}": content for spec, content in tables.items()},
-        f"{DATA_DIR}/{WORKBOOK_FILE}": workbook.workbook(tables, t),
-        f"{DATA_DIR}/{JSON_FILE}": _everything_json(portal, [p.json for p in parts.values()]),
-        f"{DATA_DIR}/datapackage.json": _json(_package()),
-        f"{DATA_DIR}/LICENSE.txt": t["data"]["licence_text"].encode("utf-8"),
+        **{urls.data_file(spec.name): content for spec, content in tables.items()},
+        urls.data_file(WORKBOOK_FILE): workbook.workbook(tables, t),
+        urls.data_file(JSON_FILE): _everything_json(portal, [p.json for p in parts.values()]),
+        urls.data_file("datapackage.json"): _json(_package()),
+        urls.data_file("LICENSE.txt"): t["data"]["licence_text"].encode("utf-8"),
     }
     for kind in KINDS:
         name = f"{kind}.schema.json"
-        files[f"{DATA_DIR}/schemas/{name}"] = (SCHEMA_DIR / name).read_bytes()
+        files[urls.data_file(f"schemas/{name}")] = (SCHEMA_DIR / name).read_bytes()
     for part in parts.values():
         files.update(part.files)
     return files
@@ -206,10 +206,10 @@ def evaluation_files(view: ag.EvaluationView) -> dict[str, bytes]:
         for question in row.questions:
             rows.append((row.definition.number, question.definition.id, question.definition.text, question.points,
                          question.definition.max_points, None))
-    folder = view.url
+    page = urls.evaluation(view.slug, view.year)
     return {
-        f"{folder}{EVALUATION_CSV}": _csv(spec, rows),
-        f"{folder}{EVALUATION_JSON}": _json(_evaluation_json(view)),
+        urls.beside(page, EVALUATION_CSV): _csv(spec, rows),
+        urls.beside(page, EVALUATION_JSON): _json(_evaluation_json(view)),
     }
 
 

@@ -37,6 +37,7 @@ from mkdocs.plugins import CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
 from generator.site.build import DATA_ENV, ROOT, DataError, charts_in_progress, finish_charts, generate
+from generator.site.cache import BuildCache
 from generator.site.htmlblocks import search_view
 from generator.messages import language, msg
 from generator.site.pages import locale
@@ -67,6 +68,17 @@ class _Build:
 
 
 _THIS_BUILD = _Build()
+# What generation remembers from one build for the next in this process (the live preview).
+_BUILD_CACHE = BuildCache()
+
+
+def build_cache() -> BuildCache:
+    """The cache of the hooks in this process. MkDocs loads this file anew, as another module, each time it
+    reads the configuration (every rebuild of the live preview), so the one kept is the one of this file
+    imported as `generator.site.mkdocs_hooks`, which Python loads once."""
+    from generator.site import mkdocs_hooks
+
+    return mkdocs_hooks._BUILD_CACHE
 
 
 class _NoDirtyWarning(logging.Filter):
@@ -94,7 +106,7 @@ def on_pre_build(config, **kwargs) -> None:
             pass
     data_dir = Path(os.environ.get(DATA_ENV) or ROOT / "evaluations")
     try:
-        report = generate(data_dir, Path(config["docs_dir"]), charts_later=True)
+        report = generate(data_dir, Path(config["docs_dir"]), charts_later=True, cache=build_cache())
     except DataError as exc:
         for problem in exc.problems:
             if problem.level.value == "error":
@@ -106,7 +118,7 @@ def on_pre_build(config, **kwargs) -> None:
 
 def on_files(files, config, **kwargs):
     """The charts still being drawn are static files of the site like those already there."""
-    for path in charts_in_progress(Path(config["docs_dir"])):
+    for path in charts_in_progress(Path(config["docs_dir"]), build_cache()):
         if files.get_file_from_path(path) is None:
             files.append(File(path, config["docs_dir"], config["site_dir"], config["use_directory_urls"]))
     return files
@@ -233,7 +245,7 @@ def on_env(env, config, files, **kwargs):
     generator replaces a changed file with a new one, so the site never changes with it.
     MkDocs skips a file that is already there as the same file; any file that cannot be
     linked (another file system, a name already taken) MkDocs copies as usual."""
-    finish_charts()  # MkDocs copies the static files next
+    finish_charts(build_cache())  # MkDocs copies the static files next
     docs = os.path.join(os.path.normpath(config["docs_dir"]), "")
     for file in files:
         source = file.abs_src_path
@@ -247,7 +259,7 @@ def on_env(env, config, files, **kwargs):
 
 
 def on_build_error(error, **kwargs) -> None:
-    finish_charts()  # leave the docs folder whole
+    finish_charts(build_cache())  # leave the docs folder whole
 
 
 def on_post_build(config, **kwargs) -> None:

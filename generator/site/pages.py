@@ -8,12 +8,7 @@ write. Page markup lives in Jinja templates; Swedish text in locale/sv.yaml.
 from __future__ import annotations
 
 import csv
-import dataclasses
-import functools
-import inspect
 import io
-import math
-import operator
 import os
 import posixpath
 import re
@@ -27,10 +22,10 @@ from typing import Callable, Iterable, Optional
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from generator import aggregate as ag
-from generator.site import charts
-from generator.site import datafiles
+from generator.site import charts, datafiles, urls
+from generator.site.cache import BuildCache
 from generator.loader import load_locale
-from generator.model import GOLD_STAR_LISTING
+from generator import model as m
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -85,6 +80,7 @@ def format_number(value: Optional[float], decimals: Optional[int] = None) -> str
     return text.replace(".", ",").replace("-", "−")
 
 
+# The page texts: a function of the locale file alone, read once per process.
 @lru_cache(maxsize=None)
 def locale(language: str = LANGUAGE) -> dict:
     return load_locale(LOCALE_DIR / f"{language}.yaml")
@@ -111,39 +107,28 @@ def href(context, target: str) -> str:
     return posixpath.relpath(target, here)
 
 
+# The compiled templates: a function of the template files alone (Jinja reloads a file that changed).
 @lru_cache(maxsize=None)
 def template_environment() -> Environment:
-    return _environment(Environment)
-
-
-@lru_cache(maxsize=None)
-def _tracking_environment() -> Environment:
-    """The same environment, recording what each render reads (see `_Recorder`); the output is the same."""
-    environment = _environment(_TrackingEnvironment, finalize=_finalize)
-    for name, function in list(environment.filters.items()):
-        if name not in _FOLLOWED_FILTERS:
-            environment.filters[name] = _watched(function)
-    return environment
-
-
-def _environment(kind: type, **options) -> Environment:
-    environment = kind(
+    environment = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,  # Markdown, not HTML: data text goes through the `esc` filter
-        **options,
     )
     environment.filters.update(num=format_number, esc=escape_text, esc_line=escape_line_start, one_line=one_line, fill=fill,
                                counted=counted)
-    environment.globals.update(link=link, href=href)
+    environment.globals.update(link=link, href=href, urls=urls)
     return environment
 
 
 @dataclass(frozen=True)
 class Page:
+    """A page to make: its template renders `context` (plain values and frozen records, nothing else)
+    with the page texts `t` and its own path; so the fingerprint of the three is the page's key."""
+
     path: str  # in the docs folder, e.g. kommuner/karlskoga/index.md
     template: str
     context: dict
@@ -151,24 +136,24 @@ class Page:
 
 
 def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
-                cache: Optional["RenderCache"] = None) -> dict[str, bytes]:
+                cache: Optional[BuildCache] = None) -> dict[str, bytes]:
     """All generated files, keyed by their path in the docs folder.
 
     Pages and charts are made in worker processes, one per core, when there are
-    many. With a `cache` (kept by the caller between builds in one process, see
-    `RenderCache`), only what changed is made again; the bytes are always those a
-    fresh render gives.
+    many. With a `cache` (kept by the caller between builds in one process), only
+    the pages whose context changed are rendered again and only the charts whose
+    spec changed are drawn again; the bytes are always those a fresh render gives.
     """
-    files = _render_cached(portal, locale(), cache if cache is not None else RenderCache())[0]
+    files = _render(portal, locale(), cache if cache is not None else BuildCache())[0]
     files.update(_content_files(content_dir))
     return files
 
 
 def render_site_drawing_charts_later(portal: ag.Portal, content_dir: Optional[Path],
-                                     cache: "RenderCache") -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
+                                     cache: BuildCache) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
     """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
     worker process that goes on drawing after this returns: the files without those charts, and them."""
-    files, drawing = _render_cached(portal, locale(), cache, charts_later=True)
+    files, drawing = _render(portal, locale(), cache, charts_later=True)
     files.update(_content_files(content_dir))
     return files, drawing
 
@@ -195,40 +180,39 @@ def _page_files(pages: list[Page], markdown: list, charts_needed: dict) -> dict[
 
 def _chart_paths(page: Page, chart: charts.Chart) -> tuple[str, str]:
     """Where a page's chart is written: its SVG and its CSV, beside the page."""
-    folder = posixpath.dirname(page.path)
-    return posixpath.join(folder, f"{chart.name}.svg"), posixpath.join(folder, f"{chart.name}.csv")
+    return urls.beside(page.path, urls.chart_svg(chart.name)), urls.beside(page.path, urls.chart_csv(chart.name))
 
 
-def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache",
-                   charts_later: bool = False) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
-    keyer = _Keys(cache, portal, t)
+def _templates_version() -> int:
+    """A fingerprint of the template files as they are now (the live preview may have changed one)."""
+    environment = template_environment()
+    return hash(tuple((name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]
+                      for name in sorted(environment.list_templates())))
+
+
+def _render(portal: ag.Portal, t: dict, cache: BuildCache,
+            charts_later: bool = False) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
     release = datafiles.release()  # the commit and its date: an input like the records, never the clock
-    signature = (portal.dataset, keyer.base, release)
+    version = _templates_version()
+    signature = (portal.dataset, version, release)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1]), None
-    pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
-    markdown: list[Optional[bytes]] = [None] * len(pages)
-    keys: list[Optional[tuple]] = [None] * len(pages)
-    for index, page in enumerate(pages):
+    fingerprint = cache.fingerprints
+    fingerprint.start()
+    base = (version, fingerprint(t))
+    pages = list(_pages(portal, t, release))
+    keys = [hash((base, fingerprint((page.path, page.template, page.context)))) for page in pages]
+    markdown: list[Optional[bytes]] = []
+    for page, key in zip(pages, keys):
         old = cache.pages.get(page.path)
-        if old is not None:
-            keys[index] = keyer.key(page)
-            if keys[index] is not None and keys[index] == old[0]:
-                markdown[index] = old[1]
-    charts_needed = {chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts}
-    reads, data, drawing = _make(pages, markdown, charts_needed, portal, t, track=cache.track,
-                                 meanwhile=lambda: datafiles.data_files(portal, t, cache.data),
-                                 charts_later=charts_later)
+        markdown.append(old[1] if old is not None and old[0] == key else None)
+    charts_needed = {chart: cache.charts.get(chart) for page in pages for chart in page.charts}
+    data, drawing = _make(pages, markdown, charts_needed, t,
+                          meanwhile=lambda: datafiles.data_files(portal, t, cache.data), charts_later=charts_later)
     files = _page_files(pages, markdown, charts_needed)
-    grown = keyer.learn(reads)
-    for index, page in enumerate(pages):
-        if index in reads or page.template in grown:
-            keys[index] = keyer.key(page)
     files.update(data)
-    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
-                   if key is not None}
-    cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
-    keyer.keep()
+    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)}  # type: ignore[misc]
+    cache.charts = {chart: made for chart, made in charts_needed.items() if made is not None}
     if drawing is None:
         cache.last = (signature, dict(files))
         return files, None
@@ -236,349 +220,30 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache",
     return files, ChartsInProgress(drawing, pages, cache)
 
 
-def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
-    """The page with each chart equal to one of the last build's replaced by that object.
-
-    Charts are made anew for every build; with last build's objects, what a
-    template reads of them is remembered by identity (see `_Keys`) instead of
-    being read again for every page.
-    """
-    same = {id(chart): kept[chart][0] for chart in page.charts if chart in kept}
-    if not same:
-        return page
-
-    def swap(value: object) -> object:
-        if type(value) is list:
-            return [same.get(id(item), item) for item in value]
-        return same.get(id(value), value)
-
-    context = {name: swap(value) for name, value in page.context.items()}
-    return Page(page.path, page.template, context, tuple(swap(chart) for chart in page.charts))  # type: ignore[misc]
-
-
-class RenderCache:
-    """What `render_site` remembers from one build for the next, in one process.
-
-    If the records, templates and texts are the same as last time, the files are
-    the same. Otherwise a chart is drawn again only if its spec changed, an
-    evaluation's data is encoded again only if its inputs changed (see
-    `datafiles.data_files`), and a page is rendered again unless it was rendered
-    while tracking (`track`) and everything its template read then reads the
-    same now (see `_Keys`).
-    """
-
-    def __init__(self, track: bool = False) -> None:
-        self.track = track  # learn what each render reads (costs a third more rendering; pays off in the live preview)
-        self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
-        self.pages: dict[str, tuple[tuple, bytes]] = {}  # page path -> (key, Markdown)
-        self.charts: dict[charts.Chart, tuple[charts.Chart, bytes, bytes]] = {}  # chart -> (the object drawn, SVG, CSV)
-        self.data: dict[str, datafiles.EvaluationData] = {}  # each evaluation's part of the data files, by its key
-        self.version: Optional[int] = None  # fingerprint of the template sources the rest was learnt with
-        self.reads: dict[str, dict[str, frozenset[str]]] = {}  # template -> path class -> attributes read
-        self.calls: dict[str, dict[str, frozenset[tuple]]] = {}  # template -> path class -> (method, arguments) called
-        self.opaque: set[str] = set()  # templates that read in ways not recorded: keyed by a full fingerprint
-        self.memo: dict[str, dict] = {}  # template -> (object id, path class) -> (object, projection), from the last build
-        self.known: dict[int, tuple[object, int]] = {}  # full fingerprints from the last build, by object id
-
-
-# ---------------------------------------------------------------- which pages changed
-
-
-class _Keys:
-    """The key of a page: everything its template read when the page was last rendered, read again now.
-
-    A render reads the page's context and `portal` through attribute lookups
-    (recorded by `_Recorder` under a path class such as
-    "view.learn_from[].leaders[].evaluation"), method calls with their arguments,
-    and whole values (text, numbers, dictionaries, the locale). Rendering is a
-    function of the values read, so if reading the same attributes of the new
-    context gives equal values, the page comes out the same. The attributes are
-    learnt per template, as the union over all its pages, which only adds reads.
-    Unchanged objects are often the same objects as in the last build (the
-    loader and aggregation keep them), so their projections are looked up by id.
-    """
-
-    def __init__(self, cache: RenderCache, portal: ag.Portal, t: dict):
-        environment = template_environment()
-        sources = tuple((name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]
-                        for name in sorted(environment.list_templates()))
-        version = hash(sources)
-        if cache.version != version:  # templates changed: learn again
-            cache.version, cache.reads, cache.calls, cache.opaque, cache.memo, cache.known = version, {}, {}, set(), {}, {}
-            cache.pages = {}
-        self.cache, self.portal = cache, portal
-        self.full = _Fingerprints(cache.known)
-        self.base = (version, self.full(t))
-        self.memos: dict[str, dict] = {}
-        self.projectors: dict[str, Callable[[object, str], int]] = {}
-        self.calls: dict[tuple, object] = {}  # (receiver id, method, arguments) -> result, for this build
-
-    def key(self, page: Page) -> Optional[tuple]:
-        template = page.template
-        roots = dict(page.context, portal=self.portal)
-        try:
-            if template in self.cache.opaque or template not in self.cache.reads:
-                if template not in self.cache.opaque:
-                    return None  # never rendered: nothing learnt yet
-                parts = tuple((name, self.full(value)) for name, value in sorted(roots.items()))
-            else:
-                project = self.projectors.get(template) or self._projector(template)
-                parts = tuple((name, project(value, name)) for name, value in sorted(roots.items()))
-        except Exception:  # a value that cannot be fingerprinted, or a lookup that fails now: render again
-            return None
-        return (template, page.path, self.base, parts)
-
-    def learn(self, recorded: dict[int, tuple]) -> set[str]:
-        """Add what the renders read; returns the templates whose learnt reads grew."""
-        grown: dict[str, set[str]] = {}  # template -> the path classes that read more now
-        for template, page_reads, page_calls, complete in recorded.values():
-            if not complete:
-                if template not in self.cache.opaque:
-                    self.cache.opaque.add(template)
-                    grown[template] = set()
-                continue
-            reads = self.cache.reads.setdefault(template, {})
-            calls = self.cache.calls.setdefault(template, {})
-            for cls, attribute in page_reads:
-                if attribute not in reads.get(cls, ()):
-                    reads[cls] = reads.get(cls, frozenset()) | {attribute}
-                    grown.setdefault(template, set()).add(cls)
-            for cls, method, arguments in page_calls:
-                if (method, arguments) not in calls.get(cls, ()):
-                    calls[cls] = calls.get(cls, frozenset()) | {(method, arguments)}
-                    grown.setdefault(template, set()).add(cls)
-        for template, classes in grown.items():
-            self.projectors.pop(template, None)
-            for memos in (self.memos, self.cache.memo):
-                if template in memos:
-                    memos[template] = {} if template in self.cache.opaque else _still_valid(memos[template], classes)
-        return set(grown)
-
-    def keep(self) -> None:
-        self.cache.memo = {template: memo for template, memo in self.memos.items()}
-        self.cache.known = self.full.lasting()
-
-    def _projector(self, template: str) -> Callable[[object, str], int]:
-        memo = self.memos.get(template)
-        if memo is None:
-            memo = self.memos[template] = {}
-        old = self.cache.memo.get(template, {})
-        # Per path class, what to read and the path class of what is read: (attribute, class), (method, arguments, class).
-        reads = {cls: tuple((attribute, f"{cls}.{attribute}") for attribute in sorted(attributes))
-                 for cls, attributes in self.cache.reads.get(template, {}).items()}
-        calls = {cls: tuple((method, made, f"{cls}.{method}()") for method, made in sorted(made_calls, key=repr))
-                 for cls, made_calls in self.cache.calls.get(template, {}).items()}
-        full = self.full
-        item_classes: dict[str, str] = {}
-        results = self.calls
-
-        def project(value: object, cls: str) -> int:
-            kind = type(value)
-            plain = _plain_hash(value, kind)
-            if plain is not None:
-                return plain
-            key = (id(value), cls)
-            hit = memo.get(key)
-            if hit is None:
-                hit = old.get(key)
-                if hit is not None and hit[0] is value:
-                    memo[key] = hit
-            if hit is not None and hit[0] is value:
-                return hit[1]
-            if kind is tuple or kind is list:
-                items = item_classes.get(cls) or item_classes.setdefault(cls, cls + "[]")
-                result = hash((kind, tuple([hash(item) if type(item) is str else project(item, items)
-                                            for item in value])))  # type: ignore[union-attr]
-            elif kind is dict or not _is_record(value):
-                result = full(value)
-            else:
-                parts: list = [hash(kind)]
-                for attribute, below in reads.get(cls, ()):
-                    part = getattr(value, attribute)
-                    parts.append(hash(part) if type(part) is str else project(part, below))
-                for method, made, below in calls.get(cls, ()):
-                    call = (id(value), method, made)  # the value is alive in memo below, so its id is its own
-                    if call in results:
-                        got = results[call]
-                    else:
-                        got = results[call] = getattr(value, method)(*made[0], **dict(made[1]))
-                    parts.append(project(got, below))
-                result = hash(tuple(parts))
-            memo[key] = (value, result)
-            return result
-
-        self.projectors[template] = project
-        return project
-
-
-def _still_valid(memo: dict, grown: set[str]) -> dict:
-    """The projections that reading more at the `grown` path classes leaves as they were.
-
-    A projection at a path class depends on the reads and calls learnt for that
-    class and for the classes below it; so only the projections at a grown class
-    and at the classes above it are stale (view.areas[] grown: view, view.areas,
-    view.areas[]).
-    """
-    stale = {name[:end] for name in grown for end in [i for i, c in enumerate(name) if c in ".["] + [len(name)]}
-    return {key: hit for key, hit in memo.items() if key[1] not in stale}
-
-
-_RECORD_TYPES: dict[type, bool] = {}
-
-
-def _is_record(value: object) -> bool:
-    """A dataclass instance: the records and views whose attribute reads are followed."""
-    kind = type(value)
-    known = _RECORD_TYPES.get(kind)
-    if known is None:
-        known = _RECORD_TYPES[kind] = dataclasses.is_dataclass(value) and not isinstance(value, type)
-    return known
-
-
-_ATOMS = (str, int, float, bool, type(None))
-
-
-class _Recorder:
-    """Records what one render reads from its context, by path class (see `_Keys`)."""
-
-    def __init__(self, template: str, roots: dict[str, object]):
-        self.template = template
-        self.classes: dict[int, set[str]] = {}
-        self.keep: list[object] = []  # keeps the registered objects, and so their ids, alive
-        self.reads: set[tuple[str, str]] = set()
-        self.calls: set[tuple[str, str, tuple]] = set()
-        self.complete = True
-        for name, value in roots.items():
-            self.register(value, name)
-
-    def register(self, value: object, cls: str) -> None:
-        kind = type(value)
-        if kind in _ATOMS or kind is dict:
-            return
-        if kind is tuple or kind is list:
-            items = cls + "[]"
-            for item in value:  # type: ignore[attr-defined]
-                if type(item) not in _ATOMS:
-                    self.register(item, items)
-            return
-        if _is_record(value):
-            classes = self.classes.get(id(value))
-            if classes is None:
-                self.classes[id(value)] = {cls}
-                self.keep.append(value)
-            else:
-                classes.add(cls)
-
-    def read(self, owner: object, attribute: object, value: object) -> object:
-        if not _is_record(owner):
-            return value
-        classes = self.classes.get(id(owner))
-        if classes is None or type(attribute) is not str:
-            self.complete = False  # reached by a way not followed: this template is keyed by full fingerprints
-            return value
-        if inspect.ismethod(value) and value.__self__ is owner:
-            return self._method(owner, attribute, value, tuple(classes))
-        for cls in tuple(classes):
-            self.reads.add((cls, attribute))
-            self.register(value, cls + "." + attribute)
-        return value
-
-    def _method(self, owner: object, name: str, method: Callable, classes: tuple) -> Callable:
-        def call(*arguments, **keywords):
-            result = method(*arguments, **keywords)
-            if all(type(a) in _ATOMS for a in arguments) and all(type(v) in _ATOMS for v in keywords.values()):
-                made = (arguments, tuple(sorted(keywords.items())))
-                for cls in classes:
-                    self.calls.add((cls, name, made))
-                    self.register(result, cls + "." + name + "()")
-            else:
-                self.complete = False
-            return result
-
-        return call
-
-    def opaque(self, value: object) -> None:
-        """A value turned into text or handed to a filter as a whole: if it holds records, their reads are hidden."""
-        kind = type(value)
-        if kind is tuple or kind is list:
-            if any(_is_record(item) for item in value):  # type: ignore[attr-defined]
-                self.complete = False
-        elif _is_record(value):
-            self.complete = False
-
-
-_RECORDING: list[Optional[_Recorder]] = [None]  # the render being recorded (renders run one at a time)
-
-
-class _TrackingEnvironment(Environment):
-    """Jinja's environment, telling the current `_Recorder` every attribute and item read."""
-
-    def getattr(self, obj, attribute):  # type: ignore[override]
-        value = super().getattr(obj, attribute)
-        recorder = _RECORDING[0]
-        return value if recorder is None else recorder.read(obj, attribute, value)
-
-    def getitem(self, obj, argument):  # type: ignore[override]
-        value = super().getitem(obj, argument)
-        recorder = _RECORDING[0]
-        return value if recorder is None else recorder.read(obj, argument, value)
-
-
-# Filters that reach into records only through the environment (so their reads are recorded) or not at all.
-# Any other filter handed a record (or a list of them) makes the render opaque; so does writing a record out.
-# Not recorded either, and so not to be done in a template: comparing records with == (reads every field).
-_FOLLOWED_FILTERS = frozenset({"selectattr", "rejectattr", "map", "list", "length", "count", "reverse", "first", "last",
-                               "sort", "batch", "slice", "groupby", "sum", "min", "max", "default", "d"})
-
-
-def _watched(function: Callable) -> Callable:
-    """A filter that notes records handed to it whole (their reads would not be recorded)."""
-    @functools.wraps(function)
-    def watched(*arguments, **keywords):
-        recorder = _RECORDING[0]
-        if recorder is not None:
-            for value in arguments:
-                recorder.opaque(value)
-            for value in keywords.values():
-                recorder.opaque(value)
-        return function(*arguments, **keywords)
-
-    return watched
-
-
-def _finalize(value: object) -> object:
-    recorder = _RECORDING[0]
-    if recorder is not None:
-        recorder.opaque(value)
-    return value
-
-
 # ---------------------------------------------------------------- making pages and charts, on all cores
 
 
 PARALLEL_FROM = 96  # pages plus charts to make before worker processes pay off
-_JOBS: Optional[tuple] = None  # what forked workers read: (pages, charts, portal, t, track)
+_JOBS: Optional[tuple] = None  # what forked workers read (pages, charts, t): set only while they run
 
 
-def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dict, portal: ag.Portal, t: dict,
-          track: bool = False, meanwhile: Callable[[], dict] = dict,
-          charts_later: bool = False) -> tuple[dict[int, tuple], dict, Optional[tuple]]:
-    """Render the missing pages and draw the missing charts, in place; returns what each render
-    read, what `meanwhile` returns (it runs here while the workers draw) and, with
-    `charts_later`, the charts a worker is still drawing: (charts, their pool, its result)."""
+def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dict, t: dict,
+          meanwhile: Callable[[], dict] = dict, charts_later: bool = False) -> tuple[dict, Optional[tuple]]:
+    """Render the missing pages and draw the missing charts, in place; returns what `meanwhile`
+    returns (it runs here while the workers draw) and, with `charts_later`, the charts a worker is
+    still drawing: (charts, their pool, its result)."""
     global _JOBS
     chart_list = [chart for chart, made in charts_needed.items() if made is None]
     page_jobs = [("page", index) for index, content in enumerate(markdown) if content is None]
     chart_jobs = [("chart", index) for index in range(len(chart_list))]
-    reads: dict[int, tuple] = {}
     drawing: Optional[tuple] = None
-    _JOBS = (pages, chart_list, portal, t, track)
+    _JOBS = (pages, chart_list, t)
     try:
         workers = _workers(len(page_jobs) + len(chart_jobs))
         if workers > 1:
             import multiprocessing
 
-            _load_templates(track)
+            _load_templates()
             context = multiprocessing.get_context("fork")
             later = charts_later and len(chart_jobs) >= PARALLEL_FROM
             todo = page_jobs if later else chart_jobs + page_jobs  # charts first: they take longest
@@ -597,18 +262,16 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
         _JOBS = None
     for (kind, index), result in zip(todo, results):
         if kind == "page":
-            markdown[index], recorded = result
-            if recorded is not None:
-                reads[index] = recorded
+            markdown[index] = result
         else:
             charts_needed[chart_list[index]] = result
-    return reads, made_meanwhile, drawing
+    return made_meanwhile, drawing
 
 
 class ChartsInProgress:
     """Charts a worker process draws while the build goes on (`render_site_drawing_charts_later`)."""
 
-    def __init__(self, drawing: tuple, pages: list[Page], cache: "RenderCache"):
+    def __init__(self, drawing: tuple, pages: list[Page], cache: BuildCache):
         self._charts, self._pool, self._result = drawing
         wanted = set(self._charts)
         self._paths: dict[charts.Chart, list[tuple[str, str]]] = {}
@@ -631,15 +294,15 @@ class ChartsInProgress:
             self._pool.join()
         files: dict[str, bytes] = {}
         for chart, svg_and_table in zip(self._charts, made):
-            self._cache.charts[chart] = (chart, *svg_and_table)
+            self._cache.charts[chart] = svg_and_table
             for pair in self._paths[chart]:
                 files.update(zip(pair, svg_and_table))
         return files
 
 
-def _load_templates(track: bool) -> None:
+def _load_templates() -> None:
     """Compile every template here, before forking: the workers inherit them, and so do later builds in this process."""
-    environment = _tracking_environment() if track else template_environment()
+    environment = template_environment()
     for name in environment.list_templates():
         environment.get_template(name)
 
@@ -657,112 +320,14 @@ def _workers(jobs: int) -> int:
 
 def _job(job: tuple[str, int]):
     assert _JOBS is not None
-    pages, chart_list, portal, t, track = _JOBS
+    pages, chart_list, t = _JOBS
     kind, index = job
     if kind == "page":
         page = pages[index]
-        if not track:
-            template = template_environment().get_template(page.template)
-            return template.render(page_path=page.path, t=t, portal=portal, **page.context).encode("utf-8"), None
-        template = _tracking_environment().get_template(page.template)
-        recorder = _Recorder(page.template, dict(page.context, portal=portal))
-        _RECORDING[0] = recorder
-        try:
-            text = template.render(page_path=page.path, t=t, portal=portal, **page.context)
-        finally:
-            _RECORDING[0] = None
-        return text.encode("utf-8"), (page.template, frozenset(recorder.reads), frozenset(recorder.calls), recorder.complete)
+        template = template_environment().get_template(page.template)
+        return template.render(page_path=page.path, t=t, **page.context).encode("utf-8")
     chart = chart_list[index]
     return chart.svg.encode("utf-8"), table_csv(chart.table)
-
-
-# ---------------------------------------------------------------- full fingerprints
-
-
-def _plain_hash(value: object, kind: type) -> Optional[int]:
-    """The hash of a string, number, boolean or None (0.0 and -0.0 apart); None for anything else."""
-    if kind is str:
-        return hash(value)
-    if kind is int or kind is bool or value is None:
-        return hash((kind, value))
-    if kind is float:
-        return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))  # type: ignore[arg-type]
-    return None
-
-
-class _Unfingerprintable(Exception):
-    pass
-
-
-class _Fingerprints:
-    """A structural hash of values, each object hashed once: equal values give equal fingerprints.
-
-    Objects that did not change between builds are often the very same objects
-    (the loader keeps the records of unchanged files), so the last build's
-    fingerprints are looked up by identity (`lasting`).
-    """
-
-    def __init__(self, known: dict[int, tuple[object, int]]):
-        memo: dict[int, tuple[object, int]] = {}  # id -> (object, fingerprint); the object keeps the id taken
-
-        def fingerprint(value: object) -> int:
-            kind = type(value)
-            plain = _plain_hash(value, kind)
-            if plain is not None:
-                return plain
-            key = id(value)
-            hit = memo.get(key)
-            if hit is not None:
-                return hit[1]
-            hit = known.get(key)
-            if hit is not None and hit[0] is value:
-                memo[key] = hit
-                return hit[1]
-            if kind is tuple or kind is list:
-                parts = value
-            elif kind is dict:
-                parts = [x for item in value.items() for x in item]  # type: ignore[union-attr]
-            else:
-                getter = _GETTERS.get(kind)
-                if getter is None:
-                    getter = _getter(value)
-                parts = getter(value)
-            out = []
-            for part in parts:  # type: ignore[union-attr]
-                part_kind = type(part)
-                if part_kind is str:
-                    out.append(hash(part))
-                elif part_kind is int or part_kind is bool or part is None:
-                    out.append(hash((part_kind, part)))
-                else:
-                    hit = memo.get(id(part))
-                    out.append(hit[1] if hit is not None else fingerprint(part))
-            result = hash((kind, tuple(out)))
-            memo[key] = (value, result)
-            return result
-
-        self.fingerprint = fingerprint
-        self.memo = memo
-
-    def __call__(self, value: object) -> int:
-        return self.fingerprint(value)
-
-    def lasting(self) -> dict[int, tuple[object, int]]:
-        return self.memo
-
-
-_GETTERS: dict[type, Callable[[object], tuple]] = {}
-
-
-def _getter(value: object) -> Callable[[object], tuple]:
-    """The field values of a dataclass instance, as a tuple."""
-    kind = type(value)
-    if not dataclasses.is_dataclass(value):
-        raise _Unfingerprintable(kind.__name__)
-    names = [f.name for f in dataclasses.fields(value)]  # type: ignore[arg-type]
-    getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))
-    _GETTERS[kind] = getter  # type: ignore[assignment]
-    return getter  # type: ignore[return-value]
 
 
 def table_csv(table: charts.Table) -> bytes:
@@ -780,33 +345,41 @@ def table_csv(table: charts.Table) -> bytes:
 
 def _pages(portal: ag.Portal, t: dict, release: tuple[Optional[str], Optional[str]] = (None, None)) -> Iterable[Page]:
     yield _home(portal, t)
-    yield Page("kommuner/index.md", "municipalities.md.j2", {})
+    yield _municipalities(portal)
     for view in portal.municipalities:
-        yield _municipality(view, t)
+        yield _municipality(view, portal, t)
         for evaluation in view.evaluations:
-            yield _evaluation(evaluation, portal, t)
+            yield _evaluation(evaluation, view, portal, t)
     for view in portal.cited_only:
-        yield Page(f"kommuner/{view.slug}/index.md", "municipality.md.j2", {"view": view})
-    yield Page("omraden/index.md", "areas.md.j2", {"basis": {s.framework.id: basis_text(s.basis, t) for s in portal.frameworks}})
-    yield Page("omraden/jamforbarhet/index.md", "area_mapping.md.j2", {})
+        yield _municipality(view, portal, t)
+    yield _areas(portal, t)
+    frameworks = tuple(s.framework for s in portal.frameworks)
+    yield Page(urls.AREA_MAPPING, "area_mapping.md.j2", {"frameworks": frameworks, "by_id": {f.id: f for f in frameworks}})
     for stats in portal.frameworks:
         for area in stats.areas:
-            yield _area(stats, area, t)
-        yield Page(f"jamforelse/{stats.framework.id}/index.md", "comparison.md.j2", {"stats": stats})
-        yield Page(f"metod/{stats.framework.id}/index.md", "catalogue.md.j2", {"stats": stats})
+            yield _area(stats, area, portal, t)
+        yield _comparison(stats)
+        yield Page(urls.catalogue(stats.framework.id), "catalogue.md.j2", {"framework": stats.framework})
         for area in stats.areas:
             if area.practices:  # no listing page that would only say it is empty
-                yield Page(f"goda-exempel/{stats.framework.id}/{area.definition.number}/index.md", "practice_filter.md.j2",
-                           {"stats": stats, "area": area})
-    yield Page("jamforelse/index.md", "comparison_index.md.j2", {})
-    yield Page("goda-exempel/index.md", "practices.md.j2", {"gold_listing": GOLD_STAR_LISTING})
+                yield Page(urls.area_practices(stats.framework.id, area.definition.number), "practice_filter.md.j2",
+                           {"framework": stats.framework, "definition": area.definition})
+    yield Page(urls.COMPARISONS, "comparison_index.md.j2",
+               {"revisions": tuple((s.framework.id, s.framework.name, len(s.evaluations)) for s in portal.frameworks)})
+    yield _practices(portal)
     if any(p.practice.gold_star for p in portal.practices):
-        yield Page(f"goda-exempel/{GOLD_STAR_LISTING}/index.md", "gold_stars.md.j2", {})
+        yield Page(urls.GOLD_STARS, "gold_stars.md.j2", {})
     for practice in portal.practices:
-        yield Page(f"goda-exempel/{practice.practice.slug}/index.md", "practice.md.j2", {"item": practice})
+        yield Page(urls.practice(practice.practice.slug), "practice.md.j2",
+                   {"item": practice, "sources": _sources(portal, [practice.source])})
     version, date = release
-    yield Page("data/index.md", "data.md.j2", {"files": datafiles.listing(t), "tables": datafiles.CSV_FILES,
-                                               "version": version, "date": date})
+    yield Page(urls.DATA, "data.md.j2", {"files": datafiles.listing(t), "tables": datafiles.CSV_FILES,
+                                         "version": version, "date": date})
+
+
+def _sources(portal: ag.Portal, refs: Iterable[Optional[m.SourceRef]]) -> dict[Optional[str], Optional[m.Source]]:
+    """The reports a page cites, by id: all a citation on it reads."""
+    return {ref.report: portal.dataset.source(ref.report) for ref in refs if ref is not None}  # type: ignore[arg-type]
 
 
 def _home(portal: ag.Portal, t: dict) -> Page:
@@ -823,12 +396,55 @@ def _home(portal: ag.Portal, t: dict) -> Page:
             fill(t["home"]["overview_description"], groups=described) + " " + _box_finding(t, groups),
             groups, 800, (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]), summary,
             legend=t["chart"]["box_legend"]))
-    latest = sorted(portal.evaluations, key=lambda v: (-v.year, v.municipality.name))[:6]
-    return Page("index.md", "home.md.j2", {"latest": latest, "overview": chart_list[0] if chart_list else None,
-                                           "summary": summary}, tuple(chart_list))
+    latest = tuple((v.ref, v.total, v.framework.max_points)
+                   for v in sorted(portal.evaluations, key=lambda v: (-v.year, v.municipality.name))[:6])
+    counts = {"municipalities": len(portal.municipalities), "evaluations": len(portal.evaluations),
+              "practices": len(portal.practices)}
+    return Page(urls.HOME, "home.md.j2", {"latest": latest, "overview": chart_list[0] if chart_list else None,
+                                          "summary": summary, "counts": counts}, tuple(chart_list))
 
 
-def _municipality(view: ag.MunicipalityView, t: dict) -> Page:
+def _municipalities(portal: ag.Portal) -> Page:
+    """The table of municipalities: each one's latest total in each revision."""
+    revisions = tuple(s.framework.id for s in portal.frameworks)
+    rows = []
+    for view in portal.municipalities:
+        latest = []
+        for framework_id in revisions:
+            own = [e for e in view.evaluations if e.framework.id == framework_id]
+            latest.append((own[-1].total, own[-1].year) if own else None)
+        rows.append((view.slug, view.municipality.name, view.municipality.county, len(view.evaluations), tuple(latest)))
+    cited = tuple((v.slug, v.municipality.name, v.municipality.county) for v in portal.cited_only)
+    return Page(urls.MUNICIPALITIES, "municipalities.md.j2",
+                {"revision_names": tuple(s.framework.name for s in portal.frameworks), "rows": tuple(rows), "cited": cited})
+
+
+@dataclass(frozen=True)
+class EvaluationLine:
+    """What a municipality's page shows of one of its evaluations."""
+
+    ref: ag.EvaluationRef
+    total: Optional[float]
+    max_points: float
+    area_sum: Optional[float]
+    area_sum_differs: bool
+    rank: Optional[int]
+    rank_of: int
+    source: m.SourceRef
+
+
+def _municipality(view: ag.MunicipalityView, portal: ag.Portal, t: dict) -> Page:
+    lines = tuple(EvaluationLine(e.ref, e.total, e.framework.max_points, e.area_sum, e.area_sum_differs, e.rank, e.rank_of,
+                                 e.evaluation.source) for e in view.evaluations)
+    cited = [e.evaluation.source for e in view.evaluations] + [fact.source for fact in view.municipality.facts]
+    context = {"municipality": view.municipality, "evaluations": lines, "practices": view.practices,
+               "citations": view.citations, "sources": _sources(portal, cited)}
+    chart_list = _municipality_charts(view, t) if view.evaluations else []
+    context["charts"] = chart_list
+    return Page(urls.municipality(view.slug), "municipality.md.j2", context, tuple(chart_list))
+
+
+def _municipality_charts(view: ag.MunicipalityView, t: dict) -> list[charts.Chart]:
     name = view.municipality.name
     series = []
     for framework_id in sorted({e.framework.id for e in view.evaluations}):
@@ -845,7 +461,7 @@ def _municipality(view: ag.MunicipalityView, t: dict) -> Page:
     if latest:
         chart_list.append(_area_bars(latest, t, "profil", fill(t["municipality"]["profile"], year=latest.year),
                                      fill(t["municipality"]["profile_description"], name=name, year=latest.year)))
-    return Page(f"kommuner/{view.slug}/index.md", "municipality.md.j2", {"view": view, "charts": chart_list}, tuple(chart_list))
+    return chart_list
 
 
 def _area_bars(view: ag.EvaluationView, t: dict, name: str, title: str, description: str) -> charts.Chart:
@@ -881,7 +497,7 @@ def counted(n: int, unit: str) -> str:
     return f"{format_number(n)} {one if n == 1 else many}"
 
 
-def _evaluation(view: ag.EvaluationView, portal: ag.Portal, t: dict) -> Page:
+def _evaluation(view: ag.EvaluationView, municipality: ag.MunicipalityView, portal: ag.Portal, t: dict) -> Page:
     name, year = view.municipality.name, view.year
     stats = portal.framework(view.framework.id)
     series = [(f"{name} {year}", [row.points for row in view.areas])]
@@ -893,9 +509,10 @@ def _evaluation(view: ag.EvaluationView, portal: ag.Portal, t: dict) -> Page:
         values = {p.area: p.points for p in reference.areas}
         series.append((reference.name, [values.get(row.definition.number) for row in view.areas]))
         others.append(fill(t["evaluation"]["radar_reference"], name=reference.name.lower(), year=reference.year))
-    if view.previous:
-        series.append((f"{name} {view.previous.year}", [row.points for row in view.previous.areas]))
-        others.append(f"{name} {view.previous.year}")
+    previous = next((e for e in municipality.evaluations if view.previous and e.key == view.previous.key), None)
+    if previous:
+        series.append((f"{name} {previous.year}", [row.points for row in previous.areas]))
+        others.append(f"{name} {previous.year}")
     if others:
         description = fill(t["evaluation"]["radar_description"], name=name, year=year, others=", ".join(others))
     else:
@@ -912,10 +529,17 @@ def _evaluation(view: ag.EvaluationView, portal: ag.Portal, t: dict) -> Page:
         "profil", title, f"{description} {_bars_finding(t, labels, main_values, mean)}",
         labels, main_values, 100, main_label, (t["word"]["area"],) + tuple(label for label, _ in series),
         references=references)
-    history = next((mu.evaluations for mu in portal.municipalities if mu.slug == view.slug), ())
-    return Page(f"kommuner/{view.slug}/{year}/index.md", "evaluation.md.j2",
-                {"view": view, "stats": stats, "profile": profile, "profile_title": title, "history": history,
-                 "basis": basis_text(stats.basis, t), "learn_gap": ag.LEARN_GAP}, (profile,))
+    e = view.evaluation
+    named = [c.municipality for row in view.areas if row.result for c in row.result.cited_examples]
+    named += [c.municipality for c in e.compared_with]
+    context = {
+        "view": view, "enough": stats.basis.enough, "basis_count": stats.basis.count, "references": stats.references,
+        "profile": profile, "profile_title": title, "history": tuple(h.ref for h in municipality.evaluations),
+        "basis": basis_text(stats.basis, t), "learn_gap": ag.LEARN_GAP,
+        "sources": _sources(portal, [e.source, *(r.source for r in stats.references)]),
+        "municipalities": {slug: portal.dataset.municipality(slug) for slug in named},
+    }
+    return Page(urls.evaluation(view.slug, year), "evaluation.md.j2", context, (profile,))
 
 
 def _history_finding(t: dict, series: list) -> str:
@@ -953,12 +577,12 @@ def _bars_finding(t: dict, labels: list, values: list, reference: Optional[tuple
     return text
 
 
-def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
+def _area(stats: ag.FrameworkStats, area: ag.AreaStats, portal: ag.Portal, t: dict) -> Page:
     name, revision = area.definition.name, stats.framework.name
     chart_list = []
     if area.ranking:
         basis = basis_text(area.basis, t)
-        labels = [f"{r.evaluation.municipality.name} {r.evaluation.year}" for r in area.ranking]
+        labels = [f"{r.evaluation.name} {r.evaluation.year}" for r in area.ranking]
         chart_list.append(charts.bars(
             "rangordning", t["areas"]["ranking"],
             fill(t["areas"]["ranking_description"], name=name, revision=revision, max=format_number(area.definition.max_points), basis=basis)
@@ -973,8 +597,39 @@ def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
             + " " + _box_finding(t, [(name, [r.points for r in area.ranking])]),
             [(name, [r.points for r in area.ranking])], area.definition.max_points,
             (t["word"]["value"], t["word"]["points"]), summary, legend=t["chart"]["box_legend"]))
-    return Page(area.url + "index.md", "area.md.j2", {"stats": stats, "area": area, "charts": chart_list,
-                                                    "basis": basis_text(area.basis, t)}, tuple(chart_list))
+    related = {r.framework: portal.dataset.framework(r.framework) for r in area.definition.relations}
+    return Page(urls.area(stats.framework.id, area.definition.number), "area.md.j2",
+                {"area": area, "charts": chart_list, "basis": basis_text(area.basis, t), "frameworks": related},
+                tuple(chart_list))
+
+
+def _areas(portal: ag.Portal, t: dict) -> Page:
+    """Every area of every revision, with its mean and how many evaluations scored it."""
+    revisions = tuple({"framework": s.framework, "enough": s.basis.enough, "count": s.basis.count,
+                       "basis": basis_text(s.basis, t),
+                       "areas": tuple((a.definition, a.mean, len(a.scores)) for a in s.areas)}
+                      for s in portal.frameworks)
+    return Page(urls.AREAS, "areas.md.j2", {"revisions": revisions})
+
+
+def _comparison(stats: ag.FrameworkStats) -> Page:
+    """Every evaluation of a revision with its points per area."""
+    rows = tuple((v.ref, tuple(row.points for row in v.areas), v.total) for v in stats.evaluations)
+    return Page(urls.comparison(stats.framework.id), "comparison.md.j2",
+                {"framework": stats.framework, "enough": stats.basis.enough, "count": stats.basis.count, "rows": rows})
+
+
+def _practices(portal: ag.Portal) -> Page:
+    """The good practices by revision and area, and the latest gold stars."""
+    revisions = tuple((s.framework, tuple((a.definition, len(a.practices), sum(p.practice.gold_star for p in a.practices))
+                                          for a in s.areas if a.practices))
+                      for s in portal.frameworks)
+    gold = sorted((p for p in portal.practices if p.practice.gold_star), key=lambda p: p.evaluation.year, reverse=True)
+    return Page(urls.PRACTICES, "practices.md.j2", {"revisions": revisions, "gold": tuple(gold[:GOLD_SHOWN]),
+                                                    "gold_count": len(gold)})
+
+
+GOLD_SHOWN = 10  # the latest gold stars on the practices page, so that it does not grow with the corpus
 
 
 def _n(value: Optional[float]) -> str:

@@ -1,0 +1,161 @@
+"""What one build remembers for the next in the same process: the live preview.
+
+All of it is held by one `BuildCache` that the caller makes and passes to
+`build.generate` (the MkDocs hook keeps one for its process); without one, a
+build starts from nothing and gives the same bytes. Nothing here changes what a
+build makes, only what it makes again:
+
+- a data file is read and checked against its schema again only if its bytes changed;
+- an evaluation's own checks run again only if its record or revision is another object;
+- a page is rendered again only if the fingerprint of its context changed (a page
+  is a function of its template, the page texts and its context, nothing else);
+- a chart is drawn again only if its spec changed, and an evaluation's data files
+  are encoded again only if their inputs changed (`datafiles.data_files`);
+- a file is written only if its bytes differ from what is on disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import operator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
+
+from generator import model as m
+from generator.problems import Problem
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from generator.site import charts
+    from generator.site.datafiles import EvaluationData
+    from generator.site.pages import ChartsInProgress
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What the loader made of one file: kept while the file's bytes stay the same."""
+
+    raw: Optional[bytes]
+    problems: tuple[Problem, ...]  # refusals and schema problems
+    records: tuple  # the records built from the document (none if it was refused)
+
+
+class BuildCache:
+    """Everything a build remembers for the next one in the same process (see the module's text)."""
+
+    def __init__(self) -> None:
+        # loading and checking
+        self.files: dict[tuple[str, str, str], FileResult] = {}  # (path, working folder, kind) -> what it gave
+        self.frame: Optional[tuple] = None  # (data folder, working folder, files found), frame dataset, its problems
+        self.checked: Optional[tuple[m.Dataset, list[Problem], list[Problem]]] = None  # the last validation
+        self.own: dict[int, tuple[m.Evaluation, Optional[m.Framework], tuple[Problem, ...]]] = {}  # by record id
+        # rendering
+        self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
+        self.pages: dict[str, tuple[int, bytes]] = {}  # page path -> (fingerprint of its context, Markdown)
+        self.charts: dict["charts.Chart", tuple[bytes, bytes]] = {}  # chart -> SVG, CSV
+        self.data: dict[str, "EvaluationData"] = {}  # each evaluation's part of the data files, by its key
+        self.fingerprints = Fingerprints()
+        # writing
+        self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded
+        self.listings: dict[str, dict[str, tuple[int, int, list[tuple[str, bool]]]]] = {}  # folder -> subfolder -> mtime, when listed, entries
+        self.drawing: Optional[tuple["ChartsInProgress", "Path"]] = None  # charts a worker draws for a docs folder
+
+    def validation(self, dataset: m.Dataset, problems: list[Problem], check: Callable) -> list[Problem]:
+        """`check(dataset, own_problems)` combined with the loader's `problems`, remembered for the same inputs;
+        each evaluation's own problems are remembered by the identity of its record and revision."""
+        last = self.checked
+        if last is not None and last[0] == dataset and last[1] == problems:
+            return list(last[2])
+        from generator.validate import check_evaluation_itself, combine
+
+        own, kept = self.own, {}
+
+        def own_problems(evaluation: m.Evaluation, framework: Optional[m.Framework]) -> Sequence[Problem]:
+            known = own.get(id(evaluation))  # the record is held here, so its id is its own
+            if known is None or known[0] is not evaluation or known[1] is not framework:
+                known = (evaluation, framework, tuple(check_evaluation_itself(evaluation, framework)))
+            kept[id(evaluation)] = known
+            return known[2]
+
+        result = combine(problems, check(dataset, own_problems))
+        self.own = kept
+        self.checked = (dataset, problems, result)
+        return list(result)
+
+
+# ---------------------------------------------------------------- fingerprints
+
+
+def _plain_hash(value: object, kind: type) -> Optional[int]:
+    """The hash of a string, number, boolean or None (0.0 and -0.0 apart); None for anything else."""
+    if kind is str:
+        return hash(value)
+    if kind is int or kind is bool or value is None:
+        return hash((kind, value))
+    if kind is float:
+        return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))  # type: ignore[arg-type]
+    return None
+
+
+# Fields that say where a record is in its YAML file, for the validator's messages: no page shows them,
+# and leaving them out keeps a record whose lines moved (a line added above it) the same.
+_POSITION_FIELDS = frozenset({"pos", "spans"})
+
+
+class Fingerprints:
+    """A structural hash of plain values and frozen records: equal values give equal fingerprints.
+
+    Tuples, frozen dataclass instances and frozensets cannot change, so each is
+    hashed once; the last build's are kept by identity (with the object, so the
+    id stays its own), and records the loader kept from an unchanged file are
+    not walked again. Lists and dictionaries are hashed anew every time.
+    """
+
+    def __init__(self) -> None:
+        self._last: dict[int, tuple[object, int]] = {}
+        self._now: dict[int, tuple[object, int]] = {}
+        self._fields: dict[type, Callable[[object], tuple]] = {}
+
+    def start(self) -> None:
+        """A new build: what the last one hashed stays known for as long as this one uses it."""
+        self._last, self._now = self._now or self._last, {}
+
+    def __call__(self, value: object) -> int:
+        kind = type(value)
+        plain = _plain_hash(value, kind)
+        if plain is not None:
+            return plain
+        if kind is list:
+            return hash((list, tuple(self(item) for item in value)))  # type: ignore[attr-defined]
+        if kind is dict:
+            return hash((dict, tuple((self(k), self(v)) for k, v in value.items())))  # type: ignore[attr-defined]
+        key = id(value)
+        hit = self._now.get(key)
+        if hit is None:
+            hit = self._last.get(key)
+            if hit is not None and hit[0] is value:
+                self._now[key] = hit
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        if kind is tuple:
+            parts = value
+        elif kind is frozenset:
+            parts = tuple(sorted(self(item) for item in value))  # type: ignore[attr-defined]
+        else:
+            parts = self._getter(kind)(value)
+        result = hash((kind, tuple([self(part) for part in parts])))  # type: ignore[union-attr]
+        self._now[key] = (value, result)
+        return result
+
+    def _getter(self, kind: type) -> Callable[[object], tuple]:
+        """The fields of a frozen dataclass that a page may show, as a tuple."""
+        getter = self._fields.get(kind)
+        if getter is None:
+            if not (dataclasses.is_dataclass(kind) and kind.__dataclass_params__.frozen):  # type: ignore[attr-defined]
+                raise TypeError(f"a page's context holds a {kind.__name__}: only plain values and frozen records")
+            names = [f.name for f in dataclasses.fields(kind) if f.name not in _POSITION_FIELDS]
+            getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))  # type: ignore[misc]
+            self._fields[kind] = getter  # type: ignore[assignment]
+        return getter  # type: ignore[return-value]
