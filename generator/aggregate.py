@@ -9,8 +9,9 @@ from __future__ import annotations
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
-from typing import Optional
+from typing import Callable, Optional
 
 from generator import model as m
 
@@ -121,7 +122,7 @@ class EvaluationView:
     def key(self) -> str:
         return self.evaluation.key
 
-    @property
+    @cached_property
     def ref(self) -> EvaluationRef:
         return EvaluationRef(self.evaluation.key, self.evaluation.municipality, self.municipality.name,
                              self.evaluation.year, self.framework.id, self.framework.name)
@@ -260,8 +261,19 @@ class Portal:
         return next(f for f in self.frameworks if f.framework.id == framework_id)
 
 
-def aggregate(dataset: m.Dataset) -> Portal:
-    """Compute everything the site shows from a valid dataset."""
+# One revision's part of the portal from exactly its inputs: the revision, its evaluations, their
+# municipalities and reports (None where a report is not in the register), and its reference series.
+RevisionInputs = tuple[m.Framework, tuple[m.Evaluation, ...], tuple[m.Municipality, ...], tuple[Optional[m.Source], ...],
+                       tuple[m.ReferenceSeries, ...]]
+RevisionPart = tuple[dict[str, "EvaluationView"], "FrameworkStats"]
+
+
+def aggregate(dataset: m.Dataset, revision_part: Optional[Callable[[RevisionInputs], RevisionPart]] = None) -> Portal:
+    """Compute everything the site shows from a valid dataset.
+
+    Each revision is aggregated on its own, by `revision_part` (`aggregate_revision`
+    unless the caller passes one that remembers: the live preview, see `site.cache`)."""
+    make = revision_part or aggregate_revision
     municipalities = {mu.slug: mu for mu in dataset.municipalities}
     sources = {s.id: s for s in dataset.sources}
     frameworks = {f.id: f for f in dataset.frameworks}
@@ -269,8 +281,12 @@ def aggregate(dataset: m.Dataset) -> Portal:
     for evaluation in dataset.evaluations:
         by_framework[evaluation.framework].append(evaluation)
 
-    parts = {fid: _framework_part(frameworks[fid], by_framework.get(fid, []), municipalities, sources, dataset)
-             for fid in sorted(frameworks)}
+    parts = {}
+    for fid in sorted(frameworks):
+        own = tuple(by_framework.get(fid, ()))
+        parts[fid] = make((frameworks[fid], own, tuple(municipalities[e.municipality] for e in own),
+                           tuple(sources.get(e.source.report or "") for e in own),
+                           tuple(r for r in dataset.references if r.framework == fid)))
     views = {e.key: parts[e.framework][0][e.key] for e in sorted(dataset.evaluations, key=lambda e: (e.municipality, e.year))}
     stats = tuple(parts[fid][1] for fid in sorted(frameworks))
 
@@ -295,22 +311,21 @@ def aggregate(dataset: m.Dataset) -> Portal:
     return Portal(dataset, tuple(views.values()), stats, tuple(municipality_views), practices, tuple(cited_only))
 
 
-def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], municipalities: dict[str, m.Municipality],
-                    sources: dict[str, m.Source], dataset: m.Dataset) -> tuple[dict[str, EvaluationView], FrameworkStats]:
+def aggregate_revision(inputs: RevisionInputs) -> RevisionPart:
     """The views of one revision's evaluations (ranked, with history and lessons) and its statistics."""
+    framework, evaluations, municipalities, sources, references = inputs
     area_means = {
         (framework.id, area.number): _mean([_area_points(e, area) for e in evaluations])
         for area in framework.areas
     } if len(evaluations) >= MIN_STATISTICS else {}
     views: dict[str, EvaluationView] = {}
-    for e in sorted(evaluations, key=lambda e: (e.municipality, e.year)):
-        views[e.key] = _evaluation_view(e, municipalities[e.municipality], framework, sources.get(e.source.report or ""),
-                                        area_means)
+    for e, municipality, source in sorted(zip(evaluations, municipalities, sources), key=lambda ems: (ems[0].municipality, ems[0].year)):
+        views[e.key] = _evaluation_view(e, municipality, framework, source, area_means)
     views = _with_ranks_and_history(views)
     ranked = [views[e.key] for e in evaluations]
     lessons = _lessons(framework, ranked)
     views = {key: _with_learning(view, lessons) for key, view in views.items()}
-    stats = _framework_stats(framework, [views[v.key] for v in sorted(ranked, key=_by_total)], dataset)
+    stats = _framework_stats(framework, [views[v.key] for v in sorted(ranked, key=_by_total)], references)
     return views, stats
 
 
@@ -396,7 +411,8 @@ def _by_name(view: EvaluationView) -> tuple:
     return (view.municipality.name, view.year)
 
 
-def _framework_stats(framework: m.Framework, views: list[EvaluationView], dataset: m.Dataset) -> FrameworkStats:
+def _framework_stats(framework: m.Framework, views: list[EvaluationView],
+                     references: tuple[m.ReferenceSeries, ...]) -> FrameworkStats:
     basis = _basis(views)
     enough = basis.enough
     totals = [v.total for v in views if v.total is not None] if enough else []
@@ -434,7 +450,6 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
             basis=area_basis,
         ))
     ordered = sorted(views, key=_by_total if enough else _by_name)
-    references = tuple(r for r in dataset.references if r.framework == framework.id)
     return FrameworkStats(framework, tuple(ordered), tuple(areas), _mean(totals),
                           statistics.median(totals) if totals else None, references, basis)
 

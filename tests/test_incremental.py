@@ -127,6 +127,37 @@ def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_p
         assert tree(warm) == tree(cold)
 
 
+def test_an_edited_summary_changes_only_the_context_of_the_page_that_shows_it(data_copy: Path, tmp_path: Path,
+                                                                              fresh_cache) -> None:
+    """A page is keyed by the fingerprint of its context: other pages name the evaluation by reference
+    (name, year), so a sentence of its summary is in the context of its own page and of no other."""
+    docs = tmp_path / "docs"
+    _generate(data_copy, docs, CONTENT, cache=fresh_cache)
+    before = {path: key for path, (key, _) in fresh_cache.pages.items()}
+    _edit(data_copy / "karlskoga" / "2022.yaml", "Utvärderarna ser en\n  kommun", "Granskarna ser en\n  kommun")
+    report = _generate(data_copy, docs, CONTENT, cache=fresh_cache)
+    after = {path: key for path, (key, _) in fresh_cache.pages.items()}
+    assert len(after) == len(before) > 200
+    assert sorted(path for path in after if after[path] != before[path]) == ["kommuner/karlskoga/2022/index.md"]
+    assert sorted(report.written) == ["data/kommunkompassen.json", "kommuner/karlskoga/2022/index.md",
+                                      "kommuner/karlskoga/2022/utvardering.json"]
+    assert "Granskarna ser en kommun" in (docs / "kommuner" / "karlskoga" / "2022" / "index.md").read_text(encoding="utf-8")
+
+
+def test_a_page_context_holds_only_plain_values_and_frozen_records() -> None:
+    """What a fingerprint could not see changing (a mutable object) is refused, not hashed by identity."""
+    from generator.site.cache import Fingerprints
+
+    class Mutable:
+        pass
+
+    fingerprint = Fingerprints()
+    assert fingerprint({"a": (1, 2.0, None)}) == fingerprint({"a": (1, 2.0, None)})
+    assert fingerprint((0.0,)) != fingerprint((-0.0,))
+    with pytest.raises(TypeError):
+        fingerprint({"a": Mutable()})
+
+
 def test_removed_and_added_evaluations(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
     def generate(*arguments):
         return _generate(*arguments, cache=fresh_cache)

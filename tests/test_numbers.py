@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from generator import aggregate as ag
+from generator.site import urls
 from generator.site.build import load_data
 from generator.site.workbook import read_sheets
 from tests.conftest import DATA, build
@@ -87,14 +88,15 @@ def test_no_statistic_of_fewer_than_three_evaluations(site, portal):
     for stats in small:
         revision = stats.framework.id
         folders = [site / "jamforelse" / revision, *(site / "omraden" / revision / str(n) for n in range(1, 9))]
-        folders += [site / v.url for v in stats.evaluations]
+        folders += [site / urls.served(urls.evaluation(v.slug, v.year)) for v in stats.evaluations]
         for folder in folders:
             text = visible(folder / "index.html")
             found = [m.group(0) for m in STATISTIC_WORDS.finditer(text)
                      if not text[m.start() - 40:m.end() + 120].count("visas först")]
             assert not found, (folder, found)
             assert not (folder / "rangordning.svg").exists() and not (folder / "spridning.svg").exists(), folder
-        evaluation = visible(site / stats.evaluations[0].url / "index.html")
+        first = stats.evaluations[0]
+        evaluation = visible(site / urls.served(urls.evaluation(first.slug, first.year)) / "index.html")
         count = f"{stats.basis.count} utvärdering{'ar' if stats.basis.count != 1 else ''}"
         assert f"webbplatsen har {count} enligt {stats.framework.name}" in evaluation
     # the profile chart of a lone evaluation has no mean drawn over its own line
@@ -135,7 +137,7 @@ def test_learn_from_others_names_only_areas_well_below_the_mean(site, portal):
     learners = [v for v in portal.evaluations if v.learn_from]
     assert learners, "the real data has an evaluation well below the mean somewhere"
     view = learners[0]
-    text = visible(site / view.url / "index.html")
+    text = visible(site / urls.served(urls.evaluation(view.slug, view.year)) / "index.html")
     lesson = view.learn_from[0]
     assert f"{lesson.area.definition.number} {lesson.area.definition.name}" in text[text.index("Lär av andra"):]
 

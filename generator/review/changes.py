@@ -30,6 +30,7 @@ from typing import Any, Iterable, Optional
 from generator.messages import msg, section
 from generator import model as m
 from generator.problems import Level, Problem, display_path, has_errors
+from generator.site import urls
 
 class _Sentences(Mapping):
     """Every sentence of the summary, from the `summary` section of the message catalogue in
@@ -469,7 +470,7 @@ def _revision_name(side: Side, evaluation: m.Evaluation) -> str:
 
 
 def _evaluation_item(side: Side, evaluation: m.Evaluation, preview: Optional[str]) -> str:
-    url = f"kommuner/{evaluation.municipality}/{evaluation.year}/"
+    url = urls.served(urls.evaluation(evaluation.municipality, evaluation.year))
     link = TEXT["page_link"].format(url=preview + url) if preview else ""
     return TEXT["evaluation_item"].format(
         name=_md(_name(side, evaluation)), year=evaluation.year, revision=_md(_revision_name(side, evaluation)),
@@ -478,7 +479,7 @@ def _evaluation_item(side: Side, evaluation: m.Evaluation, preview: Optional[str
 
 
 def _evaluation_changes(base: Side, head: Side, old: m.Evaluation, new: m.Evaluation, preview: Optional[str]) -> list[str]:
-    url = f"kommuner/{new.municipality}/{new.year}/"
+    url = urls.served(urls.evaluation(new.municipality, new.year))
     link = TEXT["page_link"].format(url=preview + url) if preview else ""
     out = [TEXT["evaluation_heading"].format(name=_md(_name(head, new)), year=new.year), "",
            TEXT["evaluation_file"].format(path=_code(new.pos.path), link=link), ""]
@@ -641,7 +642,7 @@ def _practice_changes(base: Side, head: Side, preview: Optional[str], unreadable
     before, after = index(base), index(head)
     out = []
     for slug in sorted(set(before) | set(after), key=lambda s: ((after.get(s) or before[s])[0].name.lower(), s)):
-        link = TEXT["page_link"].format(url=f"{preview}goda-exempel/{slug}/") if preview else ""
+        link = TEXT["page_link"].format(url=preview + urls.served(urls.practice(slug))) if preview else ""
         if slug not in before:
             practice, evaluation, area = after[slug]
             out.append(TEXT["practice_added"].format(name=_md(practice.name), municipality=_md(_name(head, evaluation)),

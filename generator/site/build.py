@@ -117,7 +117,7 @@ def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Option
     clock = _Clock(timings)
     dataset = check_data(data_dir, cache, clock)
     check_copied_folders(content_dir)
-    portal = aggregate(dataset)
+    portal = aggregate(dataset, cache.revision_part)
     clock.lap("aggregate")
     if charts_later:
         files, drawing = render_site_drawing_charts_later(portal, content_dir, cache)

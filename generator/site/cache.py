@@ -7,6 +7,8 @@ build makes, only what it makes again:
 
 - a data file is read and checked against its schema again only if its bytes changed;
 - an evaluation's own checks run again only if its record or revision is another object;
+- a revision is aggregated again only if one of its inputs (its evaluations' records,
+  their municipalities and reports, its reference series) is another object;
 - a page is rendered again only if the fingerprint of its context changed (a page
   is a function of its template, the page texts and its context, nothing else);
 - a chart is drawn again only if its spec changed, and an evaluation's data files
@@ -22,6 +24,7 @@ import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
+from generator import aggregate as ag
 from generator import model as m
 from generator.problems import Problem
 
@@ -51,6 +54,8 @@ class BuildCache:
         self.frame: Optional[tuple] = None  # (data folder, working folder, files found), frame dataset, its problems
         self.checked: Optional[tuple[m.Dataset, list[Problem], list[Problem]]] = None  # the last validation
         self.own: dict[int, tuple[m.Evaluation, Optional[m.Framework], tuple[Problem, ...]]] = {}  # by record id
+        # aggregation
+        self.revisions: dict[str, tuple[ag.RevisionInputs, ag.RevisionPart]] = {}  # by revision id
         # rendering
         self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
         self.pages: dict[str, tuple[int, bytes]] = {}  # page path -> (fingerprint of its context, Markdown)
@@ -83,6 +88,24 @@ class BuildCache:
         self.own = kept
         self.checked = (dataset, problems, result)
         return list(result)
+
+
+    def revision_part(self, inputs: ag.RevisionInputs) -> ag.RevisionPart:
+        """`aggregate.aggregate_revision`, the same objects again for the same input objects: an unchanged
+        revision keeps its views, whose fingerprints (see `Fingerprints`) are then known already."""
+        framework = inputs[0]
+        last = self.revisions.get(framework.id)
+        if last is not None and _same_objects(last[0], inputs):
+            return last[1]
+        part = ag.aggregate_revision(inputs)
+        self.revisions[framework.id] = (inputs, part)
+        return part
+
+
+def _same_objects(old: ag.RevisionInputs, new: ag.RevisionInputs) -> bool:
+    if old[0] is not new[0]:
+        return False
+    return all(len(a) == len(b) and all(x is y for x, y in zip(a, b)) for a, b in zip(old[1:], new[1:]))
 
 
 # ---------------------------------------------------------------- fingerprints
@@ -127,10 +150,10 @@ class Fingerprints:
         plain = _plain_hash(value, kind)
         if plain is not None:
             return plain
-        if kind is list:
-            return hash((list, tuple(self(item) for item in value)))  # type: ignore[attr-defined]
-        if kind is dict:
-            return hash((dict, tuple((self(k), self(v)) for k, v in value.items())))  # type: ignore[attr-defined]
+        if kind is list and isinstance(value, list):
+            return hash((list, self._parts(value)))
+        if kind is dict and isinstance(value, dict):
+            return hash((dict, self._parts([x for item in value.items() for x in item])))
         key = id(value)
         hit = self._now.get(key)
         if hit is None:
@@ -139,15 +162,30 @@ class Fingerprints:
                 self._now[key] = hit
         if hit is not None and hit[0] is value:
             return hit[1]
-        if kind is tuple:
-            parts = value
-        elif kind is frozenset:
-            parts = tuple(sorted(self(item) for item in value))  # type: ignore[attr-defined]
+        if isinstance(value, tuple) and kind is tuple:
+            result = hash((kind, self._parts(value)))
+        elif isinstance(value, frozenset):
+            result = hash((kind, tuple(sorted(self(item) for item in value))))
         else:
-            parts = self._getter(kind)(value)
-        result = hash((kind, tuple([self(part) for part in parts])))  # type: ignore[union-attr]
+            result = hash((kind, self._parts(self._getter(kind)(value))))
         self._now[key] = (value, result)
         return result
+
+    def _parts(self, parts: Sequence[object]) -> tuple[int, ...]:
+        """The fingerprints of the parts of a value; strings, whole numbers and values hashed this build
+        are done here, for speed (most parts are one of these)."""
+        out = []
+        now = self._now
+        for part in parts:
+            kind = type(part)
+            if kind is str:
+                out.append(hash(part))
+            elif kind is int or kind is bool or part is None:
+                out.append(hash((kind, part)))
+            else:
+                hit = now.get(id(part))
+                out.append(hit[1] if hit is not None and hit[0] is part else self(part))
+        return tuple(out)
 
     def _getter(self, kind: type) -> Callable[[object], tuple]:
         """The fields of a frozen dataclass that a page may show, as a tuple."""

@@ -18,7 +18,6 @@ from generator import model as m
 from generator.site import urls, workbook
 from generator.schema import KINDS, SCHEMA_DIR
 
-DATA_DIR = urls.DATA_DIR
 LICENSE_NAME = "CC-BY-4.0"
 
 
@@ -190,8 +189,8 @@ def _evaluation_data(view: ag.EvaluationView, earlier: Optional[EvaluationData])
     )
 
 
-EVALUATION_CSV = "poang.csv"
-EVALUATION_JSON = "utvardering.json"
+EVALUATION_CSV = urls.EVALUATION_CSV
+EVALUATION_JSON = urls.EVALUATION_JSON
 
 
 def evaluation_files(view: ag.EvaluationView) -> dict[str, bytes]:

@@ -23,6 +23,9 @@ METHOD = "metod/index.md"
 EVALUATORS = "for-utvarderare/index.md"
 DATA_DIR = "data"
 DATA = f"{DATA_DIR}/index.md"
+# An evaluation's own data, beside its page.
+EVALUATION_CSV = "poang.csv"
+EVALUATION_JSON = "utvardering.json"
 
 
 def municipality(slug: str) -> str:
@@ -73,3 +76,8 @@ def chart_svg(name: str) -> str:
 def chart_csv(name: str) -> str:
     """A chart's numbers, beside the page that shows it."""
     return f"{name}.csv"
+
+
+def served(page: str) -> str:
+    """The address a page is served at, relative to the site's root: `kommuner/ale/index.md` -> `kommuner/ale/`."""
+    return page.removesuffix("index.md")
