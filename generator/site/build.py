@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
+from typing import TYPE_CHECKING, Collection, Iterable, Optional
 
 from generator.messages import msg
 from generator.loader import read_fast

@@ -11,8 +11,9 @@ build makes, only what it makes again:
   their municipalities and reports, its reference series) is another object;
 - a page is rendered again only if the fingerprint of its context changed (a page
   is a function of its template, the page texts and its context, nothing else);
-- a chart is drawn again only if its spec changed, and an evaluation's data files
-  are encoded again only if their inputs changed (`datafiles.data_files`);
+- a chart is drawn again only if its spec changed, an evaluation's data files are
+  encoded again only if their inputs changed (`datafiles.data_files`), and a sheet
+  of the workbook is made again only if its CSV changed (`workbook.workbook`);
 - a file is written only if its bytes differ from what is on disk.
 """
 
@@ -59,8 +60,9 @@ class BuildCache:
         # rendering
         self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
         self.pages: dict[str, tuple[int, bytes]] = {}  # page path -> (fingerprint of its context, Markdown)
-        self.charts: dict["charts.Chart", tuple[bytes, bytes]] = {}  # chart -> SVG, CSV
+        self.charts: dict["charts.Chart", tuple["charts.Chart", bytes, bytes]] = {}  # chart -> the one drawn, SVG, CSV
         self.data: dict[str, "EvaluationData"] = {}  # each evaluation's part of the data files, by its key
+        self.sheets: dict[tuple[bytes, tuple[str, ...]], str] = {}  # the workbook's sheets, by their CSV and column types
         self.fingerprints = Fingerprints()
         # writing
         self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded

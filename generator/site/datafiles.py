@@ -112,13 +112,15 @@ def listing(t: dict) -> list[tuple[str, str]]:
     return files
 
 
-def data_files(portal: ag.Portal, t: dict, kept: Optional[dict[str, "EvaluationData"]] = None) -> dict[str, bytes]:
+def data_files(portal: ag.Portal, t: dict, kept: Optional[dict[str, "EvaluationData"]] = None,
+               sheets: Optional[dict[tuple[bytes, tuple[str, ...]], str]] = None) -> dict[str, bytes]:
     """Every file of data/ and each evaluation's own files beside its page.
 
     With `kept` (a dictionary the caller keeps between builds in one process), an
     evaluation whose inputs are the same objects as last time reuses what it
     contributed then, so that after an edit only the edited evaluation's data is
-    encoded again; `kept` is left holding this build's contributions.
+    encoded again; `kept` is left holding this build's contributions. `sheets` is the workbook's
+    (see `workbook.workbook`).
     """
     earlier = {} if kept is None else kept
     parts = {view.key: _evaluation_data(view, earlier.get(view.key)) for view in portal.evaluations}
@@ -133,7 +135,7 @@ def data_files(portal: ag.Portal, t: dict, kept: Optional[dict[str, "EvaluationD
     }
     files = {
         **{urls.data_file(spec.name): content for spec, content in tables.items()},
-        urls.data_file(WORKBOOK_FILE): workbook.workbook(tables, t),
+        urls.data_file(WORKBOOK_FILE): workbook.workbook(tables, t, sheets),
         urls.data_file(JSON_FILE): _everything_json(portal, [p.json for p in parts.values()]),
         urls.data_file("datapackage.json"): _json(_package()),
         urls.data_file("LICENSE.txt"): t["data"]["licence_text"].encode("utf-8"),

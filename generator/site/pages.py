@@ -200,24 +200,41 @@ def _render(portal: ag.Portal, t: dict, cache: BuildCache,
     fingerprint = cache.fingerprints
     fingerprint.start()
     base = (version, fingerprint(t))
-    pages = list(_pages(portal, t, release))
+    pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
     keys = [hash((base, fingerprint((page.path, page.template, page.context)))) for page in pages]
     markdown: list[Optional[bytes]] = []
     for page, key in zip(pages, keys):
         old = cache.pages.get(page.path)
         markdown.append(old[1] if old is not None and old[0] == key else None)
-    charts_needed = {chart: cache.charts.get(chart) for page in pages for chart in page.charts}
+    charts_needed = {chart: cache.charts[chart][1:] if chart in cache.charts else None
+                     for page in pages for chart in page.charts}
     data, drawing = _make(pages, markdown, charts_needed, t,
-                          meanwhile=lambda: datafiles.data_files(portal, t, cache.data), charts_later=charts_later)
+                          meanwhile=lambda: datafiles.data_files(portal, t, cache.data, cache.sheets), charts_later=charts_later)
     files = _page_files(pages, markdown, charts_needed)
     files.update(data)
     cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)}  # type: ignore[misc]
-    cache.charts = {chart: made for chart, made in charts_needed.items() if made is not None}
+    cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
     if drawing is None:
         cache.last = (signature, dict(files))
         return files, None
     cache.last = None  # the charts being drawn join cache.charts when they are finished
     return files, ChartsInProgress(drawing, pages, cache)
+
+
+def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
+    """The page with each chart equal to one of the last build's replaced by that object: the same
+    chart, whose fingerprint is then known already (charts are made anew for every build)."""
+    same = {id(chart): kept[chart][0] for chart in page.charts if chart in kept}
+    if not same:
+        return page
+
+    def swap(value: object) -> object:
+        if type(value) is list:
+            return [same.get(id(item), item) for item in value]  # type: ignore[attr-defined]
+        return same.get(id(value), value)
+
+    context = {name: swap(value) for name, value in page.context.items()}
+    return Page(page.path, page.template, context, tuple(same.get(id(chart), chart) for chart in page.charts))
 
 
 # ---------------------------------------------------------------- making pages and charts, on all cores
@@ -294,7 +311,7 @@ class ChartsInProgress:
             self._pool.join()
         files: dict[str, bytes] = {}
         for chart, svg_and_table in zip(self._charts, made):
-            self._cache.charts[chart] = svg_and_table
+            self._cache.charts[chart] = (chart, *svg_and_table)
             for pair in self._paths[chart]:
                 files.update(zip(pair, svg_and_table))
         return files

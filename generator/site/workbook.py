@@ -15,7 +15,7 @@ import io
 from functools import lru_cache
 import re
 import zipfile
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, Optional
 from xml.sax.saxutils import escape
 
 from generator.site import datafiles
@@ -30,10 +30,22 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 DESCRIPTION_SHEET = "kolumner"
 
 
-def workbook(tables: Mapping["DataFile", bytes], t: dict) -> bytes:
-    """The workbook of `tables` (each data file's spec and its CSV bytes)."""
+def workbook(tables: Mapping["DataFile", bytes], t: dict, kept: Optional[dict[tuple[bytes, tuple[str, ...]], str]] = None) -> bytes:
+    """The workbook of `tables` (each data file's spec and its CSV bytes).
+
+    With `kept` (a dictionary the caller keeps between builds in one process), a sheet whose CSV
+    bytes are those of the last build is not made again (a whole workbook took a second at 100 x 3);
+    `kept` is left holding this build's sheets."""
+    earlier = {} if kept is None else dict(kept)
+    made: dict[tuple[bytes, tuple[str, ...]], str] = {}
+    for spec, content in tables.items():
+        key = (content, tuple(column.type for column in spec.columns))
+        made[key] = earlier[key] if key in earlier else _data_sheet(*key)
+    if kept is not None:
+        kept.clear()
+        kept.update(made)
     sheets: list[tuple[str, str]] = [
-        (_sheet_name(spec.name), _data_sheet(content, tuple(column.type for column in spec.columns))) for spec, content in tables.items()]
+        (_sheet_name(spec.name), made[(content, tuple(column.type for column in spec.columns))]) for spec, content in tables.items()]
     words = t["data"]
     described: list[list[object]] = [[words["column_file"], words["column_name"], words["column_type"], words["column_description"]]]
     for spec in tables:
@@ -73,10 +85,8 @@ def read_sheets(data: bytes) -> dict[str, list[list[object]]]:
     return result
 
 
-@lru_cache(maxsize=16)
 def _data_sheet(content: bytes, types: tuple[str, ...]) -> str:
-    """A CSV file's sheet. Remembered by its bytes: after an edit in the live preview, only the
-    sheets whose CSV changed are made again (a whole workbook took a second at 100 x 3)."""
+    """A CSV file's sheet."""
     rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
     return _sheet_xml([rows[0]] + [[_typed(value, kind) for value, kind in zip(row, types)] for row in rows[1:]])
 
@@ -104,7 +114,7 @@ def _column_index(ref: str) -> int:
     return index - 1
 
 
-@lru_cache(maxsize=None)
+@lru_cache(maxsize=None)  # a pure function of a small number: the letters of a column, asked for every cell
 def _column(index: int) -> str:
     letters = ""
     index += 1
