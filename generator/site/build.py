@@ -67,7 +67,7 @@ def generate(data_dir: Path, docs_dir: Path = DOCS_DIR, content_dir: Path = CONT
     it copies static files): `charts_in_progress` names their files and
     `finish_charts` waits for them and writes them.
     """
-    cache = BuildCache() if cache is None else cache
+    cache = BuildCache(keep_pages=False) if cache is None else cache  # no next build to keep pages for
     finish_charts(cache)
     with _collector_paused():
         return _generate(data_dir, docs_dir, content_dir, timings, charts_later, cache)
@@ -134,7 +134,7 @@ def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Option
 
 def check_data(data_dir: Path, cache: Optional[BuildCache] = None, clock: Optional["_Clock"] = None) -> "m.Dataset":
     """load -> validate: the dataset, or DataError with every problem. Remembered in `cache`, like the rest."""
-    cache = BuildCache() if cache is None else cache
+    cache = BuildCache(keep_pages=False) if cache is None else cache
     if clock is None:  # called on its own, not as the start of `generate`
         with _collector_paused():
             return check_data(data_dir, cache, _Clock(None))
@@ -503,6 +503,7 @@ def serve_site(data_dir: Path, dev_addr: str) -> int:
     _quiet_mkdocs_logging()
     os.environ[DATA_ENV] = str(data_dir.resolve())
     os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
+    _hook_cache().keep_pages = True  # so that an edit re-renders only the pages whose context it changes
     print(msg("serve.address", address=dev_addr),
           file=sys.stderr, flush=True)
     serve(str(CONFIG_FILE), dev_addr=dev_addr, livereload=True, build_type="dirty", watch=[str(data_dir.resolve())])

@@ -11,6 +11,8 @@ build makes, only what it makes again:
   their municipalities and reports, its reference series) is another object;
 - a page is rendered again only if the fingerprint of its context changed (a page
   is a function of its template, the page texts and its context, nothing else);
+  fingerprints are taken only with `keep_pages`, since a build that has no next one
+  (`kommunkompassen build`) would only pay for them;
 - a chart is drawn again only if its spec changed, an evaluation's data files are
   encoded again only if their inputs changed (`datafiles.data_files`), and a sheet
   of the workbook is made again only if its CSV changed (`workbook.workbook`);
@@ -49,7 +51,8 @@ class FileResult:
 class BuildCache:
     """Everything a build remembers for the next one in the same process (see the module's text)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_pages: bool = True) -> None:
+        self.keep_pages = keep_pages  # remember each page by the fingerprint of its context, for the next build
         # loading and checking
         self.files: dict[tuple[str, str, str], FileResult] = {}  # (path, working folder, kind) -> what it gave
         self.frame: Optional[tuple] = None  # (data folder, working folder, files found), frame dataset, its problems

@@ -69,7 +69,7 @@ class _Build:
 
 _THIS_BUILD = _Build()
 # What generation remembers from one build for the next in this process (the live preview).
-_BUILD_CACHE = BuildCache()
+_BUILD_CACHE = BuildCache(keep_pages=False)  # pages kept only for the live preview: see on_startup
 
 
 def build_cache() -> BuildCache:
@@ -87,6 +87,11 @@ class _NoDirtyWarning(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "'dirty' build" not in record.getMessage()
+
+
+def on_startup(command, **kwargs) -> None:
+    """Pages are remembered by their context only for the live preview: a one-off build has no next build."""
+    build_cache().keep_pages = command == "serve"
 
 
 def on_config(config, **kwargs):

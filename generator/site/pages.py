@@ -144,7 +144,7 @@ def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
     the pages whose context changed are rendered again and only the charts whose
     spec changed are drawn again; the bytes are always those a fresh render gives.
     """
-    files = _render(portal, locale(), cache if cache is not None else BuildCache())[0]
+    files = _render(portal, locale(), cache if cache is not None else BuildCache(keep_pages=False))[0]
     files.update(_content_files(content_dir))
     return files
 
@@ -197,22 +197,25 @@ def _render(portal: ag.Portal, t: dict, cache: BuildCache,
     signature = (portal.dataset, version, release)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1]), None
-    fingerprint = cache.fingerprints
-    fingerprint.start()
-    base = (version, fingerprint(t))
     pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
-    keys = [hash((base, fingerprint((page.path, page.template, page.context)))) for page in pages]
+    keys: list[Optional[int]] = [None] * len(pages)
+    if cache.keep_pages:
+        fingerprint = cache.fingerprints
+        fingerprint.start()
+        base = (version, fingerprint(t))
+        keys = [hash((base, fingerprint((page.path, page.template, page.context)))) for page in pages]
     markdown: list[Optional[bytes]] = []
     for page, key in zip(pages, keys):
         old = cache.pages.get(page.path)
-        markdown.append(old[1] if old is not None and old[0] == key else None)
+        markdown.append(old[1] if old is not None and key is not None and old[0] == key else None)
     charts_needed = {chart: cache.charts[chart][1:] if chart in cache.charts else None
                      for page in pages for chart in page.charts}
     data, drawing = _make(pages, markdown, charts_needed, t,
                           meanwhile=lambda: datafiles.data_files(portal, t, cache.data, cache.sheets), charts_later=charts_later)
     files = _page_files(pages, markdown, charts_needed)
     files.update(data)
-    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)}  # type: ignore[misc]
+    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
+                   if key is not None}
     cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
     if drawing is None:
         cache.last = (signature, dict(files))
