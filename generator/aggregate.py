@@ -311,16 +311,27 @@ def aggregate(dataset: m.Dataset, revision_part: Optional[Callable[[RevisionInpu
     return Portal(dataset, tuple(views.values()), stats, tuple(municipality_views), practices, tuple(cited_only))
 
 
-def aggregate_revision(inputs: RevisionInputs) -> RevisionPart:
-    """The views of one revision's evaluations (ranked, with history and lessons) and its statistics."""
+def aggregate_revision(inputs: RevisionInputs, earlier: Optional[RevisionPart] = None) -> RevisionPart:
+    """The views of one revision's evaluations (ranked, with history and lessons) and its statistics.
+
+    With `earlier` (this revision's part from other inputs), an evaluation whose record, municipality,
+    revision, report and area means are the same keeps the area rows made then: the same values,
+    as the same objects (which the live preview then recognises at once, see `site.cache`)."""
     framework, evaluations, municipalities, sources, references = inputs
     area_means = {
         (framework.id, area.number): _mean([_area_points(e, area) for e in evaluations])
         for area in framework.areas
     } if len(evaluations) >= MIN_STATISTICS else {}
+    means = tuple(area_means.get((framework.id, area.number)) for area in framework.areas)
+    before = earlier[0] if earlier is not None else {}
     views: dict[str, EvaluationView] = {}
     for e, municipality, source in sorted(zip(evaluations, municipalities, sources), key=lambda ems: (ems[0].municipality, ems[0].year)):
-        views[e.key] = _evaluation_view(e, municipality, framework, source, area_means)
+        old = before.get(e.key)
+        if (old is not None and old.evaluation is e and old.municipality is municipality and old.framework is framework
+                and old.source is source and tuple(row.revision_mean for row in old.areas) == means):
+            views[e.key] = EvaluationView(e, municipality, framework, source, old.areas, old.area_sum, old.question_sum)
+        else:
+            views[e.key] = _evaluation_view(e, municipality, framework, source, area_means)
     views = _with_ranks_and_history(views)
     ranked = [views[e.key] for e in evaluations]
     lessons = _lessons(framework, ranked)

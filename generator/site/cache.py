@@ -102,7 +102,7 @@ class BuildCache:
         last = self.revisions.get(framework.id)
         if last is not None and _same_objects(last[0], inputs):
             return last[1]
-        part = ag.aggregate_revision(inputs)
+        part = ag.aggregate_revision(inputs, last[1] if last is not None else None)
         self.revisions[framework.id] = (inputs, part)
         return part
 

@@ -28,22 +28,23 @@ _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # Characters XML 1.0 cannot hold at all.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 DESCRIPTION_SHEET = "kolumner"
+KEPT_SHEETS = 16  # sheets remembered between builds (see `workbook`): four data files, a few versions of each
 
 
 def workbook(tables: Mapping["DataFile", bytes], t: dict, kept: Optional[dict[tuple[bytes, tuple[str, ...]], str]] = None) -> bytes:
     """The workbook of `tables` (each data file's spec and its CSV bytes).
 
     With `kept` (a dictionary the caller keeps between builds in one process), a sheet whose CSV
-    bytes are those of the last build is not made again (a whole workbook took a second at 100 x 3);
-    `kept` is left holding this build's sheets."""
-    earlier = {} if kept is None else dict(kept)
+    bytes are those of one of the last builds is not made again (a whole workbook took a second at
+    100 x 3); `kept` holds the `KEPT_SHEETS` sheets used last, so that undoing an edit finds them too."""
+    kept = {} if kept is None else kept
     made: dict[tuple[bytes, tuple[str, ...]], str] = {}
     for spec, content in tables.items():
         key = (content, tuple(column.type for column in spec.columns))
-        made[key] = earlier[key] if key in earlier else _data_sheet(*key)
-    if kept is not None:
-        kept.clear()
-        kept.update(made)
+        made[key] = kept.pop(key) if key in kept else _data_sheet(*key)
+        kept[key] = made[key]  # the last used at the end
+    for key in list(kept)[:max(0, len(kept) - KEPT_SHEETS)]:
+        del kept[key]
     sheets: list[tuple[str, str]] = [
         (_sheet_name(spec.name), made[(content, tuple(column.type for column in spec.columns))]) for spec, content in tables.items()]
     words = t["data"]
