@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from generator import model as m
-from generator.loader import load_dataset
+from generator.loader import FolderTree, SourceTree, load_tree
 from generator.messages import did_you_mean, msg
 from generator.problems import Pos, Problem, error, warning
 
@@ -29,8 +29,13 @@ def this_year() -> int:
 
 
 def validate_folder(root: Path) -> tuple[m.Dataset, list[Problem]]:
-    """Load and validate a data folder: the validator's single entry point."""
-    dataset, problems = load_dataset(root)
+    """Load and validate a data folder on disk."""
+    return validate_tree(FolderTree(root))
+
+
+def validate_tree(tree: SourceTree) -> tuple[m.Dataset, list[Problem]]:
+    """Load and validate a data folder, on disk or in memory: the validator's single entry point."""
+    dataset, problems = load_tree(tree)
     return dataset, combine(problems, check_dataset(dataset))
 
 

@@ -21,12 +21,12 @@ import os
 import posixpath
 import re
 import subprocess
-import tempfile
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
 from collections.abc import Iterator, Mapping
 from typing import Any, Iterable, Optional
 
+from generator.layout import evaluation_key
 from generator.messages import msg, section
 from generator import model as m
 from generator.problems import Level, Problem, display_path, has_errors
@@ -92,15 +92,12 @@ def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url:
         base_sha = _resolve(top, base)
         head_sha = _resolve(top, head) if head is not None else None
         shown = display_path(data)
-        with tempfile.TemporaryDirectory(prefix="kommunkompassen-diff-") as scratch:
-            base_root = Path(scratch) / "base"
-            base_side = _side(base, base_root, *_tree_files(top, base_sha, prefix), shown)
-            if head is None:
-                head_side = _side(TEXT["working_tree"], data, *_folder_files(data), shown, extracted=False)
-            else:
-                head_root = Path(scratch) / "head"
-                head_side = _side(head, head_root, *_tree_files(top, head_sha, prefix), shown)
-            others = _other_changes(top, base_sha, head_sha, prefix)
+        base_side = _side(base, *_tree_files(top, base_sha, prefix), shown)
+        if head is None:
+            head_side = _side(TEXT["working_tree"], *_folder_files(data), shown, folder=data)
+        else:
+            head_side = _side(head, *_tree_files(top, head_sha, prefix), shown)
+        others = _other_changes(top, base_sha, head_sha, prefix)
     except RevisionError as exc:
         raise UsageError(str(exc)) from None
     head_text = TEXT["working_tree"] if head is None else TEXT["head_revision"].format(head=_code(head), head_sha=head_sha[:7])
@@ -221,29 +218,21 @@ def _other_changes(top: Path, base_sha: str, head_sha: Optional[str], prefix: st
 # ---------------------------------------------------------------- loading one side
 
 
-def _side(label: str, root: Path, files: dict[str, bytes], links: dict[str, bytes], shown: str,
-          extracted: bool = True) -> Side:
-    """Load one side; `extracted`: write `files` into the empty folder `root` first (links are not
-    written: they are refused as the loader refuses them in a folder)."""
+def _side(label: str, files: dict[str, bytes], links: dict[str, bytes], shown: str,
+          folder: Optional[Path] = None) -> Side:
+    """Load one side: the `files` read from git, held in memory (links and submodules are refused
+    unread, as the loader refuses links in a folder), or the data `folder` itself."""
     from generator.aggregate import aggregate
-    from generator.validate import validate_folder
+    from generator.loader import FolderTree, MemoryTree, link_message
+    from generator.validate import validate_tree
 
-    if extracted:
-        root.mkdir(parents=True)
-        for relative, content in files.items():
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-    dataset, problems = validate_folder(root)
-    if extracted:
-        from generator.loader import link_message
-        from generator.problems import Pos, error
-
-        problems = sorted({_relabel(p, root, shown) for p in problems}
-                          | {error(Pos(posixpath.join(shown, link), 1, 1),
-                                   msg("diff.submodule") if target.startswith(SUBMODULE) else link_message())
-                             for link, target in links.items()})
-        dataset = _relabel_dataset(dataset, root, shown)
+    if folder is not None:
+        tree: Any = FolderTree(folder)
+    else:
+        refused = {link: msg("diff.submodule") if target.startswith(SUBMODULE) else link_message()
+                   for link, target in links.items()}
+        tree = MemoryTree(shown, files, refused)
+    dataset, problems = validate_tree(tree)
     try:
         portal = aggregate(_usable(dataset))
     except Exception:
@@ -254,27 +243,6 @@ def _side(label: str, root: Path, files: dict[str, bytes], links: dict[str, byte
     if portal is not None:
         side.views = {view.key: view for view in portal.evaluations}
     return side
-
-
-def _relabel(problem: Problem, root: Path, shown: str) -> Problem:
-    return replace(problem, pos=replace(problem.pos, path=_relabel_path(problem.pos.path, root, shown)))
-
-
-def _relabel_path(path: str, root: Path, shown: str) -> str:
-    for prefix in {str(root), str(root.resolve()), display_path(root)}:
-        if path == prefix:
-            return shown
-        if path.startswith(prefix + os.sep) or path.startswith(prefix + "/"):
-            return posixpath.join(shown, PurePosixPath(*Path(path[len(prefix) + 1:]).parts).as_posix())
-    return path
-
-
-def _relabel_dataset(dataset: m.Dataset, root: Path, shown: str) -> m.Dataset:
-    evaluations = tuple(
-        replace(e, pos=replace(e.pos, path=_relabel_path(e.pos.path, root, shown))) for e in dataset.evaluations
-    )
-    files = tuple(_relabel_path(f, root, shown) for f in dataset.files)
-    return replace(dataset, evaluations=evaluations, files=files)
 
 
 def _usable(dataset: m.Dataset) -> m.Dataset:
@@ -407,10 +375,7 @@ def _file_changes(base: dict[str, bytes], head: dict[str, bytes]) -> list[tuple[
 
 
 def _evaluation_key(path: str) -> Optional[str]:
-    parts = PurePosixPath(path).parts
-    if len(parts) == 2 and not parts[0].startswith("_") and parts[1].endswith((".yaml", ".yml")):
-        return f"{parts[0]}/{PurePosixPath(parts[1]).stem}"
-    return None
+    return evaluation_key(path)
 
 
 def _evaluation_fingerprint(evaluation: m.Evaluation) -> Any:

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Optional
 
 from generator.messages import msg
-from generator.loader import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, plain_data
+from generator.layout import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, evaluation_file
+from generator.loader import plain_data
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "evaluations" / FRAMEWORKS_DIR
 MARKER = ".synth"  # records the arguments; lets synth replace a folder it wrote before
@@ -61,7 +62,7 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     _write(directory / MUNICIPALITIES_FILE, _register_yaml(register, seed))
     _write(directory / SOURCES_FILE, _sources_yaml(evaluations, seed))
     for evaluation in evaluations:
-        _write(directory / evaluation.municipality.slug / f"{evaluation.year}.yaml", _evaluation_yaml(evaluation))
+        _write(directory / evaluation_file(evaluation.municipality.slug, evaluation.year), _evaluation_yaml(evaluation))
     return len(evaluations)
 
 
