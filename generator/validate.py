@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from generator import model as m
+from generator.layout import evaluation_file
 from generator.loader import FolderTree, SourceTree, load_tree
 from generator.messages import did_you_mean, msg
 from generator.problems import Pos, Problem, error, warning
@@ -225,7 +226,7 @@ def _forget_all_but(evaluations: Iterable[m.Evaluation]) -> None:
 
 def check_file_name(evaluation: m.Evaluation) -> list[Problem]:
     path = Path(evaluation.pos.path)
-    expected = f"{evaluation.municipality}/{evaluation.year}.yaml"
+    expected = evaluation_file(evaluation.municipality, evaluation.year)
     actual = f"{path.parent.name}/{path.name}"
     if actual != expected:
         return [error(evaluation.spans.get("municipality", evaluation.pos), msg("validate.file_name", actual=actual, municipality=evaluation.municipality, year=evaluation.year, expected=expected))]
