@@ -16,6 +16,7 @@ from generator.layout import evaluation_file
 from generator.loader import FolderTree, SourceTree, load_tree
 from generator.messages import did_you_mean, msg
 from generator.problems import Pos, Problem, error, warning
+from generator.text import plain_number
 
 # A printed total may differ from the sum of its parts by this much before it is
 # reported: reports print halves, and a rounded total of halves moves by 0.5.
@@ -435,8 +436,7 @@ def check_reference(reference: m.ReferenceSeries, dataset: m.Dataset) -> list[Pr
 # ---------------------------------------------------------------- helpers
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
+_num = plain_number
 
 
 def _known(values: Iterable[str]) -> str:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import difflib
 import os
 import posixpath
-import re
 import subprocess
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -30,6 +29,7 @@ from generator.layout import evaluation_key
 from generator.messages import msg, section
 from generator import model as m
 from generator.problems import Level, Problem, display_path, has_errors
+from generator.text import code_span as _code, escape_markdown as _md, format_number, whole
 
 class _Sentences(Mapping):
     """Every sentence of the summary, from the `summary` section of the message catalogue in
@@ -52,10 +52,8 @@ _EVALUATION_FIELDS = ("framework", "detail", "month", "report_date", "ordinal", 
 _AREA_FIELDS = ("printed_name", "reported_percent")
 _QUESTION_FIELDS = ("printed_text", "reported_max", "reported_percent")
 _PRACTICE_FIELDS = ("name", "gold_star", "description", "links")
-_MD_SPECIAL = set("\\`*_[]<>|~&$")
 # The summary becomes a pull-request comment, which GitHub cuts at 65,536 characters.
 MAX_SUMMARY_CHARS = 60_000
-_ZWSP = "\u200b"  # an invisible break: `@` + it mentions nobody, `#` + it references nothing
 
 
 class RevisionError(Exception):
@@ -359,7 +357,7 @@ def _cap(text: str) -> str:
     if len(text) <= MAX_SUMMARY_CHARS:
         return text
     cut = text.rfind("\n", 0, MAX_SUMMARY_CHARS - 200)
-    return text[:cut] + "\n\n" + TEXT["cut"].format(n=f"{MAX_SUMMARY_CHARS:,}".replace(",", " ")) + "\n"
+    return text[:cut] + "\n\n" + TEXT["cut"].format(n=whole(MAX_SUMMARY_CHARS, " ")) + "\n"
 
 
 def _file_changes(base: dict[str, bytes], head: dict[str, bytes]) -> list[tuple[str, str]]:
@@ -683,10 +681,7 @@ def _preview_base(url: str) -> Optional[str]:
     return url if url.endswith("/") else url + "/"
 
 
-def _number(value: Optional[float]) -> str:
-    from generator.site.pages import format_number
-
-    return format_number(value)
+_number = format_number
 
 
 def _delta(old: Optional[float], new: Optional[float]) -> str:
@@ -695,25 +690,3 @@ def _delta(old: Optional[float], new: Optional[float]) -> str:
     difference = new - old
     text = _number(round(difference, 6))
     return "+" + text if difference > 0 else ("±0" if difference == 0 else text)
-
-
-def _md(text: str) -> str:
-    """Data text as literal, inert Markdown: whitespace and control characters collapsed, markup
-    characters escaped, and mentions (`@user`), references (`#12`, `owner/repo#12`, `GH-12`) and
-    addresses (`https://…`, `www.…`) broken with an invisible space so GitHub links none of them."""
-    collapsed = " ".join(_visible(str(text)).split())
-    escaped = "".join("\\" + c if c in _MD_SPECIAL else c for c in collapsed)
-    escaped = escaped.replace("@", "@" + _ZWSP).replace("://", ":" + _ZWSP + "//")
-    escaped = re.sub(r"#(?=[0-9])", "#" + _ZWSP, escaped)
-    escaped = re.sub(r"(?i)\b(gh)-(?=[0-9])", lambda m: m.group(1) + "-" + _ZWSP, escaped)
-    return re.sub(r"(?i)\bwww\.", lambda m: m.group(0)[:3] + _ZWSP + ".", escaped)
-
-
-def _code(text: str) -> str:
-    """Text for a code span: backticks cannot be escaped there, so they are replaced."""
-    return " ".join(_visible(str(text)).replace("`", "'").split())
-
-
-def _visible(text: str) -> str:
-    """Control characters (terminal escapes) and bidirectional-text controls become spaces."""
-    return re.sub("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", " ", text)

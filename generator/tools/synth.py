@@ -27,6 +27,7 @@ from typing import Optional
 from generator.messages import msg
 from generator.layout import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, evaluation_file
 from generator.loader import plain_data
+from generator.text import decimal_comma
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "evaluations" / FRAMEWORKS_DIR
 MARKER = ".synth"  # records the arguments; lets synth replace a folder it wrote before
@@ -471,8 +472,7 @@ def _join(*parts: str) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _num(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
+_num = decimal_comma
 
 
 class _Writer:
