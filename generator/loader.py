@@ -89,8 +89,7 @@ def parse_document(source: bytes | str, shown: str, kind: str,
     `fast=False` composes with ruamel alone (to prove both composers agree)."""
     try:
         text = source if isinstance(source, str) else _decode(source, shown)
-        found = _convert_fast(text, shown) if fast and _ordinary(text) else None
-        data, value_pos, key_pos = found or _to_plain(_compose(text, shown), shown, _written_tag)
+        data, value_pos, key_pos = _parse(text, shown, fast)
     except _Refusal as refusal:
         return None, [refusal.problem]
     if not isinstance(data, dict):
@@ -102,7 +101,7 @@ def plain_data(text: str) -> Any:
     """The data a YAML text holds, without comments or styles (to prove a rewrite lost nothing,
     or to read a file of ours); ValueError when the loader would refuse it."""
     try:
-        data, _, _ = _convert_fast(text, "") or _to_plain(_compose(text, ""), "", _written_tag)
+        data, _, _ = _parse(text, "", fast=True)
     except _Refusal as refusal:
         raise ValueError(refusal.problem.message) from None
     return data
@@ -114,6 +113,12 @@ def read_plain(path: Path) -> Any:
     if document is None:
         raise ValueError("; ".join(problem.plain() for problem in problems))
     return document.data
+
+
+def _parse(text: str, shown: str, fast: bool) -> tuple[Any, dict, dict]:
+    """Plain data with the positions of its values and keys; raises _Refusal."""
+    found = _convert_fast(text, shown) if fast and _ordinary(text) else None
+    return found or _to_plain(_compose(text, shown), shown, _written_tag)
 
 
 def _decode(raw: bytes, shown: str) -> str:
@@ -162,7 +167,8 @@ def _ordinary(text: str) -> bool:
 
 
 def _convert_fast(text: str, shown: str) -> Optional[tuple[Any, dict, dict]]:
-    """`_to_plain` of libyaml's nodes, or None when ruamel must compose the text instead."""
+    """`_to_plain` of libyaml's nodes, or None when ruamel must compose the text instead.
+    Only for `_ordinary` text: libyaml's nodes do not show anchors, aliases or written tags."""
     import yaml  # PyYAML's libyaml binding, which MkDocs brings
 
     try:

@@ -240,6 +240,23 @@ def test_fast_reading_agrees_on_odd_files(name: str, tmp_path: Path) -> None:
     assert loader.read_document(path, "evaluation") == fast
 
 
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_plain_data_is_what_the_loader_reads(name: str) -> None:
+    """`plain_data` (fmt's proof that a rewrite kept the data, synth's phrase banks) goes through the
+    same converter: the loader's data where it accepts a text, a ValueError where it refuses one."""
+    content = TRICKY[name]
+    if isinstance(content, bytes):
+        return  # plain_data is given text
+    document, _ = loader.parse_document(content, "x.yaml", "evaluation")
+    if name == "not a mapping":  # plain data need not be a mapping, a document must
+        assert loader.plain_data(content) == ["a", "b"]
+    elif document is None:
+        with pytest.raises(ValueError):
+            loader.plain_data(content)
+    else:
+        assert loader.plain_data(content) == document.data
+
+
 def test_cached_loading_gives_the_loaders_dataset_and_problems(tmp_path: Path, fresh_cache) -> None:
     folder = _corpus(tmp_path)
     shutil.copytree(DATA / "_references", folder / "_references")
