@@ -5,9 +5,11 @@ Numbers: `format_number` for what a reader sees on a page or in a review summary
 none), `decimal_comma` for short labels and synthetic data, `plain_number` for
 command messages, `whole` for counts in a message, `coordinate` for SVG geometry.
 
-Escaping: `escape_text` and `escape_line_start` for Markdown and HTML pages,
-`escape_xml` for SVG, `escape_markdown` and `code_span` for the review summary (a
-GitHub comment), `one_line` for a YAML comment.
+Escaping: `printable` for a terminal or a CI log, `escape_text` and
+`escape_line_start` for Markdown and HTML pages, `escape_xml` for SVG,
+`escape_markdown` and `code_span` for the review summary (a GitHub comment),
+`one_line` for a YAML comment. (CSV cells are made formula-safe by
+`site/datafiles.spreadsheet_safe`, beside the CSV writer.)
 
 Nothing here reads the data or the language: callers pass what differs.
 """
@@ -54,6 +56,21 @@ def whole(number: int, separator: str = "\u00a0") -> str:
 def coordinate(number: float) -> str:
     """A coordinate or length in an SVG drawing: at most one decimal, no trailing zeros."""
     return f"{number:.1f}".rstrip("0").rstrip(".")
+
+
+# ---------------------------------------------------------------- terminals and CI logs
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text for a terminal or a CI log: control characters (terminal escapes, line breaks,
+    bidirectional-text controls) shown as escapes such as \\x1b, never sent as they are."""
+    def escape(match: re.Match) -> str:
+        code = ord(match.group(0))
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _CONTROL.sub(escape, text)
 
 
 # ---------------------------------------------------------------- pages (Markdown and HTML)

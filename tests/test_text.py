@@ -63,3 +63,4 @@ def test_escaping() -> None:
     assert text.escape_markdown("@me #12 https://x *y*") == "@\u200bme #\u200b12 https:\u200b//x \\*y\\*"
     assert text.code_span("a`b\x1bc") == "a'b c"
     assert text.one_line("a\nb") == "a b"
+    assert text.printable("a\x1b[31mb\u202e") == "a\\x1b[31mb\\u202e"
