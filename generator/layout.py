@@ -13,7 +13,6 @@ these names and `kind_of`, so a change of layout is a change here.
 from __future__ import annotations
 
 from pathlib import PurePosixPath
-from typing import Optional
 
 FRAMEWORKS_DIR = "_frameworks"
 REFERENCES_DIR = "_references"
@@ -25,7 +24,7 @@ KINDS = ("framework", "municipalities", "sources", "reference", "evaluation")
 REGISTERS = {"municipalities": MUNICIPALITIES_FILE, "sources": SOURCES_FILE}
 
 
-def kind_of(parts: tuple[str, ...]) -> Optional[str]:
+def kind_of(parts: tuple[str, ...]) -> str | None:
     """What the file at `parts` (its path inside the data folder, split) holds, by where it lies;
     None for a file that belongs nowhere (a stray). Hidden files are the caller's to skip."""
     if not parts:
@@ -46,7 +45,7 @@ def kind_of(parts: tuple[str, ...]) -> Optional[str]:
     return None
 
 
-def kind_by_place(parts: tuple[str, ...]) -> Optional[str]:
+def kind_by_place(parts: tuple[str, ...]) -> str | None:
     """What a file at `parts` would hold, whatever its suffix (for `fmt`, which is given files by name)."""
     if parts in ((MUNICIPALITIES_FILE,), (SOURCES_FILE,)) or len(parts) != 2:
         return kind_of(parts)
@@ -62,7 +61,7 @@ def evaluation_file(municipality: str, year: int) -> str:
     return f"{municipality}/{year}.yaml"
 
 
-def evaluation_key(relative: str) -> Optional[str]:
+def evaluation_key(relative: str) -> str | None:
     """`municipality/year` for the path of an evaluation file inside the data folder, else None."""
     parts = PurePosixPath(relative).parts
     if kind_of(parts) != "evaluation":

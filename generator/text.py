@@ -17,12 +17,11 @@ Nothing here reads the data or the language: callers pass what differs.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 # ---------------------------------------------------------------- numbers
 
 
-def format_number(value: Optional[float], decimals: Optional[int] = None) -> str:
+def format_number(value: float | None, decimals: int | None = None) -> str:
     """A number as a page shows it: 12,5 · −0,5 · 30 150 (a no-break space) · – for none."""
     if value is None:
         return "–"
@@ -66,6 +65,7 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\
 def printable(text: str) -> str:
     """Text for a terminal or a CI log: control characters (terminal escapes, line breaks,
     bidirectional-text controls) shown as escapes such as \\x1b, never sent as they are."""
+
     def escape(match: re.Match) -> str:
         code = ord(match.group(0))
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -99,7 +99,7 @@ def escape_line_start(value: object) -> str:
     start = _LINE_START.match(text)
     if start:
         end = start.end()
-        text = f"{text[:end - 1]}&#{ord(text[end - 1])};{text[end:]}"
+        text = f"{text[: end - 1]}&#{ord(text[end - 1])};{text[end:]}"
     return text
 
 
