@@ -75,12 +75,14 @@ def read_document(path: Path, kind: str, text: Optional[str] = None,
     """Parse one YAML file safely. Returns the document or the reasons it was refused.
     `text` or `raw` (its bytes) are used instead of what the file holds when given."""
     shown = display_path(path)
-    if text is None and raw is None:
+    if text is not None:
+        return parse_document(text, shown, kind)
+    if raw is None:
         try:
             raw = path.read_bytes()
         except OSError as exc:
             return None, [error(Pos(shown), msg("loader.unreadable", reason=exc.strerror))]
-    return parse_document(text if text is not None else raw, shown, kind)
+    return parse_document(raw, shown, kind)
 
 
 def parse_document(source: bytes | str, shown: str, kind: str,

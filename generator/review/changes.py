@@ -221,11 +221,12 @@ def _side(label: str, files: dict[str, bytes], links: dict[str, bytes], shown: s
     """Load one side: the `files` read from git, held in memory (links and submodules are refused
     unread, as the loader refuses links in a folder), or the data `folder` itself."""
     from generator.aggregate import aggregate
-    from generator.loader import FolderTree, MemoryTree, link_message
+    from generator.loader import FolderTree, MemoryTree, SourceTree, link_message
     from generator.validate import validate_tree
 
+    tree: SourceTree
     if folder is not None:
-        tree: Any = FolderTree(folder)
+        tree = FolderTree(folder)
     else:
         refused = {link: msg("diff.submodule") if target.startswith(SUBMODULE) else link_message()
                    for link, target in links.items()}
