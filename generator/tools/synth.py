@@ -22,7 +22,7 @@ import shutil
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from generator.messages import msg
 from generator.layout import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, evaluation_file
@@ -62,9 +62,9 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     for path in sorted(CATALOGUE.glob("*.yaml")):
         (directory / FRAMEWORKS_DIR / path.name).write_bytes(path.read_bytes())
     _write(directory / MUNICIPALITIES_FILE, _register_yaml(register, seed))
-    _write(directory / SOURCES_FILE, _sources_yaml(evaluations, seed))
+    _write(directory / SOURCES_FILE, _sources_yaml(evaluations, seed, phrases))
     for evaluation in evaluations:
-        _write(directory / evaluation_file(evaluation.municipality.slug, evaluation.year), _evaluation_yaml(evaluation))
+        _write(directory / evaluation_file(evaluation.municipality.slug, evaluation.year), _evaluation_yaml(evaluation, phrases))
     return len(evaluations)
 
 
@@ -277,6 +277,7 @@ class _Phrases:
     effects: tuple[str, ...]
     first_names: tuple[str, ...]
     last_names: tuple[str, ...]
+    sentences: dict[str, Any]  # sentence patterns with {placeholders}; practice_openings is a list
 
 
 def _load_phrases(path: Path = PHRASES) -> _Phrases:
@@ -298,6 +299,7 @@ def _load_phrases(path: Path = PHRASES) -> _Phrases:
         themes=themes, area_themes={revision: tuple(names) for revision, names in data["area_themes"].items()},
         adjectives=rows(words["adjectives"]), new=dict(words["new"]), article=dict(words["article"]),
         with_=tuple(words["with"]), **{key: tuple(words[key]) for key in listed},
+        sentences=dict(data["sentences"]),
     )
 
 
@@ -335,29 +337,33 @@ class _Writer:
         return self.rng.choice(self.theme.things)
 
     def sentence(self) -> str:
-        r = self.rng
+        # Keyword arguments are evaluated in order: the random draws come as they always came.
+        r, p, say = self.rng, self.p, self.p.sentences
         kind = r.randrange(8)
         if kind == 0:
             first, second = r.sample(self.theme.topics, 2)
-            return f"{_cap(_join(first, r.choice(self.p.positive), r.choice(self.p.places)))}, medan {second} {r.choice(self.p.negative)}."
+            opening = _cap(_join(first, r.choice(p.positive), r.choice(p.places)))
+            return say["contrast"].format(opening=opening, second=second, negative=r.choice(p.negative))
         if kind == 1:
             noun, gender = self.thing()
-            return f"{self.name} har {r.choice(self.p.actions)} {self.p.new[gender]} {noun}, och {self.topic()} {self.judgement()}."
+            return say["introduced"].format(municipality=self.name, action=r.choice(p.actions), new=p.new[gender],
+                                            thing=noun, topic=self.topic(), judgement=self.judgement())
         if kind == 2:
-            return f"De intervjuade beskriver att {_join(self.topic(), self.judgement(), r.choice(self.p.places))}."
+            return say["interviewees"].format(clause=_join(self.topic(), self.judgement(), r.choice(p.places)))
         if kind == 3:
-            return f"Sedan förra utvärderingen har {self.topic()} {r.choice(self.p.changes)}."
+            return say["since_last"].format(topic=self.topic(), change=r.choice(p.changes))
         if kind == 4:
-            return f"Utvärderarna ser {self.topic()} som ett utvecklingsområde, särskilt när det gäller {r.choice(self.p.focus)}."
+            return say["to_develop"].format(topic=self.topic(), focus=r.choice(p.focus))
         if kind == 5:
             noun, gender = self.thing()
-            adjective = _low(r.choice(self.p.adjectives)[_GENDER[gender]])
-            found = _join("Det finns", self.p.article[gender], adjective, noun, r.choice(self.p.places))
-            return f"{found}, men {self.topic()} {r.choice(self.p.negative)}."
+            adjective = _low(r.choice(p.adjectives)[_GENDER[gender]])
+            clause = _join(say["there_is"], p.article[gender], adjective, noun, r.choice(p.places))
+            return say["there_is_but"].format(clause=clause, topic=self.topic(), negative=r.choice(p.negative))
         if kind == 6:
             first, second = r.sample(self.theme.topics, 2)
-            return f"{_cap(first)} {self.judgement()}, och {second} {self.judgement()}."
-        return f"En utmaning är att {_join(self.topic(), r.choice(self.p.negative), r.choice(self.p.places))}."
+            return say["two_topics"].format(first=_cap(first), judgement=self.judgement(), second=second,
+                                            second_judgement=self.judgement())
+        return say["challenge"].format(clause=_join(self.topic(), r.choice(p.negative), r.choice(p.places)))
 
     def paragraph(self, low: int, high: int) -> str:
         target = self.rng.randint(low, high)
@@ -385,8 +391,8 @@ class _Writer:
             return _join(r.choice(self.p.verbs), self.topic(), r.choice(self.p.further))
         if kind == 2:
             noun, gender = self.thing()
-            return _join("Ta fram", self.p.article[gender], noun, r.choice(self.p.further))
-        return f"Involvera {r.choice(self.p.groups_involved)} i {self.topic()}"
+            return _join(self.p.sentences["draw_up"], self.p.article[gender], noun, r.choice(self.p.further))
+        return self.p.sentences["involve"].format(group=r.choice(self.p.groups_involved), topic=self.topic())
 
     def items(self, make, low: int, high: int) -> list[str]:
         count = self.rng.randint(low, high)
@@ -490,14 +496,13 @@ def _evaluation(rng: random.Random, municipality: _Municipality, framework: _Fra
         municipality, framework, year, month, f"{year}-{min(12, month + rng.randint(1, 3)):02d}-{rng.randint(1, 28):02d}",
         ordinal, [e.year for e in earlier], evaluators, rng.randint(25, 60),
         f"{'ks' if municipality.country == 'NO' else ('skl' if year < 2020 else 'skr')}-{year}-{municipality.slug}",
-        f"Poängsammanställning, s. {rng.randint(8, 60)}", "", areas, [],
+        p.sentences["location"].format(page=rng.randint(8, 60)), "", areas, [],
     )
     evaluation.summary = _summary(rng, evaluation, earlier, p)
     if printed_areas := [a for a in areas if a.printed_name]:
         for a in printed_areas:
-            evaluation.discrepancies.append((a.area.number, (
-                f"Område {a.area.number} heter ”{a.printed_name}” i poängtabellen men ”{a.area.name}” i "
-                f"rapportens text. Båda namnen förekommer i rapporten.")))
+            evaluation.discrepancies.append((a.area.number, p.sentences["printed_name"].format(
+                number=a.area.number, printed=a.printed_name, name=a.area.name)))
     return evaluation
 
 
@@ -517,15 +522,12 @@ def _practice(rng: random.Random, writer: _Writer, municipality: _Municipality, 
         suffix += 1
     slugs.add(slug)
     goal = rng.choice(writer.theme.goals)
-    opening = rng.choice((
-        f"{name} är ett arbetssätt som {municipality.name} använder för att {goal}.",
-        f"Genom {_low(name)} vill kommunen {goal}.",
-        f"{municipality.name} har infört {_low(name)} för att {goal}.",
-    ))
+    opening = rng.choice([pattern.format(name=name, name_lower=_low(name), municipality=municipality.name, goal=goal)
+                          for pattern in writer.p.sentences["practice_openings"]])
     effects = rng.sample(writer.p.effects, rng.randint(1, 2))
     links = []
     if rng.random() < 0.2:
-        links.append((f"{name} på kommunens webbplats", f"https://www.example.org/{municipality.slug}/{slug}"))
+        links.append((writer.p.sentences["practice_link"].format(name=name), f"https://www.example.org/{municipality.slug}/{slug}"))
     return _Practice(slug, name, rng.random() < 0.12, " ".join([opening, *effects]), links)
 
 
@@ -535,27 +537,29 @@ def _summary(rng: random.Random, evaluation: _Evaluation, earlier: list[_Evaluat
     worst, second, best = areas[0], areas[1], areas[-1]
     best_writer = _Writer(rng, p.themes[_theme_of(evaluation.framework, best.area.number, p)], 0.9, name, p)
     worst_writer = _Writer(rng, p.themes[_theme_of(evaluation.framework, worst.area.number, p)], 0.1, name, p)
+    say = p.sentences
     sentences = [
-        f"{name} beskrivs som en {rng.choice(p.kinds)} kommun där {best_writer.topic()} {rng.choice(p.positive)}.",
-        f"Högst poäng får området {_low(best.area.name)} med {_num(best.total)} poäng och lägst området "
-        f"{_low(worst.area.name)} med {_num(worst.total)} poäng.",
+        say["summary_kind"].format(municipality=name, kind=rng.choice(p.kinds), topic=best_writer.topic(),
+                                   positive=rng.choice(p.positive)),
+        say["summary_extremes"].format(best=_low(best.area.name), best_points=_num(best.total),
+                                       worst=_low(worst.area.name), worst_points=_num(worst.total)),
     ]
-    total = f"Totalt får kommunen {_num(evaluation.total)} av {_num(evaluation.framework.max_points)} poäng"
+    total = say["summary_total"].format(total=_num(evaluation.total), maximum=_num(evaluation.framework.max_points))
     previous = next((e for e in reversed(earlier) if e.framework.id == evaluation.framework.id), None)
     if previous:
         difference = evaluation.total - previous.total
-        direction = "mer" if difference >= 0 else "mindre"
-        total += f", {_num(abs(difference))} poäng {direction} än vid utvärderingen {previous.year}"
+        direction = say["summary_more"] if difference >= 0 else say["summary_less"]
+        total += say["summary_since"].format(difference=_num(abs(difference)), direction=direction, year=previous.year)
     sentences.append(total + ".")
-    sentences.append(f"De största utmaningarna finns inom {_low(worst.area.name)} och {_low(second.area.name)}, "
-                     f"där {worst_writer.topic()} {rng.choice(p.negative)}.")
+    sentences.append(say["summary_challenges"].format(worst=_low(worst.area.name), second=_low(second.area.name),
+                                                      topic=worst_writer.topic(), negative=rng.choice(p.negative)))
     target = rng.randint(620, 820)
     writers = (best_writer, worst_writer)
     while sum(len(s) + 1 for s in sentences) < target - 90:
         sentence = rng.choice(writers).sentence()
         if sentence not in sentences:
             sentences.insert(-1, sentence)
-    sentences.append(f"Utvärderarna rekommenderar att kommunen {rng.choice(p.advice)}.")
+    sentences.append(say["summary_advice"].format(advice=rng.choice(p.advice)))
     return " ".join(sentences)
 
 
@@ -630,7 +634,7 @@ def _register_yaml(register: list[_Municipality], seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _sources_yaml(evaluations: list[_Evaluation], seed: int) -> str:
+def _sources_yaml(evaluations: list[_Evaluation], seed: int, p: _Phrases) -> str:
     lines = [
         "# yaml-language-server: $schema=../generator/schemas/sources.schema.json",
         f"# The invented reports of a synthetic data set (`kommunkompassen synth`, seed {seed}).",
@@ -638,13 +642,12 @@ def _sources_yaml(evaluations: list[_Evaluation], seed: int) -> str:
     ]
     for e in sorted(evaluations, key=lambda e: e.source):
         norwegian = e.municipality.country == "NO"
-        title = (f"Kommunekompasset. Evaluering av {e.municipality.name} kommune" if norwegian
-                 else f"Kommunkompassen. Analys av {e.municipality.name} kommun")
+        title = p.sentences["norwegian_report_title" if norwegian else "report_title"].format(municipality=e.municipality.name)
         lines += [f"  - id: {e.source}", f"    title: {_q(title)}", f"    publisher: {e.publisher}", f"    year: {e.year}"]
     return "\n".join(lines) + "\n"
 
 
-def _evaluation_yaml(e: _Evaluation) -> str:
+def _evaluation_yaml(e: _Evaluation, phrases: _Phrases) -> str:
     out = [
         "# yaml-language-server: $schema=../../generator/schemas/evaluation.schema.json",
         "# A synthetic evaluation written by `kommunkompassen synth`; not a real report.",
@@ -691,7 +694,7 @@ def _evaluation_yaml(e: _Evaluation) -> str:
             out += [f"      - {{municipality: {slug}, topic: {_q(topic, flow=True)}}}" for slug, topic in a.cited]
     if e.compared_with:
         out.append("compared_with:")
-        location = _q("Tabell 2, resultat jämfört med andra kommuner", flow=True)
+        location = _q(phrases.sentences["comparison_location"], flow=True)
         out += [f"  - {{municipality: {c.municipality.slug}, year: {c.year}, reported_total: {_q(c.total)}, location: {location}}}"
                 for c in e.compared_with]
     if e.discrepancies:
