@@ -824,4 +824,4 @@ def reformat(text: str, order: Callable[[Any], None]) -> str:
 
 def load_locale(path: Path) -> dict:
     """The citizen-facing texts of one language (a file of ours, not evaluator input)."""
-    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    return read_plain(path)
