@@ -9,8 +9,9 @@ gold star), cited examples, comparisons and the odd discrepancy.
 
 Everything comes from one `random.Random(seed)` and nothing else (no clock, no
 set or hash order), so the same arguments always give the same bytes. The texts
-are made from phrase banks: they read like the real reports but say nothing
-about any real municipality, and the municipality names and codes are invented.
+are made from the phrase banks and sentence patterns of synth_phrases.yaml: they
+read like the real reports but say nothing about any real municipality, and the
+municipality names and codes are invented.
 """
 
 from __future__ import annotations
