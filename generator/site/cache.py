@@ -24,8 +24,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Optional, Sequence
+from typing import TYPE_CHECKING
 
 from generator import aggregate as ag
 from generator import model as m
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 class FileResult:
     """What the loader made of one file: kept while the file's bytes stay the same."""
 
-    raw: Optional[bytes]
+    raw: bytes | None
     problems: tuple[Problem, ...]  # refusals and schema problems
     records: tuple  # the records built from the document (none if it was refused)
 
@@ -55,22 +56,22 @@ class BuildCache:
         self.keep_pages = keep_pages  # remember each page by the fingerprint of its context, for the next build
         # loading and checking
         self.files: dict[tuple[str, str, str], FileResult] = {}  # (path, working folder, kind) -> what it gave
-        self.frame: Optional[tuple] = None  # (data folder, working folder, files found), frame dataset, its problems
-        self.checked: Optional[tuple[m.Dataset, list[Problem], list[Problem]]] = None  # the last validation
-        self.own: dict[int, tuple[m.Evaluation, Optional[m.Framework], tuple[Problem, ...]]] = {}  # by record id
+        self.frame: tuple | None = None  # (data folder, working folder, files found), frame dataset, its problems
+        self.checked: tuple[m.Dataset, list[Problem], list[Problem]] | None = None  # the last validation
+        self.own: dict[int, tuple[m.Evaluation, m.Framework | None, tuple[Problem, ...]]] = {}  # by record id
         # aggregation
         self.revisions: dict[str, tuple[ag.RevisionInputs, ag.RevisionPart]] = {}  # by revision id
         # rendering
-        self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
+        self.last: tuple[tuple, dict[str, bytes]] | None = None  # the files of the last build, by its inputs
         self.pages: dict[str, tuple[int, bytes]] = {}  # page path -> (fingerprint of its context, Markdown)
-        self.charts: dict["charts.Chart", tuple["charts.Chart", bytes, bytes]] = {}  # chart -> the one drawn, SVG, CSV
-        self.data: dict[str, "EvaluationData"] = {}  # each evaluation's part of the data files, by its key
+        self.charts: dict[charts.Chart, tuple[charts.Chart, bytes, bytes]] = {}  # chart -> the one drawn, SVG, CSV
+        self.data: dict[str, EvaluationData] = {}  # each evaluation's part of the data files, by its key
         self.sheets: dict[tuple[bytes, tuple[str, ...]], str] = {}  # the workbook's sheets, by their CSV and column types
         self.fingerprints = Fingerprints()
         # writing
         self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded
         self.listings: dict[str, dict[str, tuple[int, int, list[tuple[str, bool]]]]] = {}  # folder -> subfolder -> mtime, when listed, entries
-        self.drawing: Optional[tuple["ChartsInProgress", "Path"]] = None  # charts a worker draws for a docs folder
+        self.drawing: tuple[ChartsInProgress, Path] | None = None  # charts a worker draws for a docs folder
 
     def validation(self, dataset: m.Dataset, problems: list[Problem], check: Callable) -> list[Problem]:
         """`check(dataset, own_problems)` combined with the loader's `problems`, remembered for the same inputs;
@@ -82,7 +83,7 @@ class BuildCache:
 
         own, kept = self.own, {}
 
-        def own_problems(evaluation: m.Evaluation, framework: Optional[m.Framework]) -> Sequence[Problem]:
+        def own_problems(evaluation: m.Evaluation, framework: m.Framework | None) -> Sequence[Problem]:
             known = own.get(id(evaluation))  # the record is held here, so its id is its own
             if known is None or known[0] is not evaluation or known[1] is not framework:
                 known = (evaluation, framework, tuple(check_evaluation_itself(evaluation, framework)))
@@ -116,7 +117,7 @@ def _same_objects(old: ag.RevisionInputs, new: ag.RevisionInputs) -> bool:
 # ---------------------------------------------------------------- fingerprints
 
 
-def _plain_hash(value: object, kind: type) -> Optional[int]:
+def _plain_hash(value: object, kind: type) -> int | None:
     """The hash of a string, number, boolean or None (0.0 and -0.0 apart); None for anything else."""
     if kind is str:
         return hash(value)
