@@ -330,7 +330,7 @@ def _pages(portal: ag.Portal, t: dict, release: tuple[Optional[str], Optional[st
     for stats in portal.frameworks:
         for area in stats.areas:
             yield _area(stats, area, portal, t)
-        yield _comparison(stats)
+        yield from _comparisons(stats)
         yield Page(urls.catalogue(stats.framework.id), "catalogue.md.j2", {"framework": stats.framework})
         for area in stats.areas:
             if area.practices:  # no listing page that would only say it is empty
@@ -584,11 +584,30 @@ def _areas(portal: ag.Portal, t: dict) -> Page:
     return Page(urls.AREAS, "areas.md.j2", {"revisions": revisions})
 
 
-def _comparison(stats: ag.FrameworkStats) -> Page:
-    """Every evaluation of a revision with its points per area."""
-    rows = tuple((v.ref, tuple(row.points for row in v.areas), v.total) for v in stats.evaluations)
-    return Page(urls.comparison(stats.framework.id), "comparison.md.j2",
-                {"framework": stats.framework, "enough": stats.basis.enough, "count": stats.basis.count, "rows": rows})
+# Rows of one comparison table: above this a revision's table is split by county. At 1000
+# municipalities x 3 one table per revision was 400 KB of HTML; a county has at most about fifty
+# municipalities.
+COMPARISON_ROWS = 250
+
+
+def _comparisons(stats: ag.FrameworkStats) -> Iterable[Page]:
+    """Every evaluation of a revision with its points per area: one page, or, for more than
+    COMPARISON_ROWS evaluations, a page per county and one that lists them."""
+    framework_id = stats.framework.id
+    shared = {"framework": stats.framework, "enough": stats.basis.enough, "count": stats.basis.count}
+    rows = [((v.ref, tuple(row.points for row in v.areas), v.total), v.municipality.county) for v in stats.evaluations]
+    if len(rows) <= COMPARISON_ROWS:
+        yield Page(urls.comparison(framework_id), "comparison.md.j2",
+                   {**shared, "rows": tuple(row for row, _ in rows), "county": None, "parts": ()})
+        return
+    folders = urls.folder_names(county for _, county in rows)
+    counties = sorted(folders, key=lambda county: (county.casefold(), county))
+    parts = tuple((county, urls.comparison_part(framework_id, folders[county]),
+                   sum(1 for _, c in rows if c == county)) for county in counties)
+    yield Page(urls.comparison(framework_id), "comparison.md.j2", {**shared, "rows": (), "county": None, "parts": parts})
+    for county, address, _ in parts:
+        yield Page(address, "comparison.md.j2",
+                   {**shared, "rows": tuple(row for row, c in rows if c == county), "county": county, "parts": ()})
 
 
 def _practices(portal: ag.Portal) -> Page:

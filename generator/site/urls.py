@@ -9,6 +9,9 @@ templates make them relative to the page that links.
 from __future__ import annotations
 
 import posixpath
+import re
+import unicodedata
+from collections.abc import Iterable
 
 from generator.model import GOLD_STAR_LISTING
 
@@ -51,6 +54,32 @@ def practice(slug: str) -> str:
 
 def comparison(framework_id: str) -> str:
     return f"jamforelse/{framework_id}/index.md"
+
+
+def comparison_part(framework_id: str, folder: str) -> str:
+    """One county's share of a revision's comparison, when the whole is too long for one page."""
+    return f"jamforelse/{framework_id}/{folder}/index.md"
+
+
+# Letters an ASCII folder name writes as their base letter; the rest lose their accents (NFKD).
+_BASE_LETTERS = str.maketrans({"å": "a", "ä": "a", "ö": "o", "ø": "o", "æ": "ae", "ß": "ss"})
+
+
+def folder_names(names: Iterable[str]) -> dict[str, str]:
+    """A folder of the site for each name from the data (a county's): lowercase ASCII letters,
+    digits and hyphens, at most 60 characters, never empty, and one folder per name even where two
+    names write alike ("Å län", "A län"), numbered in the names' sorted order."""
+    folders: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted(set(names)):
+        plain = unicodedata.normalize("NFKD", name.lower().translate(_BASE_LETTERS))
+        base = re.sub(r"[^a-z0-9]+", "-", plain.encode("ascii", "ignore").decode()).strip("-")[:60].strip("-") or "lan"
+        folder, number = base, 2
+        while folder in taken:
+            folder, number = f"{base}-{number}", number + 1
+        taken.add(folder)
+        folders[name] = folder
+    return folders
 
 
 def catalogue(framework_id: str) -> str:
