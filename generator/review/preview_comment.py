@@ -17,7 +17,7 @@ what it escaped itself (standard library only; nothing from the pull request is 
   Markdown link `[text](address)` whose address lies inside this pull request's preview;
 - `&` before `#` or a letter becomes `&amp;`, so no entity (`&#x40;`) turns into a mention.
 
-Usage: python3 scripts/preview_comment.py SUMMARY_FILE > comment.md
+Usage: python3 -m generator.review.preview_comment SUMMARY_FILE > comment.md
 with PREVIEW_URL (the address this job published to, or empty) and RUN_URL in the environment.
 """
 
