@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # this repository's generator; the portal is the working folder's
 
 Run = tuple[float, dict[str, float], int]  # seconds, seconds by stage, files written
 
@@ -62,17 +62,20 @@ def main() -> int:
 def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[str, list[Run]]:
     from benchmark import preview_edits  # scripts/ is on the path when this script runs
     from generator.site import build
-    from generator.site.build import CONTENT_DIR, generate
+    from generator.site.build import generate
+    from generator.site.portal import find_portal
+
+    content = find_portal().content_dir
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
     build._CACHE.render.track = True
     started = time.perf_counter()
-    generate(data, docs, CONTENT_DIR)
+    generate(data, docs, content)
     print(f"first generation (tracking): {time.perf_counter() - started:.2f} s", file=sys.stderr)
     # The benchmark's live preview starts in a docs folder written minutes before, so every file is
     # read back once then and trusted later; a folder written just now is read back at the next run.
     time.sleep(1.1)
-    generate(data, docs, CONTENT_DIR)
+    generate(data, docs, content)
 
     target, text, edits = preview_edits(data)
     runs: dict[str, list[Run]] = {}
@@ -90,7 +93,7 @@ def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[st
                         profiler = cProfile.Profile()
                         profiler.enable()
                     started = time.perf_counter()
-                    report = generate(data, docs, CONTENT_DIR, timings=stages)
+                    report = generate(data, docs, content, timings=stages)
                     elapsed = time.perf_counter() - started
                     if profiler is not None:
                         profiler.disable()

@@ -61,7 +61,7 @@ preview_log = logging.getLogger("kommunkompassen.preview")  # outside MkDocs' lo
 MARKDOWN_EXTENSION = "generator.site.htmlblocks"
 _VALUED_SEARCH_ATTRIBUTE = re.compile(r'\sdata-search-\w+="[^"]')
 _IDS = re.compile(r'<[a-z][a-z0-9]*\s[^>]*?\bid="([^"]+)"')
-_LAST = -50  # after the other plugins' handlers of the same event, as the hooks file's were
+_LAST = -50  # after the other plugins' handlers of the same event, where the hooks file's ran
 
 # Files of the site that list every page: where each lists its entries, and the page an entry belongs to.
 _PAGE_LISTS: dict[str, tuple[str, Callable[[dict], str]]] = {

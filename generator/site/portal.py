@@ -82,16 +82,17 @@ def plugin_options(config: dict) -> dict[str, str]:
     return options
 
 
-def plugins_with_data(config_file: Path, data_dir: Path) -> list:
-    """The config's plugin list with the plugin's `data` set to `data_dir`: handed to MkDocs
-    (`load_config(plugins=...)`) by `build --data` and `serve --data`."""
-    plugins = []
+def plugins_with_data(config_file: Path, data_dir: Path) -> dict:
+    """The config's plugins with the plugin's `data` set to `data_dir`: handed to MkDocs
+    (`load_config(plugins=...)`) by `build --data` and `serve --data`. A mapping, in the config's
+    order, because MkDocs empties the entries of a list as it reads them, and `serve` reads the
+    same value again at every rebuild."""
+    plugins = {}
     for entry in _read_config(config_file).get("plugins") or ():
-        name = entry if isinstance(entry, str) else next(iter(entry))
+        name, options = (entry, {}) if isinstance(entry, str) else next(iter(entry.items()))
         if name == PLUGIN:
-            options = {} if isinstance(entry, str) else dict(entry[PLUGIN] or {})
-            entry = {PLUGIN: {**options, "data": str(data_dir.resolve())}}
-        plugins.append(entry)
+            options = {**(options or {}), "data": str(data_dir.resolve())}
+        plugins[name] = options
     return plugins
 
 
