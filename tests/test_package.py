@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 import venv
 import zipfile
 from pathlib import Path
@@ -36,9 +35,12 @@ def test_an_installed_wheel_makes_and_builds_a_portal_and_builds_this_one(tmp_pa
         pytest.skip("needs this repository's git checkout")
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "KOMMUNKOMPASSEN_LANG")}
     env = {**clean, **RELEASE}
+    environment = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True, system_site_packages=False).create(environment)
+    python = environment / "bin" / "python"
     clone, wheels = tmp_path / "clone", tmp_path / "wheels"
     _run(["git", "clone", "--quiet", "--no-hardlinks", ROOT, clone], tmp_path, env)
-    _run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", wheels, clone], tmp_path, env)
+    _run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, clone], tmp_path, env)  # as `pip install CLONE` builds it
     shutil.rmtree(clone)
     wheel, = wheels.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -50,9 +52,7 @@ def test_an_installed_wheel_makes_and_builds_a_portal_and_builds_this_one(tmp_pa
                     "generator/tools/portal_template/evaluations/_frameworks/2020.yaml"):
         assert shipped in names, shipped
 
-    environment = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=True, system_site_packages=False).create(environment)
-    _run([environment / "bin" / "python", "-m", "pip", "install", "--quiet", wheel], tmp_path, env)
+    _run([python, "-m", "pip", "install", "--quiet", wheel], tmp_path, env)
     tool = environment / "bin" / "kommunkompassen"
 
     work = tmp_path / "work"

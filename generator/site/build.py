@@ -495,7 +495,7 @@ def _build_site(portal: "Portal", data_dir: Path, site_dir: Path, run_mkdocs: bo
         if refusal:
             print(msg("build.stopped_because", reason=refusal), file=sys.stderr)
             return 2
-        return _mkdocs_build(portal, data_dir, site_dir.resolve(), docs_dir.resolve())
+        return _mkdocs_build(portal, data_dir, site_dir.resolve(), docs_dir)
     try:
         report = generate(data_dir, docs_dir, portal.content_dir, overrides_dir=portal.overrides_dir, root=portal.root)
     except DataError as exc:
@@ -543,8 +543,9 @@ def _mkdocs_build(portal: "Portal", data_dir: Path, site_dir: Path, docs_dir: Pa
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.", dir=site_dir.parent))
     try:
         try:
-            check_docs_folder(docs_dir, portal.root)
+            check_docs_folder(docs_dir, portal.root)  # before resolving: a link on the way is what it looks for
             docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs wants it before the plugin runs
+            docs_dir = docs_dir.resolve()
             config = load_portal_config(portal, data_dir, site_dir=str(staging), docs_dir=str(docs_dir), strict=True)
             portal_plugin(config).generate_before_build(config)
         except DataError as exc:
