@@ -97,9 +97,11 @@ def plugins_with_data(config_file: Path, data_dir: Path) -> dict:
 
 
 def _read_config(config_file: Path) -> dict:
-    """mkdocs.yml as MkDocs reads it (its own YAML loader: !ENV, !relative)."""
-    from mkdocs.utils.yaml import yaml_load
+    """mkdocs.yml's values (generator.loader reads it, as MkDocs would for the values used here)."""
+    from generator.loader import load_site_config
 
-    with open(config_file, "rb") as handle:
-        config = yaml_load(handle)
+    try:
+        config = load_site_config(config_file)
+    except Exception as exc:  # YAML's errors, an unreadable file: said in one line
+        raise PortalError(msg("portal.unreadable", config=config_file, detail=" ".join(str(exc).split()))) from None
     return config if isinstance(config, dict) else {}
