@@ -229,14 +229,12 @@ def _data(args, require: bool = True) -> Path:
     """The data folder: `--data`, else the portal's, else evaluations/ (a data folder without a portal)."""
     from generator.site.portal import CONFIG_FILE
 
-    if args.data is None:
-        if args.config_file is None and not CONFIG_FILE.is_file():
-            args.data = DEFAULT_DATA
-        else:
-            args.data = _portal(args).data_dir
+    data = args.data
+    if data is None:
+        data = DEFAULT_DATA if args.config_file is None and not CONFIG_FILE.is_file() else _portal(args).data_dir
     if require:
-        _require_folder(args.data)
-    return args.data
+        _require_folder(data)
+    return data
 
 
 def _init(args) -> int:
@@ -254,13 +252,14 @@ def _validate(args) -> int:
     from generator.problems import display_path
     from generator.validate import validate_folder
 
-    data = _data(args).resolve()
+    folder = _data(args)
+    data = folder.resolve()
     for path in args.paths:
         if not path.exists():
             raise UsageError(msg("cli.path_missing", path=path))
         if path.resolve() != data and data not in path.resolve().parents:
-            raise UsageError(msg("cli.outside_data", path=path, data=args.data))
-    _, problems = validate_folder(args.data)
+            raise UsageError(msg("cli.outside_data", path=path, data=folder))
+    _, problems = validate_folder(folder)
     if args.paths:
         chosen = [display_path(p) for p in args.paths]
         problems = [p for p in problems if any(p.pos.path == c or p.pos.path.startswith(c.rstrip("/") + "/") for c in chosen)]
@@ -271,9 +270,9 @@ def _validate(args) -> int:
 def _new(args) -> int:
     from generator.tools.scaffold import ScaffoldError, write_template
 
-    _data(args)
+    data = _data(args)
     try:
-        path = write_template(args.data, args.municipality, args.year, args.framework)
+        path = write_template(data, args.municipality, args.year, args.framework)
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
     print(msg("cli.new_written", path=path))
@@ -283,7 +282,8 @@ def _new(args) -> int:
 def _fmt(args) -> int:
     from generator.tools.formatter import format_paths
 
-    targets = args.paths or [_data(args)]
+    data = _data(args)
+    targets = args.paths or [data]
     changes, problems = format_paths(targets, check=args.check)
     for problem in problems:
         print(problem.plain())
@@ -326,9 +326,9 @@ def _what_changed(before: str, after: str) -> str:
 def _source_add(args) -> int:
     from generator.tools.sources import SourceError, add_source
 
-    _data(args)
+    data = _data(args)
     try:
-        path = add_source(args.data, args.id, args.title, args.publisher, args.year, args.url)
+        path = add_source(data, args.id, args.title, args.publisher, args.year, args.url)
     except SourceError as exc:
         raise UsageError(str(exc)) from None
     print(msg("cli.source_added", id=args.id, path=path))
