@@ -65,17 +65,17 @@ def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[st
     from generator.site.build import generate
     from generator.site.portal import find_portal
 
-    content = find_portal().content_dir
+    content_dir = find_portal().content_dir
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
     build._CACHE.render.track = True
     started = time.perf_counter()
-    generate(data, docs, content)
+    generate(data, docs, content_dir)
     print(f"first generation (tracking): {time.perf_counter() - started:.2f} s", file=sys.stderr)
     # The benchmark's live preview starts in a docs folder written minutes before, so every file is
     # read back once then and trusted later; a folder written just now is read back at the next run.
     time.sleep(1.1)
-    generate(data, docs, content)
+    generate(data, docs, content_dir)
 
     target, text, edits = preview_edits(data)
     runs: dict[str, list[Run]] = {}
@@ -93,7 +93,7 @@ def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[st
                         profiler = cProfile.Profile()
                         profiler.enable()
                     started = time.perf_counter()
-                    report = generate(data, docs, content, timings=stages)
+                    report = generate(data, docs, content_dir, timings=stages)
                     elapsed = time.perf_counter() - started
                     if profiler is not None:
                         profiler.disable()

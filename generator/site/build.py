@@ -547,11 +547,15 @@ def _mkdocs_build(portal: "Portal", data_dir: Path, site_dir: Path, docs_dir: Pa
             docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs wants it before the plugin runs
             docs_dir = docs_dir.resolve()
             config = load_portal_config(portal, data_dir, site_dir=str(staging), docs_dir=str(docs_dir), strict=True)
-            portal_plugin(config).generate_before_build(config)
+            plugin = portal_plugin(config)
+            plugin.generate_before_build(config)
         except DataError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             return _stopped(exc)
-        build(config)
+        try:
+            build(config)
+        finally:
+            plugin.forget_generated()  # MkDocs keeps the plugin: a build that failed early must not leave it set
         (staging / SITE_MARKER).write_text(SITE_MARKER_TEXT, encoding="utf-8")
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)

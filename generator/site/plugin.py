@@ -137,6 +137,9 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
                  overrides_dir=portal.overrides_dir, root=portal.root)
         self._generated_for = portal.docs_dir
 
+    def forget_generated(self) -> None:
+        self._generated_for = None
+
     def on_pre_build(self, config) -> None:
         self.build = _Build()
         for name in _PAGE_LISTS:  # read before a full build cleans the site folder
