@@ -158,3 +158,14 @@ def test_the_packaged_catalogue_is_this_repositorys() -> None:
     assert packaged == sorted(p.name for p in (DATA / "_frameworks").iterdir())
     for name in packaged:
         assert (TEMPLATE / "evaluations" / "_frameworks" / name).read_bytes() == (DATA / "_frameworks" / name).read_bytes()
+
+
+def test_a_config_without_the_plugin_is_named_not_built_empty(capsys, tmp_path: Path) -> None:
+    config = _portal(tmp_path / "portal")
+    config.write_text(config.read_text(encoding="utf-8").replace("  - kommunkompassen:\n      data: evaluations\n", ""), encoding="utf-8")
+    reason = "mkdocs.yml använder inte pluginen kommunkompassen; lägg till `- kommunkompassen` under `plugins:`"
+    code, _, err = run(capsys, "build", "-f", str(config))
+    assert code == 1 and f"{config}:1:1: error: {reason}" in err.splitlines()
+    assert not (tmp_path / "portal" / "site").exists()
+    code, _, err = run(capsys, "serve", "-f", str(config))
+    assert code == 2 and err.strip() == reason

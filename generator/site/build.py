@@ -592,6 +592,9 @@ def serve_site(data_dir: Optional[Path], dev_addr: str, config_file: Optional[Pa
     except PortalError as exc:
         print(exc, file=sys.stderr)
         return 2
+    if not portal.uses_plugin:
+        print(msg("portal.no_plugin"), file=sys.stderr)
+        return 2
     options = {}
     if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
         options["plugins"] = plugins_with_data(portal.config_file, data_dir)

@@ -39,6 +39,7 @@ class Portal:
     overrides_dir: Optional[Path]  # the theme's custom_dir, if the config names one
     docs_dir: Path
     site_dir: Path
+    uses_plugin: bool = True  # whether the config names the kommunkompassen plugin (nothing is generated without it)
 
     @property
     def root(self) -> Path:
@@ -70,6 +71,7 @@ def portal_from_config(config_file: Path, config: dict) -> Portal:
         overrides_dir=inside(custom_dir) if custom_dir else None,
         docs_dir=inside(config.get("docs_dir") or "docs"),
         site_dir=inside(config.get("site_dir") or "site"),
+        uses_plugin=any(entry == PLUGIN or (isinstance(entry, dict) and PLUGIN in entry) for entry in config.get("plugins") or ()),
     )
 
 
