@@ -4,8 +4,8 @@ This is the only module that parses YAML. It refuses hostile or broken input
 (syntax errors, duplicate keys, anchors and aliases, custom tags, bytes that are
 not UTF-8, empty files, absurd nesting or size) with a Problem instead of an
 exception, checks each document against its JSON Schema and builds frozen
-records from the documents that pass. `read_fast` reads ordinary files with
-libyaml and hands anything unusual to `read_document`, with the same result.
+records from the documents that pass. It reads a data folder on disk or held in
+memory (`SourceTree`: `FolderTree`, `MemoryTree`); where each file lies is `layout`'s.
 """
 
 from __future__ import annotations
@@ -13,17 +13,20 @@ from __future__ import annotations
 import io
 import math
 import os
+import posixpath
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from pathlib import Path, PurePosixPath
+from typing import Any, Callable, Optional, Protocol
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.nodes import Node, ScalarNode
 
+from generator import layout
 from generator import model as m
 from generator import schema
 from generator.messages import msg, whole
@@ -32,11 +35,6 @@ from generator.problems import Pos, Problem, display_path, error, warning
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 24
 Path_ = tuple  # a JSON path: keys and list indexes from the document root
-
-FRAMEWORKS_DIR = "_frameworks"
-REFERENCES_DIR = "_references"
-MUNICIPALITIES_FILE = "_municipalities.yaml"
-SOURCES_FILE = "_sources.yaml"
 
 
 @dataclass(frozen=True)
@@ -63,15 +61,37 @@ class _Refusal(Exception):
 
 
 # ---------------------------------------------------------------- reading
+#
+# One converter (`_to_plain`) turns composed YAML nodes into plain data with the position of
+# every value and key. Nodes come from one of two composers: libyaml (through PyYAML, which
+# MkDocs brings; about ten times faster) for ordinary text, ruamel for everything else. The
+# fast composer's result is used only when the converter accepts it; a refusal, or anything
+# libyaml or the conversion did not like, is composed again by ruamel, so that every message
+# and position is ruamel's (tests/test_incremental.py compares the two on every file).
 
 
-def read_document(path: Path, kind: str, text: Optional[str] = None) -> tuple[Optional[Document], list[Problem]]:
-    """Parse one YAML file safely. Returns the document or the reasons it was refused."""
+def read_document(path: Path, kind: str, text: Optional[str] = None,
+                  raw: Optional[bytes] = None) -> tuple[Optional[Document], list[Problem]]:
+    """Parse one YAML file safely. Returns the document or the reasons it was refused.
+    `text` or `raw` (its bytes) are used instead of what the file holds when given."""
     shown = display_path(path)
+    if text is not None:
+        return parse_document(text, shown, kind)
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return None, [error(Pos(shown), msg("loader.unreadable", reason=exc.strerror))]
+    return parse_document(raw, shown, kind)
+
+
+def parse_document(source: bytes | str, shown: str, kind: str,
+                   fast: bool = True) -> tuple[Optional[Document], list[Problem]]:
+    """A document from the bytes (or text) of a file that messages call `shown`.
+    `fast=False` composes with ruamel alone (to prove both composers agree)."""
     try:
-        source = text if text is not None else _decode(path, shown)
-        node = _compose(source, shown)
-        data, value_pos, key_pos = _to_plain(node, shown)
+        text = source if isinstance(source, str) else _decode(source, shown)
+        data, value_pos, key_pos = _parse(text, shown, fast)
     except _Refusal as refusal:
         return None, [refusal.problem]
     if not isinstance(data, dict):
@@ -79,11 +99,31 @@ def read_document(path: Path, kind: str, text: Optional[str] = None) -> tuple[Op
     return Document(shown, kind, data, value_pos, key_pos), []
 
 
-def _decode(path: Path, shown: str) -> str:
+def plain_data(text: str) -> Any:
+    """The data a YAML text holds, without comments or styles (to prove a rewrite lost nothing,
+    or to read a file of ours); ValueError when the loader would refuse it."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _Refusal(Pos(shown), msg("loader.unreadable", reason=exc.strerror)) from None
+        data, _, _ = _parse(text, "", fast=True)
+    except _Refusal as refusal:
+        raise ValueError(refusal.problem.message) from None
+    return data
+
+
+def read_plain(path: Path) -> Any:
+    """The data of a YAML file of ours (not evaluator input), through the same converter."""
+    document, problems = read_document(path, "plain")
+    if document is None:
+        raise ValueError("; ".join(problem.plain() for problem in problems))
+    return document.data
+
+
+def _parse(text: str, shown: str, fast: bool) -> tuple[Any, dict, dict]:
+    """Plain data with the positions of its values and keys; raises _Refusal."""
+    found = _convert_fast(text, shown) if fast and _ordinary(text) else None
+    return found or _to_plain(_compose(text, shown), shown, _written_tag)
+
+
+def _decode(raw: bytes, shown: str) -> str:
     if len(raw) > MAX_FILE_BYTES:
         raise _Refusal(Pos(shown, 1, 1), msg("loader.too_large", size=whole(len(raw)), limit=whole(MAX_FILE_BYTES)))
     try:
@@ -116,6 +156,34 @@ def _compose(text: str, shown: str) -> Node:
         extra = docs[1].start_mark
         raise _Refusal(Pos(shown, extra.line + 1, extra.column + 1), msg("loader.several_documents"))
     return docs[0]
+
+
+# Characters that start an anchor, alias, tag or merge key, or that the two composers might place differently.
+_UNUSUAL = ("&", "*", "!", "<<", "\t", "\r", "\ufeff", "\x85", "\u2028", "\u2029")
+
+
+def _ordinary(text: str) -> bool:
+    """Whether libyaml may compose `text`: nothing the loader refuses or the composers place differently."""
+    return (bool(text.strip()) and not text.startswith("%") and "\n%" not in text
+            and not any(mark in text for mark in _UNUSUAL))
+
+
+def _convert_fast(text: str, shown: str) -> Optional[tuple[Any, dict, dict]]:
+    """`_to_plain` of libyaml's nodes, or None when ruamel must compose the text instead.
+    Only for `_ordinary` text: libyaml's nodes do not show anchors, aliases or written tags."""
+    import yaml  # PyYAML's libyaml binding, which MkDocs brings
+
+    try:
+        documents = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
+        if len(documents) != 1 or documents[0] is None:
+            return None
+        found = _to_plain(documents[0], shown, _resolved_tag)
+    except Exception:  # a refusal, or anything libyaml did not like: ruamel says what and where
+        return None
+    return found if isinstance(found[0], dict) else None
+
+
+# ---------------------------------------------------------------- the converter
 
 
 # A key written without the space YAML needs after its colon: `year:2008`.
@@ -184,31 +252,49 @@ _PLAIN_TAGS = {
 }
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
+def _written_tag(node: Node) -> str:
+    """The tag ruamel gave a node: its YAML 1.2 resolver's, or the one written in the file."""
+    return str(node.tag)
+
+
+def _resolved_tag(node: Any) -> str:
+    """The tag ruamel would give a node libyaml composed (libyaml resolves plain scalars by YAML 1.1;
+    text with a written tag never reaches libyaml)."""
+    if node.id != "scalar":
+        return str(node.tag)
+    return _STR if node.style else _plain_tag(node.value)  # quoted and block scalars are text
+
+
 def _node_pos(node: Node, shown: str) -> Pos:
     return Pos(shown, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
-def _to_plain(root: Node, shown: str) -> tuple[Any, dict, dict]:
+def _to_plain(root: Any, shown: str, tag_of: Callable[[Any], str]) -> tuple[Any, dict, dict]:
+    """The loader's one converter: plain data, the position of every value and of every key,
+    from the nodes of either composer (`tag_of` says what each node is)."""
     value_pos: dict = {}
     key_pos: dict = {}
 
-    def convert(node: Node, path: tuple, depth: int) -> Any:
+    def convert(node: Any, path: tuple, depth: int) -> Any:
         pos = _node_pos(node, shown)
         if depth > MAX_DEPTH:
             raise _Refusal(pos, msg("loader.too_deep", depth=MAX_DEPTH))
         if getattr(node, "anchor", None):
             raise _Refusal(pos, msg("loader.anchor", anchor=node.anchor))
-        tag = str(node.tag)
+        tag = tag_of(node)
         if tag not in _PLAIN_TAGS:
             raise _Refusal(pos, msg("loader.tag", tag=tag))
         value_pos[path] = pos
-        if isinstance(node, MappingNode):
+        if node.id == "mapping":
             result: dict = {}
             for key_node, value_node in node.value:
                 key_here = _node_pos(key_node, shown)
                 if str(key_node.tag) == "tag:yaml.org,2002:merge":
                     raise _Refusal(key_here, msg("loader.merge_key"))
-                if not isinstance(key_node, ScalarNode):
+                if key_node.id != "scalar":
                     raise _Refusal(key_here, msg("loader.complex_key"))
                 key = _no_surrogate(str(key_node.value), key_here)
                 if key in result:
@@ -219,7 +305,7 @@ def _to_plain(root: Node, shown: str) -> tuple[Any, dict, dict]:
                 if result[key] is None and value_node.value in ("", None):
                     value_pos[path + (key,)] = key_here  # an empty value has no place of its own
             return result
-        if isinstance(node, SequenceNode):
+        if node.id == "sequence":
             return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
         return _scalar(node, tag, pos)
 
@@ -264,85 +350,6 @@ def _no_surrogate(text: str, pos: Pos) -> str:
     return text
 
 
-# ---------------------------------------------------------------- the fast path (for large data folders)
-
-
-def read_fast(path: Path, kind: str, raw: Optional[bytes] = None) -> tuple[Optional[Document], list[Problem]]:
-    """`loader.read_document`, about ten times faster for ordinary files.
-
-    libyaml (through PyYAML, which MkDocs brings) composes the nodes and the
-    loader's own rules turn them into a Document: ruamel's YAML 1.2 resolver
-    decides what a plain scalar is, `_scalar` converts it, positions come
-    from the same marks. Anything out of the ordinary — a refusal, an anchor or
-    alias, a tag, a merge key, a duplicate key, deep nesting, tabs, a directive,
-    a BOM or CR — goes to `read_document` itself, so the result is always
-    exactly its result (tests/test_incremental.py compares the two on every file).
-    """
-    try:
-        if raw is None or len(raw) > MAX_FILE_BYTES:
-            raise _Unusual
-        text = raw.decode("utf-8")
-        if any(mark in text for mark in _UNUSUAL) or text.startswith("%") or "\n%" in text or not text.strip():
-            raise _Unusual
-        return _compose_fast(text, path, kind), []
-    except Exception:  # _Unusual, or anything libyaml or the conversion did not like
-        return read_document(path, kind)
-
-
-class _Unusual(Exception):
-    pass
-
-
-# Characters that start an anchor, alias, tag or merge key, or that the two parsers might place differently.
-_UNUSUAL = ("&", "*", "!", "<<", "\t", "\r", "\ufeff", "\x85", "\u2028", "\u2029")
-
-
-def _compose_fast(text: str, path: Path, kind: str) -> Document:
-    import yaml  # PyYAML's libyaml binding, which MkDocs brings
-
-    documents = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
-    if len(documents) != 1 or documents[0] is None:
-        raise _Unusual
-    shown = display_path(path)
-    value_pos: dict = {}
-    key_pos: dict = {}
-    seen_nodes: set[int] = set()
-
-    def convert(node, where: tuple, depth: int):
-        pos = Pos(shown, node.start_mark.line + 1, node.start_mark.column + 1)
-        if depth > MAX_DEPTH or id(node) in seen_nodes:  # too deep, or an alias
-            raise _Unusual
-        seen_nodes.add(id(node))
-        value_pos[where] = pos
-        if isinstance(node, yaml.MappingNode):
-            result: dict = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise _Unusual
-                key = str(key_node.value)
-                if key in result or _SURROGATE.search(key):
-                    raise _Unusual
-                key_pos[where + (key,)] = Pos(shown, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                result[key] = convert(value_node, where + (key,), depth + 1)
-                if result[key] is None and value_node.value in ("", None):
-                    value_pos[where + (key,)] = key_pos[where + (key,)]
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [convert(item, where + (index,), depth + 1) for index, item in enumerate(node.value)]
-        if node.style:  # quoted or block scalars are text
-            tag = "tag:yaml.org,2002:str"
-        else:
-            tag = _plain_tag(node.value)
-        if tag not in _PLAIN_TAGS or tag == "tag:yaml.org,2002:merge":
-            raise _Unusual
-        return _scalar(node, tag, pos)
-
-    data = convert(documents[0], (), 0)
-    if not isinstance(data, dict):
-        raise _Unusual
-    return Document(shown, kind, data, value_pos, key_pos)
-
-
 @lru_cache(maxsize=65536)
 def _plain_tag(value: str) -> str:
     """The tag YAML 1.2 gives a plain scalar: a pure function of its text, and the same texts
@@ -357,7 +364,81 @@ def _resolver():
     return VersionedResolver(version=(1, 2))  # what YAML(typ="rt") applies to a document without %YAML
 
 
-# ---------------------------------------------------------------- the data folder
+# ---------------------------------------------------------------- the data folder, on disk or in memory
+
+
+class SourceTree(Protocol):
+    """A data folder's files, wherever they are: a folder on disk, or git blobs in memory."""
+
+    shown: str  # how messages name the data folder itself
+
+    def listing(self) -> tuple[list[str], dict[str, str]]:
+        """The paths inside the data folder (POSIX, sorted as a folder is walked) of the files to consider,
+        and every entry refused unread (a symbolic link, a submodule) with the reason; "" is the folder itself."""
+
+    def read(self, relative: str) -> bytes:
+        """The bytes of one listed file (OSError when it cannot be read)."""
+
+    def shown_path(self, relative: str) -> str:
+        """How messages name one file ("" names the folder)."""
+
+
+class FolderTree:
+    """A data folder on disk. Symbolic links are refused and never followed."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.shown = display_path(self.root)
+
+    def listing(self) -> tuple[list[str], dict[str, str]]:
+        links = symbolic_links(self.root)
+        refused = {_relative(link, self.root): link_message() for link in links}
+        if self.root.is_symlink():
+            return [], refused
+        linked = set(links)
+        found = []
+        for path in sorted(self.root.rglob("*")):
+            if path in linked or any(parent in linked for parent in path.parents):
+                continue
+            relative = _relative(path, self.root)
+            if path.name.startswith(".") or (path.is_dir() and relative not in layout.REGISTERS.values()):
+                continue  # a folder named as a register is listed: reading it says what is wrong
+            found.append(relative)
+        return found, refused
+
+    def read(self, relative: str) -> bytes:
+        return self.path(relative).read_bytes()
+
+    def shown_path(self, relative: str) -> str:
+        return display_path(self.path(relative)) if relative else self.shown
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative if relative else self.root
+
+
+class MemoryTree:
+    """A data folder held in memory (say, read from git): file contents by their path inside it.
+    `refused` names the entries not to read, with the reason (symbolic links, submodules)."""
+
+    def __init__(self, shown: str, files: Mapping[str, bytes], refused: Optional[Mapping[str, str]] = None):
+        self.shown = shown
+        self.files = dict(files)
+        self.refused = dict(refused or {})
+
+    def listing(self) -> tuple[list[str], dict[str, str]]:
+        listed = [relative for relative in self.files
+                  if not PurePosixPath(relative).name.startswith(".")]
+        return sorted(listed, key=lambda relative: PurePosixPath(relative).parts), dict(self.refused)
+
+    def read(self, relative: str) -> bytes:
+        return self.files[relative]
+
+    def shown_path(self, relative: str) -> str:
+        return posixpath.join(self.shown, relative) if relative else self.shown
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path != root else ""
 
 
 @dataclass(frozen=True)
@@ -369,6 +450,32 @@ class DataFiles:
     evaluations: tuple[Path, ...]
     strays: tuple[Path, ...]
     links: tuple[Path, ...] = ()  # symbolic links: refused, never followed
+
+
+@dataclass(frozen=True)
+class _Sorted:
+    """A tree's files by what they hold (paths inside the data folder), as `layout` says."""
+
+    by_kind: dict[str, tuple[str, ...]]
+    strays: tuple[str, ...]
+    refused: dict[str, str]
+
+    def readable(self) -> list[tuple[str, str]]:
+        """(path, kind) of every file to read, in the order the loader reads them."""
+        return [(relative, kind) for kind in layout.KINDS for relative in self.by_kind[kind]]
+
+
+def _sort_files(tree: SourceTree) -> _Sorted:
+    listed, refused = tree.listing()
+    by_kind: dict[str, list[str]] = {kind: [] for kind in layout.KINDS}
+    strays = []
+    for relative in listed:
+        kind = layout.kind_of(PurePosixPath(relative).parts)
+        if kind is None:
+            strays.append(relative)
+        else:
+            by_kind[kind].append(relative)
+    return _Sorted({kind: tuple(found) for kind, found in by_kind.items()}, tuple(strays), refused)
 
 
 def link_message() -> str:
@@ -395,78 +502,74 @@ def link_problems(root: Path) -> list[Problem]:
 
 def find_data_files(root: Path) -> DataFiles:
     """Sort the files of a data folder by what they hold, in a stable order."""
-    frameworks, references, evaluations, strays = [], [], [], []
-    links = symbolic_links(root)
-    if root.is_symlink():
-        return DataFiles((), None, None, (), (), (), tuple(links))
-    linked = set(links)
-    for path in sorted(root.rglob("*")):
-        if path in linked or any(parent in linked for parent in path.parents):
-            continue
-        if path.is_dir() or path.name.startswith("."):
-            continue
-        relative = path.relative_to(root).parts
-        if relative[0] == FRAMEWORKS_DIR and len(relative) == 2 and path.suffix == ".yaml":
-            frameworks.append(path)
-        elif relative[0] == REFERENCES_DIR and len(relative) == 2 and path.suffix == ".yaml":
-            references.append(path)
-        elif relative in ((MUNICIPALITIES_FILE,), (SOURCES_FILE,)):
-            continue
-        elif len(relative) == 2 and path.suffix in (".yaml", ".yml") and not relative[0].startswith("_"):
-            evaluations.append(path)
-        else:
-            strays.append(path)
-    municipalities = root / MUNICIPALITIES_FILE
-    sources = root / SOURCES_FILE
+    tree = FolderTree(root)
+    found = _sort_files(tree)
+
+    def paths(kind: str) -> tuple[Path, ...]:
+        return tuple(tree.path(relative) for relative in found.by_kind[kind])
+
+    municipalities, sources = paths("municipalities"), paths("sources")
     return DataFiles(
-        tuple(frameworks),
-        municipalities if municipalities.exists() and municipalities not in linked else None,
-        sources if sources.exists() and sources not in linked else None,
-        tuple(references),
-        tuple(evaluations),
-        tuple(strays),
-        tuple(links),
+        paths("framework"),
+        municipalities[0] if municipalities else None,
+        sources[0] if sources else None,
+        paths("reference"),
+        paths("evaluation"),
+        tuple(tree.path(relative) for relative in found.strays),
+        tuple(tree.path(relative) for relative in found.refused),
     )
 
 
-def load_dataset(root: Path, read: Callable[[Path, str], tuple] = read_document) -> tuple[m.Dataset, list[Problem]]:
-    """Read every file of a data folder into a Dataset; problems say what was refused."""
-    files = find_data_files(root)
-    problems: list[Problem] = [error(Pos(display_path(link), 1, 1), link_message()) for link in files.links]
+Reader = Callable[[SourceTree, str, str], tuple]
+
+
+def read_from_tree(tree: SourceTree, relative: str, kind: str) -> tuple[Optional[Document], list[Problem]]:
+    """The document of one file of a tree, or why it was refused."""
+    try:
+        raw = tree.read(relative)
+    except OSError as exc:
+        return None, [error(Pos(tree.shown_path(relative)), msg("loader.unreadable", reason=exc.strerror))]
+    return parse_document(raw, tree.shown_path(relative), kind)
+
+
+def load_dataset(root: Path, read: Optional[Callable[[Path, str], tuple]] = None) -> tuple[m.Dataset, list[Problem]]:
+    """Read every file of a data folder into a Dataset; problems say what was refused.
+    `read(path, kind)`, when given, reads each file instead of the loader."""
+    tree = FolderTree(root)
+    if read is None:
+        return load_tree(tree)
+    return load_tree(tree, lambda _tree, relative, kind: read(tree.path(relative), kind))
+
+
+def load_tree(tree: SourceTree, read: Reader = read_from_tree) -> tuple[m.Dataset, list[Problem]]:
+    """Read every file of a data folder, on disk or in memory, into a Dataset; problems say what was refused."""
+    files = _sort_files(tree)
+    problems: list[Problem] = [error(Pos(tree.shown_path(link), 1, 1), reason) for link, reason in files.refused.items()]
     for stray in files.strays:
-        problems.append(warning(Pos(display_path(stray)), msg("loader.stray_file")))
-    if not (root / FRAMEWORKS_DIR).is_dir() or not files.frameworks:
-        problems.append(error(Pos(display_path(root)), msg("loader.no_frameworks", folder=FRAMEWORKS_DIR)))
-    for required, name in ((files.municipalities, MUNICIPALITIES_FILE), (files.sources, SOURCES_FILE)):
-        if required is None and root / name not in files.links:
-            problems.append(error(Pos(display_path(root / name)), msg("loader.register_missing", name=name)))
+        problems.append(warning(Pos(tree.shown_path(stray)), msg("loader.stray_file")))
+    if not files.by_kind["framework"]:
+        problems.append(error(Pos(tree.shown), msg("loader.no_frameworks", folder=layout.FRAMEWORKS_DIR)))
+    for kind, name in layout.REGISTERS.items():
+        if not files.by_kind[kind] and name not in files.refused:
+            problems.append(error(Pos(tree.shown_path(name)), msg("loader.register_missing", name=name)))
 
-    def records(paths: Iterable[Optional[Path]], kind: str) -> tuple:
-        made: list = []
-        for path in paths:
-            if path is None:
-                continue
-            document, refused = read(path, kind)
-            problems.extend(refused)
-            if document is not None:
-                found, built = check_and_build(document)
-                problems.extend(found)
-                made.extend(built)
-        return tuple(made)
-
-    frameworks = records(files.frameworks, "framework")
-    municipalities = records([files.municipalities], "municipalities")
-    sources = records([files.sources], "sources")
-    references = records(files.references, "reference")
-    evaluations = records(files.evaluations, "evaluation")
-    all_files = [files.municipalities, files.sources, *files.frameworks, *files.references, *files.evaluations]
+    records: dict[str, list] = {kind: [] for kind in layout.KINDS}
+    for relative, kind in files.readable():
+        document, refused = read(tree, relative, kind)
+        problems.extend(refused)
+        if document is not None:
+            found, built = check_and_build(document)
+            problems.extend(found)
+            records[kind].extend(built)
+    shown = [tree.shown_path(relative) for kind in ("municipalities", "sources", "framework", "reference", "evaluation")
+             for relative in files.by_kind[kind]]
     dataset = m.Dataset(
-        frameworks=frameworks,
-        municipalities=municipalities,
-        sources=sources,
-        evaluations=evaluations,
-        references=references,
-        files=tuple(display_path(p) for p in all_files if p is not None),
+        frameworks=tuple(records["framework"]),
+        municipalities=tuple(records["municipalities"]),
+        sources=tuple(records["sources"]),
+        evaluations=tuple(records["evaluation"]),
+        references=tuple(records["reference"]),
+        files=tuple(shown),
     )
     return dataset, problems
 
@@ -698,17 +801,7 @@ def kind_of(path: Path, root: Path) -> Optional[str]:
         relative = path.resolve().relative_to(root.resolve()).parts
     except ValueError:
         return None
-    if relative == (MUNICIPALITIES_FILE,):
-        return "municipalities"
-    if relative == (SOURCES_FILE,):
-        return "sources"
-    if len(relative) == 2 and relative[0] == FRAMEWORKS_DIR:
-        return "framework"
-    if len(relative) == 2 and relative[0] == REFERENCES_DIR:
-        return "reference"
-    if len(relative) == 2 and not relative[0].startswith("_"):
-        return "evaluation"
-    return None
+    return layout.kind_by_place(relative)
 
 
 def _round_trip_yaml() -> YAML:
@@ -729,14 +822,9 @@ def reformat(text: str, order: Callable[[Any], None]) -> str:
     return out.getvalue()
 
 
-def plain_data(text: str) -> Any:
-    """The data a text holds, without comments or styles, to prove a rewrite lost nothing."""
-    return YAML(typ="safe", pure=True).load(text)
-
-
 def load_locale(path: Path) -> dict:
     """The citizen-facing texts of one language (a file of ours, not evaluator input)."""
-    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    return read_plain(path)
 
 
 def load_site_config(path: Path) -> Any:
@@ -745,6 +833,7 @@ def load_site_config(path: Path) -> Any:
     `!ENV NAME` or `!ENV [NAME, ..., default]` is the first variable set, else the default;
     any other tag (`!relative`, Python names in Markdown settings) gives None."""
     from ruamel.yaml.constructor import SafeConstructor
+    from ruamel.yaml.nodes import SequenceNode
 
     class SiteConfigConstructor(SafeConstructor):  # a subclass: the data files' loader refuses every tag
         pass

@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
+from generator import text
+
 LANG_ENV = "KOMMUNKOMPASSEN_LANG"
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -64,8 +66,7 @@ def msg(message_id: str, /, **params: object) -> str:
 
 def whole(number: int) -> str:
     """A whole number with its thousands grouped as the language writes them: 1 000 000, 1,000,000."""
-    grouped = f"{number:,}"
-    return grouped.replace(",", "\u00a0") if language() == "sv" else grouped
+    return text.whole(number, "\u00a0" if language() == "sv" else ",")
 
 
 def suggest(value: object, known: Iterable[str], cutoff: float = 0.6) -> Optional[str]:

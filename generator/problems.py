@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+
+from generator.text import printable  # Problem prints with it; the CLI imports it from here
 
 
 class Level(str, Enum):
@@ -44,19 +45,6 @@ class Problem:
         if self.pos.line:
             place += f",line={self.pos.line},col={self.pos.column}"
         return f"::{self.level.value} {place}::{message}"
-
-
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
-def printable(text: str) -> str:
-    """Text for a terminal or a CI log: control characters (terminal escapes, line breaks,
-    bidirectional-text controls) shown as escapes such as \\x1b, never sent as they are."""
-    def escape(match: re.Match) -> str:
-        code = ord(match.group(0))
-        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-    return _CONTROL.sub(escape, text)
 
 
 def error(pos: Pos, message: str) -> Problem:

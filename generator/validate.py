@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional
 
 from generator import model as m
-from generator.loader import load_dataset
+from generator.layout import evaluation_file
+from generator.loader import FolderTree, SourceTree, load_tree
 from generator.messages import did_you_mean, msg
 from generator.problems import Pos, Problem, error, warning
+from generator.text import plain_number
 
 # A printed total may differ from the sum of its parts by this much before it is
 # reported: reports print halves, and a rounded total of halves moves by 0.5.
@@ -29,8 +31,13 @@ def this_year() -> int:
 
 
 def validate_folder(root: Path) -> tuple[m.Dataset, list[Problem]]:
-    """Load and validate a data folder: the validator's single entry point."""
-    dataset, problems = load_dataset(root)
+    """Load and validate a data folder on disk."""
+    return validate_tree(FolderTree(root))
+
+
+def validate_tree(tree: SourceTree) -> tuple[m.Dataset, list[Problem]]:
+    """Load and validate a data folder, on disk or in memory: the validator's single entry point."""
+    dataset, problems = load_tree(tree)
     return dataset, combine(problems, check_dataset(dataset))
 
 
@@ -220,7 +227,7 @@ def _forget_all_but(evaluations: Iterable[m.Evaluation]) -> None:
 
 def check_file_name(evaluation: m.Evaluation) -> list[Problem]:
     path = Path(evaluation.pos.path)
-    expected = f"{evaluation.municipality}/{evaluation.year}.yaml"
+    expected = evaluation_file(evaluation.municipality, evaluation.year)
     actual = f"{path.parent.name}/{path.name}"
     if actual != expected:
         return [error(evaluation.spans.get("municipality", evaluation.pos), msg("validate.file_name", actual=actual, municipality=evaluation.municipality, year=evaluation.year, expected=expected))]
@@ -429,8 +436,7 @@ def check_reference(reference: m.ReferenceSeries, dataset: m.Dataset) -> list[Pr
 # ---------------------------------------------------------------- helpers
 
 
-def _num(value: float) -> str:
-    return f"{value:g}"
+_num = plain_number
 
 
 def _known(values: Iterable[str]) -> str:

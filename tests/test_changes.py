@@ -374,3 +374,27 @@ def test_symbolic_links_and_files_outside_the_data_are_listed(repo: Path, tmp_pa
 
     assert main(["diff", "HEAD~1", "HEAD"]) == 1
     assert "ny symbolisk länk" in capsys.readouterr().out
+
+
+def test_git_blobs_are_loaded_in_memory_as_the_folder_is(repo: Path, monkeypatch) -> None:
+    """Both revisions are read from `git cat-file` into memory: nothing is written to a scratch
+    folder, and the data read from git is what the same files give when loaded from a folder."""
+    import tempfile
+
+    from generator.loader import FolderTree, MemoryTree
+    from generator.review import changes
+    from generator.validate import validate_tree
+
+    mutate(repo / KARLSKOGA, lambda tree: question(tree, "1.2").update(points=99))  # an error: above the maximum
+    commit(repo, "an error")
+    for name in ("mkdtemp", "mkstemp", "TemporaryDirectory", "NamedTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, lambda *a, **k: pytest.fail("diff wrote a temporary file"))
+    text, ok = summarize_revisions("HEAD~1", "HEAD", Path("evaluations"), PREVIEW)
+    assert not ok and "Fråga 1.2" in text
+
+    files, links = changes._tree_files(repo, git(repo, "rev-parse", "HEAD").strip(), "evaluations")
+    assert not links and len(files) == len(list((repo / "evaluations").rglob("*.yaml")))
+    from_git = validate_tree(MemoryTree("evaluations", files))
+    from_folder = validate_tree(FolderTree(Path("evaluations")))
+    assert from_git == from_folder
+    assert any(p.pos.path == "evaluations/karlskoga/2022.yaml" for p in from_git[1])

@@ -12,7 +12,7 @@ import pytest
 
 from generator.site import build
 from generator import loader
-from generator.site.build import generate, load_data, read_fast
+from generator.site.build import generate, load_data
 from generator.tools.synth import write_corpus
 from tests.conftest import tree
 
@@ -182,6 +182,12 @@ def _corpus(tmp_path: Path) -> Path:
     return folder
 
 
+def _both_ways(path: Path, kind: str) -> tuple:
+    """A file read as the loader reads it (libyaml first) and with ruamel alone."""
+    raw, shown = path.read_bytes(), str(path)
+    return loader.parse_document(raw, shown, kind), loader.parse_document(raw, shown, kind, fast=False)
+
+
 def test_fast_reading_gives_the_loaders_documents(tmp_path: Path) -> None:
     folders = [DATA, _corpus(tmp_path)]
     for folder in folders:
@@ -190,7 +196,10 @@ def test_fast_reading_gives_the_loaders_documents(tmp_path: Path) -> None:
         listed += [(p, "reference") for p in files.references]
         listed += [(files.municipalities, "municipalities"), (files.sources, "sources")]
         for path, kind in listed:
-            assert read_fast(path, kind, path.read_bytes()) == loader.read_document(path, kind), path
+            fast, careful = _both_ways(path, kind)
+            assert fast == careful, path
+            # the ordinary files of a data folder are what the fast composer is for
+            assert loader._convert_fast(path.read_text(encoding="utf-8"), str(path)) is not None, path
 
 
 TRICKY = {
@@ -226,7 +235,26 @@ def test_fast_reading_agrees_on_odd_files(name: str, tmp_path: Path) -> None:
     path = tmp_path / "2022.yaml"
     content = TRICKY[name]
     path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
-    assert read_fast(path, "evaluation", path.read_bytes()) == loader.read_document(path, "evaluation")
+    fast, careful = _both_ways(path, "evaluation")
+    assert fast == careful
+    assert loader.read_document(path, "evaluation") == fast
+
+
+@pytest.mark.parametrize("name", sorted(TRICKY))
+def test_plain_data_is_what_the_loader_reads(name: str) -> None:
+    """`plain_data` (fmt's proof that a rewrite kept the data, synth's phrase banks) goes through the
+    same converter: the loader's data where it accepts a text, a ValueError where it refuses one."""
+    content = TRICKY[name]
+    if isinstance(content, bytes):
+        return  # plain_data is given text
+    document, _ = loader.parse_document(content, "x.yaml", "evaluation")
+    if name == "not a mapping":  # plain data need not be a mapping, a document must
+        assert loader.plain_data(content) == ["a", "b"]
+    elif document is None:
+        with pytest.raises(ValueError):
+            loader.plain_data(content)
+    else:
+        assert loader.plain_data(content) == document.data
 
 
 def test_cached_loading_gives_the_loaders_dataset_and_problems(tmp_path: Path, fresh_cache) -> None:

@@ -49,7 +49,7 @@ def test_an_installed_wheel_makes_and_builds_a_portal_and_builds_this_one(tmp_pa
                     "generator/site/content/metod/index.md", "generator/schemas/evaluation.schema.json",
                     "generator/locale/messages.sv.yaml", "generator/review/filter_preview.py",
                     "generator/tools/portal_template/dot-github/workflows/preview.yml",
-                    "generator/tools/portal_template/evaluations/_frameworks/2020.yaml"):
+                    "generator/tools/portal_template/evaluations/_frameworks/2020.yaml", "generator/tools/synth_phrases.yaml"):
         assert shipped in names, shipped
 
     _run([python, "-m", "pip", "install", "--quiet", wheel], tmp_path, env)

@@ -19,17 +19,17 @@ from __future__ import annotations
 import difflib
 import os
 import posixpath
-import re
 import subprocess
-import tempfile
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
 from collections.abc import Iterator, Mapping
 from typing import Any, Iterable, Optional
 
+from generator.layout import evaluation_key
 from generator.messages import msg, section
 from generator import model as m
 from generator.problems import Level, Problem, display_path, has_errors
+from generator.text import code_span as _code, escape_markdown as _md, format_number, whole
 
 class _Sentences(Mapping):
     """Every sentence of the summary, from the `summary` section of the message catalogue in
@@ -52,10 +52,8 @@ _EVALUATION_FIELDS = ("framework", "detail", "month", "report_date", "ordinal", 
 _AREA_FIELDS = ("printed_name", "reported_percent")
 _QUESTION_FIELDS = ("printed_text", "reported_max", "reported_percent")
 _PRACTICE_FIELDS = ("name", "gold_star", "description", "links")
-_MD_SPECIAL = set("\\`*_[]<>|~&$")
 # The summary becomes a pull-request comment, which GitHub cuts at 65,536 characters.
 MAX_SUMMARY_CHARS = 60_000
-_ZWSP = "\u200b"  # an invisible break: `@` + it mentions nobody, `#` + it references nothing
 
 
 class RevisionError(Exception):
@@ -92,15 +90,12 @@ def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url:
         base_sha = _resolve(top, base)
         head_sha = _resolve(top, head) if head is not None else None
         shown = display_path(data)
-        with tempfile.TemporaryDirectory(prefix="kommunkompassen-diff-") as scratch:
-            base_root = Path(scratch) / "base"
-            base_side = _side(base, base_root, *_tree_files(top, base_sha, prefix), shown)
-            if head is None:
-                head_side = _side(TEXT["working_tree"], data, *_folder_files(data), shown, extracted=False)
-            else:
-                head_root = Path(scratch) / "head"
-                head_side = _side(head, head_root, *_tree_files(top, head_sha, prefix), shown)
-            others = _other_changes(top, base_sha, head_sha, prefix)
+        base_side = _side(base, *_tree_files(top, base_sha, prefix), shown)
+        if head is None:
+            head_side = _side(TEXT["working_tree"], *_folder_files(data), shown, folder=data)
+        else:
+            head_side = _side(head, *_tree_files(top, head_sha, prefix), shown)
+        others = _other_changes(top, base_sha, head_sha, prefix)
     except RevisionError as exc:
         raise UsageError(str(exc)) from None
     head_text = TEXT["working_tree"] if head is None else TEXT["head_revision"].format(head=_code(head), head_sha=head_sha[:7])
@@ -221,29 +216,22 @@ def _other_changes(top: Path, base_sha: str, head_sha: Optional[str], prefix: st
 # ---------------------------------------------------------------- loading one side
 
 
-def _side(label: str, root: Path, files: dict[str, bytes], links: dict[str, bytes], shown: str,
-          extracted: bool = True) -> Side:
-    """Load one side; `extracted`: write `files` into the empty folder `root` first (links are not
-    written: they are refused as the loader refuses them in a folder)."""
+def _side(label: str, files: dict[str, bytes], links: dict[str, bytes], shown: str,
+          folder: Optional[Path] = None) -> Side:
+    """Load one side: the `files` read from git, held in memory (links and submodules are refused
+    unread, as the loader refuses links in a folder), or the data `folder` itself."""
     from generator.aggregate import aggregate
-    from generator.validate import validate_folder
+    from generator.loader import FolderTree, MemoryTree, SourceTree, link_message
+    from generator.validate import validate_tree
 
-    if extracted:
-        root.mkdir(parents=True)
-        for relative, content in files.items():
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
-    dataset, problems = validate_folder(root)
-    if extracted:
-        from generator.loader import link_message
-        from generator.problems import Pos, error
-
-        problems = sorted({_relabel(p, root, shown) for p in problems}
-                          | {error(Pos(posixpath.join(shown, link), 1, 1),
-                                   msg("diff.submodule") if target.startswith(SUBMODULE) else link_message())
-                             for link, target in links.items()})
-        dataset = _relabel_dataset(dataset, root, shown)
+    tree: SourceTree
+    if folder is not None:
+        tree = FolderTree(folder)
+    else:
+        refused = {link: msg("diff.submodule") if target.startswith(SUBMODULE) else link_message()
+                   for link, target in links.items()}
+        tree = MemoryTree(shown, files, refused)
+    dataset, problems = validate_tree(tree)
     try:
         portal = aggregate(_usable(dataset))
     except Exception:
@@ -254,27 +242,6 @@ def _side(label: str, root: Path, files: dict[str, bytes], links: dict[str, byte
     if portal is not None:
         side.views = {view.key: view for view in portal.evaluations}
     return side
-
-
-def _relabel(problem: Problem, root: Path, shown: str) -> Problem:
-    return replace(problem, pos=replace(problem.pos, path=_relabel_path(problem.pos.path, root, shown)))
-
-
-def _relabel_path(path: str, root: Path, shown: str) -> str:
-    for prefix in {str(root), str(root.resolve()), display_path(root)}:
-        if path == prefix:
-            return shown
-        if path.startswith(prefix + os.sep) or path.startswith(prefix + "/"):
-            return posixpath.join(shown, PurePosixPath(*Path(path[len(prefix) + 1:]).parts).as_posix())
-    return path
-
-
-def _relabel_dataset(dataset: m.Dataset, root: Path, shown: str) -> m.Dataset:
-    evaluations = tuple(
-        replace(e, pos=replace(e.pos, path=_relabel_path(e.pos.path, root, shown))) for e in dataset.evaluations
-    )
-    files = tuple(_relabel_path(f, root, shown) for f in dataset.files)
-    return replace(dataset, evaluations=evaluations, files=files)
 
 
 def _usable(dataset: m.Dataset) -> m.Dataset:
@@ -391,7 +358,7 @@ def _cap(text: str) -> str:
     if len(text) <= MAX_SUMMARY_CHARS:
         return text
     cut = text.rfind("\n", 0, MAX_SUMMARY_CHARS - 200)
-    return text[:cut] + "\n\n" + TEXT["cut"].format(n=f"{MAX_SUMMARY_CHARS:,}".replace(",", " ")) + "\n"
+    return text[:cut] + "\n\n" + TEXT["cut"].format(n=whole(MAX_SUMMARY_CHARS, " ")) + "\n"
 
 
 def _file_changes(base: dict[str, bytes], head: dict[str, bytes]) -> list[tuple[str, str]]:
@@ -407,10 +374,7 @@ def _file_changes(base: dict[str, bytes], head: dict[str, bytes]) -> list[tuple[
 
 
 def _evaluation_key(path: str) -> Optional[str]:
-    parts = PurePosixPath(path).parts
-    if len(parts) == 2 and not parts[0].startswith("_") and parts[1].endswith((".yaml", ".yml")):
-        return f"{parts[0]}/{PurePosixPath(parts[1]).stem}"
-    return None
+    return evaluation_key(path)
 
 
 def _evaluation_fingerprint(evaluation: m.Evaluation) -> Any:
@@ -718,10 +682,7 @@ def _preview_base(url: str) -> Optional[str]:
     return url if url.endswith("/") else url + "/"
 
 
-def _number(value: Optional[float]) -> str:
-    from generator.site.pages import format_number
-
-    return format_number(value)
+_number = format_number
 
 
 def _delta(old: Optional[float], new: Optional[float]) -> str:
@@ -730,25 +691,3 @@ def _delta(old: Optional[float], new: Optional[float]) -> str:
     difference = new - old
     text = _number(round(difference, 6))
     return "+" + text if difference > 0 else ("±0" if difference == 0 else text)
-
-
-def _md(text: str) -> str:
-    """Data text as literal, inert Markdown: whitespace and control characters collapsed, markup
-    characters escaped, and mentions (`@user`), references (`#12`, `owner/repo#12`, `GH-12`) and
-    addresses (`https://…`, `www.…`) broken with an invisible space so GitHub links none of them."""
-    collapsed = " ".join(_visible(str(text)).split())
-    escaped = "".join("\\" + c if c in _MD_SPECIAL else c for c in collapsed)
-    escaped = escaped.replace("@", "@" + _ZWSP).replace("://", ":" + _ZWSP + "//")
-    escaped = re.sub(r"#(?=[0-9])", "#" + _ZWSP, escaped)
-    escaped = re.sub(r"(?i)\b(gh)-(?=[0-9])", lambda m: m.group(1) + "-" + _ZWSP, escaped)
-    return re.sub(r"(?i)\bwww\.", lambda m: m.group(0)[:3] + _ZWSP + ".", escaped)
-
-
-def _code(text: str) -> str:
-    """Text for a code span: backticks cannot be escaped there, so they are replaced."""
-    return " ".join(_visible(str(text)).replace("`", "'").split())
-
-
-def _visible(text: str) -> str:
-    """Control characters (terminal escapes) and bidirectional-text controls become spaces."""
-    return re.sub("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]", " ", text)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
 
 from generator.messages import msg
-from generator.loader import read_fast
+from generator.loader import read_document
 from generator.problems import Level, Pos, Problem, display_path, error
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
     """`loader.load_dataset(root)`, remembering each file's records by its bytes.
 
     The frame (which files there are, strays, missing registers) comes from the
-    loader itself; each file is read with `read_fast` and checked against its
+    loader itself; each file is read with `read_document` and checked against its
     schema only when its bytes changed, and unchanged files keep their record
     objects, which lets the renderer recognise unchanged pages cheaply.
     """
@@ -272,7 +272,7 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
                 raw = None  # read_document reports why
             result = _CACHE.files.get(key)
             if result is None or raw is None or result.raw != raw:
-                document, refused = read_fast(path, kind, raw)
+                document, refused = read_document(path, kind, raw=raw)
                 found = list(refused)
                 made: tuple = ()
                 if document is not None:

@@ -26,6 +26,8 @@ from typing import Optional, Sequence
 import pygal
 from pygal.style import Style
 
+from generator.text import coordinate as _f, decimal_comma, escape_xml as _esc, xml_characters
+
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
@@ -262,16 +264,6 @@ def _wrap(text: str, size: float, width: float) -> list[str]:
     return lines + [line] if line else lines
 
 
-def _esc(text: str) -> str:
-    """Text from the data as SVG text: markup characters escaped, characters XML cannot hold as U+FFFD."""
-    escaped = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return _NOT_XML.sub("\ufffd", escaped)
-
-
-def _f(number: float) -> str:
-    return f"{number:.1f}".rstrip("0").rstrip(".")
-
-
 def history(name: str, title: str, description: str, series: Sequence[tuple[str, Sequence[tuple[int, float]]]],
             maximum: float, header: Sequence[str]) -> Chart:
     """Totals over the years, one line per framework revision, so no line crosses a revision break."""
@@ -366,7 +358,6 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
 # Characters XML cannot hold, even as references: a control character in a name would leave the
 # SVG not well-formed (a browser shows an error instead of the chart). Shown as U+FFFD instead.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _spaced(years: list, maximum_labels: int) -> list:
@@ -381,7 +372,7 @@ def _finish(chart: pygal.graph.graph.Graph, name: str) -> str:
     chart.uuid = f"kk-{name}"  # pygal's default id is random
     svg = chart.render(is_unicode=True)
     svg = _COMMENT.sub("", svg)  # pygal's comment carries the date of the build
-    svg = _NOT_XML.sub("\ufffd", svg)
+    svg = xml_characters(svg)
     svg = _SCRIPT.sub("", svg)  # its inline config is only for the tooltip script we leave out
     at = svg.index("</style>")
     return svg[:at] + _dark_pygal(f"#chart-kk-{name}") + svg[at:]
@@ -403,7 +394,7 @@ def _value(value: Optional[float]) -> Optional[dict]:
 
 
 def _format(value: Optional[float]) -> str:
-    return "" if value is None else f"{value:g}".replace(".", ",")
+    return "" if value is None else decimal_comma(value)
 
 
 def _n(value: Optional[float]) -> object:

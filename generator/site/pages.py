@@ -16,7 +16,6 @@ import math
 import operator
 import os
 import posixpath
-import re
 import statistics
 import threading
 from dataclasses import dataclass
@@ -31,59 +30,11 @@ from generator.site import charts
 from generator.site import datafiles
 from generator.loader import load_locale
 from generator.model import GOLD_STAR_LISTING
+from generator.text import escape_line_start, escape_text, format_number, one_line  # the templates use them; others import them from here
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGE = "sv"
-
-# Characters that Markdown or HTML would interpret: written as numeric entities so
-# that text from the data always shows literally and never becomes markup. Control
-# characters too: Python-Markdown marks its stash with \x02 and \x03, and a terminal
-# escape should reach the reader as the character it is, not act.
-_ENTITIES = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()<>#+!|~^=&\"'$:"}
-_ENTITIES.update({chr(c): f"&#{c};" for c in (*range(0x20), 0x7F) if not chr(c).isspace()})
-_ESCAPES = str.maketrans(_ENTITIES)
-# What Markdown reads as a list item or a rule where a value starts a line ("- a", "1. a", "---").
-_LINE_START = re.compile(r"^(?:-(?=[ -]|$)|\d+\.(?= |$))")
-
-
-def escape_text(value: object) -> str:
-    """Text from the data for a generated page, in Markdown or in an HTML text or attribute value:
-    shown literally, never markup; runs of whitespace become one space."""
-    return " ".join(str(value).split()).translate(_ESCAPES)
-
-
-def escape_line_start(value: object) -> str:
-    """`escape_text` for a value that begins a line of Markdown, where "- a", "1. a" or "---"
-    would start a list or draw a rule: the character that would is written as an entity too."""
-    text = escape_text(value)
-    start = _LINE_START.match(text)
-    if start:
-        end = start.end()
-        text = f"{text[:end - 1]}&#{ord(text[end - 1])};{text[end:]}"
-    return text
-
-
-def one_line(value: object) -> str:
-    """Text from the data on one line, for a comment in a YAML file that `new` writes: a line break
-    in a name would end the comment and start a key of its own."""
-    return " ".join(str(value).split())
-
-
-def format_number(value: Optional[float], decimals: Optional[int] = None) -> str:
-    if value is None:
-        return "–"
-    if decimals is not None:
-        value = round(value, decimals)
-    if value == 0:
-        value = 0  # never "−0"
-    if decimals is None and float(value).is_integer() and abs(value) >= 10_000:
-        return f"{int(value):,}".replace(",", "\u00a0").replace("-", "−")  # Swedish: 30 150
-    text = f"{value:.{decimals}f}" if decimals is not None else f"{value:g}"
-    if text.startswith("-") and not text.strip("-0."):
-        text = text[1:]  # -0, and a small negative rounded to zero, show as 0
-    return text.replace(".", ",").replace("-", "−")
-
 
 @lru_cache(maxsize=None)
 def locale(language: str = LANGUAGE) -> dict:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from generator import schema
+from generator import layout, schema
 from generator.loader import find_data_files, kind_of, link_message, plain_data, read_document, reformat
 from generator.messages import msg
 from generator.problems import Pos, Problem, display_path, error
@@ -41,7 +41,7 @@ def format_paths(targets: Iterable[Path], check: bool) -> tuple[list[Change], li
         formatted = reformat(original, lambda tree: _order(tree, schema.load_schema(kind)))
         if formatted == original:
             continue
-        if plain_data(formatted) != plain_data(original):  # never rewrite data, only its layout
+        if not _same_data(formatted, original):  # never rewrite data, only its layout
             problems.append(error(Pos(display_path(path), 1, 1), msg("fmt.would_change_data")))
             continue
         changed.append(Change(display_path(path), original, formatted))
@@ -61,6 +61,13 @@ def _files(targets: Iterable[Path]) -> Iterable[tuple[Path, Path]]:
             yield target, _data_root(target)
 
 
+def _same_data(formatted: str, original: str) -> bool:
+    try:
+        return plain_data(formatted) == plain_data(original)
+    except ValueError:  # the rewrite holds something the loader refuses
+        return False
+
+
 def _between(root: Path, path: Path) -> list[Path]:
     """The folders from the data folder down to the file's own (those a link could redirect)."""
     try:
@@ -72,7 +79,7 @@ def _between(root: Path, path: Path) -> list[Path]:
 
 def _data_root(path: Path) -> Path:
     for parent in path.resolve().parents:
-        if (parent / "_frameworks").is_dir():
+        if (parent / layout.FRAMEWORKS_DIR).is_dir():
             return parent
     return path.resolve().parent
 

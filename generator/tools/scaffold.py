@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Optional
 
 from generator import model as m
-from generator.loader import MUNICIPALITIES_FILE, load_dataset
+from generator.layout import MUNICIPALITIES_FILE, evaluation_file
+from generator.loader import load_dataset
 from generator.messages import did_you_mean, msg
 from generator.site.pages import template_environment
 
@@ -71,7 +72,7 @@ def write_template(data: Path, slug: str, year: int, framework_id: Optional[str]
             span = f"{framework.first_year}–{framework.last_year if framework.last_year is not None else ''}"
             suggestion = msg("new.use_revision", id=fitting.id) if fitting else ""
             raise ScaffoldError(msg("new.year_revision", year=year, id=framework.id, span=span) + suggestion)
-    target = data / slug / f"{year}.yaml"
+    target = data / evaluation_file(slug, year)
     if any(path.is_symlink() for path in (data, data / slug, target)):
         raise ScaffoldError(msg("new.link", path=data / slug))
     if target.exists():

@@ -13,7 +13,8 @@ from typing import Optional
 
 from generator import schema
 from generator.tools.formatter import write_atomically
-from generator.loader import SOURCES_FILE, load_dataset, read_document
+from generator.layout import SOURCES_FILE
+from generator.loader import load_dataset, read_document
 from generator.messages import did_you_mean, msg
 from generator.tools.scaffold import year_range
 

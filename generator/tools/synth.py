@@ -9,8 +9,9 @@ gold star), cited examples, comparisons and the odd discrepancy.
 
 Everything comes from one `random.Random(seed)` and nothing else (no clock, no
 set or hash order), so the same arguments always give the same bytes. The texts
-are made from phrase banks: they read like the real reports but say nothing
-about any real municipality, and the municipality names and codes are invented.
+are made from the phrase banks and sentence patterns of synth_phrases.yaml: they
+read like the real reports but say nothing about any real municipality, and the
+municipality names and codes are invented.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ import shutil
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from generator.messages import msg
-from generator.loader import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, plain_data
+from generator.layout import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, evaluation_file
+from generator.loader import plain_data, read_plain
+from generator.text import decimal_comma
 
 CATALOGUE = Path(__file__).resolve().parent / "portal_template" / "evaluations" / FRAMEWORKS_DIR  # shipped with the package
 MARKER = ".synth"  # records the arguments; lets synth replace a folder it wrote before
@@ -44,13 +47,14 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     _write(directory / MARKER, f"kommunkompassen synth --municipalities {municipalities} "
                                f"--evaluations-per {evaluations_per} --seed {seed}\n")
     rng = random.Random(seed)
-    register = _register(rng, municipalities)
+    phrases = _load_phrases()
+    register = _register(rng, municipalities, phrases)
     evaluations: list[_Evaluation] = []
     slugs: set[str] = set()
     for municipality in register:
         own: list[_Evaluation] = []
         for ordinal, (framework, year) in enumerate(_years(rng, frameworks, counts, evaluations_per), start=1):
-            own.append(_evaluation(rng, municipality, framework, year, ordinal, own, register, frameworks, slugs))
+            own.append(_evaluation(rng, municipality, framework, year, ordinal, own, register, frameworks, slugs, phrases))
         evaluations.extend(own)
         municipality.facts_year = own[-1].year
     _add_comparisons(rng, evaluations)
@@ -59,9 +63,9 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     for path in sorted(CATALOGUE.glob("*.yaml")):
         (directory / FRAMEWORKS_DIR / path.name).write_bytes(path.read_bytes())
     _write(directory / MUNICIPALITIES_FILE, _register_yaml(register, seed))
-    _write(directory / SOURCES_FILE, _sources_yaml(evaluations, seed))
+    _write(directory / SOURCES_FILE, _sources_yaml(evaluations, seed, phrases))
     for evaluation in evaluations:
-        _write(directory / evaluation.municipality.slug / f"{evaluation.year}.yaml", _evaluation_yaml(evaluation))
+        _write(directory / evaluation_file(evaluation.municipality.slug, evaluation.year), _evaluation_yaml(evaluation, phrases))
     return len(evaluations)
 
 
@@ -169,37 +173,6 @@ def _years(rng: random.Random, frameworks: list[_Framework], counts: list[int], 
 # ---------------------------------------------------------------- municipalities
 
 
-_PREFIXES = (
-    "Al", "Alm", "Ask", "Back", "Berg", "Björk", "Bo", "Bred", "Dal", "Ek", "Elm", "Fager", "Falk", "Finn",
-    "Gran", "Grön", "Hag", "Hall", "Hammar", "Hav", "Hed", "Hem", "Holm", "Hög", "Kall", "Kvarn", "Lax",
-    "Lind", "Ljung", "Lö", "Mal", "Mark", "Mo", "Mörk", "Nor", "Ny", "Olof", "Rams", "Ros", "Rå", "Sand",
-    "Sil", "Sjö", "Skog", "Sol", "Sten", "Stor", "Strand", "Sval", "Söder", "Tall", "Tor", "Ulf", "Vall",
-    "Ving", "Väster", "Ås", "Öster", "Åker", "Ör",
-)
-_SUFFIXES = (
-    "by", "köping", "hamn", "sund", "vik", "dal", "berg", "näs", "holm", "ström", "fors", "tuna", "stad",
-    "lunda", "hult", "ryd", "torp", "inge", "åker", "mo", "bo", "sjö", "vara", "red", "lösa", "bro", "ås",
-    "fälle",
-)
-_NO_SUFFIXES = ("dal", "vik", "berg", "stad", "sund", "fjord", "nes", "øy", "heim", "land", "strand", "haug")
-_VARIANTS = ("Norra", "Södra", "Östra", "Västra", "Övre", "Nedre")
-# Swedish counties with their code and number of municipalities; Norwegian counties with their code.
-_SE_COUNTIES = (
-    ("01", "Stockholms län", 26), ("03", "Uppsala län", 8), ("04", "Södermanlands län", 9),
-    ("05", "Östergötlands län", 13), ("06", "Jönköpings län", 13), ("07", "Kronobergs län", 8),
-    ("08", "Kalmar län", 12), ("09", "Gotlands län", 1), ("10", "Blekinge län", 5), ("12", "Skåne län", 33),
-    ("13", "Hallands län", 6), ("14", "Västra Götalands län", 49), ("17", "Värmlands län", 16),
-    ("18", "Örebro län", 12), ("19", "Västmanlands län", 10), ("20", "Dalarnas län", 15),
-    ("21", "Gävleborgs län", 10), ("22", "Västernorrlands län", 7), ("23", "Jämtlands län", 8),
-    ("24", "Västerbottens län", 15), ("25", "Norrbottens län", 14),
-)
-_NO_COUNTIES = (("30", "Viken"), ("34", "Innlandet"), ("38", "Vestfold og Telemark"), ("42", "Agder"),
-                ("46", "Vestland"), ("50", "Trøndelag"), ("54", "Troms og Finnmark"))
-_GROUPS = ("Storstad", "Pendlingskommun nära storstad", "Större stad", "Pendlingskommun nära större stad",
-           "Lågpendlingskommun nära större stad", "Mindre stad/tätort", "Landsbygdskommun",
-           "Landsbygdskommun med besöksnäring")
-
-
 @dataclass
 class _Municipality:
     slug: str
@@ -222,15 +195,15 @@ def _slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().translate(table)).strip("-")
 
 
-def _register(rng: random.Random, count: int) -> list[_Municipality]:
-    swedish = [_compound(p, s) for p in _PREFIXES for s in _SUFFIXES]
-    norwegian = [_compound(p, s) for p in _PREFIXES for s in _NO_SUFFIXES if not set(p.lower()) & set("åäö")]
+def _register(rng: random.Random, count: int, phrases: _Phrases) -> list[_Municipality]:
+    swedish = [_compound(p, s) for p in phrases.prefixes for s in phrases.suffixes]
+    norwegian = [_compound(p, s) for p in phrases.prefixes for s in phrases.norwegian_suffixes if not set(p.lower()) & set("åäö")]
     rng.shuffle(swedish)
     rng.shuffle(norwegian)
-    names_se = iter(swedish + [f"{v} {n}" for v in _VARIANTS for n in swedish])
-    names_no = iter(norwegian + [f"{v} {n}" for v in ("Nordre", "Søndre", "Øvre", "Nedre") for n in norwegian])
-    free_codes = {code: rng.sample(range(1, 100), 99) for code, *_ in _SE_COUNTIES + _NO_COUNTIES}
-    weights = [n for _, _, n in _SE_COUNTIES]
+    names_se = iter(swedish + [f"{v} {n}" for v in phrases.variants for n in swedish])
+    names_no = iter(norwegian + [f"{v} {n}" for v in phrases.norwegian_variants for n in norwegian])
+    free_codes = {code: rng.sample(range(1, 100), 99) for code, *_ in phrases.swedish_counties + phrases.norwegian_counties}
+    weights = [n for _, _, n in phrases.swedish_counties]
     used_slugs: set[str] = set()
     used_codes: set[str] = set()
     spare = iter(range(6000, 10000))  # once the counties' codes run out
@@ -238,10 +211,10 @@ def _register(rng: random.Random, count: int) -> list[_Municipality]:
     while len(result) < count:
         norway = rng.random() < 0.05
         if norway:
-            county_code, county = _NO_COUNTIES[rng.randrange(len(_NO_COUNTIES))]
+            county_code, county = phrases.norwegian_counties[rng.randrange(len(phrases.norwegian_counties))]
             name = next(names_no)
         else:
-            county_code, county, _ = rng.choices(_SE_COUNTIES, weights)[0]
+            county_code, county, _ = rng.choices(phrases.swedish_counties, weights)[0]
             name = next(names_se)
         slug = _slugify(name)
         if slug in used_slugs:
@@ -253,13 +226,16 @@ def _register(rng: random.Random, count: int) -> list[_Municipality]:
         used_codes.add(code)
         population = int(round(rng.lognormvariate(9.75, 0.9), -1))
         population = max(2500, min(population, 950_000))
-        group = None if norway else _GROUPS[min(len(_GROUPS) - 1, max(0, 7 - int(population ** 0.5 / 55)))]
+        group = None if norway else phrases.groups[min(len(phrases.groups) - 1, max(0, 7 - int(population ** 0.5 / 55)))]
         quality = min(0.9, max(0.2, rng.gauss(0.55, 0.12)))
         result.append(_Municipality(slug, code, name, county, "NO" if norway else "SE", population, group, quality))
     return sorted(result, key=lambda mu: mu.slug)
 
 
 # ---------------------------------------------------------------- phrase banks
+
+
+PHRASES = Path(__file__).with_name("synth_phrases.yaml")
 
 
 @dataclass(frozen=True)
@@ -270,192 +246,65 @@ class _Theme:
     goals: tuple[str, ...]  # infinitive phrases: "öka ..."
 
 
-_THEMES = {
-    "demokrati": _Theme(
-        ("medborgardialogen", "informationen till medborgarna", "webbplatsen", "resultatredovisningen till medborgarna",
-         "stödet till de förtroendevalda", "arbetet mot korruption", "ungdomsrådet", "hanteringen av medborgarförslag",
-         "kommunikationen i sociala medier", "dialogen med föreningslivet", "demokratiberedningen"),
-        (("strategi för demokratiutveckling", "u"), ("kommunikationsprogram", "n"), ("webbplats med tydlig struktur", "u"),
-         ("redovisning av resultat till medborgarna", "u"), ("handbok för förtroendevalda", "u"),
-         ("rutin mot hot och hat mot förtroendevalda", "u"), ("arbete med ungdomsinflytande", "n"),
-         ("policy mot mutor och jäv", "u"), ("utbildning för nya förtroendevalda", "u"),
-         ("medborgardialog i tidiga skeden", "u"), ("kanaler för information", "p")),
-        ("Medborgarpanel om budgeten", "Öppna nämndsammanträden på webben", "Ungdomsfullmäktige",
-         "Månadsbrev från kommunstyrelsens ordförande", "Dialogkvällar i kommundelarna", "Interaktiv karta över resultaten",
-         "Digital medborgarbudget", "Etikutbildning för förtroendevalda", "Lättläst årsredovisning",
-         "Politikerforum på biblioteken", "Medborgarlöften i stadsdelarna", "Webbsända fullmäktigemöten"),
-        ("öka medborgarnas delaktighet i viktiga beslut", "göra kommunens resultat begripliga för fler",
-         "stärka förtroendet för den lokala demokratin", "nå grupper som sällan deltar i dialoger",
-         "ge de förtroendevalda bättre stöd i uppdraget"),
-    ),
-    "brukare": _Theme(
-        ("brukarperspektivet", "tillgängligheten", "bemötandet", "synpunktshanteringen", "brukarundersökningarna",
-         "servicedeklarationerna", "kontaktcenter", "e-tjänsterna", "informationen om valfrihet",
-         "uppföljningen av klagomål", "brukarinflytandet"),
-        (("kontaktcenter med långa öppettider", "n"), ("system för synpunkter och klagomål", "n"),
-         ("utbud av e-tjänster", "n"), ("servicedeklaration för flera verksamheter", "u"),
-         ("brukarundersökning i äldreomsorgen", "u"), ("utbildning i bemötande", "u"), ("information om valfrihet", "u"),
-         ("uppföljning av brukarnöjdhet per enhet", "u"), ("tjänstedesign i förvaltningarna", "u"),
-         ("kontaktvägar för synpunkter och felanmälan", "p")),
-        ("Servicegarantier med återkoppling", "Kontaktcenter med en väg in", "Brukarråd i äldreomsorgen",
-         "Tjänstedesign tillsammans med brukarna", "Digitala synpunkter med svar inom fem dagar",
-         "Resultat per enhet på webben", "Medborgarlöften i hemtjänsten", "Bemötandeutbildning för all personal",
-         "Språkombud i välfärden", "Brukarrevisioner i LSS-verksamheten", "Mobil medborgarservice på landsbygden"),
-        ("göra det enklare att komma i kontakt med kommunen", "låta brukarna påverka hur tjänsterna utformas",
-         "fånga upp synpunkter och lära av dem", "ge invånarna en tydlig bild av vad de kan förvänta sig"),
-    ),
-    "styrning": _Theme(
-        ("styrmodellen", "målstyrningen", "budgetprocessen", "uppföljningen till nämnderna",
-         "samspelet mellan politiker och tjänstepersoner", "den interna kontrollen", "ägarstyrningen av bolagen",
-         "delegationsordningen", "analysen av resultaten", "visionen", "värdegrunden"),
-        (("styrmodell för hela koncernen", "u"), ("målkedja från vision till enhet", "u"),
-         ("årshjul för budget och uppföljning", "n"), ("system för intern kontroll", "n"),
-         ("ägardirektiv till bolagen", "p"), ("rollfördelning mellan politik och förvaltning", "u"),
-         ("analysdag med nämnderna", "u"), ("uppföljning av fullmäktiges mål", "u"), ("budgetdialog", "u"),
-         ("indikatorer med målvärden", "p")),
-        ("Gemensamma analysdagar för politiker och chefer", "Målkedja från vision till medarbetare",
-         "Politiskt årshjul", "Koncerngemensam styrmodell", "Resultatdialoger med nämnderna",
-         "Uppdragsdialog mellan politik och förvaltning", "Samlad uppföljningsportal",
-         "Internkontroll i en gemensam plan", "Rollutbildning för nya nämndsledamöter", "Budgetberedning med scenarier"),
-        ("ge fullmäktige en samlad bild av måluppfyllelsen", "tydliggöra rollerna mellan politik och förvaltning",
-         "koppla ihop ekonomi och verksamhet i styrningen", "skapa samsyn om vad som ska uppnås"),
-    ),
-    "ledning": _Theme(
-        ("delegeringen", "chefernas mandat", "ledningsgruppens arbete", "samverkan mellan förvaltningarna",
-         "den centrala ledningen", "chefernas administrativa stöd", "ledarskapet", "medarbetarskapet",
-         "informationen inom organisationen", "ansvarsfördelningen", "chefsintroduktionen"),
-        (("chefsutvecklingsprogram", "n"), ("ledningsgrupp med tydligt uppdrag", "u"), ("delegation till enhetscheferna", "u"),
-         ("samverkan över förvaltningsgränserna", "u"), ("stöd till nya chefer", "n"), ("chefsforum", "n"),
-         ("medarbetarskapspolicy", "u"), ("intern kommunikation", "u"), ("mentorsprogram för chefer", "n"),
-         ("dialogmodeller mellan chef och medarbetare", "p")),
-        ("Ledarforum för alla chefer", "Mentorsprogram för nya chefer", "Traineeprogram för blivande chefer",
-         "Gemensamma ledningsdagar", "Chefsstöd med en väg in", "Tvärsektoriella utvecklingsgrupper",
-         "Öppna ledningsgruppsanteckningar", "Medarbetarskapsutbildning", "Ledarskapskriterier i rekryteringen",
-         "Chefspool för vikariat"),
-        ("ge cheferna bättre förutsättningar att leda", "stärka samverkan över förvaltningsgränserna",
-         "göra ansvar och mandat tydliga", "sprida information snabbt i hela organisationen"),
-    ),
-    "kontroll": _Theme(
-        ("resultatuppföljningen", "jämförelsearbetet", "kostnadsuppföljningen", "effektiviseringsarbetet",
-         "lokalförsörjningen", "rapporteringen till nämnderna", "projektstyrningen", "digitaliseringen",
-         "användningen av befolkningsprognoser", "analysen av nyckeltal", "uppföljningen av avtal"),
-        (("jämförelsenätverk med andra kommuner", "n"), ("uppföljning av nyckeltal", "u"),
-         ("process för lokalförsörjning", "u"), ("projektmodell", "u"), ("digitaliseringsstrategi", "u"),
-         ("rapportering per enhet", "u"), ("kostnadsanalys per verksamhet", "u"), ("befolkningsprognos", "u"),
-         ("effektiviseringsprogram", "n"), ("e-tjänster för interna flöden", "p")),
-        ("Jämförelsenätverk med grannkommunerna", "Gemensam projektmodell", "Lokalförsörjningsplan för tio år",
-         "Nyckeltal per enhet i en öppen portal", "Automatiserad ekonomiuppföljning", "Digital tvilling för planering",
-         "Effektiviseringsråd", "Kostnad per brukare som styrtal", "Robotiserad fakturahantering",
-         "Månadsvis prognosdialog"),
-        ("använda resurserna där de gör mest nytta", "jämföra resultaten med andra och lära av skillnaderna",
-         "planera lokaler och verksamhet långsiktigt", "frigöra tid från administration"),
-    ),
-    "personal": _Theme(
-        ("kompetensförsörjningen", "arbetsmiljöarbetet", "medarbetarsamtalen", "lönepolitiken",
-         "arbetet mot sjukfrånvaron", "introduktionen av nya medarbetare", "jämställdhetsarbetet",
-         "medarbetarenkäten", "arbetsgivarvarumärket", "kompetensutvecklingen", "heltidsarbetet"),
-        (("kompetensförsörjningsplan", "u"), ("systematiskt arbetsmiljöarbete", "n"), ("introduktionsprogram", "n"),
-         ("medarbetarenkät", "u"), ("lönepolicy", "u"), ("friskvårdssatsning", "u"), ("plan för lika rättigheter", "u"),
-         ("utbildning för skyddsombud", "u"), ("arbetsgivarvarumärke", "n"), ("karriärvägar i välfärden", "p")),
-        ("Kompetenscenter för medarbetare", "Heltid som norm", "Introduktionsdag för alla nyanställda",
-         "Friskvårdstimme", "Karriärvägar för undersköterskor", "Hälsofrämjande arbetsplatser",
-         "Språkstöd för medarbetare", "Ledarskapsakademi", "Sommarjobb för unga", "Tidig rehabilitering vid sjukfrånvaro"),
-        ("behålla och utveckla medarbetarna", "minska sjukfrånvaron", "bli en mer attraktiv arbetsgivare",
-         "säkra kompetensen för framtidens välfärd"),
-    ),
-    "utveckling": _Theme(
-        ("kvalitetsarbetet", "förbättringsarbetet", "innovationsarbetet", "omvärldsbevakningen",
-         "lärandet mellan enheterna", "kvalitetsledningssystemet", "arbetet med ständiga förbättringar",
-         "spridningen av goda exempel", "utvecklingsstödet", "avvikelsehanteringen", "välfärdstekniken"),
-        (("kvalitetsledningssystem", "n"), ("innovationsfond", "u"), ("kvalitetsnätverk", "n"),
-         ("förbättringstavlor på arbetsplatserna", "p"), ("system för avvikelsehantering", "n"), ("utvecklingsenhet", "u"),
-         ("kvalitetspris", "n"), ("omvärldsbevakning", "u"), ("plan för verksamhetsutveckling", "u"),
-         ("modell för ständiga förbättringar", "u")),
-        ("Innovationsfond för medarbetarnas idéer", "Kvalitetsnätverk över förvaltningsgränserna",
-         "Förbättringstavlor på arbetsplatserna", "Årligt kvalitetspris", "Utvecklingsledare i varje förvaltning",
-         "Lärande nätverk mellan skolor", "Idélabb för välfärdsteknik", "Kvalitetsdag för alla enheter",
-         "Avvikelser som lärtillfällen", "Gemensam modell för tjänsteutveckling"),
-        ("ta tillvara medarbetarnas idéer", "sprida goda exempel mellan enheterna",
-         "arbeta systematiskt med förbättringar", "pröva nya lösningar i liten skala"),
-    ),
-    "samhalle": _Theme(
-        ("hållbarhetsarbetet", "näringslivsarbetet", "samarbetet med föreningslivet", "kulturarbetet",
-         "folkhälsoarbetet", "klimatarbetet", "integrationsarbetet", "landsbygdsutvecklingen",
-         "det internationella arbetet", "samverkan med civilsamhället", "trygghetsarbetet"),
-        (("hållbarhetsprogram", "n"), ("näringslivsstrategi", "u"), ("överenskommelse med civilsamhället", "u"),
-         ("klimatstrategi", "u"), ("folkhälsoplan", "u"), ("företagslots", "u"), ("föreningsstöd", "n"),
-         ("kulturplan", "u"), ("landsbygdsprogram", "n"), ("insatser för trygghet", "p")),
-        ("Företagslots med en väg in", "Överenskommelse med civilsamhället", "Landsbygdsmiljon till föreningar",
-         "Klimatlöften för hushållen", "Sommarlovsentreprenörer", "Kulturgaranti för alla barn", "Trygghetsvandringar",
-         "Lokal handlingsplan för folkhälsa", "Vänortssamarbete kring hållbarhet",
-         "Föreningsbidrag för energieffektivisering"),
-        ("skapa goda förutsättningar för företagande", "stärka samarbetet med föreningslivet",
-         "minska klimatpåverkan i hela kommunen", "göra kommunen attraktiv att bo och verka i"),
-    ),
-}
-# Which theme each area of each revision is about (by area number).
-_AREA_THEMES = {
-    "2002": ("demokrati", "brukare", "styrning", "ledning", "kontroll", "personal", "utveckling", "samhalle"),
-    "2010": ("demokrati", "brukare", "styrning", "ledning", "kontroll", "personal", "utveckling", "samhalle"),
-    "2020": ("demokrati", "samhalle", "styrning", "kontroll", "brukare", "utveckling", "personal", "ledning"),
-}
-_ADJECTIVES = (("Tydlig", "Tydligt", "Tydliga"), ("Väl förankrad", "Väl förankrat", "Väl förankrade"),
-               ("Systematisk", "Systematiskt", "Systematiska"), ("Genomarbetad", "Genomarbetat", "Genomarbetade"),
-               ("Bred", "Brett", "Breda"), ("Aktiv", "Aktivt", "Aktiva"), ("Samlad", "Samlat", "Samlade"),
-               ("Uppskattad", "Uppskattat", "Uppskattade"), ("Välfungerande", "Välfungerande", "Välfungerande"),
-               ("Strukturerad", "Strukturerat", "Strukturerade"), ("Nyligen uppdaterad", "Nyligen uppdaterat", "Nyligen uppdaterade"))
-_NEW = {"u": "en ny", "n": "ett nytt", "p": "nya"}
-_ARTICLE = {"u": "en", "n": "ett", "p": ""}
-_GENDER = {"u": 0, "n": 1, "p": 2}
-_POSITIVE = ("fungerar väl", "lyfts fram som en styrka av de intervjuade", "följs upp regelbundet i nämnderna",
-             "har utvecklats tydligt sedan förra utvärderingen", "bygger på en tydlig analys av behoven",
-             "når ut till de flesta verksamheter", "ger ett bra stöd åt cheferna", "har fått genomslag även i bolagen",
-             "håller en hög nivå jämfört med andra kommuner", "uppskattas av både förtroendevalda och medarbetare",
-             "präglas av öppenhet och delaktighet", "har en tydlig koppling till visionen",
-             "bedrivs systematiskt och med engagemang", "har blivit en naturlig del av vardagen")
-_NEGATIVE = ("behöver utvecklas", "saknar ännu en samlad strategi", "varierar mycket mellan förvaltningarna",
-             "behöver förankras bättre i organisationen", "följs sällan upp på ett systematiskt sätt",
-             "har stannat av sedan förra utvärderingen", "bygger mest på enskilda eldsjälar",
-             "genomförs utan tydliga mål", "tar mycket tid från kärnverksamheten", "behöver få ett tydligare ägarskap",
-             "saknar en koppling till budgeten")
-_PLACES = ("i hela organisationen", "inom äldreomsorgen", "inom skolan", "i de kommunala bolagen", "enligt de intervjuade",
-           "jämfört med förra utvärderingen", "i flera av förvaltningarna", "under de senaste åren",
-           "inom socialtjänsten", "i samhällsbyggnadsförvaltningen", "", "", "")
-_CHANGES = ("utvecklats i flera steg", "fått ett tydligare politiskt uppdrag", "samlats under en gemensam funktion",
-            "förändrats i grunden", "stått relativt still", "fått mer resurser", "breddats till fler verksamheter")
-_FOCUS = ("uppföljning och analys", "förankringen hos första linjens chefer", "kopplingen till budgeten",
-          "resultatredovisningen", "samverkan över förvaltningsgränserna", "delaktigheten bland medarbetarna",
-          "jämförelser med andra kommuner", "dokumentationen av arbetssätten")
-_ACTIONS = ("tagit fram", "infört", "antagit", "beslutat om", "arbetat fram")
-_VERBS = ("Utveckla", "Förankra", "Följ upp", "Tydliggör", "Stärk", "Samordna", "Fortsätt utveckla", "Se över",
-          "Systematisera", "Synliggör", "Förenkla", "Analysera")
-_FURTHER = ("hela vägen ut i organisationen", "i alla förvaltningar", "med tydliga mål och indikatorer",
-            "tillsammans med de förtroendevalda", "och redovisa resultaten öppet", "utifrån medarbetarenkätens resultat",
-            "med stöd av jämförelser med andra kommuner", "även i de kommunala bolagen", "", "", "")
-_WITH = ("i hela organisationen", "med tydlig koppling till styrmodellen", "även i de kommunala bolagen",
-         "med regelbunden uppföljning", "inom äldreomsorgen", "inom skolan", "med brett politiskt stöd",
-         "som bygger på dialog", "", "", "", "")
-_GROUPS_INVOLVED = ("första linjens chefer", "medarbetarna", "de förtroendevalda", "brukarna", "föreningslivet",
-                    "de kommunala bolagen")
-_KINDS = ("utvecklingsinriktad", "välskött", "öppen och lärande", "stabil", "ambitiös", "förändringsbenägen",
-          "traditionellt styrd", "engagerad", "resultatinriktad")
-_ADVICE = ("tar ett samlat grepp om styrningen", "förankrar visionen hela vägen ut i verksamheterna",
-           "utvecklar dialogen mellan politik och förvaltning", "gör resultaten mer synliga för medborgarna",
-           "stärker stödet till första linjens chefer", "följer upp sina satsningar mer systematiskt",
-           "tar vara på medarbetarnas idéer i förbättringsarbetet", "jämför sig mer med andra kommuner")
-_EFFECTS = ("Arbetssättet har spridits till fler förvaltningar och följs upp varje år.",
-            "Utvärderarna lyfter det som ett exempel som andra kommuner kan lära av.",
-            "Resultaten redovisas öppet och används i den årliga planeringen.",
-            "Satsningen har gett märkbara resultat och uppskattas av dem som berörs.",
-            "Det bygger på samverkan mellan flera förvaltningar och med externa aktörer.",
-            "Erfarenheterna har samlats i en handledning som andra enheter kan använda.",
-            "Arbetet leds av en liten grupp men når ut till många verksamheter.")
-_FIRST_NAMES = ("Anna", "Erik", "Maria", "Lars", "Karin", "Anders", "Sara", "Johan", "Eva", "Per", "Lena", "Mikael",
-                "Kerstin", "Magnus", "Ingrid", "Fredrik", "Helena", "Jonas", "Camilla", "Ola", "Ulrika", "Peter",
-                "Malin", "Henrik", "Sofia", "Björn", "Elin", "Gunnar", "Annika", "Stefan")
-_LAST_NAMES = ("Andersson", "Berg", "Carlsson", "Dahl", "Ekström", "Forsberg", "Gustafsson", "Holm", "Isaksson",
-               "Jansson", "Karlsson", "Lindqvist", "Magnusson", "Nilsson", "Olsson", "Persson", "Sandberg",
-               "Lundgren", "Wallin", "Åberg", "Öberg", "Sjöberg", "Nyström", "Hedlund", "Bergström")
+@dataclass(frozen=True)
+class _Phrases:
+    """The words and sentences of generator/tools/synth_phrases.yaml (what each is: see there)."""
+
+    prefixes: tuple[str, ...]
+    suffixes: tuple[str, ...]
+    norwegian_suffixes: tuple[str, ...]
+    variants: tuple[str, ...]
+    norwegian_variants: tuple[str, ...]
+    swedish_counties: tuple[tuple[str, str, int], ...]
+    norwegian_counties: tuple[tuple[str, str], ...]
+    groups: tuple[str, ...]
+    themes: dict[str, _Theme]
+    area_themes: dict[str, tuple[str, ...]]
+    adjectives: tuple[tuple[str, str, str], ...]
+    new: dict[str, str]
+    article: dict[str, str]
+    positive: tuple[str, ...]
+    negative: tuple[str, ...]
+    places: tuple[str, ...]
+    changes: tuple[str, ...]
+    focus: tuple[str, ...]
+    actions: tuple[str, ...]
+    verbs: tuple[str, ...]
+    further: tuple[str, ...]
+    with_: tuple[str, ...]
+    groups_involved: tuple[str, ...]
+    kinds: tuple[str, ...]
+    advice: tuple[str, ...]
+    effects: tuple[str, ...]
+    first_names: tuple[str, ...]
+    last_names: tuple[str, ...]
+    sentences: dict[str, Any]  # sentence patterns with {placeholders}; practice_openings is a list
+
+
+def _load_phrases(path: Path = PHRASES) -> _Phrases:
+    data = read_plain(path)
+
+    def rows(items: list) -> tuple:
+        return tuple(tuple(item) for item in items)
+
+    places, words = data["municipalities"], data["words"]
+    themes = {name: _Theme(tuple(t["topics"]), rows(t["things"]), tuple(t["practices"]), tuple(t["goals"]))
+              for name, t in data["themes"].items()}
+    listed = ("positive", "negative", "places", "changes", "focus", "actions", "verbs", "further", "groups_involved",
+              "kinds", "advice", "effects", "first_names", "last_names")
+    return _Phrases(
+        prefixes=tuple(places["prefixes"]), suffixes=tuple(places["suffixes"]),
+        norwegian_suffixes=tuple(places["norwegian_suffixes"]), variants=tuple(places["variants"]),
+        norwegian_variants=tuple(places["norwegian_variants"]), swedish_counties=rows(places["swedish_counties"]),
+        norwegian_counties=rows(places["norwegian_counties"]), groups=tuple(places["groups"]),
+        themes=themes, area_themes={revision: tuple(names) for revision, names in data["area_themes"].items()},
+        adjectives=rows(words["adjectives"]), new=dict(words["new"]), article=dict(words["article"]),
+        with_=tuple(words["with"]), **{key: tuple(words[key]) for key in listed},
+        sentences=dict(data["sentences"]),
+    )
+
+
+_GENDER = {"u": 0, "n": 1, "p": 2}  # which of an adjective's three forms goes with a noun
 
 
 def _cap(text: str) -> str:
@@ -470,18 +319,17 @@ def _join(*parts: str) -> str:
     return " ".join(p for p in parts if p)
 
 
-def _num(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
+_num = decimal_comma
 
 
 class _Writer:
     """Swedish sentences about one theme, leaning positive or negative with the score."""
 
-    def __init__(self, rng: random.Random, theme: _Theme, share: float, name: str):
-        self.rng, self.theme, self.share, self.name = rng, theme, share, name
+    def __init__(self, rng: random.Random, theme: _Theme, share: float, name: str, p: _Phrases):
+        self.rng, self.theme, self.share, self.name, self.p = rng, theme, share, name, p
 
     def judgement(self) -> str:
-        return self.rng.choice(_POSITIVE if self.rng.random() < self.share else _NEGATIVE)
+        return self.rng.choice(self.p.positive if self.rng.random() < self.share else self.p.negative)
 
     def topic(self) -> str:
         return self.rng.choice(self.theme.topics)
@@ -490,29 +338,33 @@ class _Writer:
         return self.rng.choice(self.theme.things)
 
     def sentence(self) -> str:
-        r = self.rng
+        # Keyword arguments are evaluated in order: the random draws come as they always came.
+        r, p, say = self.rng, self.p, self.p.sentences
         kind = r.randrange(8)
         if kind == 0:
             first, second = r.sample(self.theme.topics, 2)
-            return f"{_cap(_join(first, r.choice(_POSITIVE), r.choice(_PLACES)))}, medan {second} {r.choice(_NEGATIVE)}."
+            opening = _cap(_join(first, r.choice(p.positive), r.choice(p.places)))
+            return say["contrast"].format(opening=opening, second=second, negative=r.choice(p.negative))
         if kind == 1:
             noun, gender = self.thing()
-            return f"{self.name} har {r.choice(_ACTIONS)} {_NEW[gender]} {noun}, och {self.topic()} {self.judgement()}."
+            return say["introduced"].format(municipality=self.name, action=r.choice(p.actions), new=p.new[gender],
+                                            thing=noun, topic=self.topic(), judgement=self.judgement())
         if kind == 2:
-            return f"De intervjuade beskriver att {_join(self.topic(), self.judgement(), r.choice(_PLACES))}."
+            return say["interviewees"].format(clause=_join(self.topic(), self.judgement(), r.choice(p.places)))
         if kind == 3:
-            return f"Sedan förra utvärderingen har {self.topic()} {r.choice(_CHANGES)}."
+            return say["since_last"].format(topic=self.topic(), change=r.choice(p.changes))
         if kind == 4:
-            return f"Utvärderarna ser {self.topic()} som ett utvecklingsområde, särskilt när det gäller {r.choice(_FOCUS)}."
+            return say["to_develop"].format(topic=self.topic(), focus=r.choice(p.focus))
         if kind == 5:
             noun, gender = self.thing()
-            adjective = _low(r.choice(_ADJECTIVES)[_GENDER[gender]])
-            found = _join("Det finns", _ARTICLE[gender], adjective, noun, r.choice(_PLACES))
-            return f"{found}, men {self.topic()} {r.choice(_NEGATIVE)}."
+            adjective = _low(r.choice(p.adjectives)[_GENDER[gender]])
+            clause = _join(say["there_is"], p.article[gender], adjective, noun, r.choice(p.places))
+            return say["there_is_but"].format(clause=clause, topic=self.topic(), negative=r.choice(p.negative))
         if kind == 6:
             first, second = r.sample(self.theme.topics, 2)
-            return f"{_cap(first)} {self.judgement()}, och {second} {self.judgement()}."
-        return f"En utmaning är att {_join(self.topic(), r.choice(_NEGATIVE), r.choice(_PLACES))}."
+            return say["two_topics"].format(first=_cap(first), judgement=self.judgement(), second=second,
+                                            second_judgement=self.judgement())
+        return say["challenge"].format(clause=_join(self.topic(), r.choice(p.negative), r.choice(p.places)))
 
     def paragraph(self, low: int, high: int) -> str:
         target = self.rng.randint(low, high)
@@ -528,20 +380,20 @@ class _Writer:
         noun, gender = self.thing()
         kind = r.randrange(3)
         if kind == 0:
-            return _join(r.choice(_ADJECTIVES)[_GENDER[gender]], noun, r.choice(_WITH))
+            return _join(r.choice(self.p.adjectives)[_GENDER[gender]], noun, r.choice(self.p.with_))
         if kind == 1:
-            return _cap(_join(noun, r.choice(_WITH)))
-        return _cap(f"{self.topic()} {r.choice(_POSITIVE)}")
+            return _cap(_join(noun, r.choice(self.p.with_)))
+        return _cap(f"{self.topic()} {r.choice(self.p.positive)}")
 
     def improvement(self) -> str:
         r = self.rng
         kind = r.randrange(4)
         if kind <= 1:
-            return _join(r.choice(_VERBS), self.topic(), r.choice(_FURTHER))
+            return _join(r.choice(self.p.verbs), self.topic(), r.choice(self.p.further))
         if kind == 2:
             noun, gender = self.thing()
-            return _join("Ta fram", _ARTICLE[gender], noun, r.choice(_FURTHER))
-        return f"Involvera {r.choice(_GROUPS_INVOLVED)} i {self.topic()}"
+            return _join(self.p.sentences["draw_up"], self.p.article[gender], noun, r.choice(self.p.further))
+        return self.p.sentences["involve"].format(group=r.choice(self.p.groups_involved), topic=self.topic())
 
     def items(self, make, low: int, high: int) -> list[str]:
         count = self.rng.randint(low, high)
@@ -614,16 +466,16 @@ class _Evaluation:
 
 def _evaluation(rng: random.Random, municipality: _Municipality, framework: _Framework, year: int, ordinal: int,
                 earlier: list[_Evaluation], register: list[_Municipality], frameworks: list[_Framework],
-                slugs: set[str]) -> _Evaluation:
-    themes = _AREA_THEMES.get(framework.id) or tuple(sorted(_THEMES))
+                slugs: set[str], p: _Phrases) -> _Evaluation:
+    themes = p.area_themes.get(framework.id) or tuple(sorted(p.themes))
     level = min(0.92, max(0.12, municipality.quality + 0.04 * (ordinal - 1) + rng.gauss(0, 0.05)))
     areas = []
     for index, area in enumerate(framework.areas):
-        theme = _THEMES[themes[index % len(themes)]]
+        theme = p.themes[themes[index % len(themes)]]
         share = min(0.97, max(0.05, level + rng.gauss(0, 0.12)))
         points = [_points(rng, q.max_points, share, framework.step) for q in area.questions]
         share = sum(points) / area.max_points
-        writer = _Writer(rng, theme, share, municipality.name)
+        writer = _Writer(rng, theme, share, municipality.name, p)
         printed = None
         if rng.random() < 0.04:
             others = [f.areas[index].name for f in frameworks if f.id != framework.id and len(f.areas) > index]
@@ -640,19 +492,18 @@ def _evaluation(rng: random.Random, municipality: _Municipality, framework: _Fra
             writer.items(writer.strength, 3, 10), writer.items(writer.improvement, 2, 8), practices, cited,
         ))
     month = rng.randint(2, 11)
-    evaluators = sorted({f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}" for _ in range(rng.randint(2, 3))})
+    evaluators = sorted({f"{rng.choice(p.first_names)} {rng.choice(p.last_names)}" for _ in range(rng.randint(2, 3))})
     evaluation = _Evaluation(
         municipality, framework, year, month, f"{year}-{min(12, month + rng.randint(1, 3)):02d}-{rng.randint(1, 28):02d}",
         ordinal, [e.year for e in earlier], evaluators, rng.randint(25, 60),
         f"{'ks' if municipality.country == 'NO' else ('skl' if year < 2020 else 'skr')}-{year}-{municipality.slug}",
-        f"Poängsammanställning, s. {rng.randint(8, 60)}", "", areas, [],
+        p.sentences["location"].format(page=rng.randint(8, 60)), "", areas, [],
     )
-    evaluation.summary = _summary(rng, evaluation, earlier)
+    evaluation.summary = _summary(rng, evaluation, earlier, p)
     if printed_areas := [a for a in areas if a.printed_name]:
         for a in printed_areas:
-            evaluation.discrepancies.append((a.area.number, (
-                f"Område {a.area.number} heter ”{a.printed_name}” i poängtabellen men ”{a.area.name}” i "
-                f"rapportens text. Båda namnen förekommer i rapporten.")))
+            evaluation.discrepancies.append((a.area.number, p.sentences["printed_name"].format(
+                number=a.area.number, printed=a.printed_name, name=a.area.name)))
     return evaluation
 
 
@@ -672,50 +523,49 @@ def _practice(rng: random.Random, writer: _Writer, municipality: _Municipality, 
         suffix += 1
     slugs.add(slug)
     goal = rng.choice(writer.theme.goals)
-    opening = rng.choice((
-        f"{name} är ett arbetssätt som {municipality.name} använder för att {goal}.",
-        f"Genom {_low(name)} vill kommunen {goal}.",
-        f"{municipality.name} har infört {_low(name)} för att {goal}.",
-    ))
-    effects = rng.sample(_EFFECTS, rng.randint(1, 2))
+    opening = rng.choice([pattern.format(name=name, name_lower=_low(name), municipality=municipality.name, goal=goal)
+                          for pattern in writer.p.sentences["practice_openings"]])
+    effects = rng.sample(writer.p.effects, rng.randint(1, 2))
     links = []
     if rng.random() < 0.2:
-        links.append((f"{name} på kommunens webbplats", f"https://www.example.org/{municipality.slug}/{slug}"))
+        links.append((writer.p.sentences["practice_link"].format(name=name), f"https://www.example.org/{municipality.slug}/{slug}"))
     return _Practice(slug, name, rng.random() < 0.12, " ".join([opening, *effects]), links)
 
 
-def _summary(rng: random.Random, evaluation: _Evaluation, earlier: list[_Evaluation]) -> str:
+def _summary(rng: random.Random, evaluation: _Evaluation, earlier: list[_Evaluation], p: _Phrases) -> str:
     name = evaluation.municipality.name
     areas = sorted(evaluation.areas, key=lambda a: (a.total, a.area.number))
     worst, second, best = areas[0], areas[1], areas[-1]
-    best_writer = _Writer(rng, _THEMES[_theme_of(evaluation.framework, best.area.number)], 0.9, name)
-    worst_writer = _Writer(rng, _THEMES[_theme_of(evaluation.framework, worst.area.number)], 0.1, name)
+    best_writer = _Writer(rng, p.themes[_theme_of(evaluation.framework, best.area.number, p)], 0.9, name, p)
+    worst_writer = _Writer(rng, p.themes[_theme_of(evaluation.framework, worst.area.number, p)], 0.1, name, p)
+    say = p.sentences
     sentences = [
-        f"{name} beskrivs som en {rng.choice(_KINDS)} kommun där {best_writer.topic()} {rng.choice(_POSITIVE)}.",
-        f"Högst poäng får området {_low(best.area.name)} med {_num(best.total)} poäng och lägst området "
-        f"{_low(worst.area.name)} med {_num(worst.total)} poäng.",
+        say["summary_kind"].format(municipality=name, kind=rng.choice(p.kinds), topic=best_writer.topic(),
+                                   positive=rng.choice(p.positive)),
+        say["summary_extremes"].format(best=_low(best.area.name), best_points=_num(best.total),
+                                       worst=_low(worst.area.name), worst_points=_num(worst.total)),
     ]
-    total = f"Totalt får kommunen {_num(evaluation.total)} av {_num(evaluation.framework.max_points)} poäng"
+    total = say["summary_total"].format(total=_num(evaluation.total), maximum=_num(evaluation.framework.max_points))
     previous = next((e for e in reversed(earlier) if e.framework.id == evaluation.framework.id), None)
     if previous:
         difference = evaluation.total - previous.total
-        direction = "mer" if difference >= 0 else "mindre"
-        total += f", {_num(abs(difference))} poäng {direction} än vid utvärderingen {previous.year}"
+        direction = say["summary_more"] if difference >= 0 else say["summary_less"]
+        total += say["summary_since"].format(difference=_num(abs(difference)), direction=direction, year=previous.year)
     sentences.append(total + ".")
-    sentences.append(f"De största utmaningarna finns inom {_low(worst.area.name)} och {_low(second.area.name)}, "
-                     f"där {worst_writer.topic()} {rng.choice(_NEGATIVE)}.")
+    sentences.append(say["summary_challenges"].format(worst=_low(worst.area.name), second=_low(second.area.name),
+                                                      topic=worst_writer.topic(), negative=rng.choice(p.negative)))
     target = rng.randint(620, 820)
     writers = (best_writer, worst_writer)
     while sum(len(s) + 1 for s in sentences) < target - 90:
         sentence = rng.choice(writers).sentence()
         if sentence not in sentences:
             sentences.insert(-1, sentence)
-    sentences.append(f"Utvärderarna rekommenderar att kommunen {rng.choice(_ADVICE)}.")
+    sentences.append(say["summary_advice"].format(advice=rng.choice(p.advice)))
     return " ".join(sentences)
 
 
-def _theme_of(framework: _Framework, number: int) -> str:
-    themes = _AREA_THEMES.get(framework.id) or tuple(sorted(_THEMES))
+def _theme_of(framework: _Framework, number: int, p: _Phrases) -> str:
+    themes = p.area_themes.get(framework.id) or tuple(sorted(p.themes))
     return themes[(number - 1) % len(themes)]
 
 
@@ -785,7 +635,7 @@ def _register_yaml(register: list[_Municipality], seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _sources_yaml(evaluations: list[_Evaluation], seed: int) -> str:
+def _sources_yaml(evaluations: list[_Evaluation], seed: int, p: _Phrases) -> str:
     lines = [
         "# yaml-language-server: $schema=../generator/schemas/sources.schema.json",
         f"# The invented reports of a synthetic data set (`kommunkompassen synth`, seed {seed}).",
@@ -793,13 +643,12 @@ def _sources_yaml(evaluations: list[_Evaluation], seed: int) -> str:
     ]
     for e in sorted(evaluations, key=lambda e: e.source):
         norwegian = e.municipality.country == "NO"
-        title = (f"Kommunekompasset. Evaluering av {e.municipality.name} kommune" if norwegian
-                 else f"Kommunkompassen. Analys av {e.municipality.name} kommun")
+        title = p.sentences["norwegian_report_title" if norwegian else "report_title"].format(municipality=e.municipality.name)
         lines += [f"  - id: {e.source}", f"    title: {_q(title)}", f"    publisher: {e.publisher}", f"    year: {e.year}"]
     return "\n".join(lines) + "\n"
 
 
-def _evaluation_yaml(e: _Evaluation) -> str:
+def _evaluation_yaml(e: _Evaluation, phrases: _Phrases) -> str:
     out = [
         "# yaml-language-server: $schema=../../generator/schemas/evaluation.schema.json",
         "# A synthetic evaluation written by `kommunkompassen synth`; not a real report.",
@@ -846,7 +695,7 @@ def _evaluation_yaml(e: _Evaluation) -> str:
             out += [f"      - {{municipality: {slug}, topic: {_q(topic, flow=True)}}}" for slug, topic in a.cited]
     if e.compared_with:
         out.append("compared_with:")
-        location = _q("Tabell 2, resultat jämfört med andra kommuner", flow=True)
+        location = _q(phrases.sentences["comparison_location"], flow=True)
         out += [f"  - {{municipality: {c.municipality.slug}, year: {c.year}, reported_total: {_q(c.total)}, location: {location}}}"
                 for c in e.compared_with]
     if e.discrepancies:
