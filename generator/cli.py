@@ -1,4 +1,7 @@
-"""The `kommunkompassen` command: validate, new, fmt, source, build, serve, diff, synth.
+"""The `kommunkompassen` command: init, validate, new, fmt, source, build, serve, diff, synth.
+
+Every command works on the portal in the working folder (its mkdocs.yml), or on the one whose
+config `-f/--config-file` names: the data folder is the one its plugin names unless `--data` says.
 
 Exit codes: 0 success, 1 problems in the data, 2 wrong usage. Every message is
 Swedish unless `--lang en` or KOMMUNKOMPASSEN_LANG=en asks for English
@@ -18,7 +21,7 @@ from typing import NoReturn, Optional, Sequence
 from generator.messages import LANG_ENV, LANGUAGES, msg
 from generator.problems import Level, Problem, has_errors, printable
 
-DEFAULT_DATA = Path("evaluations")
+DEFAULT_DATA = Path("evaluations")  # without a portal's mkdocs.yml in the working folder
 EXIT_DATA, EXIT_USAGE = 1, 2
 
 
@@ -132,7 +135,12 @@ def _parser() -> argparse.ArgumentParser:
                                      parser_class=_Parser)
 
     def data_option(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--data", type=Path, default=DEFAULT_DATA, metavar=msg("cli.folder_metavar").upper(), help=h("data"))
+        command.add_argument("--data", type=Path, default=None, metavar=msg("cli.folder_metavar").upper(), help=h("data"))
+        command.add_argument("-f", "--config-file", type=Path, default=None, metavar=msg("cli.file_metavar"), help=h("config_file"))
+
+    init = commands.add_parser("init", help=h("init"), description=h("init"))
+    init.add_argument("directory", type=Path, metavar=msg("cli.folder_metavar"), help=h("init_directory"))
+    init.set_defaults(run=_init)
 
     validate = commands.add_parser("validate", help=h("validate"), description=h("validate"))
     validate.add_argument("paths", nargs="*", type=Path, metavar=msg("cli.path_metavar"), help=h("validate_paths"))
@@ -167,7 +175,7 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help=h("build"), description=h("build"))
     data_option(build)
-    build.add_argument("--site-dir", type=Path, default=Path("site"), metavar=msg("cli.folder_metavar").upper(), help=h("site_dir"))
+    build.add_argument("--site-dir", type=Path, default=None, metavar=msg("cli.folder_metavar").upper(), help=h("site_dir"))
     build.add_argument("--generate-only", action="store_true", help=h("generate_only"))
     build.set_defaults(run=_build)
 
@@ -207,18 +215,51 @@ def _require_folder(data: Path) -> None:
         raise UsageError(msg("cli.no_data_folder", data=data))
 
 
+def _portal(args):
+    """The portal the command works on (UsageError when there is none)."""
+    from generator.site.portal import PortalError, find_portal
+
+    try:
+        return find_portal(args.config_file)
+    except PortalError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _data(args, require: bool = True) -> Path:
+    """The data folder: `--data`, else the portal's, else evaluations/ (a data folder without a portal)."""
+    from generator.site.portal import CONFIG_FILE
+
+    data = args.data
+    if data is None:
+        data = DEFAULT_DATA if args.config_file is None and not CONFIG_FILE.is_file() else _portal(args).data_dir
+    if require:
+        _require_folder(data)
+    return data
+
+
+def _init(args) -> int:
+    from generator.tools.init import InitError, write_portal
+
+    try:
+        count = write_portal(args.directory)
+    except InitError as exc:
+        raise UsageError(str(exc)) from None
+    print(msg("init.written", directory=args.directory, count=count))
+    return 0
+
+
 def _validate(args) -> int:
     from generator.problems import display_path
     from generator.validate import validate_folder
 
-    _require_folder(args.data)
-    data = args.data.resolve()
+    folder = _data(args)
+    data = folder.resolve()
     for path in args.paths:
         if not path.exists():
             raise UsageError(msg("cli.path_missing", path=path))
         if path.resolve() != data and data not in path.resolve().parents:
-            raise UsageError(msg("cli.outside_data", path=path, data=args.data))
-    _, problems = validate_folder(args.data)
+            raise UsageError(msg("cli.outside_data", path=path, data=folder))
+    _, problems = validate_folder(folder)
     if args.paths:
         chosen = [display_path(p) for p in args.paths]
         problems = [p for p in problems if any(p.pos.path == c or p.pos.path.startswith(c.rstrip("/") + "/") for c in chosen)]
@@ -229,9 +270,9 @@ def _validate(args) -> int:
 def _new(args) -> int:
     from generator.tools.scaffold import ScaffoldError, write_template
 
-    _require_folder(args.data)
+    data = _data(args)
     try:
-        path = write_template(args.data, args.municipality, args.year, args.framework)
+        path = write_template(data, args.municipality, args.year, args.framework)
     except ScaffoldError as exc:
         raise UsageError(str(exc)) from None
     print(msg("cli.new_written", path=path))
@@ -241,8 +282,8 @@ def _new(args) -> int:
 def _fmt(args) -> int:
     from generator.tools.formatter import format_paths
 
-    _require_folder(args.data)
-    targets = args.paths or [args.data]
+    data = _data(args)
+    targets = args.paths or [data]
     changes, problems = format_paths(targets, check=args.check)
     for problem in problems:
         print(problem.plain())
@@ -285,9 +326,9 @@ def _what_changed(before: str, after: str) -> str:
 def _source_add(args) -> int:
     from generator.tools.sources import SourceError, add_source
 
-    _require_folder(args.data)
+    data = _data(args)
     try:
-        path = add_source(args.data, args.id, args.title, args.publisher, args.year, args.url)
+        path = add_source(data, args.id, args.title, args.publisher, args.year, args.url)
     except SourceError as exc:
         raise UsageError(str(exc)) from None
     print(msg("cli.source_added", id=args.id, path=path))
@@ -297,21 +338,25 @@ def _source_add(args) -> int:
 def _build(args) -> int:
     from generator.site.build import build_site
 
-    _require_folder(args.data)
-    return build_site(args.data, args.site_dir, run_mkdocs=not args.generate_only)
+    portal = _portal(args)
+    if args.data is not None:
+        _require_folder(args.data)
+    return build_site(args.data, args.site_dir, run_mkdocs=not args.generate_only, config_file=portal.config_file)
 
 
 def _serve(args) -> int:
     from generator.site.build import serve_site
 
-    _require_folder(args.data)
-    return serve_site(args.data, args.dev_addr)
+    portal = _portal(args)
+    if args.data is not None:
+        _require_folder(args.data)
+    return serve_site(args.data, args.dev_addr, config_file=portal.config_file)
 
 
 def _diff(args) -> int:
     from generator.review.changes import summarize_revisions
 
-    text, ok = summarize_revisions(args.base, args.head, args.data, args.preview_url)
+    text, ok = summarize_revisions(args.base, args.head, _data(args, require=False), args.preview_url)
     print(text)
     return 0 if ok else EXIT_DATA
 

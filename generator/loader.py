@@ -825,3 +825,29 @@ def reformat(text: str, order: Callable[[Any], None]) -> str:
 def load_locale(path: Path) -> dict:
     """The citizen-facing texts of one language (a file of ours, not evaluator input)."""
     return read_plain(path)
+
+
+def load_site_config(path: Path) -> Any:
+    """A portal's mkdocs.yml as plain values, for the folders it names (MkDocs reads it again to
+    build). MkDocs' own tags are read as MkDocs reads them where a folder could depend on them:
+    `!ENV NAME` or `!ENV [NAME, ..., default]` is the first variable set, else the default;
+    any other tag (`!relative`, Python names in Markdown settings) gives None."""
+    from ruamel.yaml.constructor import SafeConstructor
+    from ruamel.yaml.nodes import SequenceNode
+
+    class SiteConfigConstructor(SafeConstructor):  # a subclass: the data files' loader refuses every tag
+        pass
+
+    def environment(constructor, node: Node) -> Any:
+        names = constructor.construct_sequence(node) if isinstance(node, SequenceNode) else [constructor.construct_scalar(node)]
+        for name in names[:-1] if len(names) > 1 else names:
+            if os.environ.get(str(name)) is not None:
+                return os.environ[str(name)]
+        return names[-1] if len(names) > 1 else None
+
+    SiteConfigConstructor.add_constructor("!ENV", environment)
+    SiteConfigConstructor.add_multi_constructor("!", lambda constructor, suffix, node: None)
+    SiteConfigConstructor.add_multi_constructor("tag:yaml.org,2002:python/", lambda constructor, suffix, node: None)
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Constructor = SiteConfigConstructor
+    return yaml.load(path.read_text(encoding="utf-8"))

@@ -44,8 +44,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # this repository: its generator and BENCHMARKS.md
 BENCHMARKS = ROOT / "BENCHMARKS.md"
+# The portal measured (its mkdocs.yml and content/) is the one in the working folder, as for the tool itself.
+PORTAL_CONFIG = Path("mkdocs.yml").resolve()
 START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 PAGE_LIMIT = 300 * 1024
 INDEX_LIMIT = 1.5 * 1024 * 1024
@@ -92,7 +94,7 @@ def main() -> int:
 
 
 def _run(command: list[str]) -> str:
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=PORTAL_CONFIG.parent, capture_output=True, text=True)
     if done.returncode != 0:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"failed: {' '.join(command)}")
@@ -105,11 +107,13 @@ def _run(command: list[str]) -> str:
 def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     sys.path.insert(0, str(ROOT))
     from generator.site import build
-    from generator.site.build import CONTENT_DIR, DATA_ENV, generate
+    from generator.site.build import generate
     from generator.site.cache import BuildCache
+    from generator.site.portal import find_portal
     from generator.model import GOLD_STAR_LISTING
     from generator.tools.synth import write_corpus
 
+    portal = find_portal(PORTAL_CONFIG)
     work = Path(tempfile.mkdtemp(prefix=f"kk-bench-{size}-"))
     data, docs, site = work / "data", work / "docs", work / "site"
     result: dict = {"municipalities": size, "evaluations_per": per}
@@ -123,11 +127,10 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     full = json.loads(_run([sys.executable, __file__, "--_build", str(data), str(work / "full")]).strip().splitlines()[-1])
     result["build"], result["build_peak_mb"], result["build_worker_peak_mb"] = full["seconds"], full["peak_mb"], full["worker_peak_mb"]
 
-    # The generator, cold, each stage timed; then MkDocs on its docs folder (its hook generates again).
-    os.environ[DATA_ENV] = str(data.resolve())
+    # The generator, cold, each stage timed; then MkDocs on its docs folder (which generates again, finding nothing changed).
     stages: dict[str, float] = {}
     started = time.perf_counter()
-    report = generate(data, docs, CONTENT_DIR, timings=stages)
+    report = generate(data, docs, portal.content_dir, timings=stages)
     result["generator"] = round(time.perf_counter() - started, 2)
     result["stages"] = {k: round(v, 2) for k, v in stages.items()}
     result["files"] = len(report.written)
@@ -135,7 +138,7 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     result["practices"] = sum(1 for path in report.written if re.fullmatch(r"goda-exempel/[a-z0-9-]*[a-z-][a-z0-9-]*/index\.md", path)
                               and path != f"goda-exempel/{GOLD_STAR_LISTING}/index.md")
     started = time.perf_counter()
-    status = build._mkdocs_build(site.resolve(), docs.resolve())
+    status = build._mkdocs_build(portal, data, site.resolve(), docs.resolve())
     result["mkdocs"] = round(time.perf_counter() - started, 2)
     if status != 0:
         raise SystemExit("the site did not build")
@@ -154,7 +157,7 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     # The live preview: a first generation with a cache of its own, then one evaluation file edited twice.
     cache = BuildCache()
     started = time.perf_counter()
-    generate(data, docs, CONTENT_DIR, cache=cache)
+    generate(data, docs, portal.content_dir, cache=cache)
     result["preview_start"] = round(time.perf_counter() - started, 2)
     target, text, edits = preview_edits(data)
     result["edits"] = {}
@@ -164,7 +167,7 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
         target.write_text(new, encoding="utf-8")
         stages = {}
         started = time.perf_counter()
-        report = generate(data, docs, CONTENT_DIR, timings=stages, cache=cache)
+        report = generate(data, docs, portal.content_dir, timings=stages, cache=cache)
         elapsed = time.perf_counter() - started
         after = _snapshot(docs)
         differ = sorted(p for p in after if before.get(p) != after[p])
@@ -175,7 +178,7 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
         }
         target.write_text(text, encoding="utf-8")
         time.sleep(1.1)
-        generate(data, docs, CONTENT_DIR, cache=cache)
+        generate(data, docs, portal.content_dir, cache=cache)
 
     result["serve"] = _serve_edits(data)
 
@@ -209,7 +212,7 @@ def _serve_edits(data: Path) -> dict:
             return b""
 
     server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--data", str(data), "--dev-addr", f"127.0.0.1:{port}"],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              cwd=PORTAL_CONFIG.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     result: dict = {}
     try:
         started = time.perf_counter()
@@ -370,6 +373,16 @@ def _plain(markdown: str) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def _markdown_extensions() -> list:
+    """The portal's Markdown extensions with the one the plugin adds, as the site is built with them."""
+    from mkdocs.config import load_config
+
+    from generator.site.plugin import MARKDOWN_EXTENSION
+
+    config = load_config(str(PORTAL_CONFIG))
+    return [MARKDOWN_EXTENSION, *({name: config.mdx_configs.get(name, {})} for name in config.markdown_extensions)]
+
+
 def _build_baseline(plain: Path) -> dict:
     sys.path.insert(0, str(ROOT))
     import logging
@@ -380,7 +393,11 @@ def _build_baseline(plain: Path) -> dict:
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
     site = plain.parent / "plain-site"
     started = time.perf_counter()
-    config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(plain), site_dir=str(site), hooks=[], strict=False)
+    from generator.site.portal import PLUGIN, plugins_with_data
+
+    plugins = {name: options for name, options in plugins_with_data(PORTAL_CONFIG, plain).items() if name != PLUGIN}
+    config = load_config(str(PORTAL_CONFIG), docs_dir=str(plain), site_dir=str(site), plugins=plugins,
+                         markdown_extensions=_markdown_extensions(), strict=False)
     build(config)
     seconds = time.perf_counter() - started
     sizes = _site_sizes(site)

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # this repository's generator; the portal is the working folder's
 
 Run = tuple[float, dict[str, float], int]  # seconds, seconds by stage, files written
 
@@ -61,18 +61,21 @@ def main() -> int:
 
 def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[str, list[Run]]:
     from benchmark import preview_edits  # scripts/ is on the path when this script runs
-    from generator.site.build import CONTENT_DIR, generate
+    from generator.site.build import generate
     from generator.site.cache import BuildCache
+    from generator.site.portal import find_portal
+
+    content_dir = find_portal().content_dir
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")
     cache = BuildCache()
     started = time.perf_counter()
-    generate(data, docs, CONTENT_DIR, cache=cache)
+    generate(data, docs, content_dir, cache=cache)
     print(f"first generation: {time.perf_counter() - started:.2f} s", file=sys.stderr)
     # The benchmark's live preview starts in a docs folder written minutes before, so every file is
     # read back once then and trusted later; a folder written just now is read back at the next run.
     time.sleep(1.1)
-    generate(data, docs, CONTENT_DIR, cache=cache)
+    generate(data, docs, content_dir, cache=cache)
 
     target, text, edits = preview_edits(data)
     runs: dict[str, list[Run]] = {}
@@ -90,7 +93,7 @@ def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[st
                         profiler = cProfile.Profile()
                         profiler.enable()
                     started = time.perf_counter()
-                    report = generate(data, docs, CONTENT_DIR, timings=stages, cache=cache)
+                    report = generate(data, docs, content_dir, timings=stages, cache=cache)
                     elapsed = time.perf_counter() - started
                     if profiler is not None:
                         profiler.disable()

@@ -76,23 +76,33 @@ def test_a_linked_data_folder_is_refused(capsys, data_copy: Path, tmp_path: Path
     assert code == 1 and f"{link}:1:1: error: {link_message()}" in lines
 
 
-def test_links_in_the_copied_folders_stop_the_build(capsys, data_copy: Path, tmp_path: Path, monkeypatch) -> None:
-    content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+def _portal(folder: Path, custom_dir: bool = False) -> Path:
+    """A portal in `folder` with this repository's mkdocs.yml (and `custom_dir: overrides`): its config file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    if custom_dir:
+        (folder / "overrides").mkdir()
+        text = text.replace("theme:\n  name: material\n", "theme:\n  name: material\n  custom_dir: overrides\n", 1)
+    (folder / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return folder / "mkdocs.yml"
+
+
+def test_links_in_the_copied_folders_stop_the_build(capsys, data_copy: Path, tmp_path: Path) -> None:
+    config = _portal(tmp_path / "portal", custom_dir=True)
+    content = tmp_path / "portal" / "content"
+    (content / "assets").mkdir(parents=True)
     (content / "assets" / "passwd.txt").symlink_to("/etc/passwd")
-    monkeypatch.setattr(b, "CONTENT_DIR", content)
     site = tmp_path / "site"
 
-    code, _, err = run(capsys, "build", "--data", str(data_copy), "--site-dir", str(site))
+    code, _, err = run(capsys, "build", "-f", str(config), "--data", str(data_copy), "--site-dir", str(site))
 
     assert code == 1 and not site.exists()
     assert f"{content / 'assets' / 'passwd.txt'}:1:1: error: {link_message()}" in err.splitlines()
     (content / "assets" / "passwd.txt").unlink()
-    overrides = tmp_path / "overrides"
-    shutil.copytree(ROOT / "overrides", overrides)
+    overrides = tmp_path / "portal" / "overrides"
+    (overrides / "partials").mkdir(parents=True)
     (overrides / "partials" / "key.html").symlink_to(tmp_path / "secret")
-    monkeypatch.setattr(b, "OVERRIDES_DIR", overrides)
-    code, _, err = run(capsys, "build", "--data", str(data_copy), "--generate-only")
+    code, _, err = run(capsys, "build", "-f", str(config), "--data", str(data_copy), "--generate-only")
     assert code == 1
     assert f"{overrides / 'partials' / 'key.html'}:1:1: error: {link_message()}" in err.splitlines()
 
@@ -131,16 +141,15 @@ def test_a_linked_docs_folder_stops_the_build(capsys, data_copy: Path, tmp_path:
     for folder in (outside, outside / "docs"):
         (folder / "keep.txt").write_text("mine", encoding="utf-8")
     project = tmp_path / "project"
-    project.mkdir()
-    monkeypatch.setattr(b, "ROOT", project)
+    config = _portal(project)
     (project / "build").symlink_to(outside, target_is_directory=True)
     with pytest.raises(b.DataError) as refused:
-        b.generate(data_copy, project / "build" / "docs")
+        b.generate(data_copy, project / "build" / "docs", root=project)
     assert [(p.pos.path, p.message) for p in refused.value.problems] == [(str(project / "build"), link_message())]
     (project / "build").unlink()
     (project / "build").mkdir()
     (project / "build" / "docs").symlink_to(outside, target_is_directory=True)
-    assert b.build_site(data_copy, tmp_path / "site", docs_dir=project / "build" / "docs") == 1
+    assert b.build_site(data_copy, tmp_path / "site", config_file=config) == 1
     assert f"{project / 'build' / 'docs'}:1:1: error: {link_message()}" in capsys.readouterr().err.splitlines()
     assert sorted(p.name for p in outside.iterdir()) == ["docs", "keep.txt"]
     assert [p.name for p in (outside / "docs").iterdir()] == ["keep.txt"]

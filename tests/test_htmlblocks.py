@@ -19,11 +19,12 @@ from mkdocs.config import load_config
 from mkdocs.utils import meta
 
 from generator.site import htmlblocks
-from generator.site.build import CONTENT_DIR, generate
+from generator.site.build import generate
+from generator.site.portal import DEFAULT_CONTENT_DIR
 from generator.tools.synth import write_corpus
 from tests.conftest import DATA, ROOT
 
-CONFIG = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(ROOT / "content"))  # only its Markdown settings are read
+CONFIG = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(DEFAULT_CONTENT_DIR))  # only its Markdown settings are read
 EXTENSIONS = [name for name in CONFIG["markdown_extensions"] if name != "generator.site.htmlblocks"]
 
 
@@ -40,7 +41,7 @@ def pages(tmp_path_factory) -> dict[str, str]:
     write_corpus(out / "synth", 12, 3, 7)
     found: dict[str, str] = {}
     for name, data in (("real", DATA), ("synth", out / "synth")):
-        generate(data, out / f"docs-{name}", CONTENT_DIR)
+        generate(data, out / f"docs-{name}", ROOT / "content")
         for path in sorted((out / f"docs-{name}").rglob("*.md")):
             found[f"{name}/{path.relative_to(out / f'docs-{name}')}"] = meta.get_data(path.read_text(encoding="utf-8"))[0]
     return found
@@ -104,7 +105,7 @@ def test_search_view_keeps_a_heading_inside_an_excluded_element():
 
 
 def test_links_to_ids_inside_passed_blocks_are_checked_by_mkdocs(tmp_path, caplog):
-    """MkDocs checks links to anchors against the ids it saw; the hook adds those of the passed blocks."""
+    """MkDocs checks links to anchors against the ids it saw; the plugin adds those of the passed blocks."""
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "index.md").write_text("# A\n\n<figure id=\"inside\">\n<p>x</p>\n</figure>\n", encoding="utf-8")
@@ -114,13 +115,15 @@ def test_links_to_ids_inside_passed_blocks_are_checked_by_mkdocs(tmp_path, caplo
         hook = tmp_path / f"hook{len(hook_source)}.py"  # a new file: MkDocs may keep a module it loaded
         hook.write_text(hook_source, encoding="utf-8")
         caplog.clear()
-        config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "site"),
-                             hooks=[str(hook)], nav=["index.md", "b.md"], strict=False)
+        extensions = ["generator.site.htmlblocks", *({name: CONFIG["mdx_configs"].get(name, {})} for name in EXTENSIONS)]
+        config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "site"), plugins=[],
+                             markdown_extensions=extensions, hooks=[str(hook)], nav=["index.md", "b.md"], strict=False)
         with caplog.at_level(logging.WARNING, logger="mkdocs"):
             mkdocs_build(config)
         return [r.getMessage() for r in caplog.records if "anchor" in r.getMessage()]
 
     without = warnings("")
     assert any("'#inside'" in w for w in without)  # the extension hides the id from MkDocs
-    found = warnings("from generator.site.mkdocs_hooks import on_page_content\n")
+    found = warnings("from generator.site.plugin import KommunkompassenPlugin\n"
+                     "on_page_content = KommunkompassenPlugin().on_page_content\n")
     assert not any("'#inside'" in w for w in found) and any("'#missing'" in w for w in found)

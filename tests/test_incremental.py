@@ -401,6 +401,7 @@ def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Pa
 
     from generator.site import pages as render
     from generator.site.build import _mkdocs_build
+    from generator.site.portal import find_portal
 
     data = tmp_path / "data"
     write_corpus(data, 12, 3, 11)
@@ -411,8 +412,8 @@ def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Pa
     assert result["status"] == 0
     assert len(result["finished"]) == 1 and result["finished"][0] >= 2 * render.PARALLEL_FROM  # an SVG and a CSV each
 
-    monkeypatch.setenv(build.DATA_ENV, str(data))
     _generate(data, tmp_path / "first" / "docs")  # every chart drawn before anything is written
-    assert _mkdocs_build((tmp_path / "first" / "site").resolve(), (tmp_path / "first" / "docs").resolve()) == 0
+    portal = find_portal(ROOT / "mkdocs.yml")
+    assert _mkdocs_build(portal, data, (tmp_path / "first" / "site").resolve(), (tmp_path / "first" / "docs").resolve()) == 0
     assert tree(tmp_path / "later" / "docs") == tree(tmp_path / "first" / "docs")
     assert tree(tmp_path / "later" / "site") == tree(tmp_path / "first" / "site")

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.site.build import DATA_ENV, build_site
+from generator.site.build import build_site
 from tests.conftest import tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,7 +32,6 @@ def differences(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
 
 def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    monkeypatch.setenv(DATA_ENV, "")  # build_site sets both; monkeypatch restores them afterwards
 
     first = tmp_path / "a"
     assert build_site(ROOT / "evaluations", first / "site", docs_dir=first / "docs") == 0
@@ -43,8 +42,9 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "12345", "TZ": "Pacific/Chatham",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     script = ("import sys; from pathlib import Path; from generator.site.build import build_site; "
-              "sys.exit(build_site(Path('data'), Path(sys.argv[1]) / 'site', docs_dir=Path(sys.argv[1]) / 'docs'))")
-    result = subprocess.run([sys.executable, "-c", script, str(second)], cwd=elsewhere, env=env,
+              "sys.exit(build_site(Path('data'), Path(sys.argv[1]) / 'site', docs_dir=Path(sys.argv[1]) / 'docs', "
+              "config_file=Path(sys.argv[2])))")
+    result = subprocess.run([sys.executable, "-c", script, str(second), str(ROOT / "mkdocs.yml")], cwd=elsewhere, env=env,
                             capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
 
@@ -56,7 +56,6 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
 
 def test_dates_come_from_source_date_epoch(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    monkeypatch.setenv(DATA_ENV, "")
     assert build_site(ROOT / "evaluations", tmp_path / "site", docs_dir=tmp_path / "docs") == 0
     header = (tmp_path / "site" / "sitemap.xml.gz").read_bytes()[:10]
     assert header[:2] == b"\x1f\x8b"

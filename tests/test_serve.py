@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, tree
 from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
 
-from generator.site.build import CONFIG_FILE, DATA_ENV
+from generator.site.build import load_portal_config
+from generator.site.portal import find_portal
 
 EDITED = "karlskoga/2022.yaml"
 EDITED_PAGE = "kommuner/karlskoga/2022/index.html"
@@ -29,9 +29,11 @@ def _edit_summary(data_dir: Path, marker: str) -> None:
     path.write_text(text.replace("\nsummary: ", f"\nsummary: {marker} ", 1), encoding="utf-8")
 
 
-def _mkdocs(site: Path, docs: Path, dirty: bool) -> None:
+def _mkdocs(site: Path, docs: Path, dirty: bool, data: Path) -> None:
+    """What `mkdocs build` (the plugin alone) makes of this repository's portal with `data`."""
     docs.mkdir(parents=True, exist_ok=True)
-    mkdocs_build(load_config(str(CONFIG_FILE), site_dir=str(site), docs_dir=str(docs), strict=True), dirty=dirty)
+    config = load_portal_config(find_portal(ROOT / "mkdocs.yml"), data, site_dir=str(site), docs_dir=str(docs), strict=True)
+    mkdocs_build(config, dirty=dirty)
 
 
 def _html_written(site: Path, since: dict[str, int]) -> set[str]:
@@ -39,16 +41,15 @@ def _html_written(site: Path, since: dict[str, int]) -> set[str]:
 
 
 def test_partial_build_rebuilds_the_edited_page_and_equals_a_full_build(data_copy: Path, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv(DATA_ENV, str(data_copy))
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     preview, full = tmp_path / "preview", tmp_path / "full"
-    _mkdocs(preview / "site", preview / "docs", dirty=True)  # the preview's first build: an empty site, so every page
+    _mkdocs(preview / "site", preview / "docs", dirty=True, data=data_copy)  # the preview's first build: an empty site, so every page
     pages = {p.relative_to(preview / "site").as_posix(): p.stat().st_mtime_ns for p in (preview / "site").rglob("*.html")}
     time.sleep(1.1)  # MkDocs compares modification times
     _edit_summary(data_copy, "Ändrad mening.")
 
-    _mkdocs(preview / "site", preview / "docs", dirty=True)
-    _mkdocs(full / "site", full / "docs", dirty=False)
+    _mkdocs(preview / "site", preview / "docs", dirty=True, data=data_copy)
+    _mkdocs(full / "site", full / "docs", dirty=False, data=data_copy)
 
     written = _html_written(preview / "site", pages)
     assert EDITED_PAGE in written

@@ -27,7 +27,7 @@ import pytest
 
 from tests.conftest import DATA, ROOT
 
-PAGES = [ROOT / "content" / "for-utvarderare" / "index.md", ROOT / "CONTRIBUTING.md"]
+PAGES = [ROOT / "generator" / "site" / "content" / "for-utvarderare" / "index.md", ROOT / "CONTRIBUTING.md"]
 # Commands a page shows that cannot run here: installing, the network, a server that runs until stopped.
 OFFLINE = ("pip", "python3", "pre-commit", "cd", "git clone", "git pull", "git push", "kommunkompassen serve")
 _TEST = re.compile(r"<!--\s*test:\s*(.*?)\s*-->")

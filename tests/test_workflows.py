@@ -7,8 +7,10 @@ schema), zizmor and actionlint run too when they are installed.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -140,9 +142,9 @@ def test_the_publisher_never_runs_pull_request_code() -> None:
         assert "container" not in job and "services" not in job
         for step in steps(job):
             action = step.get("uses", "").split("@")[0]
-            if action == "actions/checkout":  # only the default branch's own scripts, never the pull request
-                assert step["with"] == {"persist-credentials": False, "sparse-checkout": "scripts", "path": "trusted"}, \
-                    f"{path.name}: job {name} may check out only the default branch's scripts/"
+            if action == "actions/checkout":  # only the default branch (no ref, no repository), never the pull request
+                assert step["with"] == {"persist-credentials": False, "path": "trusted"}, \
+                    f"{path.name}: job {name} may check out only the default branch"
             if action == "actions/download-artifact":
                 assert step["with"]["path"].startswith("${{ runner.temp }}"), \
                     f"{path.name}: download artifacts outside the workspace, never over files that are run"
@@ -150,6 +152,14 @@ def test_the_publisher_never_runs_pull_request_code() -> None:
     script = "\n".join(step.get("run", "") for job in workflow["jobs"].values() for step in steps(job))
     assert "*[!0-9]*" in script, "the pull request number from the artifact must be checked to be a number"
     assert ".head.sha" in script and "HEAD_SHA" in script, "the number must be checked against the commit that was built"
+    # The tool comes from the default branch's requirements.txt, without dependencies, into a venv of its own;
+    # only its standard-library review modules run (test_the_review_modules_need_only_the_standard_library).
+    installs = [step for job in workflow["jobs"].values() for step in steps(job) if "pip" in step.get("run", "")]
+    assert len(installs) == 1 and installs[0]["working-directory"] == "trusted"
+    assert '"$RUNNER_TEMP/review/bin/python" -m pip install --quiet --no-deps -r requirements.txt' in installs[0]["run"]
+    python_runs = re.findall(r"\S*python3?\S* -m (\S+)", script)
+    assert python_runs and set(python_runs) <= {"pip", "venv", "generator.review.filter_preview",
+                                               "generator.review.preview_comment"}, python_runs
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -314,12 +324,17 @@ def _publisher_step(marker: str) -> dict:
 
 
 def _run_step(step: dict, env: dict, cwd: Path) -> subprocess.CompletedProcess:
-    """A `run:` step of the publisher as the runner runs it (bash -e), with the default
-    branch's scripts where the workflow checks them out (`trusted/`)."""
-    (cwd / "trusted").mkdir(exist_ok=True)
-    if not (cwd / "trusted" / "scripts").exists():
-        shutil.copytree(ROOT / "scripts", cwd / "trusted" / "scripts")
-    return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env={**os.environ, **env},
+    """A `run:` step of the publisher as the runner runs it (bash -e), with the review modules
+    where the install step puts them (`$RUNNER_TEMP/review`): here this checkout's, run with
+    `python -S`, which sees the standard library and this checkout only (no site-packages)."""
+    runner_temp = Path(env.get("RUNNER_TEMP") or cwd / "runner-temp")
+    python = runner_temp / "review" / "bin" / "python"
+    if not python.exists():
+        python.parent.mkdir(parents=True)
+        python.write_text(f'#!/bin/sh\nPYTHONPATH={shlex.quote(str(ROOT))} exec {shlex.quote(sys.executable)} -S "$@"\n',
+                          encoding="utf-8")
+        python.chmod(0o755)
+    return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env={**os.environ, **env, "RUNNER_TEMP": str(runner_temp)},
                           capture_output=True, text=True)
 
 
@@ -328,7 +343,7 @@ def test_the_preview_filter_keeps_every_file_of_a_real_build(site: Path, tmp_pat
     shutil.copytree(site, artifact)
     made = {p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()} - {".kommunkompassen-site"}
     assert "data/kommunkompassen.xlsx" in made and "search/search_index.json" in made
-    result = _run_step(_publisher_step("filter_preview.py"), {"SITE_DIR": str(artifact)}, tmp_path)
+    result = _run_step(_publisher_step("generator.review.filter_preview"), {"SITE_DIR": str(artifact)}, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert {p.relative_to(artifact).as_posix() for p in artifact.rglob("*") if p.is_file()} == made
 
@@ -355,7 +370,7 @@ def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
     (site / "secret.txt").symlink_to(outside)
     (site / "linked").symlink_to(tmp_path, target_is_directory=True)
 
-    result = _run_step(_publisher_step("filter_preview.py"), {"SITE_DIR": str(site)}, tmp_path)
+    result = _run_step(_publisher_step("generator.review.filter_preview"), {"SITE_DIR": str(site)}, tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     left = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file() or p.is_symlink())
     assert left == sorted(kept)
@@ -369,7 +384,7 @@ def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
     assert result.stdout.rstrip().endswith("13 path(s) removed from the preview")
 
     (site / "index.html").unlink()
-    result = _run_step(_publisher_step("filter_preview.py"), {"SITE_DIR": str(site)}, tmp_path)
+    result = _run_step(_publisher_step("generator.review.filter_preview"), {"SITE_DIR": str(site)}, tmp_path)
     assert result.returncode == 1
     assert "::error::the artifact holds no index.html; nothing is published" in result.stderr
 
@@ -394,7 +409,7 @@ def test_the_comment_is_inert(tmp_path: Path) -> None:
         "&#x40;octocat &commat;org &#x23;15 AT\\&T\n"
         "<details><summary>Ändrade sidor: 2</summary>\n\n</details>\n"
         "\x1b]8;;https://evil.example\x07bell\u202eevil\n" + "x" * 70_000 + "\n", encoding="utf-8")
-    step = _publisher_step("preview_comment.py")
+    step = _publisher_step("generator.review.preview_comment")
     body = tmp_path / "runner"
     body.mkdir()
     command = step["run"].split("existing=")[0]  # everything before the calls to GitHub
@@ -427,9 +442,53 @@ def test_the_comment_never_follows_a_link_in_the_artifact(tmp_path: Path) -> Non
     (summary_dir / "summary.md").symlink_to(secret)
     runner = tmp_path / "runner"
     runner.mkdir()
-    command = _publisher_step("preview_comment.py")["run"].split("existing=")[0]
+    command = _publisher_step("generator.review.preview_comment")["run"].split("existing=")[0]
     result = _run_step({"run": command}, {"SUMMARY_DIR": str(summary_dir), "RUNNER_TEMP": str(runner),
                                           "PREVIEW_URL": "", "RUN_URL": "https://github.com/o/r/actions/runs/1"}, tmp_path)
     assert result.returncode == 0, result.stderr
     assert (runner / "comment.md").read_text(encoding="utf-8") == (
         MARKER + "\n**Ingen förhandsversion** den här gången: se [körningen](https://github.com/o/r/actions/runs/1).\n\n")
+
+
+# ---------------------------------------------------------------- the workflows `init` writes
+
+
+def _without_own_tests(workflow: dict) -> dict:
+    """A workflow without the jobs that run this repository's test suite (a portal has none)."""
+    own = {name for name, job in workflow["jobs"].items() if any("scripts/test.sh" in s.get("run", "") for s in steps(job))}
+    jobs = {}
+    for name, job in workflow["jobs"].items():
+        if name not in own:
+            needs = job.get("needs")
+            if isinstance(needs, list):
+                job = {**job, "needs": [n for n in needs if n not in own]}
+            jobs[name] = job
+    return {**workflow, "jobs": jobs}
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_init_writes_these_workflows_but_for_the_test_suite(path: Path) -> None:
+    """This repository is a portal: its workflows are what `kommunkompassen init` writes, but for the
+    jobs that run its own tests, so every rule above holds for a new portal's workflows too."""
+    from generator.tools.init import portal_files
+
+    written = YAML(typ="safe", pure=True).load(portal_files()[f".github/workflows/{path.name}"].decode("utf-8"))
+    assert written == _without_own_tests(load(path))
+    assert sorted(name for name in portal_files() if name.startswith(".github/")) == \
+        sorted(f".github/workflows/{p.name}" for p in FILES)
+
+
+def test_init_writes_this_pre_commit_configuration() -> None:
+    from generator.tools.init import portal_files
+
+    assert portal_files()[".pre-commit-config.yaml"] == (ROOT / ".pre-commit-config.yaml").read_bytes()
+
+
+def test_the_review_modules_need_only_the_standard_library() -> None:
+    """preview.yml installs the tool without its dependencies: the modules it runs import nothing else."""
+    for module in ("generator.review.filter_preview", "generator.review.preview_comment"):
+        result = subprocess.run([sys.executable, "-S", "-c", f"import {module}, sys; print(sorted(sys.modules))"],
+                                env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        loaded = {name.split(".")[0] for name in ast.literal_eval(result.stdout)}
+        assert loaded - set(sys.stdlib_module_names) <= {"generator", "__main__"}, loaded - set(sys.stdlib_module_names)

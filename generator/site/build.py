@@ -27,13 +27,10 @@ from generator.site.cache import BuildCache, FileResult
 
 if TYPE_CHECKING:
     from generator import model as m
+    from generator.loader import Document
+    from generator.site.pages import ChartsInProgress
+    from generator.site.portal import Portal
 
-ROOT = Path(__file__).resolve().parents[2]
-CONFIG_FILE = ROOT / "mkdocs.yml"
-DOCS_DIR = ROOT / "build" / "docs"
-CONTENT_DIR = ROOT / "content"
-OVERRIDES_DIR = ROOT / "overrides"
-DATA_ENV = "KOMMUNKOMPASSEN_DATA"
 # Written into every site `build` makes: only a folder holding it (or an empty one) is ever replaced.
 SITE_MARKER = ".kommunkompassen-site"
 SITE_MARKER_TEXT = "Built by `kommunkompassen build`; the next build replaces this whole folder.\n"
@@ -52,10 +49,15 @@ class WriteReport:
     unchanged: int
 
 
-def generate(data_dir: Path, docs_dir: Path = DOCS_DIR, content_dir: Path = CONTENT_DIR,
+def generate(data_dir: Path, docs_dir: Path, content_dir: Optional[Path] = None,
              timings: Optional[dict[str, float]] = None, charts_later: bool = False,
+             overrides_dir: Optional[Path] = None, root: Optional[Path] = None,
              cache: Optional[BuildCache] = None) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
+
+    `content_dir` holds the portal's own pages (a file there replaces the package's default of
+    the same name), `overrides_dir` its Material overrides (checked for links, like the pages)
+    and `root` its folder (no folder from it down to `docs_dir` may be a link).
 
     With a `cache` kept by the caller from the last run (see `site.cache`), an
     edit in the live preview re-reads only the changed files and re-renders only
@@ -70,7 +72,7 @@ def generate(data_dir: Path, docs_dir: Path = DOCS_DIR, content_dir: Path = CONT
     cache = BuildCache(keep_pages=False) if cache is None else cache  # no next build to keep pages for
     finish_charts(cache)
     with _collector_paused():
-        return _generate(data_dir, docs_dir, content_dir, timings, charts_later, cache)
+        return _generate(data_dir, docs_dir, content_dir, timings, charts_later, overrides_dir, root, cache)
 
 
 def charts_in_progress(docs_dir: Path, cache: BuildCache) -> tuple[str, ...]:
@@ -109,14 +111,14 @@ def _collector_paused():
             gc.enable()
 
 
-def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Optional[dict[str, float]],
-              charts_later: bool, cache: BuildCache) -> WriteReport:
+def _generate(data_dir: Path, docs_dir: Path, content_dir: Optional[Path], timings: Optional[dict[str, float]],
+              charts_later: bool, overrides_dir: Optional[Path], root: Optional[Path], cache: BuildCache) -> WriteReport:
     from generator.aggregate import aggregate
     from generator.site.pages import render_site, render_site_drawing_charts_later
 
     clock = _Clock(timings)
     dataset = check_data(data_dir, cache, clock)
-    check_copied_folders(content_dir)
+    check_copied_folders(content_dir, overrides_dir)
     portal = aggregate(dataset, cache.revision_part)
     clock.lap("aggregate")
     if charts_later:
@@ -124,7 +126,7 @@ def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Option
     else:
         files, drawing = render_site(portal, content_dir, cache=cache), None
     clock.lap("render")
-    check_docs_folder(docs_dir)
+    check_docs_folder(docs_dir, root)
     report = write_tree(files, docs_dir, cache, coming=drawing.paths if drawing else ())
     if drawing is not None:
         cache.drawing = (drawing, docs_dir)
@@ -150,28 +152,29 @@ def check_data(data_dir: Path, cache: Optional[BuildCache] = None, clock: Option
     return dataset
 
 
-def check_copied_folders(content_dir: Optional[Path] = None) -> None:
-    """The folders the build copies into the site hold no symbolic links (DataError otherwise):
-    a link could publish any file of the machine that builds."""
+def check_copied_folders(content_dir: Optional[Path], overrides_dir: Optional[Path] = None) -> None:
+    """The portal's folders the build copies into the site hold no symbolic links (DataError
+    otherwise): a link could publish any file of the machine that builds."""
     from generator.loader import link_problems
 
-    folders = (content_dir or CONTENT_DIR, OVERRIDES_DIR)
+    folders = [folder for folder in (content_dir, overrides_dir) if folder is not None]
     problems = [p for folder in folders if folder.exists() or folder.is_symlink()
                 for p in link_problems(folder)]
     if problems:
         raise DataError(problems)
 
 
-def check_docs_folder(docs_dir: Path) -> None:
+def check_docs_folder(docs_dir: Path, root: Optional[Path] = None) -> None:
     """The folder the pages are written into is no symbolic link, nor is a folder above it in the
-    project (a committed `build/docs` or `build` linking elsewhere): writing there removes every
+    portal `root` (a committed `build/docs` or `build` linking elsewhere): writing there removes every
     file the generator did not make, and MkDocs would publish the rest (DataError otherwise)."""
     from generator.loader import link_message
 
     path = Path(os.path.abspath(docs_dir))
-    inside = path == ROOT or ROOT in path.parents
+    portal_root = Path(os.path.abspath(root or Path.cwd()))
+    inside = path == portal_root or portal_root in path.parents
     for here in [path, *path.parents]:
-        if inside and (here == ROOT or ROOT not in here.parents):
+        if inside and (here == portal_root or portal_root not in here.parents):
             break
         if here.is_symlink():
             raise DataError([error(Pos(display_path(here), 1, 1), link_message())])
@@ -386,26 +389,44 @@ def _remove_others(folder: Path, files: Collection[str], cache: BuildCache) -> l
     return removed
 
 
-def source_date_epoch() -> str:
-    """The commit's date, so that two builds of one commit are identical; never the clock."""
-    if os.environ.get("SOURCE_DATE_EPOCH"):
-        return os.environ["SOURCE_DATE_EPOCH"]
+def release_environment(root: Path) -> dict[str, str]:
+    """SOURCE_DATE_EPOCH and SOURCE_COMMIT from the portal's last commit, unless already set: the
+    site's dates and version come from the commit, so two builds of one commit are identical."""
+    values = {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct") or "0"}
+    commit = os.environ.get("SOURCE_COMMIT") or _git(root, "rev-parse", "--short=10", "HEAD")
+    if commit:
+        values["SOURCE_COMMIT"] = commit
+    return values
+
+
+def _git(root: Path, *arguments: str) -> Optional[str]:
     try:
-        result = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=ROOT, capture_output=True, text=True, check=True)
-        return result.stdout.strip() or "0"
+        result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
-        return "0"
+        return None
+    return result.stdout.strip() or None
 
 
-def build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool = True, docs_dir: Path = DOCS_DIR) -> int:
-    """`kommunkompassen build`: exit 0 on success, 1 on invalid data or a failed build."""
-    with _environment({DATA_ENV: str(data_dir.resolve()), "SOURCE_DATE_EPOCH": source_date_epoch()}):
-        return _build_site(data_dir, site_dir, run_mkdocs, docs_dir)
+def build_site(data_dir: Optional[Path], site_dir: Optional[Path], run_mkdocs: bool = True,
+               docs_dir: Optional[Path] = None, config_file: Optional[Path] = None) -> int:
+    """`kommunkompassen build` of the portal whose config is `config_file` (default: mkdocs.yml in
+    the working folder); its own data, docs and site folders unless others are given.
+    Exit 0 on success, 1 on invalid data or a failed build, 2 when there is no portal."""
+    from generator.site.portal import PortalError, find_portal
+
+    try:
+        portal = find_portal(config_file)
+    except PortalError as exc:
+        print(msg("build.stopped_because", reason=exc), file=sys.stderr)
+        return 2
+    with _environment(release_environment(portal.root)):
+        return _build_site(portal, data_dir or portal.data_dir, site_dir or portal.site_dir, run_mkdocs,
+                           docs_dir or portal.docs_dir)
 
 
 @contextmanager
 def _environment(values: dict[str, str]):
-    """Set variables for the MkDocs hook and restore them after, so nothing leaks to the caller."""
+    """Set variables for the build and restore them after, so nothing leaks to the caller."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -431,48 +452,74 @@ def site_dir_problem(site_dir: Path) -> Optional[str]:
     return msg("build.site_foreign", site_dir=site_dir, marker=SITE_MARKER)
 
 
-def _build_site(data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
+def _build_site(portal: "Portal", data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
     if run_mkdocs:
         refusal = site_dir_problem(site_dir)
         if refusal:
             print(msg("build.stopped_because", reason=refusal), file=sys.stderr)
             return 2
+        return _mkdocs_build(portal, data_dir, site_dir.resolve(), docs_dir)
     try:
-        if run_mkdocs:  # checked here, so that errors stop the build before MkDocs starts; its hook generates
-            check_data(data_dir, _hook_cache())  # the hook's, which then reads no file again
-            check_copied_folders()
-            check_docs_folder(docs_dir)
-            docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs wants it before the hook runs
-        else:
-            report = generate(data_dir, docs_dir)
+        report = generate(data_dir, docs_dir, portal.content_dir, overrides_dir=portal.overrides_dir, root=portal.root)
     except DataError as exc:
-        _print_problems(exc.problems)
-        print(msg("build.stopped"), file=sys.stderr)
-        return 1
-    if not run_mkdocs:
-        print(msg("build.generated", written=len(report.written), removed=len(report.removed), unchanged=report.unchanged), file=sys.stderr)
-        return 0
-    return _mkdocs_build(site_dir.resolve(), docs_dir.resolve())
+        return _stopped(exc)
+    print(msg("build.generated", written=len(report.written), removed=len(report.removed), unchanged=report.unchanged), file=sys.stderr)
+    return 0
 
 
-def _hook_cache() -> BuildCache:
-    """What the MkDocs hook remembers between builds in this process (it generates the pages)."""
-    from generator.site.mkdocs_hooks import build_cache
+def _stopped(exc: DataError) -> int:
+    _print_problems(exc.problems)
+    print(msg("build.stopped"), file=sys.stderr)
+    return 1
 
-    return build_cache()
 
-
-def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
-    """Build into a fresh folder beside the target and swap it in only when complete."""
-    from mkdocs.commands.build import build
+def load_portal_config(portal: "Portal", data_dir: Optional[Path] = None, **options):
+    """MkDocs' config of the portal (`options` as `mkdocs.config.load_config` takes them), with
+    the plugin's data folder set to `data_dir` when given."""
     from mkdocs.config import load_config
+
+    from generator.site.portal import plugins_with_data
+
+    if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
+        options["plugins"] = plugins_with_data(portal.config_file, data_dir)
+    return load_config(str(portal.config_file), **options)
+
+
+def portal_plugin(config):
+    """The config's `kommunkompassen` plugin (DataError saying so if the config names none)."""
+    from generator.site.portal import PLUGIN
+
+    plugin = config.plugins.get(PLUGIN)
+    if plugin is None:
+        raise DataError([error(Pos(display_path(Path(config.config_file_path)), 1, 1), msg("portal.no_plugin"))])
+    return plugin
+
+
+def _mkdocs_build(portal: "Portal", data_dir: Path, site_dir: Path, docs_dir: Path) -> int:
+    """Generate (errors stop here, before MkDocs starts), then build into a fresh folder beside
+    the target and swap it in only when complete. The data is loaded and validated once: the
+    plugin's on_pre_build uses what `generate_before_build` wrote."""
+    from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.", dir=site_dir.parent))
+    plugin = None
     try:
-        config = load_config(str(CONFIG_FILE), site_dir=str(staging), docs_dir=str(docs_dir), strict=True)
-        build(config)
+        try:
+            check_docs_folder(docs_dir, portal.root)  # before resolving: a link on the way is what it looks for
+            docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs wants it before the plugin runs
+            docs_dir = docs_dir.resolve()
+            config = load_portal_config(portal, data_dir, site_dir=str(staging), docs_dir=str(docs_dir), strict=True)
+            plugin = portal_plugin(config)
+            plugin.generate_before_build(config)
+        except DataError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            return _stopped(exc)
+        try:
+            build(config)
+        finally:
+            plugin.forget_generated()  # MkDocs keeps the plugin: a build that failed early must not leave it set
         (staging / SITE_MARKER).write_text(SITE_MARKER_TEXT, encoding="utf-8")
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -481,6 +528,9 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        if plugin is not None:
+            finish_charts(plugin.cache)
     refusal = site_dir_problem(site_dir)  # again: the folder may have changed while MkDocs worked
     if refusal:
         shutil.rmtree(staging, ignore_errors=True)
@@ -493,20 +543,31 @@ def _mkdocs_build(site_dir: Path, docs_dir: Path) -> int:
     return 0
 
 
-def serve_site(data_dir: Path, dev_addr: str) -> int:
+def serve_site(data_dir: Optional[Path], dev_addr: str, config_file: Optional[Path] = None) -> int:
     """`kommunkompassen serve`: the live preview. After an edit, the generator rewrites the pages
-    whose content changed and MkDocs builds only those (its "dirty" build; the hook keeps the
+    whose content changed and MkDocs builds only those (its "dirty" build; the plugin keeps the
     navigation, search index and tags as a full build would have them). The terminal shows the
     address, one line per build and the data's problems as `file:line:col: level: message`."""
     from mkdocs.commands.serve import serve
 
+    from generator.site.portal import PortalError, find_portal, plugins_with_data
+
+    try:
+        portal = find_portal(config_file)
+    except PortalError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not portal.uses_plugin:
+        print(msg("portal.no_plugin"), file=sys.stderr)
+        return 2
+    options = {}
+    if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
+        options["plugins"] = plugins_with_data(portal.config_file, data_dir)
     _quiet_mkdocs_logging()
-    os.environ[DATA_ENV] = str(data_dir.resolve())
-    os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch()
-    _hook_cache().keep_pages = True  # so that an edit re-renders only the pages whose context it changes
+    os.environ.update(release_environment(portal.root))
     print(msg("serve.address", address=dev_addr),
           file=sys.stderr, flush=True)
-    serve(str(CONFIG_FILE), dev_addr=dev_addr, livereload=True, build_type="dirty", watch=[str(data_dir.resolve())])
+    serve(str(portal.config_file), dev_addr=dev_addr, livereload=True, build_type="dirty", **options)
     return 0
 
 
@@ -514,7 +575,7 @@ class _PreviewFormat(logging.Formatter):
     """Our own lines (a build's summary, the data's problems) as they are; MkDocs' warnings with their level."""
 
     def format(self, record: logging.LogRecord) -> str:
-        if record.name.startswith(("kommunkompassen", "mkdocs.hooks.kommunkompassen")):
+        if record.name.startswith(("kommunkompassen", "mkdocs.plugins.kommunkompassen")):
             return record.getMessage()
         if record.getMessage().startswith("An error happened during the rebuild"):
             return msg("serve.kept")

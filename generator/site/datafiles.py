@@ -88,8 +88,10 @@ WORKBOOK_FILE = "kommunkompassen.xlsx"
 
 def release() -> tuple[Optional[str], Optional[str]]:
     """The dataset's version and date: the commit the site is built from and its date (from
-    SOURCE_DATE_EPOCH, which the build sets from the commit), never the clock."""
-    root = Path(__file__).resolve().parents[2]
+    SOURCE_DATE_EPOCH, which the build sets from the commit), never the clock. The build sets
+    both from the portal's repository (SOURCE_COMMIT too); otherwise git is asked in the
+    working folder, the portal's when MkDocs is run there."""
+    root = Path.cwd()
     epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct")
     date = datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat() if epoch and epoch.isdigit() else None
     version = os.environ.get("SOURCE_COMMIT") or _git(root, "rev-parse", "--short=10", "HEAD")

@@ -12,8 +12,8 @@ a comment, script, `markdown` attribute or text that html.parser treats apart)
 is left for Python-Markdown. `tests/test_htmlblocks.py` converts every generated page
 both ways and compares the HTML.
 
-Named in mkdocs.yml under `markdown_extensions`. MkDocs no longer sees the ids
-inside these blocks; `mkdocs_hooks.on_page_content` adds them to the page.
+Added to `markdown_extensions` by the kommunkompassen plugin. MkDocs no longer sees the ids
+inside these blocks; the plugin's `on_page_content` (generator/site/plugin.py) adds them to the page.
 """
 
 from __future__ import annotations

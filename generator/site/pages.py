@@ -97,7 +97,7 @@ def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
     spec changed are drawn again; the bytes are always those a fresh render gives.
     """
     files = _render(portal, locale(), cache if cache is not None else BuildCache(keep_pages=False))[0]
-    files.update(_content_files(content_dir))
+    files.update(content_files(content_dir))
     return files
 
 
@@ -106,8 +106,16 @@ def render_site_drawing_charts_later(portal: ag.Portal, content_dir: Optional[Pa
     """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
     worker process that goes on drawing after this returns: the files without those charts, and them."""
     files, drawing = _render(portal, locale(), cache, charts_later=True)
-    files.update(_content_files(content_dir))
+    files.update(content_files(content_dir))
     return files, drawing
+
+
+def content_files(content_dir: Optional[Path]) -> dict[str, bytes]:
+    """The package's default pages, stylesheet and script, each replaced by the portal's own
+    file of the same name in `content_dir`, and the portal's other pages and files."""
+    from generator.site.portal import DEFAULT_CONTENT_DIR
+
+    return {**_content_files(DEFAULT_CONTENT_DIR), **_content_files(content_dir)}
 
 
 def _content_files(content_dir: Optional[Path]) -> dict[str, bytes]:

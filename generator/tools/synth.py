@@ -30,7 +30,7 @@ from generator.layout import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, 
 from generator.loader import plain_data, read_plain
 from generator.text import decimal_comma
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "evaluations" / FRAMEWORKS_DIR
+CATALOGUE = Path(__file__).resolve().parent / "portal_template" / "evaluations" / FRAMEWORKS_DIR  # shipped with the package
 MARKER = ".synth"  # records the arguments; lets synth replace a folder it wrote before
 OPEN_END = 2025  # the revision still in use gets evaluations up to this year
 WIDTH = 78  # folded text is wrapped like the hand-written files

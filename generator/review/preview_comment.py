@@ -17,7 +17,7 @@ what it escaped itself (standard library only; nothing from the pull request is 
   Markdown link `[text](address)` whose address lies inside this pull request's preview;
 - `&` before `#` or a letter becomes `&amp;`, so no entity (`&#x40;`) turns into a mention.
 
-Usage: python3 scripts/preview_comment.py SUMMARY_FILE > comment.md
+Usage: python3 -m generator.review.preview_comment SUMMARY_FILE > comment.md
 with PREVIEW_URL (the address this job published to, or empty) and RUN_URL in the environment.
 """
 
@@ -31,7 +31,9 @@ MARKER = "<!-- kommunkompassen-preview -->"
 MAX_INPUT_BYTES = 1_000_000
 MAX_SUMMARY_CHARS = 60_000
 ZWSP = "\u200b"
-TEXT = {
+# The comment's own words: this module runs with the standard library only (preview.yml installs the
+# tool without its dependencies), so it cannot read the YAML message catalogue.
+COMMENT_WORDS = {
     "preview": "**Förhandsversion:** {url}",
     "no_preview": "**Ingen förhandsversion** den här gången: se [körningen]({url}).",
     "cut": "… (förkortad till {n} tecken; hela sammanfattningen finns i körningens sammanfattning)",
@@ -85,14 +87,14 @@ def cap(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
     if len(text) <= limit:
         return text
     cut = text.rfind("\n", 0, limit)
-    return text[: cut if cut > 0 else limit] + "\n\n" + TEXT["cut"].format(n=f"{limit:,}".replace(",", " ")) + "\n"
+    return text[: cut if cut > 0 else limit] + "\n\n" + COMMENT_WORDS["cut"].format(n=f"{limit:,}".replace(",", " ")) + "\n"
 
 
 def comment(summary: bytes, preview_url: str, run_url: str) -> str:
     preview_url = preview_url if re.fullmatch(r"https://[A-Za-z0-9.-]+/", preview_url or "") else ""
     run_url = run_url if re.fullmatch(r"https://[A-Za-z0-9./_-]+", run_url or "") else ""
     text = cap(neutralise(summary[:MAX_INPUT_BYTES].decode("utf-8", "replace"), preview_url))
-    head = TEXT["preview"].format(url=preview_url) if preview_url else TEXT["no_preview"].format(url=run_url)
+    head = COMMENT_WORDS["preview"].format(url=preview_url) if preview_url else COMMENT_WORDS["no_preview"].format(url=run_url)
     return f"{MARKER}\n{head}\n\n{text}"
 
 

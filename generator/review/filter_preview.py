@@ -10,7 +10,7 @@ removes, in place, everything the generator does not make:
 - names other than ASCII letters, digits, `.`, `_` and `-`;
 - files whose type is not one of the site's own (ALLOWED_SUFFIXES).
 
-Usage: python3 scripts/filter_preview.py SITE_DIR
+Usage: python3 -m generator.review.filter_preview SITE_DIR
 Prints one line per removed path (as a GitHub Actions warning) and a count. Exit 0 when
 what is left is a site (it has index.html), 1 when it is not (nothing should be published),
 2 on wrong usage.

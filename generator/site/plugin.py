@@ -1,0 +1,380 @@
+"""The MkDocs plugin `kommunkompassen`: generate the docs folder from the portal's data before
+every build, and make MkDocs' own work on the generated pages cheaper without changing a byte
+of the site.
+
+In mkdocs.yml (registered by the entry point in pyproject.toml):
+
+    plugins:
+      - search
+      - kommunkompassen:
+          data: evaluations   # the data folder (default), relative to mkdocs.yml
+          content: content    # the portal's own pages (default): a file here replaces the package's
+      - tags
+
+So `mkdocs build`, `mkdocs serve` and the `kommunkompassen` command all run the same generator.
+The plugin adds what every portal needs itself: the Markdown extension `generator.site.htmlblocks`,
+the package's Material overrides (after the theme's own `custom_dir`) and the folders a live
+preview watches. During `serve`, a change to a YAML file triggers a rebuild and the plugin
+rewrites only the pages whose content changed.
+
+In build order: `on_pre_build` generates (unless `kommunkompassen build` already did, see
+`generate_before_build`), leaving the charts to a worker that draws them while MkDocs reads the
+pages; `on_files` adds the charts still to come; `on_nav` has the pages of the navigation rebuilt
+in a partial build; `on_page_content` tells MkDocs the ids that `generator.site.htmlblocks` kept
+from it; `on_page_context` lets Material's search read the page without what it skips and marks
+where the page is (tab, breadcrumbs); `on_env` waits for the charts and links the static files
+into the site; `on_post_build` writes the search index as UTF-8.
+
+The live preview builds partially (MkDocs' "dirty" build: only the pages whose Markdown the
+generator rewrote). The site files that list every page, the search index and the tags file,
+then hold only the rebuilt pages: `on_post_build` puts back the other pages' entries from the
+previous build, so that the served site equals a full build (tests/test_serve.py). MkDocs keeps
+one instance of the plugin for all the rebuilds of a `serve` (it has `on_startup`); what one
+build has seen (`_Build`) is made anew at the start of every build.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from jinja2 import BytecodeCache
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import Abort
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File
+
+from generator.messages import language, msg
+from generator.site.build import DataError, charts_in_progress, finish_charts, generate
+from generator.site.cache import BuildCache
+from generator.site.htmlblocks import search_view
+from generator.site.pages import LOCALE_DIR, TEMPLATE_DIR, locale
+from generator.site.portal import OVERRIDES_DIR, Portal
+
+log = logging.getLogger("mkdocs.plugins.kommunkompassen")
+preview_log = logging.getLogger("kommunkompassen.preview")  # outside MkDocs' loggers: shown while MkDocs' are quiet
+MARKDOWN_EXTENSION = "generator.site.htmlblocks"
+_VALUED_SEARCH_ATTRIBUTE = re.compile(r'\sdata-search-\w+="[^"]')
+_IDS = re.compile(r'<[a-z][a-z0-9]*\s[^>]*?\bid="([^"]+)"')
+_LAST = -50  # after the other plugins' handlers of the same event, where the hooks file's ran
+
+# Files of the site that list every page: where each lists its entries, and the page an entry belongs to.
+_PAGE_LISTS: dict[str, tuple[str, Callable[[dict], str]]] = {
+    "search/search_index.json": ("docs", lambda entry: entry["location"].split("#", 1)[0]),
+    "tags.json": ("mappings", lambda entry: entry["item"]["url"]),
+}
+
+
+class PluginConfig(base.Config):
+    # `data:` in mkdocs.yml; `data_` here because a Config is a UserDict, whose `data` holds its values
+    data_ = c.Type(str, default="evaluations")
+    content = c.Type(str, default="content")
+
+
+@dataclass
+class _Build:
+    """What this build has seen, for a partial build's page lists and the preview's one line."""
+
+    started: float = field(default_factory=time.perf_counter)
+    previous_lists: dict[str, bytes] = field(default_factory=dict)  # the page lists of the build before
+    page_urls: list[str] = field(default_factory=list)  # every page, in MkDocs' order
+    built: list[str] = field(default_factory=list)  # the pages built this time
+    nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
+    titles: dict[str, Optional[str]] = field(default_factory=dict)  # front-matter titles read, by source path
+
+
+class _NoDirtyWarning(logging.Filter):
+    """MkDocs warns at every partial build that its navigation may be stale: this plugin keeps
+    it whole (see on_nav), and in strict mode the warning would stop the build."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+class _CompiledTemplates(BytecodeCache):
+    """The theme's templates compiled once per process, not in every build: MkDocs makes a new
+    Jinja environment for each build, and compiling Material's templates took a second of every
+    live-preview rebuild. A template whose source changed is compiled again (Jinja checks the
+    source's checksum)."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+class KommunkompassenPlugin(BasePlugin[PluginConfig]):
+    def __init__(self) -> None:
+        self.portal: Optional[Portal] = None
+        self.build = _Build()
+        self._generated_for: Optional[Path] = None  # the docs folder `generate_before_build` filled
+        self.cache = BuildCache(keep_pages=False)  # what generation remembers for the next build in this process
+        self.compiled_templates = _CompiledTemplates()
+
+    def on_startup(self, *, command, dirty: bool) -> None:
+        """MkDocs keeps a plugin that has this event for all the rebuilds of a `serve`. Pages are
+        remembered by their context only for the live preview: a one-off build has no next build."""
+        self.cache.keep_pages = command == "serve"
+
+    def on_config(self, config):
+        self.portal = self.portal_of(config)
+        builder_log = logging.getLogger("mkdocs.commands.build")
+        if not any(isinstance(f, _NoDirtyWarning) for f in builder_log.filters):
+            builder_log.addFilter(_NoDirtyWarning())
+        if MARKDOWN_EXTENSION not in config.markdown_extensions:
+            config.markdown_extensions.insert(0, MARKDOWN_EXTENSION)  # the generated pages' HTML blocks pass through unparsed
+        dirs = config.theme.dirs
+        if str(OVERRIDES_DIR) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES_DIR))  # the portal's overrides win
+        for folder in (self.portal.data_dir, self.portal.content_dir, TEMPLATE_DIR, LOCALE_DIR):
+            if folder.is_dir() and str(folder) not in config.watch:
+                config.watch.append(str(folder))
+        return config
+
+    def portal_of(self, config) -> Portal:
+        """The portal this config builds: its folders, absolute."""
+        root = Path(config.config_file_path).resolve().parent
+        custom_dir = config.theme.custom_dir
+        return Portal(config_file=Path(config.config_file_path).resolve(), data_dir=root / self.config.data_,
+                      content_dir=root / self.config.content, overrides_dir=Path(custom_dir) if custom_dir else None,
+                      docs_dir=Path(config.docs_dir), site_dir=Path(config.site_dir))
+
+    def generate_before_build(self, config) -> None:
+        """Generate the docs folder now, before MkDocs starts (DataError on invalid data): what
+        `kommunkompassen build` does, so that errors stop it before MkDocs begins; the build's
+        on_pre_build then uses these files rather than load and validate the data again."""
+        portal = self.portal_of(config)
+        generate(portal.data_dir, portal.docs_dir, portal.content_dir, charts_later=True,
+                 overrides_dir=portal.overrides_dir, root=portal.root, cache=self.cache)
+        self._generated_for = portal.docs_dir
+
+    def forget_generated(self) -> None:
+        self._generated_for = None
+
+    def on_pre_build(self, config) -> None:
+        self.build = _Build()
+        for name in _PAGE_LISTS:  # read before a full build cleans the site folder
+            try:
+                self.build.previous_lists[name] = (Path(config.site_dir) / name).read_bytes()
+            except OSError:
+                pass
+        portal = self.portal or self.portal_of(config)
+        if self._generated_for == portal.docs_dir:
+            self._generated_for = None
+            return
+        self._generated_for = None
+        try:
+            report = generate(portal.data_dir, portal.docs_dir, portal.content_dir, charts_later=True,
+                              overrides_dir=portal.overrides_dir, root=portal.root, cache=self.cache)
+        except DataError as exc:
+            for problem in exc.problems:
+                if problem.level.value == "error":
+                    log.error(problem.plain())
+            raise Abort(msg("build.not_regenerated", detail=exc)) from None
+        if report.written or report.removed:
+            log.info(msg("build.hook_written", written=len(report.written), removed=len(report.removed)))
+
+    def on_files(self, files, *, config):
+        """The charts still being drawn are static files of the site like those already there."""
+        for path in charts_in_progress(Path(config.docs_dir), self.cache):
+            if files.get_file_from_path(path) is None:
+                files.append(File(path, config.docs_dir, config.site_dir, config.use_directory_urls))
+        return files
+
+    @event_priority(_LAST)
+    def on_nav(self, nav, *, config, files):
+        """A partial build renders only the pages whose Markdown changed, and another page's title
+        is known only once it is rendered: the navigation's pages, whose titles every page shows,
+        are rebuilt each time (their output is removed, so MkDocs sees them as changed)."""
+        self.build.page_urls = [_page_url(file) for file in files.documentation_pages()]
+        for page in nav.pages:
+            if not page.file.is_modified():
+                os.remove(page.file.abs_dest_path)
+                self.build.nav_rebuilt.add(page.url)
+        nav.kk_files = files  # the pages by their source path, for `_where` (page events are not handed the files)
+        nav.kk_tabs = [(prefix, item) for item in nav.items  # each tab and the address its pages lie under
+                       for prefix in [min((p.url for p in _pages_under(item)), key=len, default=None)] if prefix]
+        nav.kk_words = locale()["site"]
+        return nav
+
+    @event_priority(_LAST)
+    def on_page_content(self, html: str, *, page, config, files) -> str:
+        """generator.site.htmlblocks hides the ids in the HTML blocks it passes through from MkDocs,
+        which checks links to anchors against them."""
+        if page.present_anchor_ids is not None:
+            page.present_anchor_ids.update(_IDS.findall(html))
+        return html
+
+    @event_priority(100)
+    def _index_search_view(self, context, *, page, config, nav):
+        """Before Material's search indexes the page: hand it the page without what it would skip."""
+        if not _VALUED_SEARCH_ATTRIBUTE.search(page.content):  # those Material removes after indexing
+            page._kk_whole_content, page.content = page.content, search_view(page.content)
+        return context
+
+    @event_priority(-100)
+    def _restore_whole_page(self, context, *, page, config, nav):
+        whole = getattr(page, "_kk_whole_content", None)
+        if whole is not None:
+            page.content = whole
+            del page._kk_whole_content
+        self.build.built.append(page.url)
+        return context
+
+    @event_priority(_LAST)
+    def _where(self, context, *, page, config, nav):
+        """Where the reader is, for pages that `nav` does not list (most of them are generated):
+        the top-level tab whose pages the page's address lies under is marked active for this page,
+        and `kk_path` holds the breadcrumbs (title, url) of the folders above it that have a page."""
+        if not page.active or not page.ancestors:  # MkDocs marks only the pages in `nav`
+            tabs = [(len(prefix), item) for prefix, item in nav.kk_tabs if page.url.startswith(prefix)]
+            if tabs and not page.is_homepage:
+                item = max(tabs, key=lambda pair: pair[0])[1]
+                if not item.active:
+                    item.active = True
+                    page._kk_tab = item
+        crumbs = []
+        parts = page.url.strip("/").split("/") if page.url.strip("/") else []
+        for depth in range(len(parts)):
+            folder = "/".join(parts[:depth])
+            found = nav.kk_files.get_file_from_path(f"{folder}/index.md" if folder else "index.md")
+            title = self._title(found, nav) if found is not None and found.page is not None else None
+            if title:
+                crumbs.append((title, found.page.url))
+        context["kk_path"] = crumbs
+        context["kk_path_label"] = nav.kk_words["path"]
+        return context
+
+    on_page_context = CombinedEvent(_index_search_view, _where, _restore_whole_page)
+
+    def _title(self, file, nav) -> Optional[str]:
+        """A page's title without rendering it: a partial build renders only some pages, and a page
+        knows its title only once rendered. The navigation's pages are rendered in every build
+        (on_nav); any other page's title is read from its front matter, once per build (a
+        municipality's page is the breadcrumb of each of its evaluations)."""
+        if file.page in nav.pages:
+            return file.page.title
+        if file.src_uri not in self.build.titles:
+            self.build.titles[file.src_uri] = _front_matter_title(file)
+        return self.build.titles[file.src_uri]
+
+    @event_priority(_LAST)
+    def on_post_page(self, output: str, *, page, config) -> str:
+        """The tab marked active for a page outside `nav` is for that page only."""
+        tab = getattr(page, "_kk_tab", None)
+        if tab is not None:
+            tab.active = False
+            del page._kk_tab
+        return output
+
+    @event_priority(_LAST)
+    def on_env(self, env, *, config, files):
+        """Hard-link the docs folder's static files (every chart's SVG and CSV, the data files) into
+        the site, where MkDocs would copy them: thousands of small copies took seconds. The
+        generator replaces a changed file with a new one, so the site never changes with it.
+        MkDocs skips a file that is already there as the same file; any file that cannot be
+        linked (another file system, a name already taken) MkDocs copies as usual."""
+        env.bytecode_cache = self.compiled_templates
+        finish_charts(self.cache)  # MkDocs copies the static files next
+        docs = os.path.join(os.path.normpath(config.docs_dir), "")
+        for file in files:
+            source = file.abs_src_path
+            if source and source.startswith(docs) and not file.is_documentation_page() and file.inclusion.is_included():
+                try:
+                    os.makedirs(os.path.dirname(file.abs_dest_path), exist_ok=True)
+                    os.link(source, file.abs_dest_path)
+                except OSError:
+                    pass
+        return env
+
+    def on_serve(self, server, *, config, builder):
+        """The docs folder is the generator's output, not something an evaluator edits: MkDocs' watch
+        of it made every build that wrote pages start another one, and polled its thousands of files
+        twice a second. The data and content, which it is made from, stay watched (on_config)."""
+        server.unwatch(config.docs_dir)
+        return server
+
+    def on_build_error(self, *, error) -> None:
+        finish_charts(self.cache)  # leave the docs folder whole
+        self._generated_for = None
+
+    @event_priority(-100)
+    def on_post_build(self, *, config) -> None:
+        """Material writes the search index with every å, ä and ö as a six-character
+        escape (\\u00e5); the same JSON in UTF-8 is a tenth smaller (8 % gzipped).
+        After a partial build, the page lists get back the entries of the pages not built."""
+        site = Path(config.site_dir)
+        partial = len(self.build.built) < len(self.build.page_urls)
+        index = site / "search" / "search_index.json"
+        if index.is_file():
+            data = json.loads(index.read_bytes())
+            if partial:
+                data = self._completed("search/search_index.json", data)
+            index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        tags = site / "tags.json"
+        if partial and tags.is_file():
+            tags.write_text(json.dumps(self._completed("tags.json", json.loads(tags.read_bytes()))), encoding="utf-8")
+        preview_log.info(self._rebuilt_line(partial))
+
+    def _completed(self, name: str, data: dict) -> dict:
+        """A page list written by a partial build, with the entries of the pages not built taken
+        from the previous build's, in the order a full build gives."""
+        previous: Optional[bytes] = self.build.previous_lists.get(name)
+        if previous is None:
+            return data
+        key, page_of = _PAGE_LISTS[name]
+        built = set(self.build.built)
+        entries: dict[str, list] = {}
+        for entry in json.loads(previous).get(key, []):
+            if page_of(entry) not in built:
+                entries.setdefault(page_of(entry), []).append(entry)
+        for entry in data.get(key, []):
+            entries.setdefault(page_of(entry), []).append(entry)
+        return {**data, key: [entry for url in self.build.page_urls for entry in entries.get(url, ())]}
+
+    def _rebuilt_line(self, partial: bool) -> str:
+        """The live preview's one line per build: how long it took and what it rebuilt."""
+        seconds = f"{time.perf_counter() - self.build.started:.1f}"
+        seconds = seconds.replace(".", ",") if language() == "sv" else seconds
+        if not partial:
+            return msg("serve.built", seconds=seconds, count=len(self.build.built))
+        changed = [url or "/" for url in self.build.built if url not in self.build.nav_rebuilt]
+        more = msg("serve.more", count=len(changed) - 3) if len(changed) > 3 else ""
+        return msg("serve.rebuilt", seconds=seconds, pages=", ".join(changed[:3]) or msg("serve.no_pages"), more=more)
+
+
+def _page_url(file) -> str:
+    """The address a page gives itself (and its search entries): the home page's is empty."""
+    return "" if file.url == "./" else file.url
+
+
+def _front_matter_title(file) -> Optional[str]:
+    try:
+        with open(file.abs_src_path, encoding="utf-8") as source:
+            head = [source.readline() for _ in range(3)]
+    except OSError:
+        return None
+    if head[0].strip() == "---" and head[1].startswith("title: "):
+        value = head[1][len("title: "):].strip()
+        return json.loads(value) if value.startswith('"') else value
+    return None
+
+
+def _pages_under(item):
+    if getattr(item, "children", None):
+        for child in item.children:
+            yield from _pages_under(child)
+    elif getattr(item, "is_page", False):
+        yield item
