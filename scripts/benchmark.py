@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: the generator and the site build at several corpus sizes, against a plain MkDocs baseline.
 
-    python scripts/benchmark.py [--sizes 30,290,1000] [--evaluations-per 3] [--seed 1] [--no-write]
+    python scripts/benchmark.py [--sizes 100,290,1000] [--evaluations-per 3] [--seed 1] [--no-write]
 
 For each size, in a fresh process: `kommunkompassen synth` writes a corpus of
 that many municipalities into a temporary folder; `kommunkompassen build` builds
@@ -58,7 +58,7 @@ SERVE_LIMIT = 2.0  # seconds from saving a file to the served page showing the c
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="30,290,1000", help="numbers of municipalities, comma-separated")
+    parser.add_argument("--sizes", default="100,290,1000", help="numbers of municipalities, comma-separated")
     parser.add_argument("--evaluations-per", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="print the results; leave BENCHMARKS.md as it is")

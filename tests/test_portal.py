@@ -47,7 +47,10 @@ def test_a_build_loads_and_validates_the_data_once(tmp_path: Path, monkeypatch) 
         calls["validate"] += 1
         return real_check(*args, **kwargs)
 
-    monkeypatch.setattr(b, "_CACHE", b._Cache())
+    from mkdocs.config.defaults import MkDocsConfig
+
+    # A fresh plugin, so that no build before this one in the process has left it anything to remember.
+    monkeypatch.setattr(MkDocsConfig.plugins, "plugin_cache", {})
     monkeypatch.setattr(b, "load_data", counted_load)
     monkeypatch.setattr(generator.validate, "check_dataset", counted_check)
     assert b.build_site(DATA, tmp_path / "site", docs_dir=tmp_path / "docs") == 0
