@@ -15,15 +15,12 @@ import sys
 from pathlib import Path
 from typing import NoReturn, Optional, Sequence
 
+from generator.errors import UsageError
 from generator.messages import LANG_ENV, LANGUAGES, msg
 from generator.problems import Level, Problem, has_errors, printable
 
 DEFAULT_DATA = Path("evaluations")
 EXIT_DATA, EXIT_USAGE = 1, 2
-
-
-class UsageError(Exception):
-    """Wrong arguments: reported on stderr, exit code 2."""
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -227,13 +224,10 @@ def _validate(args) -> int:
 
 
 def _new(args) -> int:
-    from generator.tools.scaffold import ScaffoldError, write_template
+    from generator.tools.scaffold import write_template
 
     _require_folder(args.data)
-    try:
-        path = write_template(args.data, args.municipality, args.year, args.framework)
-    except ScaffoldError as exc:
-        raise UsageError(str(exc)) from None
+    path = write_template(args.data, args.municipality, args.year, args.framework)
     print(msg("cli.new_written", path=path))
     return 0
 
@@ -283,13 +277,10 @@ def _what_changed(before: str, after: str) -> str:
 
 
 def _source_add(args) -> int:
-    from generator.tools.sources import SourceError, add_source
+    from generator.tools.sources import add_source
 
     _require_folder(args.data)
-    try:
-        path = add_source(args.data, args.id, args.title, args.publisher, args.year, args.url)
-    except SourceError as exc:
-        raise UsageError(str(exc)) from None
+    path = add_source(args.data, args.id, args.title, args.publisher, args.year, args.url)
     print(msg("cli.source_added", id=args.id, path=path))
     return 0
 

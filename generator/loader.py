@@ -1,6 +1,7 @@
 """Load: YAML files to the typed model, keeping the source position of every value.
 
-This is the only module that parses YAML. It refuses hostile or broken input
+This is the only module that parses evaluator input (generator.locales reads
+the package's own text files). It refuses hostile or broken input
 (syntax errors, duplicate keys, anchors and aliases, custom tags, bytes that are
 not UTF-8, empty files, absurd nesting or size) with a Problem instead of an
 exception, checks each document against its JSON Schema and builds frozen
@@ -732,8 +733,3 @@ def reformat(text: str, order: Callable[[Any], None]) -> str:
 def plain_data(text: str) -> Any:
     """The data a text holds, without comments or styles, to prove a rewrite lost nothing."""
     return YAML(typ="safe", pure=True).load(text)
-
-
-def load_locale(path: Path) -> dict:
-    """The citizen-facing texts of one language (a file of ours, not evaluator input)."""
-    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))

@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
+from generator.locales import load_locale
+
 LANG_ENV = "KOMMUNKOMPASSEN_LANG"
 LANGUAGES = ("sv", "en")
 DEFAULT_LANGUAGE = "sv"
@@ -28,8 +30,6 @@ def language() -> str:
 @lru_cache(maxsize=None)
 def sections(lang: str) -> dict:
     """The catalogue of one language as it is written: sections of messages."""
-    from generator.loader import load_locale  # the only module that parses YAML
-
     return load_locale(LOCALE_DIR / f"messages.{lang}.yaml")
 
 

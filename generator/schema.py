@@ -10,7 +10,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import fastjsonschema
 from jsonschema import Draft202012Validator
@@ -19,8 +19,21 @@ from jsonschema.exceptions import ValidationError
 from generator.messages import did_you_mean, msg, whole
 from generator.problems import Pos, Problem, error
 
-if TYPE_CHECKING:
-    from generator.loader import Document
+
+class Document(Protocol):
+    """A parsed file as the schema checks it (generator.loader.Document): its data and where each
+    value and key starts. A protocol, so that this module need not import the loader, which imports it."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def data(self) -> Any: ...
+
+    def pos(self, path: tuple = ()) -> Pos: ...
+    def key(self, path: tuple) -> Pos: ...
+
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 KINDS = ("evaluation", "framework", "municipalities", "sources", "reference")
@@ -64,11 +77,11 @@ def is_valid_fast(kind: str, data: object) -> bool:
     return True
 
 
-def check(document: "Document") -> list[Problem]:
+def check(document: Document) -> list[Problem]:
     return check_and_locate(document)[0]
 
 
-def check_and_locate(document: "Document") -> tuple[list[Problem], list[tuple]]:
+def check_and_locate(document: Document) -> tuple[list[Problem], list[tuple]]:
     """The schema's problems with a document, and the paths of the values it refused
     (type, form, range), which the loader leaves out so the other checks can still run."""
     data = without_blanks(document.data)
@@ -110,7 +123,7 @@ def _split_decimals(data: object, path: tuple = ()) -> list[tuple[tuple, str, in
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 
 
-def _describe(document: "Document", err: ValidationError) -> list[Problem]:
+def _describe(document: Document, err: ValidationError) -> list[Problem]:
     path = tuple(err.absolute_path)
     where = _name(path)
     validator = err.validator
@@ -153,7 +166,7 @@ def _describe(document: "Document", err: ValidationError) -> list[Problem]:
     return [error(at, msg("schema.other", where=where, detail=err.message))]
 
 
-def _missing_key(document: "Document", path: tuple, key: str, order: list[str]) -> Problem:
+def _missing_key(document: Document, path: tuple, key: str, order: list[str]) -> Problem:
     """A missing key is reported where it is to be written: before the first key that
     follows it in canonical order, else after the mapping's last line."""
     present = [k for k in _raw(document.data, path) or {}]

@@ -26,7 +26,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from generator.cli import main
-from generator.site.datafiles import spreadsheet_safe, spreadsheet_text
+from generator.site.workbook import spreadsheet_safe, spreadsheet_text
 from generator.site.workbook import read_sheets
 from generator.site.pages import escape_line_start, escape_text
 from tests.browser import Browser, find_chromium

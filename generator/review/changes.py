@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from collections.abc import Iterator, Mapping
 from typing import Any, Iterable, Optional
 
+from generator.errors import UsageError
 from generator.messages import msg, section
 from generator import model as m
 from generator.problems import Level, Problem, display_path, has_errors
@@ -58,7 +59,7 @@ MAX_SUMMARY_CHARS = 60_000
 _ZWSP = "\u200b"  # an invisible break: `@` + it mentions nobody, `#` + it references nothing
 
 
-class RevisionError(Exception):
+class RevisionError(UsageError):
     """A revision or the data folder could not be read from git."""
 
 
@@ -83,26 +84,21 @@ def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url:
     """Markdown describing what changes in `data` from `base` to `head` (None: the working tree).
 
     Returns the text and whether the data at `head` is free of validation errors.
-    Raises cli.UsageError when a revision or the data folder cannot be read.
+    Raises RevisionError (a UsageError) when a revision or the data folder cannot be read.
     """
-    from generator.cli import UsageError
-
-    try:
-        top, prefix = _locate(data)
-        base_sha = _resolve(top, base)
-        head_sha = _resolve(top, head) if head is not None else None
-        shown = display_path(data)
-        with tempfile.TemporaryDirectory(prefix="kommunkompassen-diff-") as scratch:
-            base_root = Path(scratch) / "base"
-            base_side = _side(base, base_root, *_tree_files(top, base_sha, prefix), shown)
-            if head is None:
-                head_side = _side(TEXT["working_tree"], data, *_folder_files(data), shown, extracted=False)
-            else:
-                head_root = Path(scratch) / "head"
-                head_side = _side(head, head_root, *_tree_files(top, head_sha, prefix), shown)
-            others = _other_changes(top, base_sha, head_sha, prefix)
-    except RevisionError as exc:
-        raise UsageError(str(exc)) from None
+    top, prefix = _locate(data)
+    base_sha = _resolve(top, base)
+    head_sha = _resolve(top, head) if head is not None else None
+    shown = display_path(data)
+    with tempfile.TemporaryDirectory(prefix="kommunkompassen-diff-") as scratch:
+        base_root = Path(scratch) / "base"
+        base_side = _side(base, base_root, *_tree_files(top, base_sha, prefix), shown)
+        if head is None:
+            head_side = _side(TEXT["working_tree"], data, *_folder_files(data), shown, extracted=False)
+        else:
+            head_root = Path(scratch) / "head"
+            head_side = _side(head, head_root, *_tree_files(top, head_sha, prefix), shown)
+        others = _other_changes(top, base_sha, head_sha, prefix)
     head_text = TEXT["working_tree"] if head is None else TEXT["head_revision"].format(head=_code(head), head_sha=head_sha[:7])
     intro = TEXT["compared"].format(base=_code(base), base_sha=base_sha[:7], head=head_text)
     return summarize(base_side, head_side, preview_url, intro, shown, others), not has_errors(head_side.problems)

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
 
+from generator.errors import DataError
 from generator.messages import msg
 from generator.loader import read_fast
-from generator.problems import Level, Pos, Problem, display_path, error
+from generator.problems import Pos, Problem, display_path, error
 
 if TYPE_CHECKING:
     from generator import model as m
@@ -38,12 +39,6 @@ DATA_ENV = "KOMMUNKOMPASSEN_DATA"
 # Written into every site `build` makes: only a folder holding it (or an empty one) is ever replaced.
 SITE_MARKER = ".kommunkompassen-site"
 SITE_MARKER_TEXT = "Built by `kommunkompassen build`; the next build replaces this whole folder.\n"
-
-
-class DataError(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(msg("build.errors_in_data", count=sum(p.level is Level.ERROR for p in problems)))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Iterable, Optional
 from generator import aggregate as ag
 from generator import model as m
 from generator.site import workbook
+from generator.site.workbook import spreadsheet_safe
 from generator.schema import KINDS, SCHEMA_DIR
 
 DATA_DIR = "data"
@@ -277,35 +278,6 @@ def _cell(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return spreadsheet_safe(value)
-
-
-# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a carriage return is written as a line break
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
-
-
-def spreadsheet_safe(value: object) -> object:
-    """A CSV cell that no spreadsheet runs as a formula: text starting with =, +, -, @, a tab or
-    a carriage return gets a single quote in front, as OWASP recommends, unless it is a number
-    (-3, +2.5). Every CSV the site publishes, the charts' too, writes its cells through this.
-    Text that already starts with quotes before such a character gets one more, so that
-    `spreadsheet_text` gives back exactly the value written. A carriage return is written as a
-    line break: the csv module leaves a cell holding a lone one unquoted, and a spreadsheet
-    would start a new row there, whose first cell ("a\r=1") no quote protects."""
-    if isinstance(value, str):
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-        unquoted = value.lstrip("'")
-        if unquoted.startswith(_FORMULA_START) and not _NUMBER.fullmatch(unquoted):
-            return "'" + value
-    return value
-
-
-def spreadsheet_text(cell: str) -> str:
-    """The text a CSV cell written by `spreadsheet_safe` holds, without the quote it put in front:
-    the workbook's text cells are never formulas, so they carry the value as written."""
-    if cell.startswith("'") and spreadsheet_safe(cell[1:]) == cell:
-        return cell[1:]
-    return cell
 
 
 def _json(data: object) -> bytes:

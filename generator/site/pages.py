@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from generator import aggregate as ag
 from generator.site import charts
 from generator.site import datafiles
-from generator.loader import load_locale
+from generator.locales import load_locale
 from generator.model import GOLD_STAR_LISTING
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"

@@ -15,13 +15,8 @@ import io
 from functools import lru_cache
 import re
 import zipfile
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping, Protocol, Sequence
 from xml.sax.saxutils import escape
-
-from generator.site import datafiles
-
-if TYPE_CHECKING:
-    from generator.site.datafiles import DataFile
 
 # 1980-01-01, the earliest time a zip entry can carry: the same in every build.
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -30,7 +25,27 @@ _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 DESCRIPTION_SHEET = "kolumner"
 
 
-def workbook(tables: Mapping["DataFile", bytes], t: dict) -> bytes:
+class Column(Protocol):
+    """A column of a table as the "kolumner" sheet describes it (generator.site.datafiles.Column)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...  # Frictionless field type
+    @property
+    def description(self) -> str: ...
+
+
+class Table(Protocol):
+    """What the workbook needs to know of a data file (generator.site.datafiles.DataFile)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def columns(self) -> Sequence[Column]: ...
+
+
+def workbook(tables: Mapping[Table, bytes], t: dict) -> bytes:
     """The workbook of `tables` (each data file's spec and its CSV bytes)."""
     sheets: list[tuple[str, str]] = [
         (_sheet_name(spec.name), _data_sheet(content, tuple(column.type for column in spec.columns))) for spec, content in tables.items()]
@@ -89,7 +104,7 @@ def _typed(value: str, kind: str) -> object:
         return int(number) if number.is_integer() else number
     if kind == "boolean":
         return value == "true"
-    return datafiles.spreadsheet_text(value)  # an inline string is never a formula: no quote in front
+    return spreadsheet_text(value)  # an inline string is never a formula: no quote in front
 
 
 def _sheet_name(file_name: str) -> str:
@@ -221,3 +236,32 @@ def _package(sheets: list[tuple[str, str]]) -> bytes:
             info.external_attr = 0o644 << 16
             archive.writestr(info, text.encode("utf-8"), compresslevel=1)  # level 9 took 0.7 s of every live-preview edit at 100 x 3
     return buffer.getvalue()
+
+
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a carriage return is written as a line break
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with =, +, -, @, a tab or
+    a carriage return gets a single quote in front, as OWASP recommends, unless it is a number
+    (-3, +2.5). Every CSV the site publishes, the charts' too, writes its cells through this.
+    Text that already starts with quotes before such a character gets one more, so that
+    `spreadsheet_text` gives back exactly the value written. A carriage return is written as a
+    line break: the csv module leaves a cell holding a lone one unquoted, and a spreadsheet
+    would start a new row there, whose first cell ("a\r=1") no quote protects."""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        unquoted = value.lstrip("'")
+        if unquoted.startswith(_FORMULA_START) and not _NUMBER.fullmatch(unquoted):
+            return "'" + value
+    return value
+
+
+def spreadsheet_text(cell: str) -> str:
+    """The text a CSV cell written by `spreadsheet_safe` holds, without the quote it put in front:
+    the workbook's text cells are never formulas, so they carry the value as written."""
+    if cell.startswith("'") and spreadsheet_safe(cell[1:]) == cell:
+        return cell[1:]
+    return cell

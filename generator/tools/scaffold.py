@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Optional
 
 from generator import model as m
+from generator.errors import UsageError
 from generator.loader import MUNICIPALITIES_FILE, load_dataset
 from generator.messages import did_you_mean, msg
 from generator.site.pages import template_environment
 
 
-class ScaffoldError(Exception):
-    pass
+class ScaffoldError(UsageError):
+    """`new` cannot write the template asked for."""
 
 
 def year_range(dataset: m.Dataset, today: Optional[datetime.date] = None) -> tuple[int, int]:

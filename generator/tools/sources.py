@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from generator import schema
+from generator.errors import UsageError
 from generator.tools.formatter import write_atomically
 from generator.loader import SOURCES_FILE, load_dataset, read_document
 from generator.messages import did_you_mean, msg
@@ -20,8 +21,8 @@ from generator.tools.scaffold import year_range
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-class SourceError(Exception):
-    pass
+class SourceError(UsageError):
+    """`source add` cannot add the report asked for."""
 
 
 def add_source(data: Path, report_id: str, title: str, publisher: str, year: int, url: Optional[str] = None,

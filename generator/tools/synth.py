@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from generator.errors import UsageError
 from generator.messages import msg
 from generator.loader import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, plain_data
 
@@ -37,7 +38,7 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     """Write a synthetic data folder into `directory`; returns the number of evaluations written."""
     directory = Path(directory)
     if municipalities < 1 or evaluations_per < 1:
-        raise _usage(msg("synth.at_least_one"))
+        raise UsageError(msg("synth.at_least_one"))
     frameworks = _catalogue()
     counts = _revision_counts(frameworks, evaluations_per)
     _prepare(directory)
@@ -65,19 +66,13 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     return len(evaluations)
 
 
-def _usage(message: str) -> Exception:
-    from generator.cli import UsageError  # the CLI reports it with exit code 2
-
-    return UsageError(message)
-
-
 def _prepare(directory: Path) -> None:
     """Start from an empty folder; a non-empty one is emptied only if synth wrote it."""
     if directory.exists() and not directory.is_dir():
-        raise _usage(msg("synth.not_a_folder", directory=directory))
+        raise UsageError(msg("synth.not_a_folder", directory=directory))
     if directory.is_dir() and any(directory.iterdir()):
         if not (directory / MARKER).is_file():
-            raise _usage(msg("synth.not_empty", directory=directory))
+            raise UsageError(msg("synth.not_empty", directory=directory))
         for child in sorted(directory.iterdir()):
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)
@@ -146,7 +141,7 @@ def _revision_counts(frameworks: list[_Framework], per: int) -> list[int]:
     if any(c > r for c, r in zip(counts, room)):
         most = max(k for k in range(1, sum(room) + 1)
                    if all(k // len(room) + (1 if i < k % len(room) else 0) <= r for i, r in enumerate(room)))
-        raise _usage(msg("synth.too_many", per=per, most=most))
+        raise UsageError(msg("synth.too_many", per=per, most=most))
     return counts
 
 
