@@ -10,7 +10,6 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
-from typing import Optional
 
 from generator import model as m
 
@@ -28,14 +27,14 @@ PRACTICES_SHOWN = 8
 @dataclass(frozen=True)
 class QuestionRow:
     definition: m.QuestionDef
-    score: Optional[m.QuestionScore]
+    score: m.QuestionScore | None
 
     @property
-    def points(self) -> Optional[float]:
+    def points(self) -> float | None:
         return self.score.points if self.score else None
 
     @property
-    def percent(self) -> Optional[float]:
+    def percent(self) -> float | None:
         if self.points is None:
             return None
         return 100 * self.points / self.definition.max_points
@@ -46,14 +45,14 @@ class AreaRow:
     """One area of one evaluation, with its points as printed and as summed."""
 
     definition: m.AreaDef
-    result: Optional[m.AreaResult]
-    points: Optional[float]  # printed total if the report prints one, else the sum of questions
-    question_sum: Optional[float]
+    result: m.AreaResult | None
+    points: float | None  # printed total if the report prints one, else the sum of questions
+    question_sum: float | None
     questions: tuple[QuestionRow, ...]
-    revision_mean: Optional[float]
+    revision_mean: float | None
 
     @property
-    def printed(self) -> Optional[float]:
+    def printed(self) -> float | None:
         return self.result.reported_points if self.result else None
 
     @property
@@ -61,7 +60,7 @@ class AreaRow:
         return self.printed is not None and self.question_sum is not None and abs(self.printed - self.question_sum) > 1e-9
 
     @property
-    def below_mean(self) -> Optional[float]:
+    def below_mean(self) -> float | None:
         if self.points is None or self.revision_mean is None:
             return None
         return self.revision_mean - self.points
@@ -69,7 +68,7 @@ class AreaRow:
 
 @dataclass(frozen=True)
 class Ranked:
-    evaluation: "EvaluationView"
+    evaluation: EvaluationView
     points: float
     rank: int
 
@@ -77,7 +76,7 @@ class Ranked:
 @dataclass(frozen=True)
 class PracticeView:
     practice: m.GoodPractice
-    evaluation: "EvaluationView"
+    evaluation: EvaluationView
     area: m.AreaDef
 
 
@@ -93,13 +92,13 @@ class EvaluationView:
     evaluation: m.Evaluation
     municipality: m.Municipality
     framework: m.Framework
-    source: Optional[m.Source]
+    source: m.Source | None
     areas: tuple[AreaRow, ...]
-    area_sum: Optional[float]  # sum of the area points (each as printed, else as its questions add up)
-    question_sum: Optional[float] = None  # sum of every question's points, for a full evaluation with all scored
-    rank: Optional[int] = None  # only in a revision with at least MIN_STATISTICS evaluations
+    area_sum: float | None  # sum of the area points (each as printed, else as its questions add up)
+    question_sum: float | None = None  # sum of every question's points, for a full evaluation with all scored
+    rank: int | None = None  # only in a revision with at least MIN_STATISTICS evaluations
     rank_of: int = 0  # how many evaluations of the revision the portal holds
-    previous: Optional["EvaluationView"] = None
+    previous: EvaluationView | None = None
     learn_from: tuple[LearnFrom, ...] = ()
 
     @property
@@ -119,7 +118,7 @@ class EvaluationView:
         return f"kommuner/{self.slug}/{self.year}/"
 
     @property
-    def total(self) -> Optional[float]:
+    def total(self) -> float | None:
         """The headline total: as printed in the report where it prints one, else the sum of the areas."""
         reported = self.evaluation.reported_total
         return reported if reported is not None else self.area_sum
@@ -141,7 +140,7 @@ class EvaluationView:
     def question_sum_differs(self) -> bool:
         return self.total is not None and self.question_sum is not None and abs(self.total - self.question_sum) > 1e-9
 
-    def area(self, number: int) -> Optional[AreaRow]:
+    def area(self, number: int) -> AreaRow | None:
         return next((a for a in self.areas if a.definition.number == number), None)
 
 
@@ -151,14 +150,14 @@ class AreaStats:
     definition: m.AreaDef
     scores: tuple[tuple[EvaluationView, float], ...]  # every evaluation with points here, by name and year
     ranking: tuple[Ranked, ...]  # empty below MIN_STATISTICS evaluations, as are the statistics below
-    mean: Optional[float]
-    median: Optional[float]
-    quartiles: Optional[tuple[float, float, float, float, float]]
-    question_means: tuple[tuple[m.QuestionDef, Optional[float], int], ...]
+    mean: float | None
+    median: float | None
+    quartiles: tuple[float, float, float, float, float] | None
+    question_means: tuple[tuple[m.QuestionDef, float | None, int], ...]
     practices: tuple[PracticeView, ...]
     strengths: tuple[tuple[str, EvaluationView], ...]
     improvements: tuple[tuple[str, EvaluationView], ...]
-    basis: "Basis"
+    basis: Basis
 
     @property
     def url(self) -> str:
@@ -172,8 +171,8 @@ class Basis:
 
     count: int
     municipalities: int
-    first_year: Optional[int]
-    last_year: Optional[int]
+    first_year: int | None
+    last_year: int | None
     repeated: tuple[tuple[str, tuple[int, ...]], ...]  # (municipality name, its years) where it has several
 
     @property
@@ -196,8 +195,8 @@ class FrameworkStats:
     framework: m.Framework
     evaluations: tuple[EvaluationView, ...]  # by total, best first, when ranked; else by name and year
     areas: tuple[AreaStats, ...]
-    total_mean: Optional[float]  # None below MIN_STATISTICS evaluations, as is the median
-    total_median: Optional[float]
+    total_mean: float | None  # None below MIN_STATISTICS evaluations, as is the median
+    total_median: float | None
     references: tuple[m.ReferenceSeries, ...]
     basis: Basis = Basis(0, 0, None, None, ())
 
@@ -216,7 +215,7 @@ class Citation:
     kind: str  # example | comparison | record
     by: EvaluationView
     text: str
-    area: Optional[m.AreaDef] = None
+    area: m.AreaDef | None = None
 
 
 @dataclass(frozen=True)
@@ -231,7 +230,7 @@ class MunicipalityView:
         return self.municipality.slug
 
     @property
-    def latest(self) -> Optional[EvaluationView]:
+    def latest(self) -> EvaluationView | None:
         return self.evaluations[-1] if self.evaluations else None
 
     @property
@@ -292,7 +291,7 @@ def aggregate(dataset: m.Dataset) -> Portal:
 # edit elsewhere) gets the same views and statistics back, and within a revision that is
 # made again, an evaluation whose record, registers and revision means are unchanged gets
 # the same first view (and so the same area rows), which keeps them cheap to compare.
-_PARTS: dict[str, tuple[tuple, tuple[dict[str, "EvaluationView"], "FrameworkStats"], dict]] = {}
+_PARTS: dict[str, tuple[tuple, tuple[dict[str, EvaluationView], FrameworkStats], dict]] = {}
 
 
 def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], municipalities: dict[str, m.Municipality],
@@ -302,7 +301,7 @@ def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], mun
     references = tuple(r for r in dataset.references if r.framework == framework.id)
     inputs = (framework, *evaluations, *(municipalities[e.municipality] for e in evaluations), *chosen_sources, *references)
     last = _PARTS.get(framework.id)
-    if last is not None and len(last[0]) == len(inputs) and all(a is b for a, b in zip(last[0], inputs)):
+    if last is not None and len(last[0]) == len(inputs) and all(a is b for a, b in zip(last[0], inputs, strict=True)):
         return last[1]
     earlier = last[2] if last is not None else {}
     area_means = {
@@ -315,7 +314,7 @@ def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], mun
     for e in sorted(evaluations, key=lambda e: (e.municipality, e.year)):
         view_inputs = (e, municipalities[e.municipality], framework, sources.get(e.source.report or ""), means)
         before = earlier.get(id(e))
-        if before is not None and all(a is b for a, b in zip(before[0][:4], view_inputs[:4])) and before[0][4] == means:
+        if before is not None and all(a is b for a, b in zip(before[0][:4], view_inputs[:4], strict=True)) and before[0][4] == means:
             view = before[1]
         else:
             view = _evaluation_view(*view_inputs[:4], area_means)
@@ -330,7 +329,7 @@ def _framework_part(framework: m.Framework, evaluations: list[m.Evaluation], mun
     return views, stats
 
 
-def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
+def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> float | None:
     result = evaluation.area(area.number)
     return result.points if result else None
 
@@ -380,7 +379,7 @@ def _with_ranks_and_history(views: dict[str, EvaluationView]) -> dict[str, Evalu
     return result
 
 
-def _rank(items: list[tuple[EvaluationView, Optional[float]]]) -> list[Ranked]:
+def _rank(items: list[tuple[EvaluationView, float | None]]) -> list[Ranked]:
     """Competition ranking (1, 2, 2, 4), best first; ties in name order."""
     scored = sorted(((v, p) for v, p in items if p is not None), key=lambda vp: (-vp[1], vp[0].municipality.name, vp[0].year))
     ranked: list[Ranked] = []
@@ -398,7 +397,7 @@ def _lessons(framework: m.Framework, views: list[EvaluationView]) -> dict[int, t
             for area in framework.areas}
 
 
-def _ranking(rows: list[tuple[EvaluationView, Optional[AreaRow]]]) -> tuple[Ranked, ...]:
+def _ranking(rows: list[tuple[EvaluationView, AreaRow | None]]) -> tuple[Ranked, ...]:
     if len(rows) < MIN_STATISTICS:
         return ()
     return tuple(_rank([(v, row.points if row else None) for v, row in rows]))
@@ -421,7 +420,7 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
     for area in framework.areas:
         rows = [(v, v.area(area.number)) for v in views]
         points = [row.points for _, row in rows if row and row.points is not None]
-        by_question: dict[str, list[Optional[float]]] = defaultdict(list)  # in row order, as the means are summed
+        by_question: dict[str, list[float | None]] = defaultdict(list)  # in row order, as the means are summed
         for _, row in rows:
             if row:
                 for qr in row.questions:
@@ -491,7 +490,7 @@ def _citations(views, frameworks) -> dict[str, list[Citation]]:
                 found[example.municipality].append(Citation("example", view, example.topic, row.definition))
         for comparison in view.evaluation.compared_with:
             found[comparison.municipality].append(Citation("comparison", view, str(comparison.year)))
-    full_by_report: dict[Optional[str], list[EvaluationView]] = defaultdict(list)
+    full_by_report: dict[str | None, list[EvaluationView]] = defaultdict(list)
     for view in views:
         if view.evaluation.is_full:
             full_by_report[view.evaluation.source.report].append(view)
@@ -502,12 +501,12 @@ def _citations(views, frameworks) -> dict[str, list[Citation]]:
     return found
 
 
-def _mean(values) -> Optional[float]:
+def _mean(values) -> float | None:
     present = [v for v in values if v is not None]
     return sum(present) / len(present) if present else None
 
 
-def _quartiles(values: list[float]) -> Optional[tuple[float, float, float, float, float]]:
+def _quartiles(values: list[float]) -> tuple[float, float, float, float, float] | None:
     if len(values) < MIN_STATISTICS:
         return None
     ordered = sorted(values)

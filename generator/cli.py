@@ -13,7 +13,8 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import NoReturn, Optional, Sequence
+from typing import NoReturn
+from collections.abc import Sequence
 
 from generator.errors import UsageError
 from generator.messages import LANG_ENV, LANGUAGES, msg
@@ -23,7 +24,7 @@ DEFAULT_DATA = Path("evaluations")
 EXIT_DATA, EXIT_USAGE = 1, 2
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     before = os.environ.get(LANG_ENV)
     _choose_language(argv)
@@ -190,7 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_problems(problems: list[Problem], output_format: Optional[str]) -> None:
+def _print_problems(problems: list[Problem], output_format: str | None) -> None:
     chosen = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "plain")
     for problem in problems:
         print(problem.github() if chosen == "github" else problem.plain())

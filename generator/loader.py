@@ -17,9 +17,10 @@ import os
 import re
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
@@ -66,7 +67,7 @@ class _Refusal(Exception):
 # ---------------------------------------------------------------- reading
 
 
-def read_document(path: Path, kind: str, text: Optional[str] = None) -> tuple[Optional[Document], list[Problem]]:
+def read_document(path: Path, kind: str, text: str | None = None) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML file safely. Returns the document or the reasons it was refused."""
     shown = display_path(path)
     try:
@@ -96,7 +97,7 @@ def _decode(path: Path, shown: str) -> str:
 
 
 def _compose(text: str, shown: str) -> Node:
-    if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
+    if not text.strip() or all(line.strip().startswith("#") or not line.strip() for line in text.splitlines()):
         raise _Refusal(Pos(shown, 1, 1), msg("loader.empty"))
     yaml = YAML(typ="rt", pure=True)
     try:
@@ -165,7 +166,7 @@ def explain_syntax_error(text: str, exc: MarkedYAMLError) -> tuple[int, int, str
 _QUOTED_START = re.compile(r"""^\s*(?:-\s+)?(?:[\w-]+:\s+)?(['"])""")
 
 
-def _unclosed_quote(lines: list[str]) -> Optional[tuple[int, int]]:
+def _unclosed_quote(lines: list[str]) -> tuple[int, int] | None:
     """Line and column of the first quoted value that is not closed on its own line, if any."""
     for number, text in enumerate(lines, start=1):
         found = _QUOTED_START.match(text)
@@ -268,7 +269,7 @@ def _no_surrogate(text: str, pos: Pos) -> str:
 # ---------------------------------------------------------------- the fast path (for large data folders)
 
 
-def read_fast(path: Path, kind: str, raw: Optional[bytes] = None) -> tuple[Optional[Document], list[Problem]]:
+def read_fast(path: Path, kind: str, raw: bytes | None = None) -> tuple[Document | None, list[Problem]]:
     """`loader.read_document`, about ten times faster for ordinary files.
 
     libyaml (through PyYAML, which MkDocs brings) composes the nodes and the
@@ -330,10 +331,7 @@ def _compose_fast(text: str, path: Path, kind: str) -> Document:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [convert(item, where + (index,), depth + 1) for index, item in enumerate(node.value)]
-        if node.style:  # quoted or block scalars are text
-            tag = "tag:yaml.org,2002:str"
-        else:
-            tag = _plain_tag(node.value)
+        tag = "tag:yaml.org,2002:str" if node.style else _plain_tag(node.value)  # quoted or block scalars are text
         if tag not in _PLAIN_TAGS or tag == "tag:yaml.org,2002:merge":
             raise _Unusual
         return _scalar(node, tag, pos)
@@ -351,7 +349,7 @@ def _plain_tag(value: str) -> str:
     return str(_resolver().resolve(ScalarNode, value, (True, False)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _resolver():
     from ruamel.yaml.resolver import VersionedResolver
 
@@ -364,8 +362,8 @@ def _resolver():
 @dataclass(frozen=True)
 class DataFiles:
     frameworks: tuple[Path, ...]
-    municipalities: Optional[Path]
-    sources: Optional[Path]
+    municipalities: Path | None
+    sources: Path | None
     references: tuple[Path, ...]
     evaluations: tuple[Path, ...]
     strays: tuple[Path, ...]
@@ -442,7 +440,7 @@ def load_dataset(root: Path, read: Callable[[Path, str], tuple] = read_document)
         if required is None and root / name not in files.links:
             problems.append(error(Pos(display_path(root / name)), msg("loader.register_missing", name=name)))
 
-    def records(paths: Iterable[Optional[Path]], kind: str) -> tuple:
+    def records(paths: Iterable[Path | None], kind: str) -> tuple:
         made: list = []
         for path in paths:
             if path is None:
@@ -693,7 +691,7 @@ _BUILDERS: dict[str, Callable[[Document], tuple]] = {
 # ---------------------------------------------------------------- round trip (for `fmt`)
 
 
-def kind_of(path: Path, root: Path) -> Optional[str]:
+def kind_of(path: Path, root: Path) -> str | None:
     """Which schema a file of the data folder follows, by where it lies."""
     try:
         relative = path.resolve().relative_to(root.resolve()).parts

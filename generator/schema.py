@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -39,12 +39,12 @@ SCHEMA_DIR = Path(__file__).parent / "schemas"
 KINDS = ("evaluation", "framework", "municipalities", "sources", "reference")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(kind: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind: str) -> Draft202012Validator:
     return Draft202012Validator(load_schema(kind))
 
@@ -59,7 +59,7 @@ def without_blanks(data: object) -> object:
     return data
 
 
-@lru_cache(maxsize=None)
+@cache
 def _fast_validator(kind: str):
     """The schema compiled to Python by fastjsonschema, which knows drafts up to 7: the schemas
     use only keywords that mean the same there (tests/test_schema.py holds them to that and

@@ -7,9 +7,10 @@ All problems of a run are collected; nothing stops at the first.
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+import itertools
+from collections import defaultdict
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from collections.abc import Iterable
 
 from generator import model as m
 from generator.loader import load_dataset
@@ -146,7 +147,7 @@ def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Probl
     return list(_own_problems(evaluation, framework)) + check_evaluation_links(evaluation, framework, dataset)
 
 
-def check_evaluation_links(evaluation: m.Evaluation, framework: Optional[m.Framework], dataset: m.Dataset) -> list[Problem]:
+def check_evaluation_links(evaluation: m.Evaluation, framework: m.Framework | None, dataset: m.Dataset) -> list[Problem]:
     """What an evaluation names elsewhere: its report, municipalities and the records it compares with."""
     problems = check_source_ref(evaluation.source, dataset)
     if dataset.municipality(evaluation.municipality) is None:
@@ -164,7 +165,7 @@ def check_evaluation_links(evaluation: m.Evaluation, framework: Optional[m.Frame
     return problems
 
 
-def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Framework]) -> list[Problem]:
+def check_evaluation_itself(evaluation: m.Evaluation, framework: m.Framework | None) -> list[Problem]:
     """The checks that read nothing but the record and its revision."""
     problems = check_file_name(evaluation)
     if framework is None:
@@ -202,10 +203,10 @@ def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Fram
 
 # An evaluation's own problems, by the identity of its record and revision, for the records of the
 # last dataset checked: after an edit in the live preview, only the edited evaluation is checked again.
-_OWN: dict[int, tuple[m.Evaluation, Optional[m.Framework], tuple[Problem, ...]]] = {}
+_OWN: dict[int, tuple[m.Evaluation, m.Framework | None, tuple[Problem, ...]]] = {}
 
 
-def _own_problems(evaluation: m.Evaluation, framework: Optional[m.Framework]) -> tuple[Problem, ...]:
+def _own_problems(evaluation: m.Evaluation, framework: m.Framework | None) -> tuple[Problem, ...]:
     known = _OWN.get(id(evaluation))  # the record is held in _OWN, so its id is its own
     if known is None or known[0] is not evaluation or known[1] is not framework:
         known = _OWN[id(evaluation)] = (evaluation, framework, tuple(check_evaluation_itself(evaluation, framework)))
@@ -238,7 +239,7 @@ def check_year(evaluation: m.Evaluation, framework: m.Framework) -> list[Problem
 
 
 def check_full_area(evaluation: m.Evaluation, result: m.AreaResult, area: m.AreaDef, framework: m.Framework,
-                    pending: Optional[list] = None) -> list[Problem]:
+                    pending: list | None = None) -> list[Problem]:
     pending = [] if pending is None else pending
     problems = check_unique((q.id, q.pos) for q in result.questions)(msg("validate.what.question", area=area.number))
     listed = {q.id for q in result.questions}
@@ -362,7 +363,7 @@ def check_grand_total(evaluation: m.Evaluation, framework: m.Framework) -> list[
     return problems
 
 
-def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
+def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> float | None:
     """The area's points as printed, else (in a full evaluation) as its questions add up."""
     result = evaluation.area(area.number)
     if result is None:
@@ -401,7 +402,7 @@ def check_ordinals(dataset: m.Dataset) -> list[Problem]:
         by_municipality[evaluation.municipality].append(evaluation)
     for evaluations in by_municipality.values():
         ordered = sorted((e for e in evaluations if e.ordinal), key=lambda e: e.year)
-        for earlier, later in zip(ordered, ordered[1:]):
+        for earlier, later in itertools.pairwise(ordered):
             if later.ordinal <= earlier.ordinal:  # type: ignore[operator]
                 problems.append(warning(later.spans.get("ordinal", later.pos), msg("validate.ordinal", ordinal=later.ordinal, municipality=earlier.municipality, year=earlier.year, earlier=earlier.ordinal)))
     return problems

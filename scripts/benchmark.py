@@ -279,7 +279,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
         for name in names:
             path = os.path.join(root, name)
             stat = os.stat(path)
-            out[os.path.relpath(path, folder)] = (hash(open(path, "rb").read()), stat.st_mtime_ns)
+            out[os.path.relpath(path, folder)] = (hash(Path(path).read_bytes()), stat.st_mtime_ns)
     return out
 
 

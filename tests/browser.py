@@ -6,6 +6,7 @@ flags that keep it from calling home; the tests never download a browser.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import websocket
 
@@ -24,7 +25,7 @@ FLAGS = [
 ]
 
 
-def find_chromium() -> Optional[str]:
+def find_chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -42,7 +43,7 @@ class Browser:
             time.sleep(0.1)
         self.port = int(port_file.read_text().splitlines()[0])
 
-    def new_page(self) -> "Page":
+    def new_page(self) -> Page:
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT")
         with urllib.request.urlopen(request, timeout=10) as response:
             target = json.load(response)
@@ -84,10 +85,8 @@ class Page:
         self.socket.settimeout(0.1)
         try:
             while time.time() < end:
-                try:
+                with contextlib.suppress(websocket.WebSocketTimeoutException):
                     self.events.append(json.loads(self.socket.recv()))
-                except websocket.WebSocketTimeoutException:
-                    pass
         finally:
             self.socket.settimeout(30)
 

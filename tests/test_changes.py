@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -72,7 +72,7 @@ def section(text: str, heading: str) -> str:
 
 
 def loaded(data: Path):
-    dataset, problems = validate_folder(data)
+    dataset, _problems = validate_folder(data)
     return dataset, {view.key: view for view in aggregate(dataset).evaluations}
 
 
@@ -93,7 +93,7 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
 
 
 def test_one_question_and_one_strength(repo: Path, capsys) -> None:
-    dataset, views = loaded(repo / "evaluations")
+    _dataset, views = loaded(repo / "evaluations")
     before = views["karlskoga/2022"]
     area_name = before.area(1).definition.name
     points = question_of(before, "1.2")

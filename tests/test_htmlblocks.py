@@ -9,7 +9,6 @@ synthetic corpus, and on hand-made blocks that must be left to Python-Markdown.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import markdown
 import pytest

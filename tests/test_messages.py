@@ -51,7 +51,7 @@ def test_no_command_prints_english_by_default(capsys, data_copy):
     replace(path, "{id: '1.1', points: 11}", "{id: '1.1', points: 25}")
     code, lines = validate(capsys, data_copy)
     assert code == 1
-    assert lines and all(" error: " in l or " warning: " in l for l in lines)
+    assert lines and all(" error: " in printed or " warning: " in printed for printed in lines)
     text = "\n".join(lines)
     for english in (" the ", " is ", " has ", " not ", " printed ", " must "):
         assert english not in text.split(": ", 1)[-1], english
@@ -83,7 +83,7 @@ def test_english_gives_the_same_messages_in_english(capsys, data_copy, monkeypat
     _, swedish = validate(capsys, data_copy, path)
     code, english = run(capsys, "--lang", "en", "validate", "--data", str(data_copy), "--format", "plain", str(path))
     assert code == 1
-    assert [l.split(": error: ")[0] for l in english] == [l.split(": error: ")[0] for l in swedish]
+    assert [printed.split(": error: ")[0] for printed in english] == [printed.split(": error: ")[0] for printed in swedish]
     assert english[0].endswith("error: `interviewees` must be a whole number, not 'fyrtio'")
     assert english[2].endswith("error: question 1.9 is not in revision 2020 (area 1 has 1.1–1.5); did you mean `1.5`?")
     monkeypatch.setenv("KOMMUNKOMPASSEN_LANG", "en")  # for CI: the environment variable does the same
@@ -100,10 +100,10 @@ def test_problems_come_in_order_of_file_and_line(capsys, data_copy):
     replace(second, "interviewees: 40", "interviewees: -1")
     replace(second, "{id: '1.1', points: 11}", "{id: '1.1', points: 25}")
     replace(first, "framework: '2020'", "framework: '2030'")
-    code, lines = validate(capsys, data_copy)
-    places = [(l.split(":")[0], int(l.split(":")[1])) for l in lines]
+    _code, lines = validate(capsys, data_copy)
+    places = [(printed.split(":")[0], int(printed.split(":")[1])) for printed in lines]
     assert places == sorted(places)
-    assert any(l.startswith(f"{first}:") for l in lines) and any(l.startswith(f"{second}:") for l in lines)
+    assert any(printed.startswith(f"{first}:") for printed in lines) and any(printed.startswith(f"{second}:") for printed in lines)
 
 
 # ---------------------------------------------------------------- places
@@ -122,7 +122,7 @@ def test_a_missing_key_at_the_end_of_a_mapping_is_reported_at_its_last_line(caps
     text = path.read_text(encoding="utf-8")
     areas = text.index("areas:")
     path.write_text(text[:areas], encoding="utf-8")  # the file ends before its areas
-    code, lines = validate(capsys, data_copy, path)
+    _code, lines = validate(capsys, data_copy, path)
     last = len(path.read_text(encoding="utf-8").splitlines())
     assert f"{path}:{last}:1: error: filen saknar nyckeln `areas`; lägg till den efter den här raden" in lines
 
@@ -130,7 +130,7 @@ def test_a_missing_key_at_the_end_of_a_mapping_is_reported_at_its_last_line(caps
 def test_a_missing_key_inside_a_list_item_points_at_that_item(capsys, data_copy):
     path = data_copy / "karlskrona" / "2022.yaml"
     replace(path, "      - {id: '1.2', points: 8}", "      - {points: 8}")
-    code, lines = validate(capsys, data_copy, path)
+    _code, lines = validate(capsys, data_copy, path)
     line = line_of(path, "      - {points: 8}")
     assert f"{path}:{line}:10: error: `areas[1].questions[2]` saknar nyckeln `id`; lägg till den här, före `points`" in lines
 
@@ -161,7 +161,7 @@ def test_yaml_syntax_errors_are_explained(capsys, data_copy, old, new, line_text
 def test_a_decimal_comma_gets_the_decimal_point(capsys, data_copy):
     path = data_copy / "eksjo" / "2008.yaml"
     replace(path, "reported_total: 429", "reported_total: 429,5")
-    code, lines = validate(capsys, data_copy, path)
+    _code, lines = validate(capsys, data_copy, path)
     assert f"{path}:{line_of(path, 'reported_total')}:17: error: `reported_total` ska vara ett tal, inte '429,5'; skriv 429.5 (decimalpunkt, inte komma)" in lines
 
 
@@ -189,7 +189,7 @@ def test_misspelt_ids_get_the_nearest_valid_one(capsys, data_copy, old, new, nee
     replace(path, old, new)
     code, lines = validate(capsys, data_copy, path)
     assert code == 1
-    assert any(l.startswith(f"{path}:{line_of(path, needle)}:") and l.endswith(f"error: {message}") for l in lines), "\n".join(lines)
+    assert any(printed.startswith(f"{path}:{line_of(path, needle)}:") and printed.endswith(f"error: {message}") for printed in lines), "\n".join(lines)
 
 
 # ---------------------------------------------------------------- new
@@ -298,6 +298,6 @@ def test_help_and_usage_errors_are_swedish(capsys):
 def test_a_quote_left_open_is_found_where_it_opens_even_when_a_later_quote_closes_it(capsys, data_copy):
     path = data_copy / "karlskrona" / "2022.yaml"
     replace(path, "report_date: '2022-08-16'", "report_date: '2022-08-16")  # framework: '2020' closes it two lines on
-    code, lines = validate(capsys, data_copy, path)
+    _code, lines = validate(capsys, data_copy, path)
     assert lines == [f"{path}:{line_of(path, 'report_date:')}:14: error: YAML-syntaxfel: citattecknet som börjar här "
                      "avslutas aldrig; avsluta texten med samma citattecken (' eller \")"]

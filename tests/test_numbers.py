@@ -271,7 +271,7 @@ def test_the_workbook_holds_the_same_rows_as_the_csvs(site):
         rows = list(csv.reader((site / f"data/{name}.csv").open(encoding="utf-8", newline="")))
         sheet = sheets[name]
         assert len(sheet) == len(rows) and sheet[0] == rows[0], name
-        for row, values in zip(rows[1:], sheet[1:]):
+        for row, values in zip(rows[1:], sheet[1:], strict=True):
             as_text = ["" if v is None else ("true" if v is True else "false" if v is False else
                        (f"{v:g}" if isinstance(v, float) else v)) for v in values]
             assert as_text == row[:len(as_text)] and all(c == "" for c in row[len(as_text):]), (name, row)

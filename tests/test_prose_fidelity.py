@@ -23,9 +23,10 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, cache
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
@@ -184,7 +185,7 @@ def seed_folder() -> Path:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def report_runs(path: Path) -> frozenset:
     text = _join_hyphenated_lines(path.read_text(encoding="utf-8"))
     return frozenset(runs(words(text)))
@@ -198,7 +199,7 @@ class Field:
     document: loader.Document
     path: tuple
     text: str
-    report: Optional[str]  # id of the report it must be compared with
+    report: str | None  # id of the report it must be compared with
 
 
 def _shape(path: tuple) -> tuple:
@@ -206,10 +207,10 @@ def _shape(path: tuple) -> tuple:
 
 
 def _matches(shape: tuple, pattern: tuple) -> bool:
-    return len(shape) == len(pattern) and all(p == "*" or p == s for s, p in zip(shape, pattern))
+    return len(shape) == len(pattern) and all(p == "*" or p == s for s, p in zip(shape, pattern, strict=True))
 
 
-def classify(kind: str, path: tuple) -> Optional[str]:
+def classify(kind: str, path: tuple) -> str | None:
     """'prose', 'exempt' or None when the field has not been decided on."""
     shape = _shape(path)
     if any(_matches(shape, p) for p in PROSE.get(kind, ())):
@@ -230,7 +231,7 @@ def _strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
         yield path, data
 
 
-def _report_of(document: loader.Document, path: tuple) -> Optional[str]:
+def _report_of(document: loader.Document, path: tuple) -> str | None:
     """The report a field is traced to: the nearest `source.report` on its way from the root."""
     report = None
     data = document.data
@@ -262,7 +263,7 @@ def fields(docs: tuple[loader.Document, ...]) -> Iterator[Field]:
 
 
 def seed_files(data_dir: Path) -> dict[str, Path]:
-    dataset, problems = loader.load_dataset(data_dir)
+    dataset, _problems = loader.load_dataset(data_dir)
     folder = seed_folder()
     return {source.id: folder / source.file for source in dataset.sources if source.file}
 
@@ -358,7 +359,7 @@ def test_a_copied_sentence_is_found_across_the_reports_line_breaks(data_copy):
     # 002 prints "förtroende-" at the end of one line and "valdas kommunikation" on the next.
     sentence = "Övergripande förhållningssätt som ska prägla anställdas och förtroendevaldas kommunikation med varandra"
     findings, target = _planted(data_copy, "- Årlig politikerenkät", f"- {sentence}")
-    line = next(n for n, l in enumerate(target.read_text(encoding="utf-8").splitlines(), 1) if sentence in l)
+    line = next(n for n, text in enumerate(target.read_text(encoding="utf-8").splitlines(), 1) if sentence in text)
     found = _about(findings, "areas.0.strengths.7")
     assert found == [
         f"{loader.display_path(target)}:{line}: areas.0.strengths.7 shares 11 words in a row with "

@@ -11,7 +11,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from conftest import ROOT, tree
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -100,7 +99,7 @@ def test_serve_shows_an_edit_and_says_what_it_rebuilt_in_one_line(data_copy: Pat
         _wait_for(page, b"<h1", 120)
         served_index = _get(f"http://127.0.0.1:{port}/search/search_index.json")
         _edit_summary(data_copy, "Synlig efter sparning.")
-        _wait_for(page, "Synlig efter sparning.".encode(), 60)
+        _wait_for(page, b"Synlig efter sparning.", 60)
         time.sleep(1.5)  # the second build that the docs folder's own change triggers
         assert _get(f"http://127.0.0.1:{port}/search/search_index.json") != served_index
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import html
 import json
 import re
@@ -12,7 +11,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
-import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import DATA, build
@@ -125,7 +123,7 @@ def test_no_broken_internal_link_or_anchor(site):
     pages = {p: parse(p) for p in site.rglob("*.html")}
     broken = []
     for page, parsed in pages.items():
-        for tag, link in parsed.links:
+        for _tag, link in parsed.links:
             url = urlparse(link)
             if url.scheme or link.startswith("//") or link.startswith("mailto:"):
                 continue
@@ -195,7 +193,7 @@ def test_search_indexes_each_text_once_where_it_belongs(site):
     practice = area["good_practices"][0]
     assert indexed_at(practice["description"]) == {f"goda-exempel/{practice['slug']}/"}
     locations = {d["location"] for d in docs}
-    assert not any(l.startswith(("goda-exempel/2020/", "goda-exempel/guldstjarnor/")) for l in locations)
+    assert not any(location.startswith(("goda-exempel/2020/", "goda-exempel/guldstjarnor/")) for location in locations)
     assert not any("Siffrorna i diagrammet" in d["text"] for d in docs)
 
 

@@ -51,7 +51,7 @@ def steps(page: Path) -> list[tuple[str, object]]:
                 body.append(lines[index])
                 index += 1
             if kind == "sh":
-                commands = [c for c in (shlex.split(l, comments=True) for l in body) if c]
+                commands = [c for c in (shlex.split(written, comments=True) for written in body) if c]
                 found.append(("sh", commands))
             else:
                 runs: list[tuple[list[str], list[str]]] = []

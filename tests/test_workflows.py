@@ -13,7 +13,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
+from collections.abc import Iterator
 
 import pytest
 from ruamel.yaml import YAML
@@ -178,7 +179,7 @@ def test_builds_take_their_date_from_the_commit(path: Path) -> None:
 
 
 def test_pull_request_workflow_does_every_check() -> None:
-    (path, workflow), = by_trigger("pull_request")
+    (_path, workflow), = by_trigger("pull_request")
     runs = [step.get("run", "") for job in workflow["jobs"].values() for step in steps(job)]
     uploads = [step["with"]["name"] for job in workflow["jobs"].values() for step in steps(job)
                if step.get("uses", "").startswith("actions/upload-artifact@")]
@@ -193,7 +194,7 @@ def test_pull_request_workflow_does_every_check() -> None:
 
 
 def test_preview_comment_is_updated_not_repeated() -> None:
-    (path, workflow), = by_trigger("workflow_run")
+    (_path, workflow), = by_trigger("workflow_run")
     script = "\n".join(step.get("run", "") for job in workflow["jobs"].values() for step in steps(job))
     assert MARKER in script
     assert "--method PATCH" in script and "--method POST" in script
@@ -201,7 +202,7 @@ def test_preview_comment_is_updated_not_repeated() -> None:
 
 
 def test_main_deploys_to_github_pages() -> None:
-    (path, workflow), = [(p, w) for p, w in by_trigger("push") if "deploy-pages" in p.read_text(encoding="utf-8")]
+    (_path, workflow), = [(p, w) for p, w in by_trigger("push") if "deploy-pages" in p.read_text(encoding="utf-8")]
     jobs = workflow["jobs"]
     deploy = next(job for job in jobs.values() if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps(job)))
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
@@ -309,7 +310,7 @@ def test_actionlint() -> None:
 
 
 def _publisher_step(marker: str) -> dict:
-    (path, workflow), = by_trigger("workflow_run")
+    (_path, workflow), = by_trigger("workflow_run")
     return next(step for job in workflow["jobs"].values() for step in steps(job) if marker in step.get("run", ""))
 
 
@@ -375,7 +376,7 @@ def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
 
 
 def test_the_publish_step_runs_only_after_the_filter() -> None:
-    (path, workflow), = by_trigger("workflow_run")
+    (_path, workflow), = by_trigger("workflow_run")
     names = [step.get("id") for job in workflow["jobs"].values() for step in steps(job)]
     assert names.index("filter") < names.index("publish")
     publish = next(step for job in workflow["jobs"].values() for step in steps(job) if step.get("id") == "publish")

@@ -25,7 +25,8 @@ import tempfile
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
 from collections.abc import Iterator, Mapping
-from typing import Any, Iterable, Optional
+from typing import Any
+from collections.abc import Iterable
 
 from generator.errors import UsageError
 from generator.messages import msg, section
@@ -76,11 +77,11 @@ class Side:
     problems: list[Problem]
     portal: Any = None  # generator.aggregate.Portal, or None when it could not be computed
     links: dict[str, bytes] = field(default_factory=dict)  # symbolic links in the data folder: path -> target
-    pages: Optional[dict[str, bytes]] = None
+    pages: dict[str, bytes] | None = None
     views: dict = field(default_factory=dict)
 
 
-def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url: str) -> tuple[str, bool]:
+def summarize_revisions(base: str, head: str | None, data: Path, preview_url: str) -> tuple[str, bool]:
     """Markdown describing what changes in `data` from `base` to `head` (None: the working tree).
 
     Returns the text and whether the data at `head` is free of validation errors.
@@ -107,7 +108,7 @@ def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url:
 # ---------------------------------------------------------------- git
 
 
-def _git(args: list[str], cwd: Path, stdin: Optional[bytes] = None) -> bytes:
+def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
     try:
         result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
     except OSError as exc:
@@ -175,7 +176,7 @@ def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dic
     output = _git(["cat-file", "--batch"], top, stdin="".join(f"{oid}\n" for _, oid in wanted).encode())
     files: dict[str, bytes] = {}
     offset = 0
-    for inner, object_id in wanted:
+    for inner, _ in wanted:
         end = output.index(b"\n", offset)
         header = output[offset:end].decode().split()
         size = int(header[2])
@@ -203,7 +204,7 @@ def _folder_files(root: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
     }, links
 
 
-def _other_changes(top: Path, base_sha: str, head_sha: Optional[str], prefix: str) -> list[str]:
+def _other_changes(top: Path, base_sha: str, head_sha: str | None, prefix: str) -> list[str]:
     """Every path changed outside the data folder (for the working tree: with the files git does not track yet)."""
     revisions = [base_sha] + ([head_sha] if head_sha else [])
     changed = _git(["--literal-pathspecs", "diff", "--name-only", "--no-renames", "-z", *revisions, "--"], top).split(b"\0")
@@ -286,7 +287,7 @@ def _usable(dataset: m.Dataset) -> m.Dataset:
     return replace(dataset, evaluations=tuple(kept))
 
 
-def _pages(side: Side) -> Optional[dict[str, bytes]]:
+def _pages(side: Side) -> dict[str, bytes] | None:
     if side.pages is None and side.portal is not None:
         from generator.site.pages import render_site
 
@@ -402,7 +403,7 @@ def _file_changes(base: dict[str, bytes], head: dict[str, bytes]) -> list[tuple[
     return changes
 
 
-def _evaluation_key(path: str) -> Optional[str]:
+def _evaluation_key(path: str) -> str | None:
     parts = PurePosixPath(path).parts
     if len(parts) == 2 and not parts[0].startswith("_") and parts[1].endswith((".yaml", ".yml")):
         return f"{parts[0]}/{PurePosixPath(parts[1]).stem}"
@@ -437,7 +438,7 @@ def _area_name(side: Side, evaluation: m.Evaluation, number: int) -> str:
     return _md(area.name) if area else ""
 
 
-def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[Optional[float], Optional[float]]:
+def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[float | None, float | None]:
     """(points shown for the area, sum of its questions)."""
     view = side.views.get(evaluation.key)
     row = view.area(number) if view else None
@@ -449,7 +450,7 @@ def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[Opt
     return result.points, result.question_sum
 
 
-def _total(side: Side, evaluation: m.Evaluation) -> Optional[float]:
+def _total(side: Side, evaluation: m.Evaluation) -> float | None:
     view = side.views.get(evaluation.key)
     if view is not None:
         return view.area_sum  # what the area points add up to, so that a changed area shows in the total
@@ -464,7 +465,7 @@ def _revision_name(side: Side, evaluation: m.Evaluation) -> str:
     return framework.name if framework else f"revision {evaluation.framework}"
 
 
-def _evaluation_item(side: Side, evaluation: m.Evaluation, preview: Optional[str]) -> str:
+def _evaluation_item(side: Side, evaluation: m.Evaluation, preview: str | None) -> str:
     url = f"kommuner/{evaluation.municipality}/{evaluation.year}/"
     link = TEXT["page_link"].format(url=preview + url) if preview else ""
     return TEXT["evaluation_item"].format(
@@ -473,7 +474,7 @@ def _evaluation_item(side: Side, evaluation: m.Evaluation, preview: Optional[str
         total=_number(_total(side, evaluation)), path=_code(evaluation.pos.path), link=link)
 
 
-def _evaluation_changes(base: Side, head: Side, old: m.Evaluation, new: m.Evaluation, preview: Optional[str]) -> list[str]:
+def _evaluation_changes(base: Side, head: Side, old: m.Evaluation, new: m.Evaluation, preview: str | None) -> list[str]:
     url = f"kommuner/{new.municipality}/{new.year}/"
     link = TEXT["page_link"].format(url=preview + url) if preview else ""
     out = [TEXT["evaluation_heading"].format(name=_md(_name(head, new)), year=new.year), "",
@@ -515,7 +516,7 @@ def _ordered(old: dict, new: dict) -> list:
     return keys
 
 
-def _row(label: str, old: Optional[float], new: Optional[float]) -> str:
+def _row(label: str, old: float | None, new: float | None) -> str:
     return TEXT["row"].format(label=label, old=_number(old), new=_number(new), delta=_delta(old, new))
 
 
@@ -581,7 +582,7 @@ def _list_changes(number: int, kind: tuple[str, str, str, str], before: Iterable
             continue
         removed, inserted = before[i1:i2], after[j1:j2]
         paired = min(len(removed), len(inserted)) if tag == "replace" else 0
-        for old_text, new_text in zip(removed[:paired], inserted[:paired]):
+        for old_text, new_text in zip(removed[:paired], inserted[:paired], strict=True):
             out.append(TEXT["list_changed"].format(number=number, old=_md(old_text), new=_md(new_text), **words))
         for text in removed[paired:]:
             out.append(TEXT["list_removed"].format(number=number, text=_md(text), **words))
@@ -621,7 +622,7 @@ def _value(value: Any) -> str:
 # ---------------------------------------------------------------- good practices
 
 
-def _practice_changes(base: Side, head: Side, preview: Optional[str], unreadable: set) -> list[str]:
+def _practice_changes(base: Side, head: Side, preview: str | None, unreadable: set) -> list[str]:
     """Practices added, removed or changed; those of a file that could not be read are left out."""
 
     def index(side: Side) -> dict[str, tuple[m.GoodPractice, m.Evaluation, int]]:
@@ -667,7 +668,7 @@ def _problem_line(problem: Problem) -> str:
     return TEXT["problem"].format(pos=_code(str(problem.pos)), level=TEXT["level"][problem.level.value], message=_md(problem.message))
 
 
-def _page_changes(base: Side, head: Side, preview: Optional[str]) -> list[str]:
+def _page_changes(base: Side, head: Side, preview: str | None) -> list[str]:
     if has_errors(head.problems):
         return [TEXT["pages"], "", TEXT["pages_skipped"], ""]
     before, after = _pages(base), _pages(head)
@@ -696,7 +697,7 @@ def page_url(path: str) -> str:
     return path[: -len(".md")] + "/"
 
 
-def _page_line(url: str, preview: Optional[str]) -> str:
+def _page_line(url: str, preview: str | None) -> str:
     if preview:
         return TEXT["page"].format(url=_md(url or "/"), address=preview + url)
     return TEXT["page_plain"].format(url=_code(url or "/"))
@@ -705,7 +706,7 @@ def _page_line(url: str, preview: Optional[str]) -> str:
 # ---------------------------------------------------------------- formatting
 
 
-def _preview_base(url: str) -> Optional[str]:
+def _preview_base(url: str) -> str | None:
     url = (url or "").strip()
     if not url:
         return None
@@ -714,13 +715,13 @@ def _preview_base(url: str) -> Optional[str]:
     return url if url.endswith("/") else url + "/"
 
 
-def _number(value: Optional[float]) -> str:
+def _number(value: float | None) -> str:
     from generator.site.pages import format_number
 
     return format_number(value)
 
 
-def _delta(old: Optional[float], new: Optional[float]) -> str:
+def _delta(old: float | None, new: float | None) -> str:
     if old is None or new is None:
         return "–"
     difference = new - old

@@ -18,7 +18,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Collection, Iterable, Optional
+from typing import TYPE_CHECKING
+from collections.abc import Callable, Collection, Iterable
 
 from generator.errors import DataError
 from generator.messages import msg
@@ -27,7 +28,6 @@ from generator.problems import Pos, Problem, display_path, error
 
 if TYPE_CHECKING:
     from generator import model as m
-    from generator.loader import Document
     from generator.site.pages import ChartsInProgress
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ class WriteReport:
 
 
 def generate(data_dir: Path, docs_dir: Path = DOCS_DIR, content_dir: Path = CONTENT_DIR,
-             timings: Optional[dict[str, float]] = None, charts_later: bool = False) -> WriteReport:
+             timings: dict[str, float] | None = None, charts_later: bool = False) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
 
     Each step remembers what it did in this process (see `_Cache`), so that after
@@ -103,7 +103,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Optional[dict[str, float]],
+def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: dict[str, float] | None,
               charts_later: bool) -> WriteReport:
     from generator.aggregate import aggregate
     from generator.site.pages import render_site, render_site_drawing_charts_later
@@ -126,7 +126,7 @@ def _generate(data_dir: Path, docs_dir: Path, content_dir: Path, timings: Option
     return report
 
 
-def check_data(data_dir: Path, clock: Optional["_Clock"] = None) -> "m.Dataset":
+def check_data(data_dir: Path, clock: _Clock | None = None) -> m.Dataset:
     """load -> validate: the dataset, or DataError with every problem. Remembered, like the rest."""
     if clock is None:  # called on its own, not as the start of `generate`
         with _collector_paused():
@@ -143,7 +143,7 @@ def check_data(data_dir: Path, clock: Optional["_Clock"] = None) -> "m.Dataset":
     return dataset
 
 
-def check_copied_folders(content_dir: Optional[Path] = None) -> None:
+def check_copied_folders(content_dir: Path | None = None) -> None:
     """The folders the build copies into the site hold no symbolic links (DataError otherwise):
     a link could publish any file of the machine that builds."""
     from generator.loader import link_problems
@@ -173,7 +173,7 @@ def check_docs_folder(docs_dir: Path) -> None:
 
 
 class _Clock:
-    def __init__(self, timings: Optional[dict[str, float]]):
+    def __init__(self, timings: dict[str, float] | None):
         self.timings = timings
         self.last = time.perf_counter()
 
@@ -191,7 +191,7 @@ class _Clock:
 class _FileResult:
     """What the loader made of one file: kept while the file's bytes stay the same."""
 
-    raw: Optional[bytes]
+    raw: bytes | None
     problems: tuple[Problem, ...]  # refusals and schema problems
     records: tuple  # the records built from the document (none if it was refused)
 
@@ -201,12 +201,12 @@ class _Cache:
 
     def __init__(self) -> None:
         self.files: dict[tuple[str, str, str], _FileResult] = {}
-        self.frame: Optional[tuple] = None  # (data folder, working folder, files found), frame dataset, its problems
+        self.frame: tuple | None = None  # (data folder, working folder, files found), frame dataset, its problems
         self._render = None
-        self._checked: Optional[tuple[m.Dataset, list[Problem], list[Problem]]] = None
+        self._checked: tuple[m.Dataset, list[Problem], list[Problem]] | None = None
         self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded
         self.listings: dict[str, dict[str, tuple[int, int, list[tuple[str, bool]]]]] = {}  # folder -> subfolder -> mtime, when listed, entries
-        self.drawing: Optional[tuple["ChartsInProgress", Path]] = None  # charts a worker draws for a docs folder
+        self.drawing: tuple[ChartsInProgress, Path] | None = None  # charts a worker draws for a docs folder
 
     @property
     def render(self):
@@ -216,7 +216,7 @@ class _Cache:
             self._render = RenderCache()
         return self._render
 
-    def checked(self, dataset: "m.Dataset", problems: list[Problem], check: Callable) -> list[Problem]:
+    def checked(self, dataset: m.Dataset, problems: list[Problem], check: Callable) -> list[Problem]:
         """validate_folder's problems: the loader's plus the dataset checks, sorted and without repeats."""
         last = self._checked
         if last is not None and last[0] == dataset and last[1] == problems:
@@ -231,7 +231,7 @@ class _Cache:
 _CACHE = _Cache()
 
 
-def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
+def load_data(root: Path) -> tuple[m.Dataset, list[Problem]]:
     """`loader.load_dataset(root)`, remembering each file's records by its bytes.
 
     The frame (which files there are, strays, missing registers) comes from the
@@ -261,7 +261,7 @@ def load_data(root: Path) -> tuple["m.Dataset", list[Problem]]:
                 continue
             key = (str(path), listing[1], kind)  # with the working folder, the path a Pos shows
             try:
-                raw: Optional[bytes] = path.read_bytes()
+                raw: bytes | None = path.read_bytes()
             except OSError:
                 raw = None  # read_document reports why
             result = _CACHE.files.get(key)
@@ -452,7 +452,7 @@ def _environment(values: dict[str, str]):
                 os.environ[name] = value
 
 
-def site_dir_problem(site_dir: Path) -> Optional[str]:
+def site_dir_problem(site_dir: Path) -> str | None:
     """Why `build` must not replace `site_dir`, or None: it replaces only a site it built itself."""
     if site_dir.is_symlink():
         return msg("build.site_link", site_dir=site_dir)

@@ -21,7 +21,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import pygal
 from pygal.style import Style
@@ -119,10 +119,10 @@ def draw(spec: tuple) -> str:
     return _DRAW[kind](*arguments)
 
 
-def bars(name: str, title: str, description: str, labels: Sequence[str], values: Sequence[Optional[float]],
+def bars(name: str, title: str, description: str, labels: Sequence[str], values: Sequence[float | None],
          maximum: float, series_label: str, header: Sequence[str],
-         reference: Optional[tuple[str, Sequence[Optional[float]]]] = None,
-         references: Sequence[tuple[str, Sequence[Optional[float]]]] = ()) -> Chart:
+         reference: tuple[str, Sequence[float | None]] | None = None,
+         references: Sequence[tuple[str, Sequence[float | None]]] = ()) -> Chart:
     """One bar per label; each reference (a mean, another year) is a marker on the bar's row.
     `header` names the table's columns: the label column, the bars, then each reference."""
     refs = ([reference] if reference else []) + list(references)
@@ -168,7 +168,7 @@ def _draw_bars(name: str, title: str, labels: tuple, values: tuple, maximum: flo
     y += 8
     rows_top = y
     row_out: list[str] = []
-    for index, (label, value) in enumerate(zip(labels, values)):
+    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         for line in _wrap(label, TEXT, WIDTH - 2 * pad):
             y += TEXT + 4
             row_out.append(f'<text class="t" x="{pad}" y="{y}">{_esc(line)}</text>')
@@ -310,7 +310,7 @@ def _draw_box(name: str, title: str, groups: tuple, maximum: float, legend: tupl
     scale = (x1 - x0) / maximum
     out, y = _title(title, pad)
     x, line_y = pad, y + SMALL + 2
-    for kind, label in zip(("dot", "box", "median"), legend):
+    for kind, label in zip(("dot", "box", "median"), legend, strict=True):
         if not label:
             continue
         width = 22 + _text_width(label, SMALL) + 14
@@ -398,13 +398,13 @@ def _dark_pygal(root: str) -> str:
     return "@media (prefers-color-scheme: dark){" + "".join(rules) + "}"
 
 
-def _value(value: Optional[float]) -> Optional[dict]:
+def _value(value: float | None) -> dict | None:
     return None if value is None else {"value": value, "label": _format(value)}
 
 
-def _format(value: Optional[float]) -> str:
+def _format(value: float | None) -> str:
     return "" if value is None else f"{value:g}".replace(".", ",")
 
 
-def _n(value: Optional[float]) -> object:
+def _n(value: float | None) -> object:
     return "" if value is None else value

@@ -6,12 +6,11 @@ import csv
 import io
 import json
 import os
-import re
 import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Optional
+from collections.abc import Iterable
 
 from generator import aggregate as ag
 from generator import model as m
@@ -88,7 +87,7 @@ JSON_FILE = "kommunkompassen.json"
 WORKBOOK_FILE = "kommunkompassen.xlsx"
 
 
-def release() -> tuple[Optional[str], Optional[str]]:
+def release() -> tuple[str | None, str | None]:
     """The dataset's version and date: the commit the site is built from and its date (from
     SOURCE_DATE_EPOCH, which the build sets from the commit), never the clock."""
     root = Path(__file__).resolve().parents[2]
@@ -98,7 +97,7 @@ def release() -> tuple[Optional[str], Optional[str]]:
     return version, date
 
 
-def _git(root: Path, *arguments: str) -> Optional[str]:
+def _git(root: Path, *arguments: str) -> str | None:
     try:
         result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
@@ -114,7 +113,7 @@ def listing(t: dict) -> list[tuple[str, str]]:
     return files
 
 
-def data_files(portal: ag.Portal, t: dict, kept: Optional[dict[str, "EvaluationData"]] = None) -> dict[str, bytes]:
+def data_files(portal: ag.Portal, t: dict, kept: dict[str, EvaluationData] | None = None) -> dict[str, bytes]:
     """Every file of data/ and each evaluation's own files beside its page.
 
     With `kept` (a dictionary the caller keeps between builds in one process), an
@@ -161,8 +160,8 @@ class EvaluationData:
     evaluation: m.Evaluation
     municipality: m.Municipality
     framework: m.Framework
-    source: Optional[m.Source]
-    rank: Optional[int]
+    source: m.Source | None
+    rank: int | None
     rank_of: int
     files: tuple[tuple[str, bytes], ...]  # poang.csv and utvardering.json beside its page
     evaluation_row: bytes  # its line of evaluations.csv
@@ -177,7 +176,7 @@ class EvaluationData:
                 and self.rank == view.rank and self.rank_of == view.rank_of)
 
 
-def _evaluation_data(view: ag.EvaluationView, earlier: Optional[EvaluationData]) -> EvaluationData:
+def _evaluation_data(view: ag.EvaluationView, earlier: EvaluationData | None) -> EvaluationData:
     if earlier is not None and earlier.made_from(view):
         return earlier
     return EvaluationData(
@@ -348,7 +347,7 @@ def _registers(d: m.Dataset) -> dict:
     }
 
 
-def _ref(ref) -> Optional[dict]:
+def _ref(ref) -> dict | None:
     return None if ref is None else {"report": ref.report, "location": ref.location}
 
 
@@ -374,7 +373,7 @@ def _evaluation_json(view: ag.EvaluationView) -> dict:
              "strengths": list(row.result.strengths) if row.result else [],
              "improvements": list(row.result.improvements) if row.result else [],
              "good_practices": [{"slug": p.slug, "name": p.name, "gold_star": p.gold_star, "description": p.description,
-                                 "links": [{"title": l.title, "url": l.url} for l in p.links]}
+                                 "links": [{"title": link.title, "url": link.url} for link in p.links]}
                                 for p in (row.result.good_practices if row.result else ())],
              "cited_examples": [{"municipality": c.municipality, "topic": c.topic}
                                 for c in (row.result.cited_examples if row.result else ())]}

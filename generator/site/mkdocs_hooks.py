@@ -23,6 +23,7 @@ equals a full build (tests/test_serve.py). What the hook remembers
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -30,7 +31,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import CombinedEvent, event_priority
@@ -63,7 +64,7 @@ class _Build:
     page_urls: list[str] = field(default_factory=list)  # every page, in MkDocs' order
     built: list[str] = field(default_factory=list)  # the pages built this time
     nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
-    titles: dict[str, Optional[str]] = field(default_factory=dict)  # front-matter titles read, by source path
+    titles: dict[str, str | None] = field(default_factory=dict)  # front-matter titles read, by source path
 
 
 _THIS_BUILD = _Build()
@@ -88,10 +89,8 @@ def on_pre_build(config, **kwargs) -> None:
     global _THIS_BUILD
     _THIS_BUILD = _Build()
     for name in _PAGE_LISTS:  # read before a full build cleans the site folder
-        try:
+        with contextlib.suppress(OSError):
             _THIS_BUILD.previous_lists[name] = (Path(config["site_dir"]) / name).read_bytes()
-        except OSError:
-            pass
     data_dir = Path(os.environ.get(DATA_ENV) or ROOT / "evaluations")
     try:
         report = generate(data_dir, Path(config["docs_dir"]), charts_later=True)
@@ -183,7 +182,7 @@ def _where(context, *, page, nav, **kwargs):
     return context
 
 
-def _title(file, nav) -> Optional[str]:
+def _title(file, nav) -> str | None:
     """A page's title without rendering it: a partial build renders only some pages, and a page
     knows its title only once rendered. The navigation's pages are rendered in every build
     (on_nav); any other page's title is read from its front matter, once per build (a
@@ -195,7 +194,7 @@ def _title(file, nav) -> Optional[str]:
     return _THIS_BUILD.titles[file.src_uri]
 
 
-def _front_matter_title(file) -> Optional[str]:
+def _front_matter_title(file) -> str | None:
     try:
         with open(file.abs_src_path, encoding="utf-8") as source:
             head = [source.readline() for _ in range(3)]
@@ -271,7 +270,7 @@ def on_post_build(config, **kwargs) -> None:
 def _completed(name: str, data: dict) -> dict:
     """A page list written by a partial build, with the entries of the pages not built taken
     from the previous build's, in the order a full build gives."""
-    previous: Optional[bytes] = _THIS_BUILD.previous_lists.get(name)
+    previous: bytes | None = _THIS_BUILD.previous_lists.get(name)
     if previous is None:
         return data
     key, page_of = _PAGE_LISTS[name]

@@ -20,9 +20,8 @@ import re
 import statistics
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from collections.abc import Callable, Iterable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
@@ -70,7 +69,7 @@ def one_line(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def format_number(value: Optional[float], decimals: Optional[int] = None) -> str:
+def format_number(value: float | None, decimals: int | None = None) -> str:
     if value is None:
         return "–"
     if decimals is not None:
@@ -85,7 +84,7 @@ def format_number(value: Optional[float], decimals: Optional[int] = None) -> str
     return text.replace(".", ",").replace("-", "−")
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def locale(language: str = LANGUAGE) -> dict:
     return load_locale(LOCALE_DIR / f"{language}.yaml")
 
@@ -111,12 +110,12 @@ def href(context, target: str) -> str:
     return posixpath.relpath(target, here)
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def template_environment() -> Environment:
     return _environment(Environment)
 
 
-@lru_cache(maxsize=None)
+@functools.cache
 def _tracking_environment() -> Environment:
     """The same environment, recording what each render reads (see `_Recorder`); the output is the same."""
     environment = _environment(_TrackingEnvironment, finalize=_finalize)
@@ -150,8 +149,8 @@ class Page:
     charts: tuple[charts.Chart, ...] = ()
 
 
-def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
-                cache: Optional["RenderCache"] = None) -> dict[str, bytes]:
+def render_site(portal: ag.Portal, content_dir: Path | None = None,
+                cache: RenderCache | None = None) -> dict[str, bytes]:
     """All generated files, keyed by their path in the docs folder.
 
     Pages and charts are made in worker processes, one per core, when there are
@@ -164,8 +163,8 @@ def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
     return files
 
 
-def render_site_drawing_charts_later(portal: ag.Portal, content_dir: Optional[Path],
-                                     cache: "RenderCache") -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
+def render_site_drawing_charts_later(portal: ag.Portal, content_dir: Path | None,
+                                     cache: RenderCache) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
     worker process that goes on drawing after this returns: the files without those charts, and them."""
     files, drawing = _render_cached(portal, locale(), cache, charts_later=True)
@@ -173,7 +172,7 @@ def render_site_drawing_charts_later(portal: ag.Portal, content_dir: Optional[Pa
     return files, drawing
 
 
-def _content_files(content_dir: Optional[Path]) -> dict[str, bytes]:
+def _content_files(content_dir: Path | None) -> dict[str, bytes]:
     """The hand-written pages and their files, copied as they are."""
     if not content_dir or not content_dir.is_dir():
         return {}
@@ -183,13 +182,13 @@ def _content_files(content_dir: Optional[Path]) -> dict[str, bytes]:
 
 def _page_files(pages: list[Page], markdown: list, charts_needed: dict) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
-    for page, content in zip(pages, markdown):
+    for page, content in zip(pages, markdown, strict=True):
         files[page.path] = content
     for page in pages:
         for chart in page.charts:
             made = charts_needed[chart]
             if made is not None:  # None: still being drawn
-                files.update(zip(_chart_paths(page, chart), made))
+                files.update(zip(_chart_paths(page, chart), made, strict=True))
     return files
 
 
@@ -199,16 +198,16 @@ def _chart_paths(page: Page, chart: charts.Chart) -> tuple[str, str]:
     return posixpath.join(folder, f"{chart.name}.svg"), posixpath.join(folder, f"{chart.name}.csv")
 
 
-def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache",
-                   charts_later: bool = False) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
+def _render_cached(portal: ag.Portal, t: dict, cache: RenderCache,
+                   charts_later: bool = False) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     keyer = _Keys(cache, portal, t)
     release = datafiles.release()  # the commit and its date: an input like the records, never the clock
     signature = (portal.dataset, keyer.base, release)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1]), None
     pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
-    markdown: list[Optional[bytes]] = [None] * len(pages)
-    keys: list[Optional[tuple]] = [None] * len(pages)
+    markdown: list[bytes | None] = [None] * len(pages)
+    keys: list[tuple | None] = [None] * len(pages)
     for index, page in enumerate(pages):
         old = cache.pages.get(page.path)
         if old is not None:
@@ -225,7 +224,7 @@ def _render_cached(portal: ag.Portal, t: dict, cache: "RenderCache",
         if index in reads or page.template in grown:
             keys[index] = keyer.key(page)
     files.update(data)
-    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
+    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown, strict=True)  # type: ignore[misc]
                    if key is not None}
     cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
     keyer.keep()
@@ -269,11 +268,11 @@ class RenderCache:
 
     def __init__(self, track: bool = False) -> None:
         self.track = track  # learn what each render reads (costs a third more rendering; pays off in the live preview)
-        self.last: Optional[tuple[tuple, dict[str, bytes]]] = None  # the files of the last build, by its inputs
+        self.last: tuple[tuple, dict[str, bytes]] | None = None  # the files of the last build, by its inputs
         self.pages: dict[str, tuple[tuple, bytes]] = {}  # page path -> (key, Markdown)
         self.charts: dict[charts.Chart, tuple[charts.Chart, bytes, bytes]] = {}  # chart -> (the object drawn, SVG, CSV)
         self.data: dict[str, datafiles.EvaluationData] = {}  # each evaluation's part of the data files, by its key
-        self.version: Optional[int] = None  # fingerprint of the template sources the rest was learnt with
+        self.version: int | None = None  # fingerprint of the template sources the rest was learnt with
         self.reads: dict[str, dict[str, frozenset[str]]] = {}  # template -> path class -> attributes read
         self.calls: dict[str, dict[str, frozenset[tuple]]] = {}  # template -> path class -> (method, arguments) called
         self.opaque: set[str] = set()  # templates that read in ways not recorded: keyed by a full fingerprint
@@ -313,7 +312,7 @@ class _Keys:
         self.projectors: dict[str, Callable[[object, str], int]] = {}
         self.calls: dict[tuple, object] = {}  # (receiver id, method, arguments) -> result, for this build
 
-    def key(self, page: Page) -> Optional[tuple]:
+    def key(self, page: Page) -> tuple | None:
         template = page.template
         roots = dict(page.context, portal=self.portal)
         try:
@@ -507,7 +506,7 @@ class _Recorder:
             self.complete = False
 
 
-_RECORDING: list[Optional[_Recorder]] = [None]  # the render being recorded (renders run one at a time)
+_RECORDING: list[_Recorder | None] = [None]  # the render being recorded (renders run one at a time)
 
 
 class _TrackingEnvironment(Environment):
@@ -557,12 +556,12 @@ def _finalize(value: object) -> object:
 
 
 PARALLEL_FROM = 96  # pages plus charts to make before worker processes pay off
-_JOBS: Optional[tuple] = None  # what forked workers read: (pages, charts, portal, t, track)
+_JOBS: tuple | None = None  # what forked workers read: (pages, charts, portal, t, track)
 
 
-def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dict, portal: ag.Portal, t: dict,
+def _make(pages: list[Page], markdown: list[bytes | None], charts_needed: dict, portal: ag.Portal, t: dict,
           track: bool = False, meanwhile: Callable[[], dict] = dict,
-          charts_later: bool = False) -> tuple[dict[int, tuple], dict, Optional[tuple]]:
+          charts_later: bool = False) -> tuple[dict[int, tuple], dict, tuple | None]:
     """Render the missing pages and draw the missing charts, in place; returns what each render
     read, what `meanwhile` returns (it runs here while the workers draw) and, with
     `charts_later`, the charts a worker is still drawing: (charts, their pool, its result)."""
@@ -571,7 +570,7 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
     page_jobs = [("page", index) for index, content in enumerate(markdown) if content is None]
     chart_jobs = [("chart", index) for index in range(len(chart_list))]
     reads: dict[int, tuple] = {}
-    drawing: Optional[tuple] = None
+    drawing: tuple | None = None
     _JOBS = (pages, chart_list, portal, t, track)
     try:
         workers = _workers(len(page_jobs) + len(chart_jobs))
@@ -595,7 +594,7 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
             made_meanwhile = meanwhile()
     finally:
         _JOBS = None
-    for (kind, index), result in zip(todo, results):
+    for (kind, index), result in zip(todo, results, strict=True):
         if kind == "page":
             markdown[index], recorded = result
             if recorded is not None:
@@ -608,7 +607,7 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
 class ChartsInProgress:
     """Charts a worker process draws while the build goes on (`render_site_drawing_charts_later`)."""
 
-    def __init__(self, drawing: tuple, pages: list[Page], cache: "RenderCache"):
+    def __init__(self, drawing: tuple, pages: list[Page], cache: RenderCache):
         self._charts, self._pool, self._result = drawing
         wanted = set(self._charts)
         self._paths: dict[charts.Chart, list[tuple[str, str]]] = {}
@@ -630,10 +629,10 @@ class ChartsInProgress:
             self._pool.terminate()
             self._pool.join()
         files: dict[str, bytes] = {}
-        for chart, svg_and_table in zip(self._charts, made):
+        for chart, svg_and_table in zip(self._charts, made, strict=True):
             self._cache.charts[chart] = (chart, *svg_and_table)
             for pair in self._paths[chart]:
-                files.update(zip(pair, svg_and_table))
+                files.update(zip(pair, svg_and_table, strict=True))
         return files
 
 
@@ -679,7 +678,7 @@ def _job(job: tuple[str, int]):
 # ---------------------------------------------------------------- full fingerprints
 
 
-def _plain_hash(value: object, kind: type) -> Optional[int]:
+def _plain_hash(value: object, kind: type) -> int | None:
     """The hash of a string, number, boolean or None (0.0 and -0.0 apart); None for anything else."""
     if kind is str:
         return hash(value)
@@ -778,7 +777,7 @@ def table_csv(table: charts.Table) -> bytes:
 # ---------------------------------------------------------------- pages
 
 
-def _pages(portal: ag.Portal, t: dict, release: tuple[Optional[str], Optional[str]] = (None, None)) -> Iterable[Page]:
+def _pages(portal: ag.Portal, t: dict, release: tuple[str | None, str | None] = (None, None)) -> Iterable[Page]:
     yield _home(portal, t)
     yield Page("kommuner/index.md", "municipalities.md.j2", {})
     for view in portal.municipalities:
@@ -937,16 +936,16 @@ def _box_finding(t: dict, groups: list) -> str:
     return fill(t["chart"]["finding_median"], medians="; ".join(medians)) if medians else ""
 
 
-def _bars_finding(t: dict, labels: list, values: list, reference: Optional[tuple] = None) -> str:
+def _bars_finding(t: dict, labels: list, values: list, reference: tuple | None = None) -> str:
     """What a bar chart shows, in words (its text alternative states the finding, not only the topic)."""
-    pairs = [(value, label) for label, value in zip(labels, values) if value is not None]
+    pairs = [(value, label) for label, value in zip(labels, values, strict=True) if value is not None]
     if not pairs:
         return ""
     top, bottom = max(pairs, key=lambda p: p[0]), min(pairs, key=lambda p: p[0])
     text = fill(t["chart"]["finding_range"], top=top[1], top_value=format_number(top[0]),
                 bottom=bottom[1], bottom_value=format_number(bottom[0]))
     if reference:
-        both = [(v, r) for v, r in zip(values, reference[1]) if v is not None and r is not None]
+        both = [(v, r) for v, r in zip(values, reference[1], strict=True) if v is not None and r is not None]
         if both:
             text += " " + fill(t["chart"]["finding_above"], above=sum(v > r for v, r in both), n=len(both),
                                reference=reference[0][:1].lower() + reference[0][1:])
@@ -966,7 +965,7 @@ def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
             labels, [r.points for r in area.ranking], area.definition.max_points, name,
             (t["word"]["municipality"], t["word"]["points"])))
         summary = [(label, _round(value)) for label, value in zip(
-            (t["word"]["min"], t["word"]["q1"], t["word"]["median"], t["word"]["q3"], t["word"]["max_value"]), area.quartiles or ())]
+            (t["word"]["min"], t["word"]["q1"], t["word"]["median"], t["word"]["q3"], t["word"]["max_value"]), area.quartiles or (), strict=False)]
         chart_list.append(charts.box(
             "spridning", t["areas"]["distribution"],
             fill(t["areas"]["distribution_description"], name=name, revision=revision, basis=basis)
@@ -977,9 +976,9 @@ def _area(stats: ag.FrameworkStats, area: ag.AreaStats, t: dict) -> Page:
                                                     "basis": basis_text(area.basis, t)}, tuple(chart_list))
 
 
-def _n(value: Optional[float]) -> str:
+def _n(value: float | None) -> str:
     return format_number(_round(value))
 
 
-def _round(value: Optional[float]) -> Optional[float]:
+def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)

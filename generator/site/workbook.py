@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import lru_cache
+from functools import lru_cache, cache
 import re
 import zipfile
-from typing import Mapping, Protocol, Sequence
+from typing import Protocol
+from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
 # 1980-01-01, the earliest time a zip entry can carry: the same in every build.
@@ -93,7 +94,7 @@ def _data_sheet(content: bytes, types: tuple[str, ...]) -> str:
     """A CSV file's sheet. Remembered by its bytes: after an edit in the live preview, only the
     sheets whose CSV changed are made again (a whole workbook took a second at 100 x 3)."""
     rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
-    return _sheet_xml([rows[0]] + [[_typed(value, kind) for value, kind in zip(row, types)] for row in rows[1:]])
+    return _sheet_xml([rows[0]] + [[_typed(value, kind) for value, kind in zip(row, types, strict=True)] for row in rows[1:]])
 
 
 def _typed(value: str, kind: str) -> object:
@@ -119,7 +120,7 @@ def _column_index(ref: str) -> int:
     return index - 1
 
 
-@lru_cache(maxsize=None)
+@cache
 def _column(index: int) -> str:
     letters = ""
     index += 1

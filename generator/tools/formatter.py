@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from generator import schema
 from generator.loader import find_data_files, kind_of, link_message, plain_data, read_document, reformat
@@ -38,7 +40,7 @@ def format_paths(targets: Iterable[Path], check: bool) -> tuple[list[Change], li
             problems.extend(refused)
             continue
         original = path.read_text(encoding="utf-8-sig")
-        formatted = reformat(original, lambda tree: _order(tree, schema.load_schema(kind)))
+        formatted = reformat(original, functools.partial(_order, subschema=schema.load_schema(kind)))
         if formatted == original:
             continue
         if plain_data(formatted) != plain_data(original):  # never rewrite data, only its layout

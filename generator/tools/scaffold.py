@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Optional
 
 from generator import model as m
 from generator.errors import UsageError
@@ -18,7 +17,7 @@ class ScaffoldError(UsageError):
     """`new` cannot write the template asked for."""
 
 
-def year_range(dataset: m.Dataset, today: Optional[datetime.date] = None) -> tuple[int, int]:
+def year_range(dataset: m.Dataset, today: datetime.date | None = None) -> tuple[int, int]:
     """The years an evaluation can be written for: from the first revision's first year
     (when Kommunkompassen began) to next year (an evaluation being planned)."""
     first = min((f.first_year for f in dataset.frameworks), default=2002)
@@ -34,19 +33,19 @@ def _nearest_year(year: int, first: int, last: int) -> int:
         if len(candidate) == len(typed) and sorted(candidate) == sorted(typed):
             return int(candidate)
     for candidate in years:
-        if len(candidate) == len(typed) and sum(a != b for a, b in zip(candidate, typed)) == 1:
+        if len(candidate) == len(typed) and sum(a != b for a, b in zip(candidate, typed, strict=True)) == 1:
             return int(candidate)
     return min(max(year, first), last)
 
 
-def choose_framework(dataset: m.Dataset, year: int) -> Optional[m.Framework]:
+def choose_framework(dataset: m.Dataset, year: int) -> m.Framework | None:
     """The newest revision in use in `year`."""
     fitting = [f for f in dataset.frameworks if f.first_year <= year and (f.last_year is None or year <= f.last_year)]
     return max(fitting, key=lambda f: f.first_year, default=None)
 
 
-def write_template(data: Path, slug: str, year: int, framework_id: Optional[str] = None,
-                   today: Optional[datetime.date] = None) -> Path:
+def write_template(data: Path, slug: str, year: int, framework_id: str | None = None,
+                   today: datetime.date | None = None) -> Path:
     dataset, _ = load_dataset(data)
     municipality = dataset.municipality(slug)
     if municipality is None:

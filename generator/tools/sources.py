@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
-from typing import Optional
 
 from generator import schema
 from generator.errors import UsageError
@@ -25,8 +24,8 @@ class SourceError(UsageError):
     """`source add` cannot add the report asked for."""
 
 
-def add_source(data: Path, report_id: str, title: str, publisher: str, year: int, url: Optional[str] = None,
-               today: Optional[datetime.date] = None) -> Path:
+def add_source(data: Path, report_id: str, title: str, publisher: str, year: int, url: str | None = None,
+               today: datetime.date | None = None) -> Path:
     """Append one report to the register; returns the register's path."""
     path = data / SOURCES_FILE
     dataset, _ = load_dataset(data)

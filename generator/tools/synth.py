@@ -22,7 +22,6 @@ import shutil
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from generator.errors import UsageError
 from generator.messages import msg
@@ -138,7 +137,7 @@ def _revision_counts(frameworks: list[_Framework], per: int) -> list[int]:
     counts = [per // len(frameworks) + (1 if i < per % len(frameworks) else 0) for i in range(len(frameworks))]
     # Revisions share their first and last years, so each can hold one year fewer than it spans.
     room = [f.last_year - f.first_year for f in frameworks]
-    if any(c > r for c, r in zip(counts, room)):
+    if any(c > r for c, r in zip(counts, room, strict=True)):
         most = max(k for k in range(1, sum(room) + 1)
                    if all(k // len(room) + (1 if i < k % len(room) else 0) <= r for i, r in enumerate(room)))
         raise UsageError(msg("synth.too_many", per=per, most=most))
@@ -151,7 +150,7 @@ def _years(rng: random.Random, frameworks: list[_Framework], counts: list[int], 
         counts = [1 if i in chosen else 0 for i in range(len(frameworks))]
     result: list[tuple[_Framework, int]] = []
     latest = 0
-    for framework, count in zip(frameworks, counts):
+    for framework, count in zip(frameworks, counts, strict=True):
         if not count:
             continue
         free = list(range(max(framework.first_year, latest + 1), framework.last_year + 1))
@@ -203,7 +202,7 @@ class _Municipality:
     county: str
     country: str
     population: int
-    group: Optional[str]
+    group: str | None
     quality: float  # how well the municipality does, 0..1
     facts_year: int = 0
 
@@ -565,7 +564,7 @@ class _Practice:
 @dataclass
 class _AreaResult:
     area: _Area
-    printed_name: Optional[str]
+    printed_name: str | None
     points: list[float]
     description: str
     strengths: list[str]
@@ -594,7 +593,7 @@ class _Evaluation:
     summary: str
     areas: list[_AreaResult]
     discrepancies: list[tuple[int, str]]
-    compared_with: list["_Evaluation"] = field(default_factory=list)
+    compared_with: list[_Evaluation] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -747,7 +746,7 @@ def _q(value: object, flow: bool = False) -> str:
         return str(value)
     text = str(value)
     plain = (_PLAIN.fullmatch(text) and not _SPECIAL.match(text) and text == text.strip()
-             and not (flow and "," in text) and " -" != text[-2:])
+             and not (flow and "," in text) and text[-2:] != " -")
     return text if plain else json.dumps(text, ensure_ascii=False)
 
 
@@ -821,7 +820,7 @@ def _evaluation_yaml(e: _Evaluation) -> str:
         out.append(f"    reported_points: {_q(a.total)}")
         out += _folded("description", a.description, 4)
         out.append("    questions:")
-        out += [f"      - {{id: {_id(q.id)}, points: {_q(p)}}}" for q, p in zip(a.area.questions, a.points)]
+        out += [f"      - {{id: {_id(q.id)}, points: {_q(p)}}}" for q, p in zip(a.area.questions, a.points, strict=True)]
         out.append("    strengths:")
         out += [f"      - {_q(s)}" for s in a.strengths]
         out.append("    improvements:")
