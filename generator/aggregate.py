@@ -273,16 +273,16 @@ def aggregate(dataset: m.Dataset) -> Portal:
     own_practices: dict[str, list[PracticeView]] = defaultdict(list)
     for practice in practices:
         own_practices[practice.evaluation.slug].append(practice)
-    municipality_views = []
-    cited_only = []
+    municipality_views: list[MunicipalityView] = []
+    cited_only: list[MunicipalityView] = []
     for municipality in sorted(dataset.municipalities, key=lambda mu: (mu.name, mu.slug)):
         own = tuple(own_views.get(municipality.slug, ()))
-        view = MunicipalityView(
+        municipality_view = MunicipalityView(
             municipality, own,
             tuple(own_practices.get(municipality.slug, ())),
             tuple(citations.get(municipality.slug, ())),
         )
-        (municipality_views if own else cited_only).append(view)
+        (municipality_views if own else cited_only).append(municipality_view)
     return Portal(dataset, tuple(views.values()), stats, tuple(municipality_views), practices, tuple(cited_only))
 
 
@@ -348,11 +348,11 @@ def _evaluation_view(evaluation, municipality, framework, source, area_means) ->
             revision_mean=area_means.get((framework.id, area.number)),
         ))
     points = [row.points for row in rows]
-    area_sum = None if None in points else float(sum(points))  # type: ignore[arg-type]
+    area_sum = None if None in points else float(sum(points))  # type: ignore[arg-type]  # `None not in` rules None out, but mypy cannot narrow a list's items by it
     question_sum = None
     if evaluation.is_full:
         sums = [row.question_sum for row in rows]
-        question_sum = None if None in sums else float(sum(sums))  # type: ignore[arg-type]
+        question_sum = None if None in sums else float(sum(sums))  # type: ignore[arg-type]  # `None not in` rules None out, but mypy cannot narrow a list's items by it
     return EvaluationView(evaluation, municipality, framework, source, tuple(rows), area_sum, question_sum)
 
 
@@ -437,8 +437,8 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView], datase
         areas.append(AreaStats(
             framework=framework,
             definition=area,
-            scores=tuple((v, row.points) for v, row in sorted(scored, key=lambda vr: _by_name(vr[0]))),  # type: ignore[misc]
-            ranking=_ranking(scored),  # type: ignore[arg-type]
+            scores=tuple((v, row.points) for v, row in sorted(scored, key=lambda vr: _by_name(vr[0]))),  # type: ignore[misc]  # `scored` keeps rows whose points are not None; mypy cannot narrow by a filter
+            ranking=_ranking(scored),  # type: ignore[arg-type]  # a list of AreaRow is a list of AreaRow | None read-only; _ranking only reads it
             mean=_mean(points),
             median=statistics.median(points) if points else None,
             quartiles=_quartiles(points),

@@ -19,7 +19,7 @@ import warnings
 from dataclasses import dataclass
 from functools import lru_cache, cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from collections.abc import Callable, Iterable
 
 from ruamel.yaml import YAML
@@ -223,7 +223,7 @@ def _to_plain(root: Node, shown: str) -> tuple[Any, dict, dict]:
             return result
         if isinstance(node, SequenceNode):
             return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
-        return _scalar(node, tag, pos)
+        return _scalar(cast(ScalarNode, node), tag, pos)  # the composer makes no fourth kind of node
 
     return convert(root, (), 0), value_pos, key_pos
 

@@ -162,7 +162,7 @@ class AreaResult:
     def question_sum(self) -> float | None:
         """What the question points add up to; None unless every question is scored."""
         points = [q.points for q in self.questions]
-        return float(sum(points)) if points and None not in points else None  # type: ignore[arg-type]
+        return float(sum(points)) if points and None not in points else None  # type: ignore[arg-type]  # `None not in` rules None out, but mypy cannot narrow a list's items by it
 
     @property
     def points(self) -> float | None:

@@ -31,6 +31,11 @@ class Document(Protocol):
     @property
     def data(self) -> Any: ...
 
+    @property
+    def value_pos(self) -> dict: ...
+    @property
+    def key_pos(self) -> dict: ...
+
     def pos(self, path: tuple = ()) -> Pos: ...
     def key(self, path: tuple) -> Pos: ...
 
@@ -128,41 +133,45 @@ def _describe(document: Document, err: ValidationError) -> list[Problem]:
     where = _name(path)
     validator = err.validator
     at = document.pos(path)
+    # jsonschema types these "or Unset", for an error made by hand; a validator's errors always carry them.
+    instance: Any = err.instance
+    bound: Any = err.validator_value
+    subschema: Any = err.schema
     if validator == "additionalProperties":
-        allowed = list(err.schema.get("properties", {}))
-        extra = [key for key in err.instance if key not in allowed]
+        allowed = list(subschema.get("properties", {}))
+        extra = [key for key in instance if key not in allowed]
         return [error(document.key(path + (key,)), _unknown_key(key, allowed)) for key in extra]
     if validator == "required":
-        missing = [key for key in err.validator_value if key not in err.instance]
-        order = list(err.schema.get("properties", {}))
+        missing = [key for key in bound if key not in instance]
+        order = list(subschema.get("properties", {}))
         return [_missing_key(document, path, key, order) for key in missing]
     if validator == "type":
-        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        expected = bound if isinstance(bound, list) else [bound]
         wanted = msg("schema.or").join(msg(f"schema.type.{t}") for t in expected)
         hint = ""
-        if ("number" in expected or "integer" in expected) and isinstance(err.instance, str) and _DECIMAL_COMMA.match(err.instance):
-            hint = msg("schema.hint_decimal_comma", fixed=err.instance.strip().replace(",", "."))
-        elif "string" in expected and isinstance(err.instance, (int, float)) and not isinstance(err.instance, bool):
-            hint = msg("schema.hint_quote", value=err.instance)
-        return [error(at, msg("schema.wrong_type", where=where, wanted=wanted, value=_show(err.instance)) + hint)]
+        if ("number" in expected or "integer" in expected) and isinstance(instance, str) and _DECIMAL_COMMA.match(instance):
+            hint = msg("schema.hint_decimal_comma", fixed=instance.strip().replace(",", "."))
+        elif "string" in expected and isinstance(instance, (int, float)) and not isinstance(instance, bool):
+            hint = msg("schema.hint_quote", value=instance)
+        return [error(at, msg("schema.wrong_type", where=where, wanted=wanted, value=_show(instance)) + hint)]
     if validator == "enum":
-        options = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in err.validator_value)
-        hint = did_you_mean(err.instance, [str(v) for v in err.validator_value])
-        return [error(at, msg("schema.enum", where=where, value=_show(err.instance), options=options) + (f"; {hint}" if hint else ""))]
+        options = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in bound)
+        hint = did_you_mean(instance, [str(v) for v in bound])
+        return [error(at, msg("schema.enum", where=where, value=_show(instance), options=options) + (f"; {hint}" if hint else ""))]
     if validator in ("minimum", "exclusiveMinimum"):
-        return [error(at, msg("schema.minimum", where=where, value=_show(err.instance), bound=err.validator_value))]
+        return [error(at, msg("schema.minimum", where=where, value=_show(instance), bound=bound))]
     if validator in ("maximum", "exclusiveMaximum"):
-        return [error(at, msg("schema.maximum", where=where, value=_show(err.instance), bound=err.validator_value))]
+        return [error(at, msg("schema.maximum", where=where, value=_show(instance), bound=bound))]
     if validator == "pattern":
-        return [error(at, msg("schema.pattern", where=where, value=_show(err.instance), form=_pattern_hint(path, document.kind)))]
+        return [error(at, msg("schema.pattern", where=where, value=_show(instance), form=_pattern_hint(path, document.kind)))]
     if validator == "minLength":
         return [error(at, msg("schema.empty_text", where=where))]
     if validator == "maxLength":
-        return [error(at, msg("schema.max_length", where=where, count=whole(len(err.instance)), bound=whole(err.validator_value)))]
+        return [error(at, msg("schema.max_length", where=where, count=whole(len(instance)), bound=whole(bound)))]
     if validator == "minItems":
-        return [error(at, msg("schema.min_items", where=where, count=len(err.instance), bound=err.validator_value))]
+        return [error(at, msg("schema.min_items", where=where, count=len(instance), bound=bound))]
     if validator == "maxItems":
-        return [error(at, msg("schema.max_items", where=where, count=len(err.instance), bound=err.validator_value))]
+        return [error(at, msg("schema.max_items", where=where, count=len(instance), bound=bound))]
     return [error(at, msg("schema.other", where=where, detail=err.message))]
 
 
@@ -183,10 +192,10 @@ def _missing_key(document: Document, path: tuple, key: str, order: list[str]) ->
     return error(Pos(document.path, line, column), msg("schema.missing_key_end", where=where, key=key))
 
 
-def _raw(data: object, path: tuple) -> object:
+def _raw(data: Any, path: tuple) -> Any:
     for step in path:
         try:
-            data = data[step]  # type: ignore[index]
+            data = data[step]
         except (KeyError, IndexError, TypeError):
             return None
     return data
@@ -199,7 +208,7 @@ def _unknown_key(key: str, allowed: list[str]) -> str:
 def _name(path: tuple) -> str:
     if not path:
         return ""
-    parts = []
+    parts: list[str] = []
     for step in path:
         parts.append(f"[{step + 1}]" if isinstance(step, int) else (f".{step}" if parts else str(step)))
     return "`" + "".join(parts) + "`"

@@ -71,7 +71,7 @@ def check_dataset(dataset: m.Dataset) -> list[Problem]:
 def check_future_years(dataset: m.Dataset) -> list[Problem]:
     """Every other year in the data (a report's, a fact's, a reference series', an evaluation's earlier
     years and report date) is not in the future either: only what has been published is recorded."""
-    found = [(s.year, s.pos) for s in dataset.sources]
+    found: list[tuple[int | None, Pos]] = [(s.year, s.pos) for s in dataset.sources]
     found += [(f.year, f.pos) for mu in dataset.municipalities for f in mu.facts]
     found += [(r.year, r.spans.get("year", r.pos)) for r in dataset.references]
     for e in dataset.evaluations:
@@ -357,7 +357,7 @@ def check_grand_total(evaluation: m.Evaluation, framework: m.Framework) -> list[
         problems.append(error(evaluation.spans.get("reported_total", evaluation.pos), msg("validate.total_above_max", total=_num(evaluation.reported_total), max=_num(framework.max_points))))
     parts = [_area_points(evaluation, a) for a in framework.areas]
     if all(p is not None for p in parts):
-        total = sum(parts)  # type: ignore[arg-type]
+        total = sum(parts)  # type: ignore[arg-type]  # all() above ruled None out; mypy cannot narrow a list's items by it
         if abs(total - evaluation.reported_total) > ROUNDING_TOLERANCE:
             problems.append(warning(evaluation.spans.get("reported_total", evaluation.pos), msg("validate.total_differs", printed=_num(evaluation.reported_total), total=_num(total))))
     return problems
@@ -403,7 +403,7 @@ def check_ordinals(dataset: m.Dataset) -> list[Problem]:
     for evaluations in by_municipality.values():
         ordered = sorted((e for e in evaluations if e.ordinal), key=lambda e: e.year)
         for earlier, later in itertools.pairwise(ordered):
-            if later.ordinal <= earlier.ordinal:  # type: ignore[operator]
+            if later.ordinal <= earlier.ordinal:  # type: ignore[operator]  # `ordered` holds only evaluations with an ordinal; mypy cannot narrow by a filter
                 problems.append(warning(later.spans.get("ordinal", later.pos), msg("validate.ordinal", ordinal=later.ordinal, municipality=earlier.municipality, year=earlier.year, earlier=earlier.ordinal)))
     return problems
 

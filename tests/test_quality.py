@@ -42,6 +42,28 @@ def test_mypy_passes():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+_IGNORE = re.compile(r"#\s*type:\s*ignore(?P<codes>\[[^\]]*\])?(?P<after>.*)$")
+
+
+def unexplained_ignores(text: str, name: str) -> list[str]:
+    """Each `type: ignore` that names no error code or gives no reason in a comment after it."""
+    found = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _IGNORE.search(line)
+        if match and (not match.group("codes") or not re.match(r"\s*#\s*\S", match.group("after"))):
+            found.append(f"{name}:{number}: {line.strip()}")
+    return found
+
+
+def test_every_type_ignore_names_its_error_and_says_why():
+    found = [problem for folder in LINTED for path in sorted((ROOT / folder).rglob("*.py"))
+             for problem in unexplained_ignores(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))]
+    assert found == []
+    ignore = "type" + ": ignore"  # spelt in two, so that this file does not hold the comments it tests
+    sample = f"x = f()  # {ignore}\ny = g()  # {ignore}[misc]\nz = h()  # {ignore}[misc]  # h is untyped\n"
+    assert unexplained_ignores(sample, "a.py") == [f"a.py:1: x = f()  # {ignore}", f"a.py:2: y = g()  # {ignore}[misc]"]
+
+
 # ---------------------------------------------------------------- import cycles
 
 

@@ -131,7 +131,7 @@ def test_every_command_of_the_walkthrough_prints_what_the_page_shows(page, repo)
     assert {c[1] for c in kommunkompassen} >= {"new", "source", "validate", "fmt", "diff"}, "the walk-through is complete"
     for kind, body in shown:
         if kind == "edit":
-            action, target, *rest = body  # type: ignore[misc]
+            action, target, *rest = body  # type: ignore[misc]  # an edit's body is a tuple of words; steps() types every body alike
             path = repo / target
             if action == "fill":
                 fill(path)
@@ -141,12 +141,12 @@ def test_every_command_of_the_walkthrough_prints_what_the_page_shows(page, repo)
                 assert old in text, f"{page.name}: {old!r} not in {target}"
                 path.write_text(text.replace(old, new, 1), encoding="utf-8")
         elif kind == "sh":
-            for command in body:  # type: ignore[union-attr]
+            for command in body:  # type: ignore[union-attr]  # a sh step's body is a list of commands; steps() types every body alike
                 if not _offline(command):
                     result = _run(command, repo)
                     assert result.returncode == 0, f"{page.name}: {shlex.join(command)}\n{result.stdout}"
         else:
-            for command, expected in body:  # type: ignore[union-attr]
+            for command, expected in body:  # type: ignore[union-attr]  # a console step's body is (command, output) pairs; steps() types every body alike
                 result = _run(command, repo)
                 actual = result.stdout.splitlines()
                 assert _matches(expected, actual), (

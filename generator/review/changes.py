@@ -94,13 +94,14 @@ def summarize_revisions(base: str, head: str | None, data: Path, preview_url: st
     with tempfile.TemporaryDirectory(prefix="kommunkompassen-diff-") as scratch:
         base_root = Path(scratch) / "base"
         base_side = _side(base, base_root, *_tree_files(top, base_sha, prefix), shown)
-        if head is None:
+        if head is None or head_sha is None:
             head_side = _side(TEXT["working_tree"], data, *_folder_files(data), shown, extracted=False)
+            head_text = TEXT["working_tree"]
         else:
             head_root = Path(scratch) / "head"
             head_side = _side(head, head_root, *_tree_files(top, head_sha, prefix), shown)
+            head_text = TEXT["head_revision"].format(head=_code(head), head_sha=head_sha[:7])
         others = _other_changes(top, base_sha, head_sha, prefix)
-    head_text = TEXT["working_tree"] if head is None else TEXT["head_revision"].format(head=_code(head), head_sha=head_sha[:7])
     intro = TEXT["compared"].format(base=_code(base), base_sha=base_sha[:7], head=head_text)
     return summarize(base_side, head_side, preview_url, intro, shown, others), not has_errors(head_side.problems)
 
@@ -151,7 +152,7 @@ def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dic
     and every symbolic link there (mode 120000) with its target, which is never followed."""
     paths = [] if prefix == "." else [prefix]
     listing = _git(["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", sha, "--", *paths], top)
-    entries = []
+    entries: list[tuple[str, str]] = []
     links: list[tuple[str, str]] = []
     submodules: dict[str, bytes] = {}
     for record in listing.split(b"\0"):
@@ -456,7 +457,7 @@ def _total(side: Side, evaluation: m.Evaluation) -> float | None:
         return view.area_sum  # what the area points add up to, so that a changed area shows in the total
     numbers = sorted({a.area for a in evaluation.areas})
     parts = [_area_points(side, evaluation, n)[0] for n in numbers]
-    return float(sum(parts)) if parts and None not in parts else None  # type: ignore[arg-type]
+    return float(sum(parts)) if parts and None not in parts else None  # type: ignore[arg-type]  # `None not in` rules None out, but mypy cannot narrow a list's items by it
 
 
 def _revision_name(side: Side, evaluation: m.Evaluation) -> str:
@@ -490,8 +491,9 @@ def _evaluation_changes(base: Side, head: Side, old: m.Evaluation, new: m.Evalua
             rows.append(_row(TEXT["row_area"].format(number=number, name=name), old_points, new_points))
         elif old_sum != new_sum:
             rows.append(_row(TEXT["row_area_sum"].format(number=number, name=name, printed=_number(new_points)), old_sum, new_sum))
-        old_questions = {q.id: q for q in (old.area(number).questions if old.area(number) else ())}
-        new_questions = {q.id: q for q in (new.area(number).questions if new.area(number) else ())}
+        old_area, new_area = old.area(number), new.area(number)
+        old_questions = {q.id: q for q in (old_area.questions if old_area else ())}
+        new_questions = {q.id: q for q in (new_area.questions if new_area else ())}
         for question_id in _ordered(old_questions, new_questions):
             before = old_questions[question_id].points if question_id in old_questions else None
             after = new_questions[question_id].points if question_id in new_questions else None
@@ -626,7 +628,7 @@ def _practice_changes(base: Side, head: Side, preview: str | None, unreadable: s
     """Practices added, removed or changed; those of a file that could not be read are left out."""
 
     def index(side: Side) -> dict[str, tuple[m.GoodPractice, m.Evaluation, int]]:
-        found = {}
+        found: dict[str, tuple[m.GoodPractice, m.Evaluation, int]] = {}
         for evaluation in side.dataset.evaluations:
             if evaluation.key in unreadable:
                 continue

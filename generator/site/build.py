@@ -28,7 +28,7 @@ from generator.problems import Pos, Problem, display_path, error
 
 if TYPE_CHECKING:
     from generator import model as m
-    from generator.site.pages import ChartsInProgress
+    from generator.site.pages import ChartsInProgress, RenderCache
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG_FILE = ROOT / "mkdocs.yml"
@@ -202,7 +202,7 @@ class _Cache:
     def __init__(self) -> None:
         self.files: dict[tuple[str, str, str], _FileResult] = {}
         self.frame: tuple | None = None  # (data folder, working folder, files found), frame dataset, its problems
-        self._render = None
+        self._render: RenderCache | None = None
         self._checked: tuple[m.Dataset, list[Problem], list[Problem]] | None = None
         self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded
         self.listings: dict[str, dict[str, tuple[int, int, list[tuple[str, bool]]]]] = {}  # folder -> subfolder -> mtime, when listed, entries

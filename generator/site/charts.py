@@ -21,7 +21,7 @@ import re
 import statistics
 from dataclasses import dataclass
 from functools import cached_property
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pygal
 from pygal.style import Style
@@ -144,7 +144,8 @@ def _draw_bars(name: str, title: str, labels: tuple, values: tuple, maximum: flo
     out, y = _title(title, pad)
     # Legend: the bars, then each reference's marker, wrapped to the width.
     items = [("bar", series_label)] + [(_MARKERS[i % len(_MARKERS)], label) for i, (label, _) in enumerate(references)]
-    x, line_y = pad, y + SMALL + 2
+    x: float = pad
+    line_y = y + SMALL + 2
     for index, (kind, label) in enumerate(items):
         lines = _wrap(label, SMALL, WIDTH - 2 * pad - 22)
         width = 22 + max((_text_width(line, SMALL) for line in lines), default=0) + 14
@@ -240,7 +241,7 @@ def _ticks(maximum: float) -> list[float]:
     """Four or five round steps from 0 to the maximum: few enough never to run together."""
     for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
         if maximum / step <= 5:
-            ticks = [step * i for i in range(int(maximum // step) + 1)]
+            ticks: list[float] = [step * i for i in range(int(maximum // step) + 1)]
             return ticks if ticks[-1] == maximum or maximum - ticks[-1] < step / 2 else ticks + [maximum]
     return [0, maximum]
 
@@ -272,10 +273,10 @@ def _f(number: float) -> str:
     return f"{number:.1f}".rstrip("0").rstrip(".")
 
 
-def history(name: str, title: str, description: str, series: Sequence[tuple[str, Sequence[tuple[int, float]]]],
+def history(name: str, title: str, description: str, series: Sequence[tuple[str, Sequence[tuple[int, float | None]]]],
             maximum: float, header: Sequence[str]) -> Chart:
     """Totals over the years, one line per framework revision, so no line crosses a revision break."""
-    rows = []
+    rows: list[tuple[int, str, object]] = []
     for label, points in series:
         rows.extend((year, label, _n(value)) for year, value in points)
     spec = ("history", name, title, tuple((label, tuple((year, value) for year, value in points)) for label, points in series),
@@ -309,7 +310,8 @@ def _draw_box(name: str, title: str, groups: tuple, maximum: float, legend: tupl
     x0, x1 = pad, WIDTH - pad - value_column
     scale = (x1 - x0) / maximum
     out, y = _title(title, pad)
-    x, line_y = pad, y + SMALL + 2
+    x: float = pad
+    line_y = y + SMALL + 2
     for kind, label in zip(("dot", "box", "median"), legend, strict=True):
         if not label:
             continue
@@ -358,7 +360,7 @@ def _draw_box(name: str, title: str, groups: tuple, maximum: float, legend: tupl
     return _svg(name, title, y + pad, out + grid + rows)
 
 
-_DRAW = {"bars": _draw_bars, "history": _draw_history, "box": _draw_box}
+_DRAW: dict[str, Callable[..., str]] = {"bars": _draw_bars, "history": _draw_history, "box": _draw_box}
 
 
 _NUMBER = re.compile(r"(?:[−-]?\d+(?:,\d+)?(?: %)?|–)?")  # a number as the page writes it, a dash for none, or nothing

@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Callable, Iterable
+from typing import cast
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
@@ -224,7 +225,8 @@ def _render_cached(portal: ag.Portal, t: dict, cache: RenderCache,
         if index in reads or page.template in grown:
             keys[index] = keyer.key(page)
     files.update(data)
-    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown, strict=True)  # type: ignore[misc]
+    made = cast(list[bytes], markdown)  # _make has filled in every page
+    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, made, strict=True)
                    if key is not None}
     cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
     keyer.keep()
@@ -252,7 +254,7 @@ def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
         return same.get(id(value), value)
 
     context = {name: swap(value) for name, value in page.context.items()}
-    return Page(page.path, page.template, context, tuple(swap(chart) for chart in page.charts))  # type: ignore[misc]
+    return Page(page.path, page.template, context, tuple(swap(chart) for chart in page.charts))  # type: ignore[misc]  # swap() gives back a chart for a chart; typed object, as it takes any value
 
 
 class RenderCache:
@@ -299,7 +301,7 @@ class _Keys:
 
     def __init__(self, cache: RenderCache, portal: ag.Portal, t: dict):
         environment = template_environment()
-        sources = tuple((name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]
+        sources = tuple((name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]  # template_environment() always sets a loader
                         for name in sorted(environment.list_templates()))
         version = hash(sources)
         if cache.version != version:  # templates changed: learn again
@@ -386,8 +388,9 @@ class _Keys:
                 return hit[1]
             if kind is tuple or kind is list:
                 items = item_classes.get(cls) or item_classes.setdefault(cls, cls + "[]")
+                members = cast(Iterable[object], value)  # its kind was checked: a tuple or a list
                 result = hash((kind, tuple([hash(item) if type(item) is str else project(item, items)
-                                            for item in value])))  # type: ignore[union-attr]
+                                            for item in members])))
             elif kind is dict or not _is_record(value):
                 result = full(value)
             else:
@@ -456,7 +459,7 @@ class _Recorder:
             return
         if kind is tuple or kind is list:
             items = cls + "[]"
-            for item in value:  # type: ignore[attr-defined]
+            for item in value:  # type: ignore[attr-defined]  # value's kind was checked: a tuple or a list
                 if type(item) not in _ATOMS:
                     self.register(item, items)
             return
@@ -500,7 +503,7 @@ class _Recorder:
         """A value turned into text or handed to a filter as a whole: if it holds records, their reads are hidden."""
         kind = type(value)
         if kind is tuple or kind is list:
-            if any(_is_record(item) for item in value):  # type: ignore[attr-defined]
+            if any(_is_record(item) for item in value):  # type: ignore[attr-defined]  # value's kind was checked: a tuple or a list
                 self.complete = False
         elif _is_record(value):
             self.complete = False
@@ -512,12 +515,12 @@ _RECORDING: list[_Recorder | None] = [None]  # the render being recorded (render
 class _TrackingEnvironment(Environment):
     """Jinja's environment, telling the current `_Recorder` every attribute and item read."""
 
-    def getattr(self, obj, attribute):  # type: ignore[override]
+    def getattr(self, obj, attribute):
         value = super().getattr(obj, attribute)
         recorder = _RECORDING[0]
         return value if recorder is None else recorder.read(obj, attribute, value)
 
-    def getitem(self, obj, argument):  # type: ignore[override]
+    def getitem(self, obj, argument):
         value = super().getitem(obj, argument)
         recorder = _RECORDING[0]
         return value if recorder is None else recorder.read(obj, argument, value)
@@ -685,7 +688,7 @@ def _plain_hash(value: object, kind: type) -> int | None:
     if kind is int or kind is bool or value is None:
         return hash((kind, value))
     if kind is float:
-        return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))  # type: ignore[arg-type]
+        return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))
     return None
 
 
@@ -720,14 +723,14 @@ class _Fingerprints:
             if kind is tuple or kind is list:
                 parts = value
             elif kind is dict:
-                parts = [x for item in value.items() for x in item]  # type: ignore[union-attr]
+                parts = [x for item in value.items() for x in item]  # type: ignore[attr-defined]  # value's kind was checked: a dict
             else:
                 getter = _GETTERS.get(kind)
                 if getter is None:
                     getter = _getter(value)
                 parts = getter(value)
             out = []
-            for part in parts:  # type: ignore[union-attr]
+            for part in parts:  # type: ignore[attr-defined]  # parts is a tuple, list or a getter's tuple, typed only as object
                 part_kind = type(part)
                 if part_kind is str:
                     out.append(hash(part))
@@ -758,10 +761,10 @@ def _getter(value: object) -> Callable[[object], tuple]:
     kind = type(value)
     if not dataclasses.is_dataclass(value):
         raise _Unfingerprintable(kind.__name__)
-    names = [f.name for f in dataclasses.fields(value)]  # type: ignore[arg-type]
+    names = [f.name for f in dataclasses.fields(value)]
     getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))
-    _GETTERS[kind] = getter  # type: ignore[assignment]
-    return getter  # type: ignore[return-value]
+    _GETTERS[kind] = getter
+    return getter
 
 
 def table_csv(table: charts.Table) -> bytes:

@@ -15,7 +15,7 @@ import io
 from functools import lru_cache, cache
 import re
 import zipfile
-from typing import Protocol
+from typing import Protocol, TypeVar
 from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import escape
 
@@ -46,7 +46,10 @@ class Table(Protocol):
     def columns(self) -> Sequence[Column]: ...
 
 
-def workbook(tables: Mapping[Table, bytes], t: dict) -> bytes:
+AnyTable = TypeVar("AnyTable", bound=Table)  # a Mapping's key type is invariant: dict[DataFile, bytes] is no Mapping[Table, bytes]
+
+
+def workbook(tables: Mapping[AnyTable, bytes], t: dict) -> bytes:
     """The workbook of `tables` (each data file's spec and its CSV bytes)."""
     sheets: list[tuple[str, str]] = [
         (_sheet_name(spec.name), _data_sheet(content, tuple(column.type for column in spec.columns))) for spec, content in tables.items()]
@@ -68,7 +71,7 @@ def read_sheets(data: bytes) -> dict[str, list[list[object]]]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         book = ET.fromstring(archive.read("xl/workbook.xml"))
         result: dict[str, list[list[object]]] = {}
-        for index, sheet in enumerate(book.find("m:sheets", ns), start=1):  # type: ignore[union-attr]
+        for index, sheet in enumerate(book.iterfind("m:sheets/m:sheet", ns), start=1):
             root = ET.fromstring(archive.read(f"xl/worksheets/sheet{index}.xml"))
             rows = []
             for row in root.iter(f"{{{ns['m']}}}row"):
@@ -85,7 +88,7 @@ def read_sheets(data: bytes) -> dict[str, list[list[object]]]:
                         text = cell.findtext("m:v", namespaces=ns)
                         values.append(None if text is None else float(text))
                 rows.append(values)
-            result[sheet.get("name")] = rows  # type: ignore[index]
+            result[sheet.get("name", "")] = rows
     return result
 
 
@@ -94,7 +97,8 @@ def _data_sheet(content: bytes, types: tuple[str, ...]) -> str:
     """A CSV file's sheet. Remembered by its bytes: after an edit in the live preview, only the
     sheets whose CSV changed are made again (a whole workbook took a second at 100 x 3)."""
     rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
-    return _sheet_xml([rows[0]] + [[_typed(value, kind) for value, kind in zip(row, types, strict=True)] for row in rows[1:]])
+    header: list[object] = [*rows[0]]
+    return _sheet_xml([header] + [[_typed(value, kind) for value, kind in zip(row, types, strict=True)] for row in rows[1:]])
 
 
 def _typed(value: str, kind: str) -> object:
@@ -115,7 +119,7 @@ def _sheet_name(file_name: str) -> str:
 def _column_index(ref: str) -> int:
     """0 for A1, 1 for B7, 26 for AA3."""
     index = 0
-    for letter in re.match(r"[A-Z]*", ref).group(0):  # type: ignore[union-attr]
+    for letter in re.match(r"[A-Z]*", ref).group(0):  # type: ignore[union-attr]  # [A-Z]* matches every text, if only emptily
         index = index * 26 + ord(letter) - 64
     return index - 1
 

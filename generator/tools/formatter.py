@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import tempfile
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ def _data_root(path: Path) -> Path:
 
 def _order(node: Any, subschema: dict) -> None:
     """Put the keys of every mapping in the order its schema lists them."""
-    if isinstance(node, dict) and "properties" in subschema:
+    if isinstance(node, OrderedDict) and "properties" in subschema:  # the loader's round-trip mappings are ordered
         properties = subschema["properties"]
         for key in [k for k in properties if k in node] + [k for k in node if k not in properties]:
             node.move_to_end(key)

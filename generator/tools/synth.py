@@ -228,7 +228,7 @@ def _register(rng: random.Random, count: int) -> list[_Municipality]:
     used_slugs: set[str] = set()
     used_codes: set[str] = set()
     spare = iter(range(6000, 10000))  # once the counties' codes run out
-    result = []
+    result: list[_Municipality] = []
     while len(result) < count:
         norway = rng.random() < 0.05
         if norway:
