@@ -4,6 +4,7 @@ package has no import cycles, and the commands the README and CONTRIBUTING show 
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 import subprocess
 import sys
@@ -167,6 +168,27 @@ def test_the_cycle_finder_sees_function_level_and_type_checking_imports(tmp_path
     assert graph["generator.a"] == {"generator.site.b"}
     assert graph["generator.site.b"] == {"generator.c"}
     assert cycles(graph) == [["generator.a", "generator.c", "generator.site.b"]]
+
+
+# ---------------------------------------------------------------- the library's errors
+
+
+def test_every_public_exception_of_the_package_is_one_of_its_own_errors():
+    """The library raises errors from generator.errors (which cli.py alone turns into exit codes);
+    an exception class of its own that another module could catch derives from them. A private
+    one (`_Refusal`) never leaves its module."""
+    from generator.errors import KommunkompassenError
+
+    foreign = []
+    for module_name in sorted(import_graph()):
+        if module_name == "generator.__main__":  # running it is running the command
+            continue
+        module = importlib.import_module(module_name)
+        for name, value in vars(module).items():
+            if (isinstance(value, type) and issubclass(value, BaseException) and value.__module__ == module_name
+                    and not name.startswith("_") and not issubclass(value, KommunkompassenError)):
+                foreign.append(f"{module_name}.{name}")
+    assert foreign == []
 
 
 # ---------------------------------------------------------------- the documented commands
