@@ -1,6 +1,7 @@
 """The `kommunkompassen` command: validate, new, fmt, source, build, serve, diff, synth.
 
-Exit codes: 0 success, 1 problems in the data, 2 wrong usage. Every message is
+Exit codes: 0 success, 1 problems in the data, 2 wrong usage; the library raises
+the errors of generator/errors.py and only this module turns them into codes. Every message is
 Swedish unless `--lang en` or KOMMUNKOMPASSEN_LANG=en asks for English
 (generator/messages.py and generator/locale/messages.*.yaml).
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 from collections.abc import Sequence
 
-from generator.errors import UsageError
+from generator.errors import DataError, KommunkompassenError, UsageError
 from generator.messages import LANG_ENV, LANGUAGES, msg
 from generator.problems import Level, Problem, has_errors, printable
 
@@ -51,6 +52,14 @@ def _main(argv: list[str]) -> int:
     except UsageError as exc:
         print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except DataError as exc:  # each problem at its file:line:col, then what they stopped
+        for problem in exc.problems:
+            print(problem.plain(), file=sys.stderr)
+        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_DATA
+    except KommunkompassenError as exc:  # anything else the tool could not do, said in words
+        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_DATA
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like

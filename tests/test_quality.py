@@ -191,6 +191,26 @@ def test_every_public_exception_of_the_package_is_one_of_its_own_errors():
     assert foreign == []
 
 
+def test_the_cli_turns_the_library_errors_into_exit_codes(capsys, monkeypatch, tmp_path):
+    from generator import validate
+    from generator.errors import DataError, KommunkompassenError, UsageError
+    from generator.problems import Pos, error
+
+    problem = error(Pos("evaluations/eksjo/2008.yaml", 3, 7), "ett fel")
+    raised: list[Exception] = [UsageError("fel användning"), DataError([problem]), KommunkompassenError("gick inte")]
+
+    def failing(*args, **kwargs):
+        raise raised.pop(0)
+
+    monkeypatch.setattr(validate, "validate_folder", failing)
+    assert [main(["validate", "--data", str(tmp_path)]) for _ in range(3)] == [2, 1, 1]
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["kommunkompassen validate: fel användning",
+                   "evaluations/eksjo/2008.yaml:3:7: error: ett fel",
+                   "kommunkompassen validate: 1 fel i data",
+                   "kommunkompassen validate: gick inte"]
+
+
 # ---------------------------------------------------------------- the documented commands
 
 DOCUMENTS = ("README.md", "CONTRIBUTING.md")
