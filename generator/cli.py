@@ -1,7 +1,7 @@
 """The `kommunkompassen` command: validate, new, fmt, source, build, serve, diff, synth.
 
 Exit codes: 0 success, 1 problems in the data, 2 wrong usage; the library raises
-the errors of generator/errors.py and only this module turns them into codes. Every message is
+the errors of generator/errors.py, which this module turns into codes. Every message is
 Swedish unless `--lang en` or KOMMUNKOMPASSEN_LANG=en asks for English
 (generator/messages.py and generator/locale/messages.*.yaml).
 """
