@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import islice
-from typing import Callable, Optional
 
 from generator import model as m
 
@@ -29,14 +29,14 @@ PRACTICES_SHOWN = 8
 @dataclass(frozen=True)
 class QuestionRow:
     definition: m.QuestionDef
-    score: Optional[m.QuestionScore]
+    score: m.QuestionScore | None
 
     @property
-    def points(self) -> Optional[float]:
+    def points(self) -> float | None:
         return self.score.points if self.score else None
 
     @property
-    def percent(self) -> Optional[float]:
+    def percent(self) -> float | None:
         if self.points is None:
             return None
         return 100 * self.points / self.definition.max_points
@@ -47,22 +47,24 @@ class AreaRow:
     """One area of one evaluation, with its points as printed and as summed."""
 
     definition: m.AreaDef
-    result: Optional[m.AreaResult]
-    points: Optional[float]  # printed total if the report prints one, else the sum of questions
-    question_sum: Optional[float]
+    result: m.AreaResult | None
+    points: float | None  # printed total if the report prints one, else the sum of questions
+    question_sum: float | None
     questions: tuple[QuestionRow, ...]
-    revision_mean: Optional[float]
+    revision_mean: float | None
 
     @property
-    def printed(self) -> Optional[float]:
+    def printed(self) -> float | None:
         return self.result.reported_points if self.result else None
 
     @property
     def sum_differs(self) -> bool:
-        return self.printed is not None and self.question_sum is not None and abs(self.printed - self.question_sum) > 1e-9
+        return (
+            self.printed is not None and self.question_sum is not None and abs(self.printed - self.question_sum) > 1e-9
+        )
 
     @property
-    def below_mean(self) -> Optional[float]:
+    def below_mean(self) -> float | None:
         if self.points is None or self.revision_mean is None:
             return None
         return self.revision_mean - self.points
@@ -94,7 +96,7 @@ class PracticeView:
     evaluation: EvaluationRef
     area: m.AreaDef
     source: m.SourceRef  # the evaluation's report
-    printed_area_name: Optional[str]  # the area's name as the report prints it, where it differs
+    printed_area_name: str | None  # the area's name as the report prints it, where it differs
 
 
 @dataclass(frozen=True)
@@ -109,13 +111,13 @@ class EvaluationView:
     evaluation: m.Evaluation
     municipality: m.Municipality
     framework: m.Framework
-    source: Optional[m.Source]
+    source: m.Source | None
     areas: tuple[AreaRow, ...]
-    area_sum: Optional[float]  # sum of the area points (each as printed, else as its questions add up)
-    question_sum: Optional[float] = None  # sum of every question's points, for a full evaluation with all scored
-    rank: Optional[int] = None  # only in a revision with at least MIN_STATISTICS evaluations
+    area_sum: float | None  # sum of the area points (each as printed, else as its questions add up)
+    question_sum: float | None = None  # sum of every question's points, for a full evaluation with all scored
+    rank: int | None = None  # only in a revision with at least MIN_STATISTICS evaluations
     rank_of: int = 0  # how many evaluations of the revision the portal holds
-    previous: Optional[EvaluationRef] = None  # this municipality's evaluation before, in the same revision
+    previous: EvaluationRef | None = None  # this municipality's evaluation before, in the same revision
     learn_from: tuple[LearnFrom, ...] = ()
 
     @property
@@ -124,8 +126,14 @@ class EvaluationView:
 
     @cached_property
     def ref(self) -> EvaluationRef:
-        return EvaluationRef(self.evaluation.key, self.evaluation.municipality, self.municipality.name,
-                             self.evaluation.year, self.framework.id, self.framework.name)
+        return EvaluationRef(
+            self.evaluation.key,
+            self.evaluation.municipality,
+            self.municipality.name,
+            self.evaluation.year,
+            self.framework.id,
+            self.framework.name,
+        )
 
     @property
     def slug(self) -> str:
@@ -136,7 +144,7 @@ class EvaluationView:
         return self.evaluation.year
 
     @property
-    def total(self) -> Optional[float]:
+    def total(self) -> float | None:
         """The headline total: as printed in the report where it prints one, else the sum of the areas."""
         reported = self.evaluation.reported_total
         return reported if reported is not None else self.area_sum
@@ -158,7 +166,7 @@ class EvaluationView:
     def question_sum_differs(self) -> bool:
         return self.total is not None and self.question_sum is not None and abs(self.total - self.question_sum) > 1e-9
 
-    def area(self, number: int) -> Optional[AreaRow]:
+    def area(self, number: int) -> AreaRow | None:
         return next((a for a in self.areas if a.definition.number == number), None)
 
 
@@ -168,14 +176,14 @@ class AreaStats:
     definition: m.AreaDef
     scores: tuple[tuple[EvaluationRef, float], ...]  # every evaluation with points here, by name and year
     ranking: tuple[Ranked, ...]  # empty below MIN_STATISTICS evaluations, as are the statistics below
-    mean: Optional[float]
-    median: Optional[float]
-    quartiles: Optional[tuple[float, float, float, float, float]]
-    question_means: tuple[tuple[m.QuestionDef, Optional[float], int], ...]
+    mean: float | None
+    median: float | None
+    quartiles: tuple[float, float, float, float, float] | None
+    question_means: tuple[tuple[m.QuestionDef, float | None, int], ...]
     practices: tuple[PracticeView, ...]
     strengths: tuple[tuple[str, EvaluationRef], ...]
     improvements: tuple[tuple[str, EvaluationRef], ...]
-    basis: "Basis"
+    basis: Basis
 
 
 @dataclass(frozen=True)
@@ -185,8 +193,8 @@ class Basis:
 
     count: int
     municipalities: int
-    first_year: Optional[int]
-    last_year: Optional[int]
+    first_year: int | None
+    last_year: int | None
     repeated: tuple[tuple[str, tuple[int, ...]], ...]  # (municipality name, its years) where it has several
 
     @property
@@ -201,7 +209,9 @@ def _basis(views) -> Basis:
         years[v.municipality.name].append(v.year)
     repeated = tuple((name, tuple(sorted(ys))) for name, ys in sorted(years.items()) if len(ys) > 1)
     all_years = [v.year for v in views]
-    return Basis(len(views), len(years), min(all_years) if all_years else None, max(all_years) if all_years else None, repeated)
+    return Basis(
+        len(views), len(years), min(all_years) if all_years else None, max(all_years) if all_years else None, repeated
+    )
 
 
 @dataclass(frozen=True)
@@ -209,8 +219,8 @@ class FrameworkStats:
     framework: m.Framework
     evaluations: tuple[EvaluationView, ...]  # by total, best first, when ranked; else by name and year
     areas: tuple[AreaStats, ...]
-    total_mean: Optional[float]  # None below MIN_STATISTICS evaluations, as is the median
-    total_median: Optional[float]
+    total_mean: float | None  # None below MIN_STATISTICS evaluations, as is the median
+    total_median: float | None
     references: tuple[m.ReferenceSeries, ...]
     basis: Basis = Basis(0, 0, None, None, ())
 
@@ -229,7 +239,7 @@ class Citation:
     kind: str  # example | comparison | record
     by: EvaluationRef
     text: str
-    area: Optional[m.AreaDef] = None
+    area: m.AreaDef | None = None
 
 
 @dataclass(frozen=True)
@@ -244,7 +254,7 @@ class MunicipalityView:
         return self.municipality.slug
 
     @property
-    def latest(self) -> Optional[EvaluationView]:
+    def latest(self) -> EvaluationView | None:
         return self.evaluations[-1] if self.evaluations else None
 
 
@@ -263,12 +273,17 @@ class Portal:
 
 # One revision's part of the portal from exactly its inputs: the revision, its evaluations, their
 # municipalities and reports (None where a report is not in the register), and its reference series.
-RevisionInputs = tuple[m.Framework, tuple[m.Evaluation, ...], tuple[m.Municipality, ...], tuple[Optional[m.Source], ...],
-                       tuple[m.ReferenceSeries, ...]]
+RevisionInputs = tuple[
+    m.Framework,
+    tuple[m.Evaluation, ...],
+    tuple[m.Municipality, ...],
+    tuple[m.Source | None, ...],
+    tuple[m.ReferenceSeries, ...],
+]
 RevisionPart = tuple[dict[str, "EvaluationView"], "FrameworkStats"]
 
 
-def aggregate(dataset: m.Dataset, revision_part: Optional[Callable[[RevisionInputs], RevisionPart]] = None) -> Portal:
+def aggregate(dataset: m.Dataset, revision_part: Callable[[RevisionInputs], RevisionPart] | None = None) -> Portal:
     """Compute everything the site shows from a valid dataset.
 
     Each revision is aggregated on its own, by `revision_part` (`aggregate_revision`
@@ -284,13 +299,23 @@ def aggregate(dataset: m.Dataset, revision_part: Optional[Callable[[RevisionInpu
     parts = {}
     for fid in sorted(frameworks):
         own = tuple(by_framework.get(fid, ()))
-        parts[fid] = make((frameworks[fid], own, tuple(municipalities[e.municipality] for e in own),
-                           tuple(sources.get(e.source.report or "") for e in own),
-                           tuple(r for r in dataset.references if r.framework == fid)))
-    views = {e.key: parts[e.framework][0][e.key] for e in sorted(dataset.evaluations, key=lambda e: (e.municipality, e.year))}
+        parts[fid] = make(
+            (
+                frameworks[fid],
+                own,
+                tuple(municipalities[e.municipality] for e in own),
+                tuple(sources.get(e.source.report or "") for e in own),
+                tuple(r for r in dataset.references if r.framework == fid),
+            )
+        )
+    views = {
+        e.key: parts[e.framework][0][e.key] for e in sorted(dataset.evaluations, key=lambda e: (e.municipality, e.year))
+    }
     stats = tuple(parts[fid][1] for fid in sorted(frameworks))
 
-    practices = tuple(sorted(_kept_practices(views.values(), stats), key=lambda p: (p.practice.name.lower(), p.practice.slug)))
+    practices = tuple(
+        sorted(_kept_practices(views.values(), stats), key=lambda p: (p.practice.name.lower(), p.practice.slug))
+    )
     citations = _citations(views.values(), frameworks)
     own_views: dict[str, list[EvaluationView]] = defaultdict(list)
     for view in views.values():
@@ -298,37 +323,47 @@ def aggregate(dataset: m.Dataset, revision_part: Optional[Callable[[RevisionInpu
     own_practices: dict[str, list[PracticeView]] = defaultdict(list)
     for practice in practices:
         own_practices[practice.evaluation.slug].append(practice)
-    municipality_views = []
-    cited_only = []
+    municipality_views: list[MunicipalityView] = []
+    cited_only: list[MunicipalityView] = []
     for municipality in sorted(dataset.municipalities, key=lambda mu: (mu.name, mu.slug)):
-        own = tuple(own_views.get(municipality.slug, ()))
-        view = MunicipalityView(
-            municipality, own,
+        own_evaluations = tuple(own_views.get(municipality.slug, ()))
+        municipality_view = MunicipalityView(
+            municipality,
+            own_evaluations,
             tuple(own_practices.get(municipality.slug, ())),
             tuple(citations.get(municipality.slug, ())),
         )
-        (municipality_views if own else cited_only).append(view)
+        (municipality_views if own_evaluations else cited_only).append(municipality_view)
     return Portal(dataset, tuple(views.values()), stats, tuple(municipality_views), practices, tuple(cited_only))
 
 
-def aggregate_revision(inputs: RevisionInputs, earlier: Optional[RevisionPart] = None) -> RevisionPart:
+def aggregate_revision(inputs: RevisionInputs, earlier: RevisionPart | None = None) -> RevisionPart:
     """The views of one revision's evaluations (ranked, with history and lessons) and its statistics.
 
     With `earlier` (this revision's part from other inputs), an evaluation whose record, municipality,
     revision, report and area means are the same keeps the area rows made then: the same values,
     as the same objects (which the live preview then recognises at once, see `site.cache`)."""
     framework, evaluations, municipalities, sources, references = inputs
-    area_means = {
-        (framework.id, area.number): _mean([_area_points(e, area) for e in evaluations])
-        for area in framework.areas
-    } if len(evaluations) >= MIN_STATISTICS else {}
+    area_means = (
+        {(framework.id, area.number): _mean([_area_points(e, area) for e in evaluations]) for area in framework.areas}
+        if len(evaluations) >= MIN_STATISTICS
+        else {}
+    )
     means = tuple(area_means.get((framework.id, area.number)) for area in framework.areas)
     before = earlier[0] if earlier is not None else {}
     views: dict[str, EvaluationView] = {}
-    for e, municipality, source in sorted(zip(evaluations, municipalities, sources), key=lambda ems: (ems[0].municipality, ems[0].year)):
+    for e, municipality, source in sorted(
+        zip(evaluations, municipalities, sources, strict=False), key=lambda ems: (ems[0].municipality, ems[0].year)
+    ):
         old = before.get(e.key)
-        if (old is not None and old.evaluation is e and old.municipality is municipality and old.framework is framework
-                and old.source is source and tuple(row.revision_mean for row in old.areas) == means):
+        if (
+            old is not None
+            and old.evaluation is e
+            and old.municipality is municipality
+            and old.framework is framework
+            and old.source is source
+            and tuple(row.revision_mean for row in old.areas) == means
+        ):
             views[e.key] = EvaluationView(e, municipality, framework, source, old.areas, old.area_sum, old.question_sum)
         else:
             views[e.key] = _evaluation_view(e, municipality, framework, source, area_means)
@@ -340,7 +375,7 @@ def aggregate_revision(inputs: RevisionInputs, earlier: Optional[RevisionPart] =
     return views, stats
 
 
-def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
+def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> float | None:
     result = evaluation.area(area.number)
     return result.points if result else None
 
@@ -350,20 +385,22 @@ def _evaluation_view(evaluation, municipality, framework, source, area_means) ->
     for area in framework.areas:
         result = evaluation.area(area.number)
         scores = {q.id: q for q in result.questions} if result else {}
-        rows.append(AreaRow(
-            definition=area,
-            result=result,
-            points=_area_points(evaluation, area),
-            question_sum=result.question_sum if result else None,
-            questions=tuple(QuestionRow(q, scores.get(q.id)) for q in area.questions) if evaluation.is_full else (),
-            revision_mean=area_means.get((framework.id, area.number)),
-        ))
+        rows.append(
+            AreaRow(
+                definition=area,
+                result=result,
+                points=_area_points(evaluation, area),
+                question_sum=result.question_sum if result else None,
+                questions=tuple(QuestionRow(q, scores.get(q.id)) for q in area.questions) if evaluation.is_full else (),
+                revision_mean=area_means.get((framework.id, area.number)),
+            )
+        )
     points = [row.points for row in rows]
-    area_sum = None if None in points else float(sum(points))  # type: ignore[arg-type]
+    area_sum = None if None in points else float(sum(points))  # type: ignore[arg-type]  # `None not in` rules None out, but mypy cannot narrow a list's items by it
     question_sum = None
     if evaluation.is_full:
         sums = [row.question_sum for row in rows]
-        question_sum = None if None in sums else float(sum(sums))  # type: ignore[arg-type]
+        question_sum = None if None in sums else float(sum(sums))  # type: ignore[arg-type]  # `None not in` rules None out, but mypy cannot narrow a list's items by it
     return EvaluationView(evaluation, municipality, framework, source, tuple(rows), area_sum, question_sum)
 
 
@@ -390,9 +427,11 @@ def _with_ranks_and_history(views: dict[str, EvaluationView]) -> dict[str, Evalu
     return result
 
 
-def _rank(items: list[tuple[EvaluationView, Optional[float]]]) -> list[Ranked]:
+def _rank(items: list[tuple[EvaluationView, float | None]]) -> list[Ranked]:
     """Competition ranking (1, 2, 2, 4), best first; ties in name order."""
-    scored = sorted(((v, p) for v, p in items if p is not None), key=lambda vp: (-vp[1], vp[0].municipality.name, vp[0].year))
+    scored = sorted(
+        ((v, p) for v, p in items if p is not None), key=lambda vp: (-vp[1], vp[0].municipality.name, vp[0].year)
+    )
     ranked: list[Ranked] = []
     for index, (view, points) in enumerate(scored):
         rank = ranked[-1].rank if ranked and ranked[-1].points == points else index + 1
@@ -400,15 +439,21 @@ def _rank(items: list[tuple[EvaluationView, Optional[float]]]) -> list[Ranked]:
     return ranked
 
 
-def _lessons(framework: m.Framework, views: list[EvaluationView]) -> dict[int, tuple[tuple[Ranked, ...], tuple[PracticeView, ...]]]:
+def _lessons(
+    framework: m.Framework, views: list[EvaluationView]
+) -> dict[int, tuple[tuple[Ranked, ...], tuple[PracticeView, ...]]]:
     """What "Learn from others" picks from, per area: the ranking and the good practices."""
     all_practices = _practices(views)
-    return {area.number: (_ranking([(v, v.area(area.number)) for v in views]),
-                          tuple(p for p in all_practices if p.area.number == area.number))
-            for area in framework.areas}
+    return {
+        area.number: (
+            _ranking([(v, v.area(area.number)) for v in views]),
+            tuple(p for p in all_practices if p.area.number == area.number),
+        )
+        for area in framework.areas
+    }
 
 
-def _ranking(rows: list[tuple[EvaluationView, Optional[AreaRow]]]) -> tuple[Ranked, ...]:
+def _ranking(rows: list[tuple[EvaluationView, AreaRow | None]]) -> tuple[Ranked, ...]:
     if len(rows) < MIN_STATISTICS:
         return ()
     return tuple(_rank([(v, row.points if row else None) for v, row in rows]))
@@ -422,8 +467,9 @@ def _by_name(view: EvaluationView) -> tuple:
     return (view.municipality.name, view.year)
 
 
-def _framework_stats(framework: m.Framework, views: list[EvaluationView],
-                     references: tuple[m.ReferenceSeries, ...]) -> FrameworkStats:
+def _framework_stats(
+    framework: m.Framework, views: list[EvaluationView], references: tuple[m.ReferenceSeries, ...]
+) -> FrameworkStats:
     basis = _basis(views)
     enough = basis.enough
     totals = [v.total for v in views if v.total is not None] if enough else []
@@ -432,7 +478,7 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView],
     for area in framework.areas:
         rows = [(v, v.area(area.number)) for v in views]
         points = [row.points for _, row in rows if row and row.points is not None]
-        by_question: dict[str, list[Optional[float]]] = defaultdict(list)  # in row order, as the means are summed
+        by_question: dict[str, list[float | None]] = defaultdict(list)  # in row order, as the means are summed
         for _, row in rows:
             if row:
                 for qr in row.questions:
@@ -446,27 +492,42 @@ def _framework_stats(framework: m.Framework, views: list[EvaluationView],
         area_basis = _basis(v for v, _ in scored)
         if not area_basis.enough:
             points = []
-        areas.append(AreaStats(
-            framework=framework,
-            definition=area,
-            scores=tuple((v.ref, row.points) for v, row in sorted(scored, key=lambda vr: _by_name(vr[0]))),  # type: ignore[misc]
-            ranking=_ranking(scored),  # type: ignore[arg-type]
-            mean=_mean(points),
-            median=statistics.median(points) if points else None,
-            quartiles=_quartiles(points),
-            question_means=question_means,
-            practices=tuple(p for p in all_practices if p.area.number == area.number),
-            strengths=tuple((s, v.ref) for v, row in rows if row and row.result for s in row.result.strengths),
-            improvements=tuple((s, v.ref) for v, row in rows if row and row.result for s in row.result.improvements),
-            basis=area_basis,
-        ))
+        areas.append(
+            AreaStats(
+                framework=framework,
+                definition=area,
+                scores=tuple((v.ref, row.points) for v, row in sorted(scored, key=lambda vr: _by_name(vr[0]))),  # type: ignore[misc]  # `scored` keeps rows whose points are not None; mypy cannot narrow by a comprehension's condition
+                ranking=_ranking(scored),  # type: ignore[arg-type]  # a list of AreaRow is a list of AreaRow | None read-only; _ranking only reads it
+                mean=_mean(points),
+                median=statistics.median(points) if points else None,
+                quartiles=_quartiles(points),
+                question_means=question_means,
+                practices=tuple(p for p in all_practices if p.area.number == area.number),
+                strengths=tuple((s, v.ref) for v, row in rows if row and row.result for s in row.result.strengths),
+                improvements=tuple(
+                    (s, v.ref) for v, row in rows if row and row.result for s in row.result.improvements
+                ),
+                basis=area_basis,
+            )
+        )
     ordered = sorted(views, key=_by_total if enough else _by_name)
-    return FrameworkStats(framework, tuple(ordered), tuple(areas), _mean(totals),
-                          statistics.median(totals) if totals else None, references, basis)
+    return FrameworkStats(
+        framework,
+        tuple(ordered),
+        tuple(areas),
+        _mean(totals),
+        statistics.median(totals) if totals else None,
+        references,
+        basis,
+    )
 
 
-def _with_learning(view: EvaluationView, lessons: dict[int, tuple[tuple[Ranked, ...], tuple[PracticeView, ...]]]) -> EvaluationView:
-    weak = sorted((row for row in view.areas if (row.below_mean or 0) >= LEARN_GAP), key=lambda row: -(row.below_mean or 0))
+def _with_learning(
+    view: EvaluationView, lessons: dict[int, tuple[tuple[Ranked, ...], tuple[PracticeView, ...]]]
+) -> EvaluationView:
+    weak = sorted(
+        (row for row in view.areas if (row.below_mean or 0) >= LEARN_GAP), key=lambda row: -(row.below_mean or 0)
+    )
     learn_from = []
     slug = view.slug
     for row in weak[:WEAK_AREAS_SHOWN]:
@@ -490,7 +551,13 @@ def _practices(views) -> list[PracticeView]:
 def _kept_practices(views, stats: tuple[FrameworkStats, ...]) -> list[PracticeView]:
     """`_practices(views)`, made of the revisions' own views of the practices (the same objects, not copies)."""
     made = {id(p.practice): p for revision in stats for area in revision.areas for p in area.practices}
-    return [made[id(practice)] for view in views for row in view.areas if row.result for practice in row.result.good_practices]
+    return [
+        made[id(practice)]
+        for view in views
+        for row in view.areas
+        if row.result
+        for practice in row.result.good_practices
+    ]
 
 
 def _citations(views, frameworks) -> dict[str, list[Citation]]:
@@ -501,7 +568,7 @@ def _citations(views, frameworks) -> dict[str, list[Citation]]:
                 found[example.municipality].append(Citation("example", view.ref, example.topic, row.definition))
         for comparison in view.evaluation.compared_with:
             found[comparison.municipality].append(Citation("comparison", view.ref, str(comparison.year)))
-    full_by_report: dict[Optional[str], list[EvaluationView]] = defaultdict(list)
+    full_by_report: dict[str | None, list[EvaluationView]] = defaultdict(list)
     for view in views:
         if view.evaluation.is_full:
             full_by_report[view.evaluation.source.report].append(view)
@@ -512,12 +579,12 @@ def _citations(views, frameworks) -> dict[str, list[Citation]]:
     return found
 
 
-def _mean(values) -> Optional[float]:
+def _mean(values) -> float | None:
     present = [v for v in values if v is not None]
     return sum(present) / len(present) if present else None
 
 
-def _quartiles(values: list[float]) -> Optional[tuple[float, float, float, float, float]]:
+def _quartiles(values: list[float]) -> tuple[float, float, float, float, float] | None:
     if len(values) < MIN_STATISTICS:
         return None
     ordered = sorted(values)

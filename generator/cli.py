@@ -3,7 +3,8 @@
 Every command works on the portal in the working folder (its mkdocs.yml), or on the one whose
 config `-f/--config-file` names: the data folder is the one its plugin names unless `--data` says.
 
-Exit codes: 0 success, 1 problems in the data, 2 wrong usage. Every message is
+Exit codes: 0 success, 1 problems in the data, 2 wrong usage; the library raises
+the errors of generator/errors.py, which this module turns into codes. Every message is
 Swedish unless `--lang en` or KOMMUNKOMPASSEN_LANG=en asks for English
 (generator/messages.py and generator/locale/messages.*.yaml).
 """
@@ -15,9 +16,11 @@ import difflib
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, Optional, Sequence
+from typing import NoReturn
 
+from generator.errors import DataError, KommunkompassenError, UsageError
 from generator.messages import LANG_ENV, LANGUAGES, msg
 from generator.problems import Level, Problem, has_errors, printable
 
@@ -25,11 +28,7 @@ DEFAULT_DATA = Path("evaluations")  # without a portal's mkdocs.yml in the worki
 EXIT_DATA, EXIT_USAGE = 1, 2
 
 
-class UsageError(Exception):
-    """Wrong arguments: reported on stderr, exit code 2."""
-
-
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     before = os.environ.get(LANG_ENV)
     _choose_language(argv)
@@ -56,14 +55,25 @@ def _main(argv: list[str]) -> int:
     except UsageError as exc:
         print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
+    except DataError as exc:  # each problem at its file:line:col, then what they stopped
+        for problem in exc.problems:
+            print(problem.plain(), file=sys.stderr)
+        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_DATA
+    except KommunkompassenError as exc:  # anything else the tool could not do, said in words
+        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_DATA
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # output piped into `head` and the like
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # the last resort: a clear message and exit 1, never a traceback
-        print(f"kommunkompassen {args.command}: " + msg("cli.internal_error", kind=type(exc).__name__,
-                                                         detail=printable(str(exc))[:300]), file=sys.stderr)
+        print(
+            f"kommunkompassen {args.command}: "
+            + msg("cli.internal_error", kind=type(exc).__name__, detail=printable(str(exc))[:300]),
+            file=sys.stderr,
+        )
         return EXIT_DATA
 
 
@@ -102,8 +112,9 @@ class _Parser(argparse.ArgumentParser):
         self._positionals.title = msg("cli.positionals")
         self._optionals.title = msg("cli.options")
         self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help=msg("cli.help.help"))
-        self.add_argument("--lang", choices=LANGUAGES, default=argparse.SUPPRESS,
-                          help=msg("cli.help.lang", env=LANG_ENV))
+        self.add_argument(
+            "--lang", choices=LANGUAGES, default=argparse.SUPPRESS, help=msg("cli.help.lang", env=LANG_ENV)
+        )
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -131,12 +142,17 @@ def _argparse_message(message: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     h = lambda key, **params: msg(f"cli.help.{key}", **params)  # noqa: E731
     parser = _Parser(prog="kommunkompassen", description=h("description"))
-    commands = parser.add_subparsers(dest="command", metavar=msg("cli.command_metavar"), title=msg("cli.commands"),
-                                     parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar=msg("cli.command_metavar"), title=msg("cli.commands"), parser_class=_Parser
+    )
 
     def data_option(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--data", type=Path, default=None, metavar=msg("cli.folder_metavar").upper(), help=h("data"))
-        command.add_argument("-f", "--config-file", type=Path, default=None, metavar=msg("cli.file_metavar"), help=h("config_file"))
+        command.add_argument(
+            "--data", type=Path, default=None, metavar=msg("cli.folder_metavar").upper(), help=h("data")
+        )
+        command.add_argument(
+            "-f", "--config-file", type=Path, default=None, metavar=msg("cli.file_metavar"), help=h("config_file")
+        )
 
     init = commands.add_parser("init", help=h("init"), description=h("init"))
     init.add_argument("directory", type=Path, metavar=msg("cli.folder_metavar"), help=h("init_directory"))
@@ -162,8 +178,9 @@ def _parser() -> argparse.ArgumentParser:
     fmt.set_defaults(run=_fmt)
 
     source = commands.add_parser("source", help=h("source"), description=h("source"))
-    source_commands = source.add_subparsers(dest="action", metavar=msg("cli.action_metavar"), title=msg("cli.commands"),
-                                            parser_class=_Parser, required=True)
+    source_commands = source.add_subparsers(
+        dest="action", metavar=msg("cli.action_metavar"), title=msg("cli.commands"), parser_class=_Parser, required=True
+    )
     add = source_commands.add_parser("add", help=h("source_add"), description=h("source_add"))
     add.add_argument("id", metavar=msg("cli.id_metavar"), help=h("source_id"))
     add.add_argument("--title", required=True, metavar=msg("cli.title_metavar"), help=h("source_title"))
@@ -175,7 +192,9 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser("build", help=h("build"), description=h("build"))
     data_option(build)
-    build.add_argument("--site-dir", type=Path, default=None, metavar=msg("cli.folder_metavar").upper(), help=h("site_dir"))
+    build.add_argument(
+        "--site-dir", type=Path, default=None, metavar=msg("cli.folder_metavar").upper(), help=h("site_dir")
+    )
     build.add_argument("--generate-only", action="store_true", help=h("generate_only"))
     build.set_defaults(run=_build)
 
@@ -188,7 +207,12 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("base", metavar=msg("cli.base_metavar"), help=h("diff_base"))
     diff.add_argument("head", nargs="?", default=None, metavar=msg("cli.head_metavar"), help=h("diff_head"))
     data_option(diff)
-    diff.add_argument("--preview-url", default=os.environ.get("PREVIEW_URL", ""), metavar=msg("cli.url_metavar"), help=h("preview_url"))
+    diff.add_argument(
+        "--preview-url",
+        default=os.environ.get("PREVIEW_URL", ""),
+        metavar=msg("cli.url_metavar"),
+        help=h("preview_url"),
+    )
     diff.set_defaults(run=_diff)
 
     synth = commands.add_parser("synth", help=h("synth"), description=h("synth"))
@@ -201,7 +225,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_problems(problems: list[Problem], output_format: Optional[str]) -> None:
+def _print_problems(problems: list[Problem], output_format: str | None) -> None:
     chosen = output_format or ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "plain")
     for problem in problems:
         print(problem.github() if chosen == "github" else problem.plain())
@@ -262,19 +286,18 @@ def _validate(args) -> int:
     _, problems = validate_folder(folder)
     if args.paths:
         chosen = [display_path(p) for p in args.paths]
-        problems = [p for p in problems if any(p.pos.path == c or p.pos.path.startswith(c.rstrip("/") + "/") for c in chosen)]
+        problems = [
+            p for p in problems if any(p.pos.path == c or p.pos.path.startswith(c.rstrip("/") + "/") for c in chosen)
+        ]
     _print_problems(problems, args.format)
     return EXIT_DATA if has_errors(problems) else 0
 
 
 def _new(args) -> int:
-    from generator.tools.scaffold import ScaffoldError, write_template
+    from generator.tools.scaffold import write_template
 
     data = _data(args)
-    try:
-        path = write_template(data, args.municipality, args.year, args.framework)
-    except ScaffoldError as exc:
-        raise UsageError(str(exc)) from None
+    path = write_template(data, args.municipality, args.year, args.framework)
     print(msg("cli.new_written", path=path))
     return 0
 
@@ -289,8 +312,12 @@ def _fmt(args) -> int:
         print(problem.plain())
     for change in changes:
         if args.check:
-            diff = difflib.unified_diff(change.before.splitlines(keepends=True), change.after.splitlines(keepends=True),
-                                        fromfile=printable(change.path), tofile=printable(change.path) + msg("cli.fmt_formatted_suffix"))
+            diff = difflib.unified_diff(
+                change.before.splitlines(keepends=True),
+                change.after.splitlines(keepends=True),
+                fromfile=printable(change.path),
+                tofile=printable(change.path) + msg("cli.fmt_formatted_suffix"),
+            )
             print(msg("cli.fmt_would", path=printable(change.path)))
             sys.stdout.writelines(printable(line.rstrip("\n")) + "\n" for line in diff)
         else:
@@ -324,13 +351,10 @@ def _what_changed(before: str, after: str) -> str:
 
 
 def _source_add(args) -> int:
-    from generator.tools.sources import SourceError, add_source
+    from generator.tools.sources import add_source
 
     data = _data(args)
-    try:
-        path = add_source(data, args.id, args.title, args.publisher, args.year, args.url)
-    except SourceError as exc:
-        raise UsageError(str(exc)) from None
+    path = add_source(data, args.id, args.title, args.publisher, args.year, args.url)
     print(msg("cli.source_added", id=args.id, path=path))
     return 0
 

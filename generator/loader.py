@@ -1,6 +1,7 @@
 """Load: YAML files to the typed model, keeping the source position of every value.
 
-This is the only module that parses YAML. It refuses hostile or broken input
+This is the only module that parses evaluator input (generator.locales reads
+the package's own text files). It refuses hostile or broken input
 (syntax errors, duplicate keys, anchors and aliases, custom tags, bytes that are
 not UTF-8, empty files, absurd nesting or size) with a Problem instead of an
 exception, checks each document against its JSON Schema and builds frozen
@@ -16,19 +17,18 @@ import os
 import posixpath
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Optional, Protocol
+from typing import Any, Protocol, cast
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import Node, ScalarNode
 
-from generator import layout
+from generator import layout, schema
 from generator import model as m
-from generator import schema
 from generator.messages import msg, whole
 from generator.problems import Pos, Problem, display_path, error, warning
 
@@ -70,8 +70,9 @@ class _Refusal(Exception):
 # and position is ruamel's (tests/test_incremental.py compares the two on every file).
 
 
-def read_document(path: Path, kind: str, text: Optional[str] = None,
-                  raw: Optional[bytes] = None) -> tuple[Optional[Document], list[Problem]]:
+def read_document(
+    path: Path, kind: str, text: str | None = None, raw: bytes | None = None
+) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML file safely. Returns the document or the reasons it was refused.
     `text` or `raw` (its bytes) are used instead of what the file holds when given."""
     shown = display_path(path)
@@ -85,8 +86,9 @@ def read_document(path: Path, kind: str, text: Optional[str] = None,
     return parse_document(raw, shown, kind)
 
 
-def parse_document(source: bytes | str, shown: str, kind: str,
-                   fast: bool = True) -> tuple[Optional[Document], list[Problem]]:
+def parse_document(
+    source: bytes | str, shown: str, kind: str, fast: bool = True
+) -> tuple[Document | None, list[Problem]]:
     """A document from the bytes (or text) of a file that messages call `shown`.
     `fast=False` composes with ruamel alone (to prove both composers agree)."""
     try:
@@ -135,7 +137,7 @@ def _decode(raw: bytes, shown: str) -> str:
 
 
 def _compose(text: str, shown: str) -> Node:
-    if not text.strip() or all(l.strip().startswith("#") or not l.strip() for l in text.splitlines()):
+    if not text.strip() or all(line.strip().startswith("#") or not line.strip() for line in text.splitlines()):
         raise _Refusal(Pos(shown, 1, 1), msg("loader.empty"))
     yaml = YAML(typ="rt", pure=True)
     try:
@@ -164,11 +166,15 @@ _UNUSUAL = ("&", "*", "!", "<<", "\t", "\r", "\ufeff", "\x85", "\u2028", "\u2029
 
 def _ordinary(text: str) -> bool:
     """Whether libyaml may compose `text`: nothing the loader refuses or the composers place differently."""
-    return (bool(text.strip()) and not text.startswith("%") and "\n%" not in text
-            and not any(mark in text for mark in _UNUSUAL))
+    return (
+        bool(text.strip())
+        and not text.startswith("%")
+        and "\n%" not in text
+        and not any(mark in text for mark in _UNUSUAL)
+    )
 
 
-def _convert_fast(text: str, shown: str) -> Optional[tuple[Any, dict, dict]]:
+def _convert_fast(text: str, shown: str) -> tuple[Any, dict, dict] | None:
     """`_to_plain` of libyaml's nodes, or None when ruamel must compose the text instead.
     Only for `_ordinary` text: libyaml's nodes do not show anchors, aliases or written tags."""
     import yaml  # PyYAML's libyaml binding, which MkDocs brings
@@ -214,8 +220,13 @@ def explain_syntax_error(text: str, exc: MarkedYAMLError) -> tuple[int, int, str
             found = _KEY_WITHOUT_SPACE.match(lines[number - 1])
             if found and not found.group(3).startswith(("//", ":")):
                 value = found.group(3).split(" #", 1)[0].strip()  # without a comment after it
-                return number, len(found.group(1)) + len(found.group(2)) + 1, msg(
-                    "syntax.missing_space", written=f"{found.group(2)}:{value}", fixed=f"{found.group(2)}: {value}")
+                return (
+                    number,
+                    len(found.group(1)) + len(found.group(2)) + 1,
+                    msg(
+                        "syntax.missing_space", written=f"{found.group(2)}:{value}", fixed=f"{found.group(2)}: {value}"
+                    ),
+                )
             if number < line and lines[number - 1].strip() and not lines[number - 1].lstrip().startswith("#"):
                 break
         current = lines[line - 1] if 0 < line <= len(lines) else ""
@@ -232,23 +243,28 @@ def explain_syntax_error(text: str, exc: MarkedYAMLError) -> tuple[int, int, str
 _QUOTED_START = re.compile(r"""^\s*(?:-\s+)?(?:[\w-]+:\s+)?(['"])""")
 
 
-def _unclosed_quote(lines: list[str]) -> Optional[tuple[int, int]]:
+def _unclosed_quote(lines: list[str]) -> tuple[int, int] | None:
     """Line and column of the first quoted value that is not closed on its own line, if any."""
     for number, text in enumerate(lines, start=1):
         found = _QUOTED_START.match(text)
         if not found:
             continue
-        quote, rest = found.group(1), text[found.end():]
-        rest = rest.replace("''", "") if quote == "'" else re.sub(r'\\.', "", rest)
+        quote, rest = found.group(1), text[found.end() :]
+        rest = rest.replace("''", "") if quote == "'" else re.sub(r"\\.", "", rest)
         if quote not in rest:
             return number, found.end()
     return None
 
 
 _PLAIN_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
 }
 
 
@@ -307,7 +323,7 @@ def _to_plain(root: Any, shown: str, tag_of: Callable[[Any], str]) -> tuple[Any,
             return result
         if node.id == "sequence":
             return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
-        return _scalar(node, tag, pos)
+        return _scalar(cast(ScalarNode, node), tag, pos)  # the composer makes no fourth kind of node
 
     return convert(root, (), 0), value_pos, key_pos
 
@@ -357,7 +373,7 @@ def _plain_tag(value: str) -> str:
     return str(_resolver().resolve(ScalarNode, value, (True, False)))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _resolver():
     from ruamel.yaml.resolver import VersionedResolver
 
@@ -420,14 +436,13 @@ class MemoryTree:
     """A data folder held in memory (say, read from git): file contents by their path inside it.
     `refused` names the entries not to read, with the reason (symbolic links, submodules)."""
 
-    def __init__(self, shown: str, files: Mapping[str, bytes], refused: Optional[Mapping[str, str]] = None):
+    def __init__(self, shown: str, files: Mapping[str, bytes], refused: Mapping[str, str] | None = None):
         self.shown = shown
         self.files = dict(files)
         self.refused = dict(refused or {})
 
     def listing(self) -> tuple[list[str], dict[str, str]]:
-        listed = [relative for relative in self.files
-                  if not PurePosixPath(relative).name.startswith(".")]
+        listed = [relative for relative in self.files if not PurePosixPath(relative).name.startswith(".")]
         return sorted(listed, key=lambda relative: PurePosixPath(relative).parts), dict(self.refused)
 
     def read(self, relative: str) -> bytes:
@@ -444,8 +459,8 @@ def _relative(path: Path, root: Path) -> str:
 @dataclass(frozen=True)
 class DataFiles:
     frameworks: tuple[Path, ...]
-    municipalities: Optional[Path]
-    sources: Optional[Path]
+    municipalities: Path | None
+    sources: Path | None
     references: tuple[Path, ...]
     evaluations: tuple[Path, ...]
     strays: tuple[Path, ...]
@@ -523,7 +538,7 @@ def find_data_files(root: Path) -> DataFiles:
 Reader = Callable[[SourceTree, str, str], tuple]
 
 
-def read_from_tree(tree: SourceTree, relative: str, kind: str) -> tuple[Optional[Document], list[Problem]]:
+def read_from_tree(tree: SourceTree, relative: str, kind: str) -> tuple[Document | None, list[Problem]]:
     """The document of one file of a tree, or why it was refused."""
     try:
         raw = tree.read(relative)
@@ -532,7 +547,7 @@ def read_from_tree(tree: SourceTree, relative: str, kind: str) -> tuple[Optional
     return parse_document(raw, tree.shown_path(relative), kind)
 
 
-def load_dataset(root: Path, read: Optional[Callable[[Path, str], tuple]] = None) -> tuple[m.Dataset, list[Problem]]:
+def load_dataset(root: Path, read: Callable[[Path, str], tuple] | None = None) -> tuple[m.Dataset, list[Problem]]:
     """Read every file of a data folder into a Dataset; problems say what was refused.
     `read(path, kind)`, when given, reads each file instead of the loader."""
     tree = FolderTree(root)
@@ -544,7 +559,9 @@ def load_dataset(root: Path, read: Optional[Callable[[Path, str], tuple]] = None
 def load_tree(tree: SourceTree, read: Reader = read_from_tree) -> tuple[m.Dataset, list[Problem]]:
     """Read every file of a data folder, on disk or in memory, into a Dataset; problems say what was refused."""
     files = _sort_files(tree)
-    problems: list[Problem] = [error(Pos(tree.shown_path(link), 1, 1), reason) for link, reason in files.refused.items()]
+    problems: list[Problem] = [
+        error(Pos(tree.shown_path(link), 1, 1), reason) for link, reason in files.refused.items()
+    ]
     for stray in files.strays:
         problems.append(warning(Pos(tree.shown_path(stray)), msg("loader.stray_file")))
     if not files.by_kind["framework"]:
@@ -561,8 +578,11 @@ def load_tree(tree: SourceTree, read: Reader = read_from_tree) -> tuple[m.Datase
             found, built = check_and_build(document)
             problems.extend(found)
             records[kind].extend(built)
-    shown = [tree.shown_path(relative) for kind in ("municipalities", "sources", "framework", "reference", "evaluation")
-             for relative in files.by_kind[kind]]
+    shown = [
+        tree.shown_path(relative)
+        for kind in ("municipalities", "sources", "framework", "reference", "evaluation")
+        for relative in files.by_kind[kind]
+    ]
     dataset = m.Dataset(
         frameworks=tuple(records["framework"]),
         municipalities=tuple(records["municipalities"]),
@@ -624,8 +644,11 @@ def _kept(items: Any, *required: str) -> list[tuple[int, dict]]:
     them was refused by the schema and is reported there, the others are still checked."""
     if not isinstance(items, list):
         return []
-    return [(index, item) for index, item in enumerate(items)
-            if isinstance(item, dict) and all(key in item for key in required)]
+    return [
+        (index, item)
+        for index, item in enumerate(items)
+        if isinstance(item, dict) and all(key in item for key in required)
+    ]
 
 
 def _clean(document: Document) -> Any:
@@ -651,11 +674,27 @@ def _framework(document: Document) -> m.Framework:
             m.AreaRelation(str(r["framework"]), r["area"], r["relation"], document.pos(a_path + ("relations", r_index)))
             for r_index, r in enumerate(area.get("relations", []))
         )
-        areas.append(m.AreaDef(area["number"], area["name"], area["max_points"], questions, relations,
-                               document.pos(a_path), _spans(document, a_path, area)))
+        areas.append(
+            m.AreaDef(
+                area["number"],
+                area["name"],
+                area["max_points"],
+                questions,
+                relations,
+                document.pos(a_path),
+                _spans(document, a_path, area),
+            )
+        )
     return m.Framework(
-        str(data["id"]), data["name"], data["label"], data["first_year"], data.get("last_year"),
-        data["max_points"], tuple(areas), document.pos(), _spans(document, (), data),
+        str(data["id"]),
+        data["name"],
+        data["label"],
+        data["first_year"],
+        data.get("last_year"),
+        data["max_points"],
+        tuple(areas),
+        document.pos(),
+        _spans(document, (), data),
     )
 
 
@@ -666,20 +705,35 @@ def _municipalities(document: Document) -> list[m.Municipality]:
 def _municipality(document: Document, path: tuple, item: dict) -> m.Municipality:
     facts = tuple(
         m.Fact(
-            fact["kind"], fact["value"], fact.get("year"), fact.get("label"), fact.get("note"),
+            fact["kind"],
+            fact["value"],
+            fact.get("year"),
+            fact.get("label"),
+            fact.get("note"),
             _source_ref(document, path + ("facts", f_index, "source")) if "source" in fact else None,
             document.pos(path + ("facts", f_index)),
         )
         for f_index, fact in enumerate(item.get("facts", []))
     )
-    return m.Municipality(item["slug"], str(item["code"]), item["name"], item["county"],
-                          item.get("country", "SE"), facts, document.pos(path))
+    return m.Municipality(
+        item["slug"],
+        str(item["code"]),
+        item["name"],
+        item["county"],
+        item.get("country", "SE"),
+        facts,
+        document.pos(path),
+    )
 
 
 def _sources(document: Document) -> list[m.Source]:
-    return _each(document, "sources", lambda d, path, item: m.Source(
-        item["id"], item["title"], item["publisher"], item["year"], item.get("file"), d.pos(path),
-        item.get("url")))
+    return _each(
+        document,
+        "sources",
+        lambda d, path, item: m.Source(
+            item["id"], item["title"], item["publisher"], item["year"], item.get("file"), d.pos(path), item.get("url")
+        ),
+    )
 
 
 def _each(document: Document, key: str, build: Callable[[Document, tuple, dict], Any]) -> list:
@@ -700,9 +754,17 @@ def _reference(document: Document) -> m.ReferenceSeries:
         for index, item in enumerate(data["areas"])
     )
     return m.ReferenceSeries(
-        data["id"], data["name"], data["statistic"], str(data["framework"]), data["year"],
-        _source_ref(document, ("source",)), data.get("reported_total"), points,
-        tuple(data.get("notes", [])), document.pos(), _spans(document, (), data),
+        data["id"],
+        data["name"],
+        data["statistic"],
+        str(data["framework"]),
+        data["year"],
+        _source_ref(document, ("source",)),
+        data.get("reported_total"),
+        points,
+        tuple(data.get("notes", [])),
+        document.pos(),
+        _spans(document, (), data),
     )
 
 
@@ -710,8 +772,13 @@ def _evaluation(document: Document) -> m.Evaluation:
     data = _clean(document)
     areas = tuple(_area_result(document, ("areas", index), area) for index, area in _kept(data.get("areas"), "area"))
     comparisons = tuple(
-        m.Comparison(c["municipality"], c["year"], c.get("reported_total"), c.get("location"),
-                     document.pos(("compared_with", index)))
+        m.Comparison(
+            c["municipality"],
+            c["year"],
+            c.get("reported_total"),
+            c.get("location"),
+            document.pos(("compared_with", index)),
+        )
         for index, c in _kept(data.get("compared_with", []), "municipality", "year")
     )
     discrepancies = tuple(
@@ -749,22 +816,35 @@ def _evaluation(document: Document) -> m.Evaluation:
 def _area_result(document: Document, path: tuple, area: dict) -> m.AreaResult:
     questions = tuple(
         m.QuestionScore(
-            str(q["id"]), q.get("points"), q.get("printed_text"), q.get("reported_max"), q.get("reported_percent"),
-            document.pos(path + ("questions", index)), _spans(document, path + ("questions", index), q),
+            str(q["id"]),
+            q.get("points"),
+            q.get("printed_text"),
+            q.get("reported_max"),
+            q.get("reported_percent"),
+            document.pos(path + ("questions", index)),
+            _spans(document, path + ("questions", index), q),
         )
         for index, q in _kept(area.get("questions", []), "id")
     )
     practices = tuple(
         m.GoodPractice(
-            p["slug"], p["name"], bool(p.get("gold_star", False)), p["description"],
+            p["slug"],
+            p["name"],
+            bool(p.get("gold_star", False)),
+            p["description"],
             tuple(m.Link(link["title"], link["url"]) for link in p.get("links", [])),
-            document.pos(path + ("good_practices", index)), _spans(document, path + ("good_practices", index), p),
+            document.pos(path + ("good_practices", index)),
+            _spans(document, path + ("good_practices", index), p),
         )
         for index, p in _kept(area.get("good_practices", []), "slug", "name", "description")
     )
     cited = tuple(
-        m.CitedExample(c["municipality"], c["topic"], document.pos(path + ("cited_examples", index)),
-                       _spans(document, path + ("cited_examples", index), c))
+        m.CitedExample(
+            c["municipality"],
+            c["topic"],
+            document.pos(path + ("cited_examples", index)),
+            _spans(document, path + ("cited_examples", index), c),
+        )
         for index, c in _kept(area.get("cited_examples", []), "municipality", "topic")
     )
     return m.AreaResult(
@@ -795,7 +875,7 @@ _BUILDERS: dict[str, Callable[[Document], tuple]] = {
 # ---------------------------------------------------------------- round trip (for `fmt`)
 
 
-def kind_of(path: Path, root: Path) -> Optional[str]:
+def kind_of(path: Path, root: Path) -> str | None:
     """Which schema a file of the data folder follows, by where it lies."""
     try:
         relative = path.resolve().relative_to(root.resolve()).parts
@@ -839,7 +919,11 @@ def load_site_config(path: Path) -> Any:
         pass
 
     def environment(constructor, node: Node) -> Any:
-        names = constructor.construct_sequence(node) if isinstance(node, SequenceNode) else [constructor.construct_scalar(node)]
+        names = (
+            constructor.construct_sequence(node)
+            if isinstance(node, SequenceNode)
+            else [constructor.construct_scalar(node)]
+        )
         for name in names[:-1] if len(names) > 1 else names:
             if os.environ.get(str(name)) is not None:
                 return os.environ[str(name)]

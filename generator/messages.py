@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import difflib
 import os
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Iterable, Optional
 
 from generator import text
+from generator.locales import load_locale
 
 LANG_ENV = "KOMMUNKOMPASSEN_LANG"
 LANGUAGES = ("sv", "en")
@@ -27,15 +28,13 @@ def language() -> str:
     return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def sections(lang: str) -> dict:
     """The catalogue of one language as it is written: sections of messages."""
-    from generator.loader import load_locale  # the only module that parses YAML
-
     return load_locale(LOCALE_DIR / f"messages.{lang}.yaml")
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, object]:
     """Every message of one language, nested sections flattened to dotted ids
     (a list, such as a noun with its participles, stays a tuple)."""
@@ -69,7 +68,7 @@ def whole(number: int) -> str:
     return text.whole(number, "\u00a0" if language() == "sv" else ",")
 
 
-def suggest(value: object, known: Iterable[str], cutoff: float = 0.6) -> Optional[str]:
+def suggest(value: object, known: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The known value nearest to a misspelt one, or None."""
     close = difflib.get_close_matches(str(value), [str(k) for k in known], n=1, cutoff=cutoff)
     return close[0] if close else None

@@ -7,9 +7,10 @@ validator can point at the exact line of a mistake.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any
 
 from generator.problems import Pos
 
@@ -46,7 +47,7 @@ class AreaDef:
     pos: Pos
     spans: Spans
 
-    def question(self, question_id: str) -> Optional[QuestionDef]:
+    def question(self, question_id: str) -> QuestionDef | None:
         return next((q for q in self.questions if q.id == question_id), None)
 
 
@@ -56,13 +57,13 @@ class Framework:
     name: str  # the revision's one name ("Kommunkompassen 2019/2020") on every page, chart, data file and message
     label: str  # an older short label, kept in the data; not shown
     first_year: int
-    last_year: Optional[int]
+    last_year: int | None
     max_points: float
     areas: tuple[AreaDef, ...]
     pos: Pos
     spans: Spans
 
-    def area(self, number: int) -> Optional[AreaDef]:
+    def area(self, number: int) -> AreaDef | None:
         return next((a for a in self.areas if a.number == number), None)
 
 
@@ -72,15 +73,15 @@ class Source:
     title: str
     publisher: str
     year: int
-    file: Optional[str]  # the plain-text copy transcribed (internal; never shown to readers)
+    file: str | None  # the plain-text copy transcribed (internal; never shown to readers)
     pos: Pos
-    url: Optional[str] = None  # the publisher's address as the report prints it
+    url: str | None = None  # the publisher's address as the report prints it
 
 
 @dataclass(frozen=True)
 class SourceRef:
-    report: Optional[str]
-    location: Optional[str]
+    report: str | None
+    location: str | None
     pos: Pos
 
 
@@ -88,10 +89,10 @@ class SourceRef:
 class Fact:
     kind: str
     value: object
-    year: Optional[int]
-    label: Optional[str]
-    note: Optional[str]
-    source: Optional[SourceRef]
+    year: int | None
+    label: str | None
+    note: str | None
+    source: SourceRef | None
     pos: Pos
 
 
@@ -134,10 +135,10 @@ class CitedExample:
 @dataclass(frozen=True)
 class QuestionScore:
     id: str
-    points: Optional[float]
-    printed_text: Optional[str]
-    reported_max: Optional[float]
-    reported_percent: Optional[float]
+    points: float | None
+    printed_text: str | None
+    reported_max: float | None
+    reported_percent: float | None
     pos: Pos
     spans: Spans
 
@@ -145,10 +146,10 @@ class QuestionScore:
 @dataclass(frozen=True)
 class AreaResult:
     area: int
-    printed_name: Optional[str]
-    reported_points: Optional[float]
-    reported_percent: Optional[float]
-    description: Optional[str]
+    printed_name: str | None
+    reported_points: float | None
+    reported_percent: float | None
+    description: str | None
     questions: tuple[QuestionScore, ...]
     strengths: tuple[str, ...]
     improvements: tuple[str, ...]
@@ -158,13 +159,13 @@ class AreaResult:
     spans: Spans
 
     @property
-    def question_sum(self) -> Optional[float]:
+    def question_sum(self) -> float | None:
         """What the question points add up to; None unless every question is scored."""
         points = [q.points for q in self.questions]
-        return float(sum(points)) if points and None not in points else None  # type: ignore[arg-type]
+        return float(sum(points)) if points and None not in points else None  # type: ignore[arg-type]  # `None not in` rules None out, but mypy cannot narrow a list's items by it
 
     @property
-    def points(self) -> Optional[float]:
+    def points(self) -> float | None:
         """The area's points as printed, else as its questions add up."""
         return self.reported_points if self.reported_points is not None else self.question_sum
 
@@ -172,8 +173,8 @@ class AreaResult:
 @dataclass(frozen=True)
 class Discrepancy:
     text: str
-    area: Optional[int]
-    question: Optional[str]
+    area: int | None
+    question: str | None
     pos: Pos
 
 
@@ -181,8 +182,8 @@ class Discrepancy:
 class Comparison:
     municipality: str
     year: int
-    reported_total: Optional[float]
-    location: Optional[str]
+    reported_total: float | None
+    location: str | None
     pos: Pos
 
 
@@ -192,15 +193,15 @@ class Evaluation:
     year: int
     framework: str
     detail: str  # full | areas
-    month: Optional[int]
-    report_date: Optional[str]
-    ordinal: Optional[int]
+    month: int | None
+    report_date: str | None
+    ordinal: int | None
     previous_years: tuple[int, ...]
     evaluators: tuple[str, ...]
-    interviewees: Optional[int]
+    interviewees: int | None
     source: SourceRef
-    summary: Optional[str]
-    reported_total: Optional[float]
+    summary: str | None
+    reported_total: float | None
     areas: tuple[AreaResult, ...]
     compared_with: tuple[Comparison, ...]
     discrepancies: tuple[Discrepancy, ...]
@@ -215,7 +216,7 @@ class Evaluation:
     def is_full(self) -> bool:
         return self.detail == "full"
 
-    def area(self, number: int) -> Optional[AreaResult]:
+    def area(self, number: int) -> AreaResult | None:
         return next((a for a in self.areas if a.area == number), None)
 
 
@@ -234,7 +235,7 @@ class ReferenceSeries:
     framework: str
     year: int
     source: SourceRef
-    reported_total: Optional[float]
+    reported_total: float | None
     areas: tuple[ReferencePoint, ...]
     notes: tuple[str, ...]
     pos: Pos
@@ -252,16 +253,16 @@ class Dataset:
     references: tuple[ReferenceSeries, ...] = ()
     files: tuple[str, ...] = field(default=())
 
-    def framework(self, framework_id: str) -> Optional[Framework]:
+    def framework(self, framework_id: str) -> Framework | None:
         return self._frameworks_by_id.get(framework_id)
 
-    def municipality(self, slug: str) -> Optional[Municipality]:
+    def municipality(self, slug: str) -> Municipality | None:
         return self._municipalities_by_slug.get(slug)
 
-    def source(self, source_id: str) -> Optional[Source]:
+    def source(self, source_id: str) -> Source | None:
         return self._sources_by_id.get(source_id)
 
-    def evaluation(self, key: str) -> Optional[Evaluation]:
+    def evaluation(self, key: str) -> Evaluation | None:
         """The evaluation `<municipality>/<year>`."""
         return self._evaluations_by_key.get(key)
 

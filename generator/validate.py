@@ -7,9 +7,10 @@ All problems of a run are collected; nothing stops at the first.
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
+import itertools
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from generator import model as m
 from generator.layout import evaluation_file
@@ -50,10 +51,10 @@ def combine(loaded: list[Problem], checked: list[Problem]) -> list[Problem]:
 
 
 # An evaluation's own problems (those that depend on its record and its revision alone).
-OwnProblems = Callable[[m.Evaluation, Optional[m.Framework]], Sequence[Problem]]
+OwnProblems = Callable[[m.Evaluation, m.Framework | None], Sequence[Problem]]
 
 
-def check_dataset(dataset: m.Dataset, own_problems: Optional[OwnProblems] = None) -> list[Problem]:
+def check_dataset(dataset: m.Dataset, own_problems: OwnProblems | None = None) -> list[Problem]:
     """Every problem of the dataset beyond the schema's. `own_problems`, when given, stands for
     `check_evaluation_itself` (the live preview passes one that remembers, see `site.cache`)."""
     own = own_problems or check_evaluation_itself
@@ -83,7 +84,7 @@ def check_dataset(dataset: m.Dataset, own_problems: Optional[OwnProblems] = None
 def check_future_years(dataset: m.Dataset) -> list[Problem]:
     """Every other year in the data (a report's, a fact's, a reference series', an evaluation's earlier
     years and report date) is not in the future either: only what has been published is recorded."""
-    found = [(s.year, s.pos) for s in dataset.sources]
+    found: list[tuple[int | None, Pos]] = [(s.year, s.pos) for s in dataset.sources]
     found += [(f.year, f.pos) for mu in dataset.municipalities for f in mu.facts]
     found += [(r.year, r.spans.get("year", r.pos)) for r in dataset.references]
     for e in dataset.evaluations:
@@ -91,8 +92,11 @@ def check_future_years(dataset: m.Dataset) -> list[Problem]:
         if e.report_date and e.report_date[:4].isdigit():
             found.append((int(e.report_date[:4]), e.spans.get("report_date", e.pos)))
     now = this_year()
-    return [error(pos, msg("validate.year_future_record", year=year))
-            for year, pos in found if isinstance(year, int) and not isinstance(year, bool) and year > now]
+    return [
+        error(pos, msg("validate.year_future_record", year=year))
+        for year, pos in found
+        if isinstance(year, int) and not isinstance(year, bool) and year > now
+    ]
 
 
 def check_unique(items: Iterable[tuple[str, Pos]]):
@@ -105,7 +109,10 @@ def check_unique(items: Iterable[tuple[str, Pos]]):
             seen[value] = pos
 
     def report(what: str) -> list[Problem]:
-        return [error(pos, msg("validate.duplicate", what=what, value=value, first=first)) for value, pos, first in duplicates]
+        return [
+            error(pos, msg("validate.duplicate", what=what, value=value, first=first))
+            for value, pos, first in duplicates
+        ]
 
     return report
 
@@ -117,27 +124,73 @@ def check_framework(framework: m.Framework, dataset: m.Dataset) -> list[Problem]
     problems = []
     stem = Path(framework.pos.path).stem
     if stem != framework.id:
-        problems.append(error(framework.spans.get("id", framework.pos), msg("validate.framework_file_name", stem=stem, id=framework.id)))
+        problems.append(
+            error(
+                framework.spans.get("id", framework.pos),
+                msg("validate.framework_file_name", stem=stem, id=framework.id),
+            )
+        )
     numbers = [a.number for a in framework.areas]
     if sorted(numbers) != list(range(1, 9)):
-        problems.append(error(framework.spans.get("areas", framework.pos), msg("validate.framework_areas", id=framework.id, numbers=", ".join(map(str, numbers)))))
+        problems.append(
+            error(
+                framework.spans.get("areas", framework.pos),
+                msg("validate.framework_areas", id=framework.id, numbers=", ".join(map(str, numbers))),
+            )
+        )
     area_sum = sum(a.max_points for a in framework.areas)
     if area_sum != framework.max_points:
-        problems.append(error(framework.spans.get("max_points", framework.pos), msg("validate.framework_area_sum", id=framework.id, total=_num(area_sum), max=_num(framework.max_points))))
+        problems.append(
+            error(
+                framework.spans.get("max_points", framework.pos),
+                msg(
+                    "validate.framework_area_sum", id=framework.id, total=_num(area_sum), max=_num(framework.max_points)
+                ),
+            )
+        )
     if framework.last_year is not None and framework.last_year < framework.first_year:
-        problems.append(error(framework.spans.get("last_year", framework.pos), msg("validate.framework_years", last=framework.last_year, first=framework.first_year)))
+        problems.append(
+            error(
+                framework.spans.get("last_year", framework.pos),
+                msg("validate.framework_years", last=framework.last_year, first=framework.first_year),
+            )
+        )
     for area in framework.areas:
         question_sum = sum(q.max_points for q in area.questions)
         if question_sum != area.max_points:
-            problems.append(error(area.spans.get("max_points", area.pos), msg("validate.framework_question_sum", area=area.number, total=_num(question_sum), max=_num(area.max_points))))
-        problems += check_unique((q.id, q.pos) for q in area.questions)(msg("validate.what.question_id", area=area.number))
+            problems.append(
+                error(
+                    area.spans.get("max_points", area.pos),
+                    msg(
+                        "validate.framework_question_sum",
+                        area=area.number,
+                        total=_num(question_sum),
+                        max=_num(area.max_points),
+                    ),
+                )
+            )
+        problems += check_unique((q.id, q.pos) for q in area.questions)(
+            msg("validate.what.question_id", area=area.number)
+        )
         for question in area.questions:
             if question.id.split(".")[0] != str(area.number):
-                problems.append(error(question.pos, msg("validate.framework_question_area", id=question.id, area=area.number)))
+                problems.append(
+                    error(question.pos, msg("validate.framework_question_area", id=question.id, area=area.number))
+                )
         for relation in area.relations:
             other = dataset.framework(relation.framework)
             if other is None:
-                problems.append(error(relation.pos, msg("validate.relation_revision", id=relation.framework, known=_known(f.id for f in dataset.frameworks), hint=_hint(relation.framework, (f.id for f in dataset.frameworks)))))
+                problems.append(
+                    error(
+                        relation.pos,
+                        msg(
+                            "validate.relation_revision",
+                            id=relation.framework,
+                            known=_known(f.id for f in dataset.frameworks),
+                            hint=_hint(relation.framework, (f.id for f in dataset.frameworks)),
+                        ),
+                    )
+                )
             elif other.area(relation.area) is None:
                 problems.append(error(relation.pos, msg("validate.no_area", id=relation.framework, area=relation.area)))
     return problems
@@ -150,34 +203,70 @@ def check_source_ref(ref: m.SourceRef, dataset: m.Dataset) -> list[Problem]:
     if not ref.report:
         return [error(ref.pos, msg("validate.source_empty"))]
     if dataset.source(ref.report) is None:
-        return [error(ref.pos, msg("validate.source_unknown", id=ref.report, hint=did_you_mean(ref.report, (s.id for s in dataset.sources), msg("validate.source_known", known=_known(s.id for s in dataset.sources)))))]
+        return [
+            error(
+                ref.pos,
+                msg(
+                    "validate.source_unknown",
+                    id=ref.report,
+                    hint=did_you_mean(
+                        ref.report,
+                        (s.id for s in dataset.sources),
+                        msg("validate.source_known", known=_known(s.id for s in dataset.sources)),
+                    ),
+                ),
+            )
+        ]
     return []
 
 
-def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset, own: Optional[OwnProblems] = None) -> list[Problem]:
+def check_evaluation(evaluation: m.Evaluation, dataset: m.Dataset, own: OwnProblems | None = None) -> list[Problem]:
     framework = dataset.framework(evaluation.framework)
-    return list((own or check_evaluation_itself)(evaluation, framework)) + check_evaluation_links(evaluation, framework, dataset)
+    return list((own or check_evaluation_itself)(evaluation, framework)) + check_evaluation_links(
+        evaluation, framework, dataset
+    )
 
 
-def check_evaluation_links(evaluation: m.Evaluation, framework: Optional[m.Framework], dataset: m.Dataset) -> list[Problem]:
+def check_evaluation_links(
+    evaluation: m.Evaluation, framework: m.Framework | None, dataset: m.Dataset
+) -> list[Problem]:
     """What an evaluation names elsewhere: its report, municipalities and the records it compares with."""
     problems = check_source_ref(evaluation.source, dataset)
     if dataset.municipality(evaluation.municipality) is None:
-        problems.append(error(evaluation.spans.get("municipality", evaluation.pos), _unknown_municipality(evaluation.municipality, dataset)))
+        problems.append(
+            error(
+                evaluation.spans.get("municipality", evaluation.pos),
+                _unknown_municipality(evaluation.municipality, dataset),
+            )
+        )
     if framework is None:
-        problems.append(error(evaluation.spans.get("framework", evaluation.pos), msg("validate.unknown_revision", id=evaluation.framework, known=_known(f.id for f in dataset.frameworks), hint=_hint(evaluation.framework, (f.id for f in dataset.frameworks)))))
+        problems.append(
+            error(
+                evaluation.spans.get("framework", evaluation.pos),
+                msg(
+                    "validate.unknown_revision",
+                    id=evaluation.framework,
+                    known=_known(f.id for f in dataset.frameworks),
+                    hint=_hint(evaluation.framework, (f.id for f in dataset.frameworks)),
+                ),
+            )
+        )
         return problems
     for result in evaluation.areas:
         if framework.area(result.area) is None:
             continue  # reported by check_evaluation_itself
         for cited in result.cited_examples:
             if dataset.municipality(cited.municipality) is None:
-                problems.append(error(cited.spans.get("municipality", cited.pos), _unknown_municipality(cited.municipality, dataset)))
+                problems.append(
+                    error(
+                        cited.spans.get("municipality", cited.pos), _unknown_municipality(cited.municipality, dataset)
+                    )
+                )
     problems += check_comparisons(evaluation, dataset)
     return problems
 
 
-def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Framework]) -> list[Problem]:
+def check_evaluation_itself(evaluation: m.Evaluation, framework: m.Framework | None) -> list[Problem]:
     """The checks that read nothing but the record and its revision."""
     problems = check_file_name(evaluation)
     if framework is None:
@@ -185,16 +274,28 @@ def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Fram
     problems += check_year(evaluation, framework)
     practices = [p for result in evaluation.areas for p in result.good_practices]
     if len(practices) > MAX_PRACTICES_PER_EVALUATION:
-        problems.append(error(practices[MAX_PRACTICES_PER_EVALUATION].pos, msg("validate.too_many_practices", count=len(practices), most=MAX_PRACTICES_PER_EVALUATION)))
+        problems.append(
+            error(
+                practices[MAX_PRACTICES_PER_EVALUATION].pos,
+                msg("validate.too_many_practices", count=len(practices), most=MAX_PRACTICES_PER_EVALUATION),
+            )
+        )
     problems += check_unique((str(a.area), a.pos) for a in evaluation.areas)(msg("validate.what.area"))
     pending: list[tuple[str, str, Pos]] = []  # what is still to be filled in: grouped when there is much
     missing = [a.number for a in framework.areas if evaluation.area(a.number) is None]
     if missing:
-        problems.append(error(evaluation.spans.get("areas", evaluation.pos), msg("validate.areas_missing", areas=_ranges(missing), id=framework.id)))
+        problems.append(
+            error(
+                evaluation.spans.get("areas", evaluation.pos),
+                msg("validate.areas_missing", areas=_ranges(missing), id=framework.id),
+            )
+        )
     for result in evaluation.areas:
         area = framework.area(result.area)
         if area is None:
-            problems.append(error(result.spans.get("area", result.pos), msg("validate.no_area", id=framework.id, area=result.area)))
+            problems.append(
+                error(result.spans.get("area", result.pos), msg("validate.no_area", id=framework.id, area=result.area))
+            )
             continue
         if evaluation.is_full:
             problems += check_full_area(evaluation, result, area, framework, pending)
@@ -207,9 +308,16 @@ def check_evaluation_itself(evaluation: m.Evaluation, framework: Optional[m.Fram
     problems += check_grand_total(evaluation, framework)
     for discrepancy in evaluation.discrepancies:
         if discrepancy.area is not None and framework.area(discrepancy.area) is None:
-            problems.append(error(discrepancy.pos, msg("validate.discrepancy_area", area=discrepancy.area, id=framework.id)))
+            problems.append(
+                error(discrepancy.pos, msg("validate.discrepancy_area", area=discrepancy.area, id=framework.id))
+            )
         elif discrepancy.question and not _question_exists(framework, discrepancy.question):
-            problems.append(error(discrepancy.pos, msg("validate.discrepancy_question", question=discrepancy.question, id=framework.id)))
+            problems.append(
+                error(
+                    discrepancy.pos,
+                    msg("validate.discrepancy_question", question=discrepancy.question, id=framework.id),
+                )
+            )
     return problems
 
 
@@ -218,7 +326,18 @@ def check_file_name(evaluation: m.Evaluation) -> list[Problem]:
     expected = evaluation_file(evaluation.municipality, evaluation.year)
     actual = f"{path.parent.name}/{path.name}"
     if actual != expected:
-        return [error(evaluation.spans.get("municipality", evaluation.pos), msg("validate.file_name", actual=actual, municipality=evaluation.municipality, year=evaluation.year, expected=expected))]
+        return [
+            error(
+                evaluation.spans.get("municipality", evaluation.pos),
+                msg(
+                    "validate.file_name",
+                    actual=actual,
+                    municipality=evaluation.municipality,
+                    year=evaluation.year,
+                    expected=expected,
+                ),
+            )
+        ]
     return []
 
 
@@ -228,19 +347,37 @@ def check_year(evaluation: m.Evaluation, framework: m.Framework) -> list[Problem
     last = framework.last_year
     if evaluation.year < framework.first_year or (last is not None and evaluation.year > last):
         span = f"{framework.first_year}–{last if last is not None else ''}"
-        return [error(evaluation.spans.get("year", evaluation.pos), msg("validate.year_revision", year=evaluation.year, id=framework.id, span=span))]
+        return [
+            error(
+                evaluation.spans.get("year", evaluation.pos),
+                msg("validate.year_revision", year=evaluation.year, id=framework.id, span=span),
+            )
+        ]
     return []
 
 
-def check_full_area(evaluation: m.Evaluation, result: m.AreaResult, area: m.AreaDef, framework: m.Framework,
-                    pending: Optional[list] = None) -> list[Problem]:
+def check_full_area(
+    evaluation: m.Evaluation, result: m.AreaResult, area: m.AreaDef, framework: m.Framework, pending: list | None = None
+) -> list[Problem]:
     pending = [] if pending is None else pending
     problems = check_unique((q.id, q.pos) for q in result.questions)(msg("validate.what.question", area=area.number))
     listed = {q.id for q in result.questions}
     for question in result.questions:
         definition = area.question(question.id)
         if definition is None:
-            problems.append(error(question.spans.get("id", question.pos), msg("validate.unknown_question", id=question.id, revision=framework.id, area=area.number, range=_id_range(area), hint=_hint(question.id, (q.id for q in area.questions)))))
+            problems.append(
+                error(
+                    question.spans.get("id", question.pos),
+                    msg(
+                        "validate.unknown_question",
+                        id=question.id,
+                        revision=framework.id,
+                        area=area.number,
+                        range=_id_range(area),
+                        hint=_hint(question.id, (q.id for q in area.questions)),
+                    ),
+                )
+            )
             continue
         if question.points is None:
             pending.append(("points", question.id, question.spans.get("points", question.pos)))
@@ -266,7 +403,9 @@ def pending_problems(pending: list[tuple[str, str, Pos]]) -> list[Problem]:
         items = [(label, pos) for k, label, pos in pending if k == kind]
         if len(items) >= GROUP_FROM:
             labels = [label for label, _ in items]
-            problems.append(error(items[0][1], msg(f"validate.pending_many.{kind}", count=len(items), ids=_id_runs(labels))))
+            problems.append(
+                error(items[0][1], msg(f"validate.pending_many.{kind}", count=len(items), ids=_id_runs(labels)))
+            )
         else:
             problems += [error(pos, msg(f"validate.pending_one.{kind}", id=label)) for label, pos in items]
     return problems
@@ -274,6 +413,7 @@ def pending_problems(pending: list[tuple[str, str, Pos]]) -> list[Problem]:
 
 def _id_runs(ids: list[str]) -> str:
     """'1.1–1.5, 2.1–2.4, 3.2' (or '1–8' for areas): consecutive ids in one run."""
+
     def parts(value: str) -> tuple[int, ...]:
         return tuple(int(x) for x in value.split(".") if x.isdigit())
 
@@ -294,12 +434,46 @@ def check_points(question: m.QuestionScore, definition: m.QuestionDef) -> list[P
         return []  # listed by pending_problems
     problems = []
     if not 0 <= question.points <= definition.max_points:
-        problems.append(error(question.spans.get("points", question.pos), msg("validate.points_range", id=question.id, points=_num(question.points), max=_num(definition.max_points))))
+        problems.append(
+            error(
+                question.spans.get("points", question.pos),
+                msg(
+                    "validate.points_range",
+                    id=question.id,
+                    points=_num(question.points),
+                    max=_num(definition.max_points),
+                ),
+            )
+        )
     if question.reported_max is not None and question.reported_max != definition.max_points:
-        problems.append(warning(question.spans.get("reported_max", question.pos), msg("validate.reported_max", printed=_num(question.reported_max), id=question.id, max=_num(definition.max_points))))
-    if question.reported_percent is not None and not _percent_fits(question.points, definition.max_points, question.reported_percent):
+        problems.append(
+            warning(
+                question.spans.get("reported_max", question.pos),
+                msg(
+                    "validate.reported_max",
+                    printed=_num(question.reported_max),
+                    id=question.id,
+                    max=_num(definition.max_points),
+                ),
+            )
+        )
+    if question.reported_percent is not None and not _percent_fits(
+        question.points, definition.max_points, question.reported_percent
+    ):
         computed = 100 * question.points / definition.max_points
-        problems.append(warning(question.spans.get("reported_percent", question.pos), msg("validate.reported_percent", percent=_num(question.reported_percent), id=question.id, points=_num(question.points), max=_num(definition.max_points), computed=f"{computed:.0f}")))
+        problems.append(
+            warning(
+                question.spans.get("reported_percent", question.pos),
+                msg(
+                    "validate.reported_percent",
+                    percent=_num(question.reported_percent),
+                    id=question.id,
+                    points=_num(question.points),
+                    max=_num(definition.max_points),
+                    computed=f"{computed:.0f}",
+                ),
+            )
+        )
     return problems
 
 
@@ -321,7 +495,17 @@ def check_area_level(result: m.AreaResult, area: m.AreaDef) -> list[Problem]:
 def check_area_total(evaluation: m.Evaluation, result: m.AreaResult, area: m.AreaDef) -> list[Problem]:
     problems = []
     if result.reported_points is not None and result.reported_points > area.max_points:
-        problems.append(error(result.spans.get("reported_points", result.pos), msg("validate.area_above_max", area=area.number, points=_num(result.reported_points), max=_num(area.max_points))))
+        problems.append(
+            error(
+                result.spans.get("reported_points", result.pos),
+                msg(
+                    "validate.area_above_max",
+                    area=area.number,
+                    points=_num(result.reported_points),
+                    max=_num(area.max_points),
+                ),
+            )
+        )
     if not evaluation.is_full or result.reported_points is None:
         return problems
     scored = [q.points for q in result.questions if q.points is not None and area.question(q.id)]
@@ -329,7 +513,17 @@ def check_area_total(evaluation: m.Evaluation, result: m.AreaResult, area: m.Are
         return problems
     total = sum(scored)
     if abs(total - result.reported_points) > ROUNDING_TOLERANCE:
-        problems.append(warning(result.spans.get("reported_points", result.pos), msg("validate.area_total_differs", area=area.number, printed=_num(result.reported_points), total=_num(total))))
+        problems.append(
+            warning(
+                result.spans.get("reported_points", result.pos),
+                msg(
+                    "validate.area_total_differs",
+                    area=area.number,
+                    printed=_num(result.reported_points),
+                    total=_num(total),
+                ),
+            )
+        )
     return problems
 
 
@@ -348,16 +542,26 @@ def check_grand_total(evaluation: m.Evaluation, framework: m.Framework) -> list[
         return []
     problems = []
     if evaluation.reported_total > framework.max_points:
-        problems.append(error(evaluation.spans.get("reported_total", evaluation.pos), msg("validate.total_above_max", total=_num(evaluation.reported_total), max=_num(framework.max_points))))
+        problems.append(
+            error(
+                evaluation.spans.get("reported_total", evaluation.pos),
+                msg("validate.total_above_max", total=_num(evaluation.reported_total), max=_num(framework.max_points)),
+            )
+        )
     parts = [_area_points(evaluation, a) for a in framework.areas]
     if all(p is not None for p in parts):
-        total = sum(parts)  # type: ignore[arg-type]
+        total = sum(parts)  # type: ignore[arg-type]  # all() above ruled None out; mypy cannot narrow a list's items by it
         if abs(total - evaluation.reported_total) > ROUNDING_TOLERANCE:
-            problems.append(warning(evaluation.spans.get("reported_total", evaluation.pos), msg("validate.total_differs", printed=_num(evaluation.reported_total), total=_num(total))))
+            problems.append(
+                warning(
+                    evaluation.spans.get("reported_total", evaluation.pos),
+                    msg("validate.total_differs", printed=_num(evaluation.reported_total), total=_num(total)),
+                )
+            )
     return problems
 
 
-def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> Optional[float]:
+def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> float | None:
     """The area's points as printed, else (in a full evaluation) as its questions add up."""
     result = evaluation.area(area.number)
     if result is None:
@@ -372,20 +576,43 @@ def check_comparisons(evaluation: m.Evaluation, dataset: m.Dataset) -> list[Prob
         if dataset.municipality(comparison.municipality) is None:
             problems.append(error(comparison.pos, _unknown_municipality(comparison.municipality, dataset)))
         elif other is None:
-            problems.append(warning(comparison.pos, msg("validate.comparison_missing", municipality=comparison.municipality, year=comparison.year)))
-        elif comparison.reported_total is not None and other.reported_total is not None and other.reported_total != comparison.reported_total:
-            problems.append(warning(comparison.pos, msg("validate.comparison_differs", printed=_num(comparison.reported_total), municipality=comparison.municipality, year=comparison.year, own=_num(other.reported_total))))
+            problems.append(
+                warning(
+                    comparison.pos,
+                    msg("validate.comparison_missing", municipality=comparison.municipality, year=comparison.year),
+                )
+            )
+        elif (
+            comparison.reported_total is not None
+            and other.reported_total is not None
+            and other.reported_total != comparison.reported_total
+        ):
+            problems.append(
+                warning(
+                    comparison.pos,
+                    msg(
+                        "validate.comparison_differs",
+                        printed=_num(comparison.reported_total),
+                        municipality=comparison.municipality,
+                        year=comparison.year,
+                        own=_num(other.reported_total),
+                    ),
+                )
+            )
     return problems
 
 
 def check_good_practice_slugs(dataset: m.Dataset) -> list[Problem]:
-    slugs = [(practice.slug, practice.spans.get("slug", practice.pos))
-             for evaluation in dataset.evaluations
-             for area in evaluation.areas
-             for practice in area.good_practices]
+    slugs = [
+        (practice.slug, practice.spans.get("slug", practice.pos))
+        for evaluation in dataset.evaluations
+        for area in evaluation.areas
+        for practice in area.good_practices
+    ]
     reserved = {m.GOLD_STAR_LISTING} | {framework.id for framework in dataset.frameworks}
-    problems = [error(pos, msg("validate.practice_slug_reserved", slug=slug))
-                for slug, pos in slugs if slug in reserved]
+    problems = [
+        error(pos, msg("validate.practice_slug_reserved", slug=slug)) for slug, pos in slugs if slug in reserved
+    ]
     return problems + check_unique(slugs)(msg("validate.what.practice_slug"))
 
 
@@ -396,9 +623,20 @@ def check_ordinals(dataset: m.Dataset) -> list[Problem]:
         by_municipality[evaluation.municipality].append(evaluation)
     for evaluations in by_municipality.values():
         ordered = sorted((e for e in evaluations if e.ordinal), key=lambda e: e.year)
-        for earlier, later in zip(ordered, ordered[1:]):
-            if later.ordinal <= earlier.ordinal:  # type: ignore[operator]
-                problems.append(warning(later.spans.get("ordinal", later.pos), msg("validate.ordinal", ordinal=later.ordinal, municipality=earlier.municipality, year=earlier.year, earlier=earlier.ordinal)))
+        for earlier, later in itertools.pairwise(ordered):
+            if later.ordinal <= earlier.ordinal:  # type: ignore[operator]  # `ordered` holds only evaluations with an ordinal; mypy cannot narrow by a filter
+                problems.append(
+                    warning(
+                        later.spans.get("ordinal", later.pos),
+                        msg(
+                            "validate.ordinal",
+                            ordinal=later.ordinal,
+                            municipality=earlier.municipality,
+                            year=earlier.year,
+                            earlier=earlier.ordinal,
+                        ),
+                    )
+                )
     return problems
 
 
@@ -406,18 +644,40 @@ def check_reference(reference: m.ReferenceSeries, dataset: m.Dataset) -> list[Pr
     problems = check_source_ref(reference.source, dataset)
     framework = dataset.framework(reference.framework)
     if framework is None:
-        return problems + [error(reference.spans.get("framework", reference.pos), msg("validate.unknown_revision", id=reference.framework, known=_known(f.id for f in dataset.frameworks), hint=_hint(reference.framework, (f.id for f in dataset.frameworks))))]
+        return problems + [
+            error(
+                reference.spans.get("framework", reference.pos),
+                msg(
+                    "validate.unknown_revision",
+                    id=reference.framework,
+                    known=_known(f.id for f in dataset.frameworks),
+                    hint=_hint(reference.framework, (f.id for f in dataset.frameworks)),
+                ),
+            )
+        ]
     problems += check_unique((str(p.area), p.pos) for p in reference.areas)(msg("validate.what.area"))
     for point in reference.areas:
         area = framework.area(point.area)
         if area is None:
             problems.append(error(point.pos, msg("validate.no_area", id=framework.id, area=point.area)))
         elif point.points > area.max_points:
-            problems.append(error(point.pos, msg("validate.area_above_max", area=point.area, points=_num(point.points), max=_num(area.max_points))))
+            problems.append(
+                error(
+                    point.pos,
+                    msg(
+                        "validate.area_above_max", area=point.area, points=_num(point.points), max=_num(area.max_points)
+                    ),
+                )
+            )
     if reference.statistic == "mean" and reference.reported_total is not None:
         total = sum(p.points for p in reference.areas)
         if abs(total - reference.reported_total) > ROUNDING_TOLERANCE:
-            problems.append(warning(reference.spans.get("reported_total", reference.pos), msg("validate.mean_total_differs", printed=_num(reference.reported_total), total=_num(total))))
+            problems.append(
+                warning(
+                    reference.spans.get("reported_total", reference.pos),
+                    msg("validate.mean_total_differs", printed=_num(reference.reported_total), total=_num(total)),
+                )
+            )
     return problems
 
 

@@ -65,7 +65,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders (printed)")
     parser.add_argument("--_one", help=argparse.SUPPRESS)  # internal: measure one size in this process
     parser.add_argument("--_baseline", help=argparse.SUPPRESS)  # internal: build a baseline folder in this process
-    parser.add_argument("--_build", nargs=2, help=argparse.SUPPRESS)  # internal: `kommunkompassen build` DATA SITE, timed
+    parser.add_argument(
+        "--_build", nargs=2, help=argparse.SUPPRESS
+    )  # internal: `kommunkompassen build` DATA SITE, timed
     args = parser.parse_args()
     if args._baseline:
         print(json.dumps(_build_baseline(Path(args._baseline))))
@@ -81,8 +83,19 @@ def main() -> int:
     for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
         print(f"== {size} municipalities × {args.evaluations_per} evaluations", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        output = _run([sys.executable, __file__, "--_one", str(size), "--evaluations-per", str(args.evaluations_per),
-                       "--seed", str(args.seed)] + (["--keep"] if args.keep else []))
+        output = _run(
+            [
+                sys.executable,
+                __file__,
+                "--_one",
+                str(size),
+                "--evaluations-per",
+                str(args.evaluations_per),
+                "--seed",
+                str(args.seed),
+            ]
+            + (["--keep"] if args.keep else [])
+        )
         result = json.loads(output.strip().splitlines()[-1])
         result["wall"] = round(time.perf_counter() - started, 1)
         results.append(result)
@@ -106,11 +119,11 @@ def _run(command: list[str]) -> str:
 
 def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     sys.path.insert(0, str(ROOT))
+    from generator.model import GOLD_STAR_LISTING
     from generator.site import build
     from generator.site.build import generate
     from generator.site.cache import BuildCache
     from generator.site.portal import find_portal
-    from generator.model import GOLD_STAR_LISTING
     from generator.tools.synth import write_corpus
 
     portal = find_portal(PORTAL_CONFIG)
@@ -124,8 +137,14 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
 
     os.environ.setdefault("SOURCE_DATE_EPOCH", "1700000000")  # the same dates in both builds (the sitemap's)
     # The full build: `kommunkompassen build`, cold, in a fresh process.
-    full = json.loads(_run([sys.executable, __file__, "--_build", str(data), str(work / "full")]).strip().splitlines()[-1])
-    result["build"], result["build_peak_mb"], result["build_worker_peak_mb"] = full["seconds"], full["peak_mb"], full["worker_peak_mb"]
+    full = json.loads(
+        _run([sys.executable, __file__, "--_build", str(data), str(work / "full")]).strip().splitlines()[-1]
+    )
+    result["build"], result["build_peak_mb"], result["build_worker_peak_mb"] = (
+        full["seconds"],
+        full["peak_mb"],
+        full["worker_peak_mb"],
+    )
 
     # The generator, cold, each stage timed; then MkDocs on its docs folder (which generates again, finding nothing changed).
     stages: dict[str, float] = {}
@@ -135,8 +154,12 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
     result["stages"] = {k: round(v, 2) for k, v in stages.items()}
     result["files"] = len(report.written)
     result["pages"] = sum(1 for path in report.written if path.endswith(".md"))
-    result["practices"] = sum(1 for path in report.written if re.fullmatch(r"goda-exempel/[a-z0-9-]*[a-z-][a-z0-9-]*/index\.md", path)
-                              and path != f"goda-exempel/{GOLD_STAR_LISTING}/index.md")
+    result["practices"] = sum(
+        1
+        for path in report.written
+        if re.fullmatch(r"goda-exempel/[a-z0-9-]*[a-z-][a-z0-9-]*/index\.md", path)
+        and path != f"goda-exempel/{GOLD_STAR_LISTING}/index.md"
+    )
     started = time.perf_counter()
     status = build._mkdocs_build(portal, data, site.resolve(), docs.resolve())
     result["mkdocs"] = round(time.perf_counter() - started, 2)
@@ -173,8 +196,10 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
         differ = sorted(p for p in after if before.get(p) != after[p])
         kept = all(before[p][1] == after[p][1] for p in after if p in before and p not in differ)
         result["edits"][name] = {
-            "seconds": round(elapsed, 2), "stages": {k: round(v, 3) for k, v in stages.items()},
-            "written": len(report.written), "only_changed": sorted(report.written) == differ and kept,
+            "seconds": round(elapsed, 2),
+            "stages": {k: round(v, 3) for k, v in stages.items()},
+            "written": len(report.written),
+            "only_changed": sorted(report.written) == differ and kept,
         }
         target.write_text(text, encoding="utf-8")
         time.sleep(1.1)
@@ -211,8 +236,13 @@ def _serve_edits(data: Path) -> dict:
         except OSError:
             return b""
 
-    server = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--data", str(data), "--dev-addr", f"127.0.0.1:{port}"],
-                              cwd=PORTAL_CONFIG.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--data", str(data), "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=PORTAL_CONFIG.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     result: dict = {}
     try:
         started = time.perf_counter()
@@ -245,8 +275,11 @@ def _full_build(data: Path, folder: Path) -> dict:
     seconds = time.perf_counter() - started
     if status != 0:
         raise SystemExit("`kommunkompassen build` failed")
-    return {"seconds": round(seconds, 2), "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)}
+    return {
+        "seconds": round(seconds, 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "worker_peak_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+    }
 
 
 def _tree_digest(folder: Path) -> str:
@@ -270,7 +303,7 @@ def preview_edits(data: Path) -> tuple[Path, str, dict[str, str]]:
     points = float(match.group(2))
     changed = f"{points - 1 if points >= 1 else points + 1:g}"
     edits = {
-        "points": text[:match.start(2)] + changed + text[match.end(2):],
+        "points": text[: match.start(2)] + changed + text[match.end(2) :],
         "text": text.replace("Utvärderarna", "Granskarna", 1),
     }
     return target, text, edits
@@ -282,7 +315,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
         for name in names:
             path = os.path.join(root, name)
             stat = os.stat(path)
-            out[os.path.relpath(path, folder)] = (hash(open(path, "rb").read()), stat.st_mtime_ns)
+            out[os.path.relpath(path, folder)] = (hash(Path(path).read_bytes()), stat.st_mtime_ns)
     return out
 
 
@@ -300,10 +333,16 @@ def _site_sizes(site: Path) -> dict:
                 over += size > PAGE_LIMIT
     index = (site / "search" / "search_index.json").read_bytes()
     return {
-        "bytes": total, "html_pages": pages, "html_bytes": html_total,
-        "per_page": round(total / max(pages, 1)), "html_per_page": round(html_total / max(pages, 1)),
-        "largest": largest[0], "largest_page": largest[1], "pages_over_300kb": over,
-        "index": len(index), "index_gz": len(gzip.compress(index, compresslevel=6)),
+        "bytes": total,
+        "html_pages": pages,
+        "html_bytes": html_total,
+        "per_page": round(total / max(pages, 1)),
+        "html_per_page": round(html_total / max(pages, 1)),
+        "largest": largest[0],
+        "largest_page": largest[1],
+        "pages_over_300kb": over,
+        "index": len(index),
+        "index_gz": len(gzip.compress(index, compresslevel=6)),
     }
 
 
@@ -396,8 +435,14 @@ def _build_baseline(plain: Path) -> dict:
     from generator.site.portal import PLUGIN, plugins_with_data
 
     plugins = {name: options for name, options in plugins_with_data(PORTAL_CONFIG, plain).items() if name != PLUGIN}
-    config = load_config(str(PORTAL_CONFIG), docs_dir=str(plain), site_dir=str(site), plugins=plugins,
-                         markdown_extensions=_markdown_extensions(), strict=False)
+    config = load_config(
+        str(PORTAL_CONFIG),
+        docs_dir=str(plain),
+        site_dir=str(site),
+        plugins=plugins,
+        markdown_extensions=_markdown_extensions(),
+        strict=False,
+    )
     build(config)
     seconds = time.perf_counter() - started
     sizes = _site_sizes(site)
@@ -418,13 +463,16 @@ def _kb(n: float) -> str:
 
 
 def _table(results: list[dict]) -> str:
-    import mkdocs
     import material
+    import mkdocs
 
     cpu = os.cpu_count()
-    head = [f"Measured {time.strftime('%Y-%m-%d')} on {cpu} cores, Python {platform.python_version()}, "
-            f"MkDocs {mkdocs.__version__}, Material {getattr(material, '__version__', '?')}, seed 1. "
-            "Seconds are wall-clock; 'full build' is `kommunkompassen build` in a fresh process: the data checked, then MkDocs, whose hook generates and leaves the charts to a worker process while MkDocs reads the pages.", ""]
+    head = [
+        f"Measured {time.strftime('%Y-%m-%d')} on {cpu} cores, Python {platform.python_version()}, "
+        f"MkDocs {mkdocs.__version__}, Material {getattr(material, '__version__', '?')}, seed 1. "
+        "Seconds are wall-clock; 'full build' is `kommunkompassen build` in a fresh process: the data checked, then MkDocs, whose hook generates and leaves the charts to a worker process while MkDocs reads the pages.",
+        "",
+    ]
     sizes = [f"{r['municipalities']} × {r['evaluations_per']}" for r in results]
     rows = [
         ("evaluations / pages / files", [f"{r['evaluations']} / {r['pages']} / {r['files']}" for r in results]),
@@ -438,36 +486,91 @@ def _table(results: list[dict]) -> str:
         ("MkDocs on the generator's docs folder (hook warm)", [f"{r['mkdocs']} s" for r in results]),
         ("**full build** (`kommunkompassen build`)", [f"**{r['build']} s**" for r in results]),
         ("baseline: MkDocs, plain Markdown", [f"{r['baseline']['mkdocs']} s" for r in results]),
-        ("**full build / baseline** (target ≤ 1.3)", [_mark(r["ratio"] <= RATIO_LIMIT, f"{r['ratio']}×") for r in results]),
-        ("visible text, site / baseline", [f"{r['text']['visible_chars'] / 1e6:.1f} / {r['text']['baseline_chars'] / 1e6:.1f} M chars" for r in results]),
+        (
+            "**full build / baseline** (target ≤ 1.3)",
+            [_mark(r["ratio"] <= RATIO_LIMIT, f"{r['ratio']}×") for r in results],
+        ),
+        (
+            "visible text, site / baseline",
+            [
+                f"{r['text']['visible_chars'] / 1e6:.1f} / {r['text']['baseline_chars'] / 1e6:.1f} M chars"
+                for r in results
+            ],
+        ),
         ("output total", [_mb(r["site"]["bytes"]) for r in results]),
-        ("output per page (all files / HTML only)", [f"{_kb(r['site']['per_page'])} / {_kb(r['site']['html_per_page'])}" for r in results]),
-        ("baseline per page (all / HTML)", [f"{_kb(r['baseline']['site']['per_page'])} / {_kb(r['baseline']['site']['html_per_page'])}" for r in results]),
-        ("largest HTML page (target ≤ 300 KB)", [_mark(r["site"]["largest"] <= PAGE_LIMIT, f"{_kb(r['site']['largest'])} `{r['site']['largest_page']}`") for r in results]),
+        (
+            "output per page (all files / HTML only)",
+            [f"{_kb(r['site']['per_page'])} / {_kb(r['site']['html_per_page'])}" for r in results],
+        ),
+        (
+            "baseline per page (all / HTML)",
+            [
+                f"{_kb(r['baseline']['site']['per_page'])} / {_kb(r['baseline']['site']['html_per_page'])}"
+                for r in results
+            ],
+        ),
+        (
+            "largest HTML page (target ≤ 300 KB)",
+            [
+                _mark(r["site"]["largest"] <= PAGE_LIMIT, f"{_kb(r['site']['largest'])} `{r['site']['largest_page']}`")
+                for r in results
+            ],
+        ),
         ("HTML pages over 300 KB", [str(r["site"]["pages_over_300kb"]) for r in results]),
         ("search index raw", [_mb(r["site"]["index"]) for r in results]),
-        ("**search index gzipped** (target ≤ 1.5 MB)", [_mark(r["site"]["index_gz"] <= INDEX_LIMIT, _mb(r["site"]["index_gz"])) for r in results]),
+        (
+            "**search index gzipped** (target ≤ 1.5 MB)",
+            [_mark(r["site"]["index_gz"] <= INDEX_LIMIT, _mb(r["site"]["index_gz"])) for r in results],
+        ),
         ("baseline search index gzipped", [_mb(r["baseline"]["site"]["index_gz"]) for r in results]),
-        ("peak memory of the full build (process / largest worker)", [f"{r['build_peak_mb']} MB / {r['build_worker_peak_mb']} MB" for r in results]),
-        ("peak memory of the measuring process (generator, MkDocs, live preview)", [f"{r['peak_mb']} MB" for r in results]),
+        (
+            "peak memory of the full build (process / largest worker)",
+            [f"{r['build_peak_mb']} MB / {r['build_worker_peak_mb']} MB" for r in results],
+        ),
+        (
+            "peak memory of the measuring process (generator, MkDocs, live preview)",
+            [f"{r['peak_mb']} MB" for r in results],
+        ),
         ("baseline peak memory", [f"{r['baseline']['peak_mb']} MB" for r in results]),
         ("live preview: first generation", [f"{r['preview_start']} s" for r in results]),
-        ("`kommunkompassen serve`: first build until the page answers", [f"{r['serve']['first_build']} s" for r in results]),
+        (
+            "`kommunkompassen serve`: first build until the page answers",
+            [f"{r['serve']['first_build']} s" for r in results],
+        ),
     ]
     for name in ("points", "text"):
         label = {"points": "one question's points changed", "text": "one sentence changed"}[name]
-        rows.append((f"**serve: save to visible, {label}** (target ≤ 2 s)", [
-            _mark(r["serve"][name] <= SERVE_LIMIT, f"{r['serve'][name]} s") for r in results]))
+        rows.append(
+            (
+                f"**serve: save to visible, {label}** (target ≤ 2 s)",
+                [_mark(r["serve"][name] <= SERVE_LIMIT, f"{r['serve'][name]} s") for r in results],
+            )
+        )
     for name in ("points", "text"):
         label = {"points": "one question's points changed", "text": "one sentence changed"}[name]
-        rows.append((f"**edit: {label}** (target ≤ 1 s)", [
-            _mark(r["edits"][name]["seconds"] <= EDIT_LIMIT and r["edits"][name]["only_changed"],
-                  f"{r['edits'][name]['seconds']} s, {r['edits'][name]['written']} files written"
-                  + ("" if r["edits"][name]["only_changed"] else " (not only the changed ones!)"))
-            for r in results]))
-        rows.append(("… of which validate / render (with data files) / write", [
-            f"{r['edits'][name]['stages'].get('validate', 0)} / {r['edits'][name]['stages'].get('render', 0)} / "
-            f"{r['edits'][name]['stages'].get('write', 0)} s" for r in results]))
+        rows.append(
+            (
+                f"**edit: {label}** (target ≤ 1 s)",
+                [
+                    _mark(
+                        r["edits"][name]["seconds"] <= EDIT_LIMIT and r["edits"][name]["only_changed"],
+                        f"{r['edits'][name]['seconds']} s, {r['edits'][name]['written']} files written"
+                        + ("" if r["edits"][name]["only_changed"] else " (not only the changed ones!)"),
+                    )
+                    for r in results
+                ],
+            )
+        )
+        rows.append(
+            (
+                "… of which validate / render (with data files) / write",
+                [
+                    f"{r['edits'][name]['stages'].get('validate', 0)} / {r['edits'][name]['stages'].get('render', 0)} / "
+                    f"{r['edits'][name]['stages'].get('write', 0)} s"
+                    for r in results
+                ],
+            )
+        )
     lines = head + ["| | " + " | ".join(sizes) + " |", "|---|" + "---:|" * len(sizes)]
     lines += [f"| {name} | " + " | ".join(values) + " |" for name, values in rows]
     return "\n".join(lines)
@@ -484,7 +587,11 @@ def _write_table(results: list[dict]) -> None:
         text += f"\n{START}\n{END}\n"
     before, rest = text.split(START, 1)
     _, after = rest.split(END, 1)
-    raw = "<details><summary>Raw numbers (JSON)</summary>\n\n```json\n" + json.dumps(results, indent=1) + "\n```\n\n</details>"
+    raw = (
+        "<details><summary>Raw numbers (JSON)</summary>\n\n```json\n"
+        + json.dumps(results, indent=1)
+        + "\n```\n\n</details>"
+    )
     BENCHMARKS.write_text(f"{before}{START}\n{table}\n\n{raw}\n{END}{after}", encoding="utf-8")
 
 

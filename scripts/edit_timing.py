@@ -54,13 +54,16 @@ def main() -> int:
     for label, measured in runs.items():
         seconds = statistics.median(m[0] for m in measured)
         by_stage = " ".join(f"{n} {statistics.median(m[1][n] for m in measured):.3f}" for n in measured[0][1])
-        print(f"{label:14} {seconds:.3f} s  ({by_stage}); {measured[0][2]} files written; "
-              f"all: {', '.join(f'{m[0]:.2f}' for m in measured)}")
+        print(
+            f"{label:14} {seconds:.3f} s  ({by_stage}); {measured[0][2]} files written; "
+            f"all: {', '.join(f'{m[0]:.2f}' for m in measured)}"
+        )
     return 0
 
 
 def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[str, list[Run]]:
     from benchmark import preview_edits  # scripts/ is on the path when this script runs
+
     from generator.site.build import generate
     from generator.site.cache import BuildCache
     from generator.site.portal import find_portal
@@ -99,8 +102,10 @@ def _edits(data: Path, docs: Path, repeat: int, profile: Path | None) -> dict[st
                         profiler.disable()
                         profiler.dump_stats(str(profile))
                     runs.setdefault(label, []).append((elapsed, stages, len(report.written)))
-                    print(f"  {label:14} {elapsed:.3f} s  ({' '.join(f'{n} {v:.3f}' for n, v in stages.items())})",
-                          file=sys.stderr)
+                    print(
+                        f"  {label:14} {elapsed:.3f} s  ({' '.join(f'{n} {v:.3f}' for n, v in stages.items())})",
+                        file=sys.stderr,
+                    )
     finally:
         target.write_text(text, encoding="utf-8")
     return runs

@@ -6,6 +6,7 @@ flags that keep it from calling home; the tests never download a browser.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -13,18 +14,25 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import websocket
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-quic", "--remote-debugging-port=0",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--remote-debugging-port=0",
     "--window-size=1280,900",
 ]
 
 
-def find_chromium() -> Optional[str]:
+def find_chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
@@ -33,7 +41,8 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="kk-chromium-")
         self.process = subprocess.Popen(
             [executable, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         port_file = Path(self.profile) / "DevToolsActivePort"
         for _ in range(300):
@@ -42,7 +51,7 @@ class Browser:
             time.sleep(0.1)
         self.port = int(port_file.read_text().splitlines()[0])
 
-    def new_page(self) -> "Page":
+    def new_page(self) -> Page:
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT")
         with urllib.request.urlopen(request, timeout=10) as response:
             target = json.load(response)
@@ -84,10 +93,8 @@ class Page:
         self.socket.settimeout(0.1)
         try:
             while time.time() < end:
-                try:
+                with contextlib.suppress(websocket.WebSocketTimeoutException):
                     self.events.append(json.loads(self.socket.recv()))
-                except websocket.WebSocketTimeoutException:
-                    pass
         finally:
             self.socket.settimeout(30)
 
@@ -128,7 +135,11 @@ class Page:
         for event in self.events:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.exceptionThrown":
-                errors.append(str(params["exceptionDetails"].get("exception", {}).get("description") or params["exceptionDetails"]))
+                errors.append(
+                    str(
+                        params["exceptionDetails"].get("exception", {}).get("description") or params["exceptionDetails"]
+                    )
+                )
             elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":
                 errors.append(" ".join(str(a.get("value", a.get("description"))) for a in params.get("args", [])))
             elif method == "Log.entryAdded" and params["entry"]["level"] == "error":

@@ -64,7 +64,11 @@ def test_page_opens_without_errors_or_outside_requests(page, served_site, kind):
     page.goto(_url(served_site, path))
     assert page.evaluate("document.readyState") == "complete"
     assert page.evaluate("document.documentElement.lang") == "sv"
-    outside = [u for u in page.requested_urls() if urlparse(u).hostname not in ("127.0.0.1", "localhost") and not u.startswith("data:")]
+    outside = [
+        u
+        for u in page.requested_urls()
+        if urlparse(u).hostname not in ("127.0.0.1", "localhost") and not u.startswith("data:")
+    ]
     assert not outside, outside
     assert not page.failed_requests(), page.failed_requests()
     assert not page.console_errors(), page.console_errors()
@@ -91,7 +95,9 @@ def test_search_for_eftersnack_leads_to_its_page(page, served_site):
     )
     href = page.wait_for(
         "(() => { const a = [...document.querySelectorAll('.md-search-result__link')].map(a => a.href);"
-        " return a.find(h => h.includes('/goda-exempel/eftersnack/')) || null })()", timeout=15)
+        " return a.find(h => h.includes('/goda-exempel/eftersnack/')) || null })()",
+        timeout=15,
+    )
     assert href, "Eftersnack not found by search"
     page.goto(href)
     assert page.evaluate("document.querySelector('h1').firstChild.textContent") == "Eftersnack"
@@ -103,10 +109,12 @@ def test_sortable_table_sorts_by_total(page, served_site):
     # The third total column holds the totals of revision 2002 only (one column per revision)
     page.evaluate("document.querySelectorAll('#kommuntabell thead th button')[3].click()")
     page.evaluate("document.querySelectorAll('#kommuntabell thead th button')[3].click()")
-    values = page.evaluate("[...document.querySelectorAll('#kommuntabell tbody tr td:nth-child(4)')].map(td => td.dataset.value)")
+    values = page.evaluate(
+        "[...document.querySelectorAll('#kommuntabell tbody tr td:nth-child(4)')].map(td => td.dataset.value)"
+    )
     totals = [float(v) for v in values if v]
     assert totals == sorted(totals, reverse=True) and len(totals) >= 5
-    assert values[len(totals):] == [""] * (len(values) - len(totals))  # municipalities without such a total come last
+    assert values[len(totals) :] == [""] * (len(values) - len(totals))  # municipalities without such a total come last
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
@@ -184,9 +192,11 @@ def test_no_page_scrolls_sideways_on_a_phone(page, served_site, kind):
         page.goto(_url(served_site, PAGE_KINDS[kind]))
         widths = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
         # A wide table scrolls inside its own box and keeps its key column in view.
-        sticky = page.evaluate("[...document.querySelectorAll('.kk-table-wrap, .md-typeset table:not([class])')]"
-                               ".filter(w => w.scrollWidth > w.clientWidth + 1)"
-                               ".map(w => getComputedStyle(w.querySelector('tbody tr > :first-child')).position)")
+        sticky = page.evaluate(
+            "[...document.querySelectorAll('.kk-table-wrap, .md-typeset table:not([class])')]"
+            ".filter(w => w.scrollWidth > w.clientWidth + 1)"
+            ".map(w => getComputedStyle(w.querySelector('tbody tr > :first-child')).position)"
+        )
     finally:
         page.call("Emulation.clearDeviceMetricsOverride")
     assert widths[0] <= widths[1], widths
@@ -239,8 +249,10 @@ def test_keyboard_alone_reaches_and_operates_every_control(page, served_site):
     assert page.evaluate(header) == "ascending"
     _press(page, "Enter")
     assert page.evaluate(header) == "descending"
-    totals = page.evaluate(f"[...document.querySelectorAll('#kommuntabell tbody tr')].map(tr => tr.cells[{column}].dataset.value)"
-                           ".filter(v => v).map(parseFloat)")
+    totals = page.evaluate(
+        f"[...document.querySelectorAll('#kommuntabell tbody tr')].map(tr => tr.cells[{column}].dataset.value)"
+        ".filter(v => v).map(parseFloat)"
+    )
     assert len(totals) >= 3 and totals == sorted(totals, reverse=True)
 
     page.goto(_url(served_site, PAGE_KINDS["municipalities"]))

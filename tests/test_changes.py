@@ -9,15 +9,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from generator.aggregate import aggregate
-from generator.review.changes import page_url, summarize_revisions
 from generator.cli import main
 from generator.loader import reformat
+from generator.review.changes import page_url, summarize_revisions
 from generator.site.pages import format_number
 from generator.validate import validate_folder
 
@@ -29,10 +29,14 @@ KARLSKOGA = Path("evaluations/karlskoga/2022.yaml")
 def git(repo: Path, *args: str) -> str:
     env = {
         **os.environ,
-        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "Utvärderare", "GIT_AUTHOR_EMAIL": "utvarderare@example.org",
-        "GIT_COMMITTER_NAME": "Utvärderare", "GIT_COMMITTER_EMAIL": "utvarderare@example.org",
-        "GIT_AUTHOR_DATE": "2024-01-01T12:00:00Z", "GIT_COMMITTER_DATE": "2024-01-01T12:00:00Z",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Utvärderare",
+        "GIT_AUTHOR_EMAIL": "utvarderare@example.org",
+        "GIT_COMMITTER_NAME": "Utvärderare",
+        "GIT_COMMITTER_EMAIL": "utvarderare@example.org",
+        "GIT_AUTHOR_DATE": "2024-01-01T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-01-01T12:00:00Z",
     }
     return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
 
@@ -67,12 +71,15 @@ def section(text: str, heading: str) -> str:
     level = heading.split(" ")[0]
     lines = text.splitlines()
     start = lines.index(heading) + 1
-    end = next((i for i in range(start, len(lines)) if lines[i].startswith("#") and len(lines[i].split(" ")[0]) <= len(level)), len(lines))
+    end = next(
+        (i for i in range(start, len(lines)) if lines[i].startswith("#") and len(lines[i].split(" ")[0]) <= len(level)),
+        len(lines),
+    )
     return "\n".join(lines[start:end]).strip("\n")
 
 
 def loaded(data: Path):
-    dataset, problems = validate_folder(data)
+    dataset, _problems = validate_folder(data)
     return dataset, {view.key: view for view in aggregate(dataset).evaluations}
 
 
@@ -93,7 +100,7 @@ def repo(tmp_path: Path, monkeypatch) -> Path:
 
 
 def test_one_question_and_one_strength(repo: Path, capsys) -> None:
-    dataset, views = loaded(repo / "evaluations")
+    _dataset, views = loaded(repo / "evaluations")
     before = views["karlskoga/2022"]
     area_name = before.area(1).definition.name
     points = question_of(before, "1.2")
@@ -115,23 +122,30 @@ def test_one_question_and_one_strength(repo: Path, capsys) -> None:
     assert "Nya varningar" not in text and "### Valideringsproblem" not in text
     assert section(text, "### Ändrade filer") == "- ändrad: `evaluations/karlskoga/2022.yaml`"
     n = format_number
-    assert section(text, "### Ändrade utvärderingar") == "\n".join([
-        "#### Karlskoga 2022",
-        "",
-        f"Fil: `evaluations/karlskoga/2022.yaml` · [sidan]({PREVIEW}kommuner/karlskoga/2022/)",
-        "",
-        "| Poäng | Före | Efter | Förändring |",
-        "|---|---:|---:|---:|",
-        f"| Område 1 {area_name} | {n(before.area(1).points)} | {n(before.area(1).points + 2)} | +2 |",
-        f"| Fråga 1.2 | {n(points)} | {n(points + 2)} | +2 |",
-        f"| **Totalt** | {n(before.total)} | {n(before.total + 2)} | +2 |",
-        "",
-        "Texter och uppgifter:",
-        "",
-        f"- Område 1, styrka ändrad: »{strength}« → »Politikerenkät med frågor om hot och hat«",
-    ])
-    for absent in ("### Nya utvärderingar", "### Borttagna utvärderingar", "### Goda exempel",
-                   "### Sidor som tillkommer", "### Sidor som försvinner"):
+    assert section(text, "### Ändrade utvärderingar") == "\n".join(
+        [
+            "#### Karlskoga 2022",
+            "",
+            f"Fil: `evaluations/karlskoga/2022.yaml` · [sidan]({PREVIEW}kommuner/karlskoga/2022/)",
+            "",
+            "| Poäng | Före | Efter | Förändring |",
+            "|---|---:|---:|---:|",
+            f"| Område 1 {area_name} | {n(before.area(1).points)} | {n(before.area(1).points + 2)} | +2 |",
+            f"| Fråga 1.2 | {n(points)} | {n(points + 2)} | +2 |",
+            f"| **Totalt** | {n(before.total)} | {n(before.total + 2)} | +2 |",
+            "",
+            "Texter och uppgifter:",
+            "",
+            f"- Område 1, styrka ändrad: »{strength}« → »Politikerenkät med frågor om hot och hat«",
+        ]
+    )
+    for absent in (
+        "### Nya utvärderingar",
+        "### Borttagna utvärderingar",
+        "### Goda exempel",
+        "### Sidor som tillkommer",
+        "### Sidor som försvinner",
+    ):
         assert absent not in text
     changed_pages = section(text, "### Sidor med ändrat innehåll")
     assert f"- [kommuner/karlskoga/2022/]({PREVIEW}kommuner/karlskoga/2022/)" in changed_pages
@@ -163,21 +177,30 @@ def test_printed_area_total_stays_and_the_question_sum_is_named(repo: Path) -> N
     n = format_number
     table = section(text, "#### Karlskoga 2022")
     assert f"| Fråga {first.definition.id} | {n(first.points)} | {n(first.points - 1)} | −1 |" in table
-    assert (f"| Område 2 {before.area(2).definition.name}, frågornas summa (tryckt: {n(printed)}) "
-            f"| {n(before.area(2).question_sum)} | {n(before.area(2).question_sum - 1)} | −1 |") in table
+    assert (
+        f"| Område 2 {before.area(2).definition.name}, frågornas summa (tryckt: {n(printed)}) "
+        f"| {n(before.area(2).question_sum)} | {n(before.area(2).question_sum - 1)} | −1 |"
+    ) in table
     assert f"| **Totalt** | {n(before.total)} | {n(before.total)} | ±0 |" in table
     if before.area(2).question_sum == printed:  # the sum now differs from the printed total: a new warning
         assert "**Nya varningar:** 1." in text
         line = line_of(repo / KARLSKOGA, f"reported_points: {n(printed)}")
-        assert (f"- `evaluations/karlskoga/2022.yaml:{line}:22` varning: område 2 trycks som {n(printed)} "
-                f"men frågorna blir tillsammans {n(printed - 1)}; båda behålls och webbplatsen visar skillnaden") in text
+        assert (
+            f"- `evaluations/karlskoga/2022.yaml:{line}:22` varning: område 2 trycks som {n(printed)} "
+            f"men frågorna blir tillsammans {n(printed - 1)}; båda behålls och webbplatsen visar skillnaden"
+        ) in text
     assert "[sidan]" not in text  # no preview address given: no links
 
 
 def test_added_evaluation_lists_its_new_pages(repo: Path) -> None:
     ale = repo / "evaluations" / "ale" / "2005.yaml"
     ale.parent.mkdir()
-    ale.write_text((repo / "evaluations/botkyrka/2005.yaml").read_text(encoding="utf-8").replace("municipality: botkyrka", "municipality: ale"), encoding="utf-8")
+    ale.write_text(
+        (repo / "evaluations/botkyrka/2005.yaml")
+        .read_text(encoding="utf-8")
+        .replace("municipality: botkyrka", "municipality: ale"),
+        encoding="utf-8",
+    )
     commit(repo, "Ale 2005")
     points = format_number(loaded(repo / "evaluations")[1]["ale/2005"].total)
 
@@ -188,7 +211,8 @@ def test_added_evaluation_lists_its_new_pages(repo: Path) -> None:
     assert section(text, "### Ändrade filer") == "- ny: `evaluations/ale/2005.yaml`"
     assert section(text, "### Nya utvärderingar") == (
         f"- **Ale 2005** (Kommunkompassen 2002, endast områdespoäng): {points} poäng · `evaluations/ale/2005.yaml`"
-        f" · [sidan]({PREVIEW}kommuner/ale/2005/)")
+        f" · [sidan]({PREVIEW}kommuner/ale/2005/)"
+    )
     assert section(text, "### Sidor som tillkommer") == f"- [kommuner/ale/2005/]({PREVIEW}kommuner/ale/2005/)"
     assert "### Ändrade utvärderingar" not in text and "### Sidor som försvinner" not in text
     assert f"- [kommuner/ale/]({PREVIEW}kommuner/ale/)" in section(text, "### Sidor med ändrat innehåll")
@@ -197,7 +221,8 @@ def test_added_evaluation_lists_its_new_pages(repo: Path) -> None:
     text, ok = summarize_revisions("HEAD", "HEAD~1", Path("evaluations"), PREVIEW)
     assert ok
     assert section(text, "### Borttagna utvärderingar") == (
-        f"- **Ale 2005** (Kommunkompassen 2002, endast områdespoäng): {points} poäng · `evaluations/ale/2005.yaml`")
+        f"- **Ale 2005** (Kommunkompassen 2002, endast områdespoäng): {points} poäng · `evaluations/ale/2005.yaml`"
+    )
     assert section(text, "### Sidor som försvinner") == "- `kommuner/ale/2005/`"
 
 
@@ -210,19 +235,29 @@ def test_practices_added_removed_and_changed(repo: Path) -> None:
         listed = area(tree, 1)["good_practices"]
         listed[0]["name"] = renamed.name + " i fullmäktige"
         del listed[1]
-        listed.append({"slug": "karlskoga-politikerskola", "name": "Politikerskola",
-                       "description": "Nya förtroendevalda går en utbildning om kommunens styrning."})
+        listed.append(
+            {
+                "slug": "karlskoga-politikerskola",
+                "name": "Politikerskola",
+                "description": "Nya förtroendevalda går en utbildning om kommunens styrning.",
+            }
+        )
 
     mutate(repo / KARLSKOGA, change)
     summary, ok = summarize_revisions("HEAD", None, Path("evaluations"), PREVIEW)
 
     assert ok
-    assert sorted(section(summary, "### Goda exempel").splitlines()) == sorted([
-        f"- Ändrat: **{renamed.name} i fullmäktige** (Karlskoga 2022, område 1): namn · [sidan]({PREVIEW}goda-exempel/{renamed.slug}/)",
-        f"- Tillagt: **Politikerskola** (Karlskoga 2022, område 1) · [sidan]({PREVIEW}goda-exempel/karlskoga-politikerskola/)",
-        f"- Borttaget: **{dropped.name}** (Karlskoga 2022, område 1)",
-    ])
-    assert section(summary, "### Sidor som tillkommer") == f"- [goda-exempel/karlskoga-politikerskola/]({PREVIEW}goda-exempel/karlskoga-politikerskola/)"
+    assert sorted(section(summary, "### Goda exempel").splitlines()) == sorted(
+        [
+            f"- Ändrat: **{renamed.name} i fullmäktige** (Karlskoga 2022, område 1): namn · [sidan]({PREVIEW}goda-exempel/{renamed.slug}/)",
+            f"- Tillagt: **Politikerskola** (Karlskoga 2022, område 1) · [sidan]({PREVIEW}goda-exempel/karlskoga-politikerskola/)",
+            f"- Borttaget: **{dropped.name}** (Karlskoga 2022, område 1)",
+        ]
+    )
+    assert (
+        section(summary, "### Sidor som tillkommer")
+        == f"- [goda-exempel/karlskoga-politikerskola/]({PREVIEW}goda-exempel/karlskoga-politikerskola/)"
+    )
     assert section(summary, "### Sidor som försvinner") == f"- `goda-exempel/{dropped.slug}/`"
 
 
@@ -244,7 +279,10 @@ def test_broken_files_give_problems_and_annotations_with_their_lines(repo: Path,
     text, ok = summarize_revisions("HEAD~1", "HEAD", Path("evaluations"), PREVIEW)
 
     assert not ok
-    assert "**Validering:** 2 fel – rätta felen innan ändringen tas in; webbplatsen byggs inte förrän de är rättade." in text
+    assert (
+        "**Validering:** 2 fel – rätta felen innan ändringen tas in; webbplatsen byggs inte förrän de är rättade."
+        in text
+    )
     assert "Förhandsversion" not in text
     problems = section(text, "### Valideringsproblem").splitlines()
     assert problems[:2] == [
@@ -252,15 +290,24 @@ def test_broken_files_give_problems_and_annotations_with_their_lines(repo: Path,
         f"- `evaluations/karlskoga/2022.yaml:{points_line}:{points_column}` fel: fråga 1.2 har 99 poäng; det ska vara mellan 0 och {maximum}",
     ]
     # The file that could not be read is not reported as removed, nor are its good practices.
-    assert section(text, "### Utvärderingar som inte kunde läsas") == "- `evaluations/kalix/2012.yaml`: se valideringsproblemen nedan."
+    assert (
+        section(text, "### Utvärderingar som inte kunde läsas")
+        == "- `evaluations/kalix/2012.yaml`: se valideringsproblemen nedan."
+    )
     assert "### Borttagna utvärderingar" not in text and "### Goda exempel" not in text
     assert section(text, "### Sidor") == "Sidorna jämförs när valideringsfelen är rättade."
     assert f"| Fråga 1.2 | {format_number(points)} | 99 | +{format_number(99 - points)} |" in text
 
     assert main(["validate", "--format", "github"]) == 1
     annotations = capsys.readouterr().out.splitlines()
-    assert f"::error file=evaluations/kalix/2012.yaml,line={duplicate_line},col=1::nyckeln `year` finns två gånger (första gången på rad {first_line}); behåll en" in annotations
-    assert f"::error file=evaluations/karlskoga/2022.yaml,line={points_line},col={points_column}::fråga 1.2 har 99 poäng; det ska vara mellan 0 och {maximum}" in annotations
+    assert (
+        f"::error file=evaluations/kalix/2012.yaml,line={duplicate_line},col=1::nyckeln `year` finns två gånger (första gången på rad {first_line}); behåll en"
+        in annotations
+    )
+    assert (
+        f"::error file=evaluations/karlskoga/2022.yaml,line={points_line},col={points_column}::fråga 1.2 har 99 poäng; det ska vara mellan 0 och {maximum}"
+        in annotations
+    )
     assert main(["diff", "HEAD~1", "HEAD"]) == 1
     capsys.readouterr()
 
@@ -324,7 +371,8 @@ def test_the_summary_is_inert(repo: Path) -> None:
     assert section(summary, "### Goda exempel") == (
         f"- Ändrat: **@{z}octocat fixes #{z}12, o/r#{z}13 and GH-{z}14: see https:{z}//evil.example or www{z}.evil.example"
         f" \\<img src=x onerror=alert(1)\\> \\[x\\](https:{z}//evil.example) \\*\\*b\\*\\* \\$x\\$ \\[31mred**"
-        f" (Karlskoga 2022, område 1): namn · [sidan]({PREVIEW}goda-exempel/{practice.slug}/)")
+        f" (Karlskoga 2022, område 1): namn · [sidan]({PREVIEW}goda-exempel/{practice.slug}/)"
+    )
     assert "\x1b" not in summary
 
 
@@ -335,8 +383,10 @@ def test_a_submodule_in_the_data_folder_is_listed_and_refused(repo: Path) -> Non
     text, ok = summarize_revisions("HEAD~1", "HEAD", Path("evaluations"), PREVIEW)
     assert not ok and "Inga ändringar" not in text
     assert section(text, "### Ändrade filer") == "- ny git-undermodul (byggs inte): `evaluations/kalix/2013.yaml`"
-    assert ("- `evaluations/kalix/2013.yaml:1:1` fel: det här är en git-undermodul (en incheckning i ett annat "
-            "repositorium); data hämtas aldrig någon annanstans ifrån: checka in filerna själva") in section(text, "### Valideringsproblem")
+    assert (
+        "- `evaluations/kalix/2013.yaml:1:1` fel: det här är en git-undermodul (en incheckning i ett annat "
+        "repositorium); data hämtas aldrig någon annanstans ifrån: checka in filerna själva"
+    ) in section(text, "### Valideringsproblem")
 
 
 def test_the_summary_is_capped() -> None:
@@ -346,7 +396,9 @@ def test_the_summary_is_capped() -> None:
     text = "".join(f"- rad {i}\n" for i in range(20_000))
     capped = _cap(text)
     assert len(capped) <= MAX_SUMMARY_CHARS
-    assert capped.endswith("\n- rad 5536\n\n… (förkortad till 60 000 tecken; hela sammanfattningen finns i körningens sammanfattning)\n")
+    assert capped.endswith(
+        "\n- rad 5536\n\n… (förkortad till 60 000 tecken; hela sammanfattningen finns i körningens sammanfattning)\n"
+    )
     assert _cap("kort\n") == "kort\n"
 
 
@@ -363,13 +415,22 @@ def test_symbolic_links_and_files_outside_the_data_are_listed(repo: Path, tmp_pa
         text, ok = summarize_revisions("HEAD~1", head, Path("evaluations"), PREVIEW)
         assert not ok
         assert "Inga ändringar" not in text
-        assert section(text, "### Ändrade filer") == "- ny symbolisk länk (byggs inte): `evaluations/karlskoga/2023.yaml`"
-        assert section(text, "### Ändrade filer utanför datamappen") == "\n".join([
-            "Granska dem särskilt: de ändrar kod, mallar, arbetsflöden eller sidor, inte data.", "",
-            "- `.github/hook.yml`", "- `generator.py`"])
-        assert ("- `evaluations/karlskoga/2023.yaml:1:1` fel: det här är en symbolisk länk; länkar följs aldrig och "
-                "publiceras inte, så bygget stoppar här: ersätt den med filen eller mappen själv (i git: checka in "
-                "filen, inte en länk)") in section(text, "### Valideringsproblem")
+        assert (
+            section(text, "### Ändrade filer") == "- ny symbolisk länk (byggs inte): `evaluations/karlskoga/2023.yaml`"
+        )
+        assert section(text, "### Ändrade filer utanför datamappen") == "\n".join(
+            [
+                "Granska dem särskilt: de ändrar kod, mallar, arbetsflöden eller sidor, inte data.",
+                "",
+                "- `.github/hook.yml`",
+                "- `generator.py`",
+            ]
+        )
+        assert (
+            "- `evaluations/karlskoga/2023.yaml:1:1` fel: det här är en symbolisk länk; länkar följs aldrig och "
+            "publiceras inte, så bygget stoppar här: ersätt den med filen eller mappen själv (i git: checka in "
+            "filen, inte en länk)"
+        ) in section(text, "### Valideringsproblem")
         assert "municipality: karlskoga" not in text
 
     assert main(["diff", "HEAD~1", "HEAD"]) == 1

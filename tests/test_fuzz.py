@@ -15,7 +15,32 @@ from generator.schema import check
 from tests.conftest import DATA
 
 REAL = (DATA / "karlskrona" / "2022.yaml").read_text(encoding="utf-8")
-YAML_PIECES = [":", "-", " ", "\n", "  ", "[", "]", "{", "}", "&a", "*a", "!t", "!!str", "'", '"', "#", "|", ">", "? ", ",", "\t", "null", "1.5", "…"]
+YAML_PIECES = [
+    ":",
+    "-",
+    " ",
+    "\n",
+    "  ",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&a",
+    "*a",
+    "!t",
+    "!!str",
+    "'",
+    '"',
+    "#",
+    "|",
+    ">",
+    "? ",
+    ",",
+    "\t",
+    "null",
+    "1.5",
+    "…",
+]
 
 
 @st.composite
@@ -27,9 +52,9 @@ def mangled_yaml(draw) -> str:
         if kind == "insert":
             text = text[:position] + draw(st.sampled_from(YAML_PIECES)) + text[position:]
         elif kind == "delete":
-            text = text[:position] + text[position + draw(st.integers(1, 40)):]
+            text = text[:position] + text[position + draw(st.integers(1, 40)) :]
         else:
-            text = text[:position] + text[position:position + 200] + text[position:]
+            text = text[:position] + text[position : position + 200] + text[position:]
     return text
 
 
@@ -61,7 +86,9 @@ def test_arbitrary_unicode_gives_messages_not_exceptions(text):
     _answers_with_messages(text)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(text=mangled_yaml(), raw=st.binary(max_size=64))
 def test_validate_command_exits_1_with_messages(tmp_path_factory, capsys, text, raw):
     data = tmp_path_factory.mktemp("fuzz") / "evaluations"

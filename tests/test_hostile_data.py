@@ -26,9 +26,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from generator.cli import main
-from generator.site.datafiles import spreadsheet_safe, spreadsheet_text
-from generator.site.workbook import read_sheets
 from generator.site.pages import escape_line_start, escape_text
+from generator.site.workbook import read_sheets, spreadsheet_safe, spreadsheet_text
 from tests.browser import Browser, find_chromium
 from tests.conftest import DATA, build
 
@@ -37,24 +36,39 @@ from tests.conftest import DATA, build
 PAYLOADS = (
     '<script>window.__pwned="script"</script>',
     "<img src=x onerror=\"window.__pwned='img'\" data-kkpwn>",
-    "\"><svg onload=\"window.__pwned='svg'\" data-kkpwn>",
+    '"><svg onload="window.__pwned=\'svg\'" data-kkpwn>',
     "'><b data-kkpwn onmouseover=\"window.__pwned='hover'\">kkhover</b>",
-    "\" autofocus onfocus=\"window.__pwned='focus'\" data-kkpwn x=\"",
+    '" autofocus onfocus="window.__pwned=\'focus\'" data-kkpwn x="',
     "' tabindex=0 onfocus='window.__pwned=1' data-kkpwn x='",
     "[kklink](javascript:window.__pwned=1) <javascript:alert(1)> ![kkimg](x onerror=alert(1))",
     "{{ 6*7 }}kkjinja {% if true %}kkif{% endif %} {# kkcomment #}",
     "**kkbold** _kkem_ `kkcode` <b>kkb</b> &lt;kkentity&gt; &amp;",
     "</textarea></title></script></style><script>alert(1)</script>",
-    "--><script>alert(1)</script><!-- kkcomment2 { onclick=\"window.__pwned=1\" }",
-    "=HYPERLINK(\"http://example.invalid\",\"kkformula\")",
+    '--><script>alert(1)</script><!-- kkcomment2 { onclick="window.__pwned=1" }',
+    '=HYPERLINK("http://example.invalid","kkformula")',
     "- kklist",
     "@SUM(1+1)*cmd|' /C calc'!A0",
     "+kkplus javascript:alert(1)",
     "1. kkordered",
 )
 # Keys whose values a pattern or a list of choices restricts: no free text goes there.
-RESTRICTED = {"slug", "code", "municipality", "id", "framework", "report", "report_date", "relation", "kind",
-              "statistic", "detail", "publisher", "country", "question", "url"}
+RESTRICTED = {
+    "slug",
+    "code",
+    "municipality",
+    "id",
+    "framework",
+    "report",
+    "report_date",
+    "relation",
+    "kind",
+    "statistic",
+    "detail",
+    "publisher",
+    "country",
+    "question",
+    "url",
+}
 ON_ATTRIBUTE = re.compile(r"^on[a-z]+$")
 MARKUP_FROM_DATA = ("kkbold", "kkem", "kkcode", "kkb", "kkhover", "kklink", "kkimg")
 
@@ -154,7 +168,7 @@ def _live_markup(markup: str, where: str) -> list[str]:
         if "__pwned" in script or "alert(" in script:
             found.append(f"{where}: a script from the data: {script[:80]!r}")
     text = "".join(parsed.text)
-    if "42kkjinja" in text or "kkif" in text and "{% if true %}kkif" not in text:
+    if "42kkjinja" in text or ("kkif" in text and "{% if true %}kkif" not in text):
         found.append(f"{where}: Jinja syntax from the data was evaluated")
     for word in MARKUP_FROM_DATA:
         if re.search(rf"<(strong|em|code|b|a)\b[^>]*>{word}", markup) or f'alt="{word}"' in markup:
@@ -168,8 +182,14 @@ def _add_optional_fields(data: Path) -> None:
     text = path.read_text(encoding="utf-8")
     marker = "        name: Kommunellt\n"
     assert marker in text
-    path.write_text(text.replace(marker, marker + "        links:\n          - {title: Kommunellt, url: 'https://example.org/kommunellt'}\n", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace(
+            marker,
+            marker + "        links:\n          - {title: Kommunellt, url: 'https://example.org/kommunellt'}\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +203,13 @@ def hostile(tmp_path_factory):
     return data, build(data, out), injected
 
 
-KINDS = {"evaluation": "*/[0-9]*.yaml", "framework": "_frameworks/*.yaml", "municipalities": "_municipalities.yaml",
-         "sources": "_sources.yaml", "reference": "_references/*.yaml"}
+KINDS = {
+    "evaluation": "*/[0-9]*.yaml",
+    "framework": "_frameworks/*.yaml",
+    "municipalities": "_municipalities.yaml",
+    "sources": "_sources.yaml",
+    "reference": "_references/*.yaml",
+}
 REFERENCES = {"report"}  # free strings that must name a record (a report id): refused below otherwise
 
 
@@ -195,7 +220,11 @@ def _free_text_fields(schema: dict, path: str = "", definitions: dict | None = N
         schema = definitions[schema["$ref"].rsplit("/", 1)[-1]]
     kind = schema.get("type")
     if "properties" in schema:
-        return {p for name, sub in schema["properties"].items() for p in _free_text_fields(sub, f"{path}.{name}", definitions)}
+        return {
+            p
+            for name, sub in schema["properties"].items()
+            for p in _free_text_fields(sub, f"{path}.{name}", definitions)
+        }
     if kind == "array":
         return _free_text_fields(schema.get("items", {}), path, definitions)
     kinds = kind if isinstance(kind, list) else [kind]
@@ -213,7 +242,9 @@ def _carrying_payloads(node, path: str = "") -> set[str]:
         return found
     if isinstance(node, list):
         return {p for value in node for p in _carrying_payloads(value, path)}
-    if isinstance(node, str) and (node.startswith(PAYLOADS) or any("?" + re.sub(r"\s", "", p) in node for p in PAYLOADS)):
+    if isinstance(node, str) and (
+        node.startswith(PAYLOADS) or any("?" + re.sub(r"\s", "", p) in node for p in PAYLOADS)
+    ):
         return {path}
     return set()
 
@@ -233,7 +264,7 @@ def test_every_free_text_field_of_every_record_type_carries_a_payload(hostile):
 
 
 def test_html_holds_no_markup_from_the_data_and_shows_it_literally(hostile):
-    data, site, _ = hostile
+    _data, site, _ = hostile
     found = []
     for path in sorted(site.rglob("*.html")):
         found += _live_markup(path.read_text(encoding="utf-8"), path.relative_to(site).as_posix())
@@ -258,13 +289,21 @@ def test_the_page_frame_prints_titles_descriptions_and_tags_as_text(hostile):
     checked = 0
     for path in sorted((site / "goda-exempel").glob("*/index.html")):
         page = path.read_text(encoding="utf-8")
-        head = page[:page.index("<body")]
-        for pattern in (r"<title>(.*?)</title>", r'<meta name="description" content="([^"]*)"',
-                        r'<meta property="og:title" content="([^"]*)"', r'<meta property="og:description" content="([^"]*)"'):
+        head = page[: page.index("<body")]
+        for pattern in (
+            r"<title>(.*?)</title>",
+            r'<meta name="description" content="([^"]*)"',
+            r'<meta property="og:title" content="([^"]*)"',
+            r'<meta property="og:description" content="([^"]*)"',
+        ):
             value = re.search(pattern, head, re.S)
             assert value, (path, pattern)
             assert "<" not in value.group(1) and '"' not in value.group(1), (path, pattern, value.group(1))
-        header = re.search(r'<div class="md-header__topic" data-md-component="header-topic">\s*<span class="md-ellipsis">(.*?)</span>', page, re.S)
+        header = re.search(
+            r'<div class="md-header__topic" data-md-component="header-topic">\s*<span class="md-ellipsis">(.*?)</span>',
+            page,
+            re.S,
+        )
         assert header, path
         assert "<" not in header.group(1), (path, header.group(1))
         for tag in re.findall(r'<(?:span|a)[^>]* class="md-tag[^"]*"[^>]*>(.*?)</(?:span|a)>', page, re.S):
@@ -308,7 +347,7 @@ def test_svg_charts_are_well_formed_and_hold_no_markup_from_the_data(hostile):
 
 
 def test_json_files_hold_the_values_as_written(hostile):
-    data, site, injected = hostile
+    _data, site, injected = hostile
     everything = json.loads((site / "data" / "kommunkompassen.json").read_text(encoding="utf-8"))
     names = {mu["name"] for mu in everything["municipalities"]}
     written = set(injected["_municipalities.yaml"])
@@ -320,7 +359,9 @@ def test_json_files_hold_the_values_as_written(hostile):
 
 
 def _formula(cell: str) -> bool:
-    return cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(r"[+-]?(\d+([.,]\d+)?|[.,]\d+)([eE][+-]?\d+)?", cell)
+    return cell[:1] in ("=", "+", "-", "@", "\t", "\r") and not re.fullmatch(
+        r"[+-]?(\d+([.,]\d+)?|[.,]\d+)([eE][+-]?\d+)?", cell
+    )
 
 
 def test_no_csv_cell_can_become_a_formula(hostile):
@@ -338,31 +379,34 @@ def test_no_csv_cell_can_become_a_formula(hostile):
     assert any(row["name"].startswith("'=HYPERLINK(") for row in practices)
 
 
-@pytest.mark.parametrize("value, cell", [
-    ("=1+1", "'=1+1"),
-    ('=HYPERLINK("http://example.invalid")', '\'=HYPERLINK("http://example.invalid")'),
-    ("+46 70 123", "'+46 70 123"),
-    ("-", "'-"),
-    ("- lista", "'- lista"),
-    ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"),
-    ("\r=1", "'\n=1"),
-    ("a\r=1", "a\n=1"),
-    ("a\r\n@b", "a\n@b"),
-    ("-3 kr", "'-3 kr"),
-    ("-3", "-3"),
-    ("+2.5", "+2.5"),
-    ("-1,5", "-1,5"),
-    ("-2e3", "-2e3"),
-    ("a=b", "a=b"),
-    ("'=1", "''=1"),
-    ("'abc", "'abc"),
-    ("'-3", "'-3"),
-    ("Karlskoga", "Karlskoga"),
-    ("", ""),
-    (-3, -3),
-    (2.5, 2.5),
-])
+@pytest.mark.parametrize(
+    "value, cell",
+    [
+        ("=1+1", "'=1+1"),
+        ('=HYPERLINK("http://example.invalid")', '\'=HYPERLINK("http://example.invalid")'),
+        ("+46 70 123", "'+46 70 123"),
+        ("-", "'-"),
+        ("- lista", "'- lista"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\n=1"),
+        ("a\r=1", "a\n=1"),
+        ("a\r\n@b", "a\n@b"),
+        ("-3 kr", "'-3 kr"),
+        ("-3", "-3"),
+        ("+2.5", "+2.5"),
+        ("-1,5", "-1,5"),
+        ("-2e3", "-2e3"),
+        ("a=b", "a=b"),
+        ("'=1", "''=1"),
+        ("'abc", "'abc"),
+        ("'-3", "'-3"),
+        ("Karlskoga", "Karlskoga"),
+        ("", ""),
+        (-3, -3),
+        (2.5, 2.5),
+    ],
+)
 def test_spreadsheet_safe_neutralises_formulas_and_keeps_numbers(value, cell):
     assert spreadsheet_safe(value) == cell
 
@@ -379,8 +423,10 @@ def test_a_carriage_return_in_a_value_cannot_start_a_row_with_a_formula(tmp_path
     data = out / "evaluations"
     shutil.copytree(DATA, data)
     path = data / "_municipalities.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "name: Karlskoga", 'name: "Karl\\r=HYPERLINK(1)\\rskoga"', 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("name: Karlskoga", 'name: "Karl\\r=HYPERLINK(1)\\rskoga"', 1),
+        encoding="utf-8",
+    )
     site = build(data, out)
     for csv_path in (site / "data").glob("*.csv"):
         raw = csv_path.read_bytes()
@@ -405,27 +451,34 @@ def test_the_workbook_holds_text_as_written_never_a_quote_in_front(hostile):
 def test_csv_files_write_neutralised_cells(hostile):
     """The exact cells of an evaluation's own CSV and its chart's CSV."""
     _, site, _ = hostile
-    rows = list(csv.reader(io.StringIO((site / "kommuner" / "kalix" / "2012" / "poang.csv").read_text(encoding="utf-8"))))
+    rows = list(
+        csv.reader(io.StringIO((site / "kommuner" / "kalix" / "2012" / "poang.csv").read_text(encoding="utf-8")))
+    )
     texts = [row[2] for row in rows[1:]]
-    assert any(text.startswith("'=HYPERLINK(\"http://example.invalid\",\"kkformula\") ") for text in texts)
+    assert any(text.startswith('\'=HYPERLINK("http://example.invalid","kkformula") ') for text in texts)
     assert any(text.startswith("'- kklist ") for text in texts) or any(text.startswith("'@SUM(1+1)") for text in texts)
-    chart = list(csv.reader(io.StringIO((site / "kommuner" / "kalix" / "2012" / "profil.csv").read_text(encoding="utf-8"))))
+    chart = list(
+        csv.reader(io.StringIO((site / "kommuner" / "kalix" / "2012" / "profil.csv").read_text(encoding="utf-8")))
+    )
     assert len(chart) == 9  # the header and the eight areas, named by the (hostile) framework
     assert all(not _formula(cell) for row in chart for cell in row)
 
 
-@pytest.mark.parametrize("file, old, new", [
-    ("_municipalities.yaml", "slug: karlshamn", "slug: '<script>'"),
-    ("_municipalities.yaml", "code: '1082'", "code: '<b>1'"),
-    ("_sources.yaml", "id: skl-2007-karlskoga", "id: 'skl\"><script>'"),
-    ("karlskoga/2007.yaml", "report_date: '2007-12'", "report_date: '<b>2007-12'"),
-    ("karlskoga/2007.yaml", "      - slug: kommunellt", "      - slug: '\"><img src=x onerror=alert(1)>'"),
-    ("_frameworks/2002.yaml", "id: '2002'", "id: '<b>'"),
-    ("karlskoga/2007.yaml", "report: skl-2007-karlskoga", "report: '<script>alert(1)</script>'"),
-    ("_municipalities.yaml", "report: skl-2009-fagersta", "report: '\"><svg onload=alert(1)>'"),
-    ("_sources.yaml", "url: https://www.skl.se\n", "url: 'javascript:alert(1)'\n"),
-    ("_sources.yaml", "url: https://www.skl.se\n", "url: 'https://www.skl.se\" onmouseover=\"alert(1)'\n"),
-])
+@pytest.mark.parametrize(
+    "file, old, new",
+    [
+        ("_municipalities.yaml", "slug: karlshamn", "slug: '<script>'"),
+        ("_municipalities.yaml", "code: '1082'", "code: '<b>1'"),
+        ("_sources.yaml", "id: skl-2007-karlskoga", "id: 'skl\"><script>'"),
+        ("karlskoga/2007.yaml", "report_date: '2007-12'", "report_date: '<b>2007-12'"),
+        ("karlskoga/2007.yaml", "      - slug: kommunellt", "      - slug: '\"><img src=x onerror=alert(1)>'"),
+        ("_frameworks/2002.yaml", "id: '2002'", "id: '<b>'"),
+        ("karlskoga/2007.yaml", "report: skl-2007-karlskoga", "report: '<script>alert(1)</script>'"),
+        ("_municipalities.yaml", "report: skl-2009-fagersta", "report: '\"><svg onload=alert(1)>'"),
+        ("_sources.yaml", "url: https://www.skl.se\n", "url: 'javascript:alert(1)'\n"),
+        ("_sources.yaml", "url: https://www.skl.se\n", "url: 'https://www.skl.se\" onmouseover=\"alert(1)'\n"),
+    ],
+)
 def test_fields_with_a_pattern_refuse_markup(data_copy, capsys, file, old, new):
     path = data_copy / file
     text = path.read_text(encoding="utf-8")
@@ -440,8 +493,10 @@ def test_a_link_must_be_a_web_address(data_copy, capsys):
     text = path.read_text(encoding="utf-8")
     marker = "        name: Kommunellt\n"
     assert marker in text
-    path.write_text(text.replace(marker, marker + "        links:\n          - {title: x, url: 'javascript:alert(1)'}\n", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace(marker, marker + "        links:\n          - {title: x, url: 'javascript:alert(1)'}\n", 1),
+        encoding="utf-8",
+    )
     assert main(["validate", "--data", str(data_copy), "--format", "plain"]) == 1
     assert f"{path}:" in capsys.readouterr().out
 
@@ -449,36 +504,92 @@ def test_a_link_must_be_a_web_address(data_copy, capsys):
 # ---------------------------------------------------------------- escaping, property-based
 
 
-@pytest.mark.parametrize("value, escaped, at_line_start", [
-    ('"Badhus" processen', "&#34;Badhus&#34; processen", "&#34;Badhus&#34; processen"),
-    ("<b>x</b>", "&#60;b&#62;x&#60;/b&#62;", "&#60;b&#62;x&#60;/b&#62;"),
-    ("a\n\n  b\tc", "a b c", "a b c"),
-    ("\x02wzxhzdk:0\x03", "&#2;wzxhzdk&#58;0&#3;", "&#2;wzxhzdk&#58;0&#3;"),
-    ("\x1b[31m", "&#27;&#91;31m", "&#27;&#91;31m"),
-    ("- lista", "- lista", "&#45; lista"),
-    ("---", "---", "&#45;--"),
-    ("1. lista", "1. lista", "1&#46; lista"),
-    ("Upplands-Bro", "Upplands-Bro", "Upplands-Bro"),
-    ("-3", "-3", "-3"),
-    ("12.5 procent", "12.5 procent", "12.5 procent"),
-])
+@pytest.mark.parametrize(
+    "value, escaped, at_line_start",
+    [
+        ('"Badhus" processen', "&#34;Badhus&#34; processen", "&#34;Badhus&#34; processen"),
+        ("<b>x</b>", "&#60;b&#62;x&#60;/b&#62;", "&#60;b&#62;x&#60;/b&#62;"),
+        ("a\n\n  b\tc", "a b c", "a b c"),
+        ("\x02wzxhzdk:0\x03", "&#2;wzxhzdk&#58;0&#3;", "&#2;wzxhzdk&#58;0&#3;"),
+        ("\x1b[31m", "&#27;&#91;31m", "&#27;&#91;31m"),
+        ("- lista", "- lista", "&#45; lista"),
+        ("---", "---", "&#45;--"),
+        ("1. lista", "1. lista", "1&#46; lista"),
+        ("Upplands-Bro", "Upplands-Bro", "Upplands-Bro"),
+        ("-3", "-3", "-3"),
+        ("12.5 procent", "12.5 procent", "12.5 procent"),
+    ],
+)
 def test_escaping_of_text_from_the_data(value, escaped, at_line_start):
     assert escape_text(value) == escaped
     assert escape_line_start(value) == at_line_start
 
 
 # Pieces of markup in every context the site writes text into; a generated value is any string of them.
-PIECES = ["<", ">", "&", '"', "'", "`", "*", "_", "[", "]", "(", ")", "{", "}", "#", "|", "\\", "!", "=", "-", "+",
-          "@", ":", ".", "1", " ", "  ", "\t", "\n", "<kkx ", "</kkx>", " kkattr=", "kkattr", "javascript:", "{{", "}}",
-          "{%", "%}", "&#60;", "&lt;", "<!--", "-->", "<script>", "</p>", "---", "1. ", "- ", "å", "\x02", "\x03",
-          "wzxhzdk:0", "\u2028", "\x1b[31m"]
+PIECES = [
+    "<",
+    ">",
+    "&",
+    '"',
+    "'",
+    "`",
+    "*",
+    "_",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "#",
+    "|",
+    "\\",
+    "!",
+    "=",
+    "-",
+    "+",
+    "@",
+    ":",
+    ".",
+    "1",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "<kkx ",
+    "</kkx>",
+    " kkattr=",
+    "kkattr",
+    "javascript:",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "&#60;",
+    "&lt;",
+    "<!--",
+    "-->",
+    "<script>",
+    "</p>",
+    "---",
+    "1. ",
+    "- ",
+    "å",
+    "\x02",
+    "\x03",
+    "wzxhzdk:0",
+    "\u2028",
+    "\x1b[31m",
+]
 hostile_text = st.lists(st.sampled_from(PIECES), min_size=1, max_size=25).map("".join).filter(lambda s: s.strip())
 
 
 def _markdown(text: str) -> str:
     import markdown
 
-    return markdown.Markdown(extensions=["generator.site.htmlblocks", "admonition", "attr_list", "md_in_html", "tables", "toc"]).convert(text)
+    return markdown.Markdown(
+        extensions=["generator.site.htmlblocks", "admonition", "attr_list", "md_in_html", "tables", "toc"]
+    ).convert(text)
 
 
 def _shown(value: str) -> str:
@@ -490,14 +601,28 @@ def _shown(value: str) -> str:
 @settings(max_examples=300, deadline=None)
 @given(hostile_text)
 def test_escaped_text_is_the_same_text_in_every_markdown_and_html_context(value):
-    for template in ("# {v}", "## A {v} {{ data-search-exclude }}", "{v} · x", "| a | {v} |\n|---|---|\n| {v} | b |",
-                     "- [{v}](x/)", '<p title="{v}">{v}</p>', "<ul>\n<li>{v}</li>\n</ul>", "x [{v}](y/) z"):
+    for template in (
+        "# {v}",
+        "## A {v} {{ data-search-exclude }}",
+        "{v} · x",
+        "| a | {v} |\n|---|---|\n| {v} | b |",
+        "- [{v}](x/)",
+        '<p title="{v}">{v}</p>',
+        "<ul>\n<li>{v}</li>\n</ul>",
+        "x [{v}](y/) z",
+    ):
         escape = escape_line_start if template.startswith("{v}") else escape_text
         markup = _markdown(template.format(v=escape(value)))
         parsed = _elements(markup)
         tags = {tag for tag, _ in parsed.tags}
-        assert "kkx" not in tags and not any("kkattr" in a for _, attrs in parsed.tags for a in attrs), (template, markup)
-        assert tags <= {"h1", "h2", "p", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "a"}, (template, markup)
+        assert "kkx" not in tags and not any("kkattr" in a for _, attrs in parsed.tags for a in attrs), (
+            template,
+            markup,
+        )
+        assert tags <= {"h1", "h2", "p", "table", "thead", "tbody", "tr", "th", "td", "ul", "li", "a"}, (
+            template,
+            markup,
+        )
         texts = [_shown(t) for t in ("".join(parsed.text),)]
         assert _shown(value) in texts[0], (template, markup)
         titles = [attrs["title"] for tag, attrs in parsed.tags if "title" in attrs]
@@ -507,8 +632,12 @@ def test_escaped_text_is_the_same_text_in_every_markdown_and_html_context(value)
 SMALL = ("karlskoga/2007.yaml", "fagersta/2009.yaml")
 
 
-@settings(max_examples=4, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],  # a build per example: no shrinking
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=4,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # a build per example: no shrinking
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(value=hostile_text)
 def test_generated_payloads_in_every_field_build_into_inert_pages(tmp_path_factory, value):
     out = tmp_path_factory.mktemp("generated")
@@ -540,7 +669,9 @@ def test_generated_payloads_in_every_field_build_into_inert_pages(tmp_path_facto
 # ---------------------------------------------------------------- in the browser
 
 CHROMIUM = find_chromium()
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (run bash scripts/test.sh)")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (run bash scripts/test.sh)"
+)
 
 # Any dialog, and any assignment from a payload, leaves a mark instead of blocking the page.
 TRAP = "window.alert = window.confirm = window.prompt = (m) => { window.__pwned = 'dialog: ' + m; };"
@@ -583,9 +714,12 @@ def tab():
 
 def _hover_each(tab, selector: str) -> int:
     """Real mouse movements over each element matching `selector` (the events Material listens to)."""
-    boxes = tab.evaluate(f"""[...document.querySelectorAll({json.dumps(selector)})].slice(0, 60).map(e => {{
+    boxes = (
+        tab.evaluate(f"""[...document.querySelectorAll({json.dumps(selector)})].slice(0, 60).map(e => {{
         e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect();
-        return [r.x + r.width / 2, r.y + r.height / 2, r.width > 0 && r.height > 0]; }})""") or []
+        return [r.x + r.width / 2, r.y + r.height / 2, r.width > 0 && r.height > 0]; }})""")
+        or []
+    )
     for x, y, visible in boxes:
         if visible:
             tab.call("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)
@@ -593,12 +727,27 @@ def _hover_each(tab, selector: str) -> int:
     return len(boxes)
 
 
-HOSTILE_PAGES = ["index.html", "kommuner/index.html", "kommuner/karlskoga/index.html", "kommuner/karlskoga/2007/index.html",
-                 "kommuner/kalix/2012/index.html", "kommuner/fagersta/index.html", "kommuner/burlov/index.html",
-                 "omraden/2002/1/index.html", "omraden/index.html", "omraden/jamforbarhet/index.html",
-                 "goda-exempel/index.html", "goda-exempel/badhusprocessen/index.html", "goda-exempel/2002/1/index.html",
-                 "goda-exempel/guldstjarnor/index.html", "jamforelse/index.html", "jamforelse/2002/index.html",
-                 "metod/2002/index.html", "metod/2020/index.html", "data/index.html"]
+HOSTILE_PAGES = [
+    "index.html",
+    "kommuner/index.html",
+    "kommuner/karlskoga/index.html",
+    "kommuner/karlskoga/2007/index.html",
+    "kommuner/kalix/2012/index.html",
+    "kommuner/fagersta/index.html",
+    "kommuner/burlov/index.html",
+    "omraden/2002/1/index.html",
+    "omraden/index.html",
+    "omraden/jamforbarhet/index.html",
+    "goda-exempel/index.html",
+    "goda-exempel/badhusprocessen/index.html",
+    "goda-exempel/2002/1/index.html",
+    "goda-exempel/guldstjarnor/index.html",
+    "jamforelse/index.html",
+    "jamforelse/2002/index.html",
+    "metod/2002/index.html",
+    "metod/2020/index.html",
+    "data/index.html",
+]
 
 
 @pytest.mark.browser
@@ -613,23 +762,34 @@ def test_no_script_runs_on_load_hover_or_focus(tab, served_hostile, path):
     assert hovered > 0
     tab.evaluate(HOVER_AND_FOCUS)
     tab.pump(0.5)  # an image that fails to load reports it a moment later
-    assert tab.evaluate("document.querySelectorAll('[data-kkpwn]').length") == 0, "markup from the data on hover or focus"
+    assert tab.evaluate("document.querySelectorAll('[data-kkpwn]').length") == 0, (
+        "markup from the data on hover or focus"
+    )
     assert tab.evaluate("window.__pwned") is None, "on hover or focus"
 
 
 @pytest.mark.browser
 @needs_chromium
-@pytest.mark.parametrize("query", ["kkpwn", "onerror", "Badhus", "Kommunellt", "Karlskoga", "<img src=x onerror=alert(1)>"])
+@pytest.mark.parametrize(
+    "query", ["kkpwn", "onerror", "Badhus", "Kommunellt", "Karlskoga", "<img src=x onerror=alert(1)>"]
+)
 def test_no_script_runs_after_a_search(tab, served_hostile, query):
     tab.goto(f"{served_hostile}/", settle=0.5)
     tab.evaluate("document.querySelector('label.md-search__icon, .md-header__button[for=__search]')?.click()")
     tab.evaluate("document.querySelector('input.md-search__input').focus()")
     tab.call("Input.insertText", text=query)  # typed, as a reader would
-    tab.evaluate("document.querySelector('input.md-search__input').dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}))")
+    tab.evaluate(
+        "document.querySelector('input.md-search__input').dispatchEvent(new KeyboardEvent('keyup', {bubbles: true}))"
+    )
     count = tab.wait_for("document.querySelectorAll('.md-search-result__item').length", timeout=15)
     assert count, f"no results for {query}"
-    assert tab.evaluate("document.querySelectorAll('.md-search-result [data-kkpwn], .md-search-result script, "
-                        ".md-search-result img').length") == 0
+    assert (
+        tab.evaluate(
+            "document.querySelectorAll('.md-search-result [data-kkpwn], .md-search-result script, "
+            ".md-search-result img').length"
+        )
+        == 0
+    )
     _hover_each(tab, ".md-search-result__link, .md-search-result .md-tag")
     tab.evaluate("[...document.querySelectorAll('.md-search-result__link')].forEach(e => e.focus())")
     tab.pump(0.3)
@@ -644,8 +804,12 @@ def test_no_script_runs_after_a_search(tab, served_hostile, query):
 @needs_chromium
 def test_no_script_runs_in_a_chart_opened_on_its_own(tab, served_hostile, hostile):
     _, site, _ = hostile
-    for chart in ("kommuner/karlskoga/2007/profil.svg", "kommuner/karlskoga/historik.svg", "omraden/2002/1/rangordning.svg",
-                  "index.html"):
+    for chart in (
+        "kommuner/karlskoga/2007/profil.svg",
+        "kommuner/karlskoga/historik.svg",
+        "omraden/2002/1/rangordning.svg",
+        "index.html",
+    ):
         assert (site / chart).is_file()
         tab.goto(f"{served_hostile}/{chart}", settle=0.3)
         _hover_each(tab, "text, title, desc, g, path, circle, rect")
@@ -660,8 +824,10 @@ def test_new_keeps_names_from_the_data_inside_its_comments(data_copy):
     text = register.read_text(encoding="utf-8")
     old = "{slug: ale, code: '1440', name: Ale,"
     assert old in text
-    register.write_text(text.replace(old, "{slug: ale, code: '1440', name: \"Ale\\nsummary: injected\\u2028detail: areas\",", 1),
-                        encoding="utf-8")
+    register.write_text(
+        text.replace(old, "{slug: ale, code: '1440', name: \"Ale\\nsummary: injected\\u2028detail: areas\",", 1),
+        encoding="utf-8",
+    )
     framework = data_copy / "_frameworks" / "2020.yaml"
     text = framework.read_text(encoding="utf-8")
     old = 'text: "Strategi för demokratiutveckling och information"'
@@ -679,11 +845,19 @@ def test_new_keeps_names_from_the_data_inside_its_comments(data_copy):
 def test_a_chart_stays_well_formed_with_control_characters_and_markup_in_its_text():
     from generator.site import charts
 
-    chart = charts.bars("x", "Titel\x02 <b>", "d", ["Område\x1b[31m 1 \"<svg onload=alert(1)>"], [5], 10, "Serie\x0b",
-                        ("Område", "Poäng"))
+    chart = charts.bars(
+        "x",
+        "Titel\x02 <b>",
+        "d",
+        ['Område\x1b[31m 1 "<svg onload=alert(1)>'],
+        [5],
+        10,
+        "Serie\x0b",
+        ("Område", "Poäng"),
+    )
     root = ET.fromstring(chart.svg)
     texts = [element.text for element in root.iter() if element.text]
-    assert "Titel\ufffd <b>" in texts and "Område\ufffd[31m 1 \"<svg onload=alert(1)>" in texts
+    assert "Titel\ufffd <b>" in texts and 'Område\ufffd[31m 1 "<svg onload=alert(1)>' in texts
     assert not [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] in ("b", "svg") and e is not root]
 
 
@@ -693,6 +867,7 @@ def test_a_blank_name_draws_a_chart(blank):
     line to measure, and the build stopped with an internal error (max() of nothing)."""
     from generator.site import charts
 
-    chart = charts.bars("x", "Titel", "d", ["1 " + blank], [5], 10, blank, ("Område", "Poäng"),
-                        references=((blank, [4]),))
+    chart = charts.bars(
+        "x", "Titel", "d", ["1 " + blank], [5], 10, blank, ("Område", "Poäng"), references=((blank, [4]),)
+    )
     ET.fromstring(chart.svg)

@@ -9,7 +9,6 @@ synthetic corpus, and on hand-made blocks that must be left to Python-Markdown.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import markdown
 import pytest
@@ -43,32 +42,39 @@ def pages(tmp_path_factory) -> dict[str, str]:
     for name, data in (("real", DATA), ("synth", out / "synth")):
         generate(data, out / f"docs-{name}", ROOT / "content")
         for path in sorted((out / f"docs-{name}").rglob("*.md")):
-            found[f"{name}/{path.relative_to(out / f'docs-{name}')}"] = meta.get_data(path.read_text(encoding="utf-8"))[0]
+            found[f"{name}/{path.relative_to(out / f'docs-{name}')}"] = meta.get_data(path.read_text(encoding="utf-8"))[
+                0
+            ]
     return found
 
 
 def test_every_page_converts_as_without_the_extension(pages):
     stashed = 0
     for path, source in pages.items():
-        md = markdown.Markdown(extensions=EXTENSIONS + ["generator.site.htmlblocks"], extension_configs=CONFIG["mdx_configs"])
+        md = markdown.Markdown(
+            extensions=EXTENSIONS + ["generator.site.htmlblocks"], extension_configs=CONFIG["mdx_configs"]
+        )
         assert md.convert(source) == convert(source, passthrough=False), path
         stashed += md.htmlStash.html_counter
     assert stashed > 5 * len(pages)  # the shortcut is taken, not just harmless
 
 
-@pytest.mark.parametrize("block", [
-    '<div class="a">\n<p>one</p>\n</div>',                      # passed through
-    '<p>one</p>\n<ul>\n<li>two</li>\n</ul>',                     # passed through: two elements
-    '<p>one</p><p>two</p>',                                      # two elements on one line
-    '<div>\n<div>inner</div>',                                   # not closed in the block
-    '<div>\n\n*text*\n\n</div>',                                 # Markdown between blank lines
-    '<div markdown>\n*text*\n</div>',                            # md_in_html
-    '<div><!-- a <p> in a comment --></div>',                    # html.parser reads comments apart
-    '<div><script>if (a < b) {}</script></div>',                 # and scripts
-    '<div>one</div> tail',                                       # text after the end tag
-    '<span>inline</span>',                                       # not a block-level element
-    '<table>\n<tr><td>1</td></tr>\n</table>\nlast line',         # a paragraph line after the element
-])
+@pytest.mark.parametrize(
+    "block",
+    [
+        '<div class="a">\n<p>one</p>\n</div>',  # passed through
+        "<p>one</p>\n<ul>\n<li>two</li>\n</ul>",  # passed through: two elements
+        "<p>one</p><p>two</p>",  # two elements on one line
+        "<div>\n<div>inner</div>",  # not closed in the block
+        "<div>\n\n*text*\n\n</div>",  # Markdown between blank lines
+        "<div markdown>\n*text*\n</div>",  # md_in_html
+        "<div><!-- a <p> in a comment --></div>",  # html.parser reads comments apart
+        "<div><script>if (a < b) {}</script></div>",  # and scripts
+        "<div>one</div> tail",  # text after the end tag
+        "<span>inline</span>",  # not a block-level element
+        "<table>\n<tr><td>1</td></tr>\n</table>\nlast line",  # a paragraph line after the element
+    ],
+)
 def test_hand_made_blocks_convert_as_without_the_extension(block):
     source = f"# Title\n\n{block}\n\nAfter *it*.\n"
     assert convert(source, passthrough=True) == convert(source, passthrough=False)
@@ -101,29 +107,42 @@ def test_search_reads_the_search_view_as_the_whole_page(pages):
 def test_search_view_keeps_a_heading_inside_an_excluded_element():
     html = '<div data-search-exclude>\n<h2 id="a">A</h2>\n</div>\n<p>text</p>'
     assert htmlblocks.search_view(html) == html
-    assert htmlblocks.search_view('<div data-search-exclude>\n<p>x</p>\n</div>\n<p>t</p>') == "<p>t</p>"
+    assert htmlblocks.search_view("<div data-search-exclude>\n<p>x</p>\n</div>\n<p>t</p>") == "<p>t</p>"
 
 
 def test_links_to_ids_inside_passed_blocks_are_checked_by_mkdocs(tmp_path, caplog):
     """MkDocs checks links to anchors against the ids it saw; the plugin adds those of the passed blocks."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "index.md").write_text("# A\n\n<figure id=\"inside\">\n<p>x</p>\n</figure>\n", encoding="utf-8")
+    (docs / "index.md").write_text('# A\n\n<figure id="inside">\n<p>x</p>\n</figure>\n', encoding="utf-8")
     (docs / "b.md").write_text("# B\n\n[there](index.md#inside) and [nowhere](index.md#missing)\n", encoding="utf-8")
 
     def warnings(hook_source: str) -> list[str]:
         hook = tmp_path / f"hook{len(hook_source)}.py"  # a new file: MkDocs may keep a module it loaded
         hook.write_text(hook_source, encoding="utf-8")
         caplog.clear()
-        extensions = ["generator.site.htmlblocks", *({name: CONFIG["mdx_configs"].get(name, {})} for name in EXTENSIONS)]
-        config = load_config(str(ROOT / "mkdocs.yml"), docs_dir=str(docs), site_dir=str(tmp_path / "site"), plugins=[],
-                             markdown_extensions=extensions, hooks=[str(hook)], nav=["index.md", "b.md"], strict=False)
+        extensions = [
+            "generator.site.htmlblocks",
+            *({name: CONFIG["mdx_configs"].get(name, {})} for name in EXTENSIONS),
+        ]
+        config = load_config(
+            str(ROOT / "mkdocs.yml"),
+            docs_dir=str(docs),
+            site_dir=str(tmp_path / "site"),
+            plugins=[],
+            markdown_extensions=extensions,
+            hooks=[str(hook)],
+            nav=["index.md", "b.md"],
+            strict=False,
+        )
         with caplog.at_level(logging.WARNING, logger="mkdocs"):
             mkdocs_build(config)
         return [r.getMessage() for r in caplog.records if "anchor" in r.getMessage()]
 
     without = warnings("")
     assert any("'#inside'" in w for w in without)  # the extension hides the id from MkDocs
-    found = warnings("from generator.site.plugin import KommunkompassenPlugin\n"
-                     "on_page_content = KommunkompassenPlugin().on_page_content\n")
+    found = warnings(
+        "from generator.site.plugin import KommunkompassenPlugin\n"
+        "on_page_content = KommunkompassenPlugin().on_page_content\n"
+    )
     assert not any("'#inside'" in w for w in found) and any("'#missing'" in w for w in found)

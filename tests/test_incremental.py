@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.site import build
 from generator import loader
-from generator.site.build import generate as _generate, load_data
+from generator.site.build import generate as _generate
+from generator.site.build import load_data
 from generator.site.cache import BuildCache
 from generator.tools.synth import write_corpus
 from tests.conftest import tree
@@ -24,8 +24,11 @@ PAST = 1_000_000_000 * 10**9  # 2001-09-09, in nanoseconds: older than anything 
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def _age(folder: Path) -> None:
@@ -53,7 +56,9 @@ def data_copy(tmp_path: Path) -> Path:
     return target
 
 
-def test_one_changed_question_rewrites_only_the_files_that_changed(data_copy: Path, tmp_path: Path, fresh_cache) -> None:
+def test_one_changed_question_rewrites_only_the_files_that_changed(
+    data_copy: Path, tmp_path: Path, fresh_cache
+) -> None:
     def generate(*arguments):
         return _generate(*arguments, cache=fresh_cache)
 
@@ -87,7 +92,11 @@ def test_the_incremental_result_is_what_a_fresh_run_writes(data_copy: Path, tmp_
     _generate(data_copy, warm, CONTENT, cache=fresh_cache)
     edits = [
         (data_copy / "karlskrona" / "2022.yaml", "{id: '1.1', points: 11}", "{id: '1.1', points: 10}"),
-        (data_copy / "karlskrona" / "2022.yaml", "reported_points: 66", "reported_points: 65"),  # moves the revision's means
+        (
+            data_copy / "karlskrona" / "2022.yaml",
+            "reported_points: 66",
+            "reported_points: 65",
+        ),  # moves the revision's means
         (data_copy / "karlskoga" / "2022.yaml", "Kommunen", "Kommunen "),  # text only (folded whitespace: no change)
         (data_copy / "fagersta" / "2009.yaml", "name: ", "name: Ny "),  # a good practice's name
         (data_copy / "_municipalities.yaml", "name: Ale,", "name: Ale kommun,"),  # a register
@@ -114,7 +123,7 @@ def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_p
     assert match
     points = float(match.group(2))
     edits = [
-        original[:match.start(2)] + f"{points - 1 if points >= 1 else points + 1:g}" + original[match.end(2):],
+        original[: match.start(2)] + f"{points - 1 if points >= 1 else points + 1:g}" + original[match.end(2) :],
         original.replace("Utvärderarna", "Granskarna", 1),
         original.replace("        name: ", "        name: Nya ", 1),
     ]
@@ -127,8 +136,9 @@ def test_the_live_preview_of_a_synthetic_corpus_is_what_a_fresh_run_writes(tmp_p
         assert tree(warm) == tree(cold)
 
 
-def test_an_edited_summary_changes_only_the_context_of_the_page_that_shows_it(data_copy: Path, tmp_path: Path,
-                                                                              fresh_cache) -> None:
+def test_an_edited_summary_changes_only_the_context_of_the_page_that_shows_it(
+    data_copy: Path, tmp_path: Path, fresh_cache
+) -> None:
     """A page is keyed by the fingerprint of its context: other pages name the evaluation by reference
     (name, year), so a sentence of its summary is in the context of its own page and of no other."""
     docs = tmp_path / "docs"
@@ -139,9 +149,14 @@ def test_an_edited_summary_changes_only_the_context_of_the_page_that_shows_it(da
     after = {path: key for path, (key, _) in fresh_cache.pages.items()}
     assert len(after) == len(before) > 100
     assert sorted(path for path in after if after[path] != before[path]) == ["kommuner/karlskoga/2022/index.md"]
-    assert sorted(report.written) == ["data/kommunkompassen.json", "kommuner/karlskoga/2022/index.md",
-                                      "kommuner/karlskoga/2022/utvardering.json"]
-    assert "Granskarna ser en kommun" in (docs / "kommuner" / "karlskoga" / "2022" / "index.md").read_text(encoding="utf-8")
+    assert sorted(report.written) == [
+        "data/kommunkompassen.json",
+        "kommuner/karlskoga/2022/index.md",
+        "kommuner/karlskoga/2022/utvardering.json",
+    ]
+    assert "Granskarna ser en kommun" in (docs / "kommuner" / "karlskoga" / "2022" / "index.md").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_a_page_context_holds_only_plain_values_and_frozen_records() -> None:
@@ -321,15 +336,17 @@ def test_cached_loading_gives_the_loaders_dataset_and_problems(tmp_path: Path, f
 
 
 def test_data_files_encode_only_the_evaluations_whose_inputs_changed(data_copy: Path, fresh_cache) -> None:
-    from generator.site import datafiles
     from generator.aggregate import aggregate
+    from generator.site import datafiles
     from generator.site.pages import locale
 
     kept: dict = {}
     dataset, _ = load_data(data_copy, fresh_cache)
     first = datafiles.data_files(aggregate(dataset), locale(), kept)
     before = dict(kept)
-    _edit(data_copy / "karlskoga" / "2022.yaml", "Utvärderarna ser en\n  kommun", "Granskarna ser en\n  kommun")  # text only: no rank moves
+    _edit(
+        data_copy / "karlskoga" / "2022.yaml", "Utvärderarna ser en\n  kommun", "Granskarna ser en\n  kommun"
+    )  # text only: no rank moves
     dataset, _ = load_data(data_copy, fresh_cache)
     portal = aggregate(dataset)
     second = datafiles.data_files(portal, locale(), kept)
@@ -337,19 +354,23 @@ def test_data_files_encode_only_the_evaluations_whose_inputs_changed(data_copy: 
     remade = sorted(key for key, part in kept.items() if part is not before.get(key))
     assert remade == ["karlskoga/2022"]
     assert sorted(path for path in second if second[path] != first[path]) == [
-        "data/kommunkompassen.json", "kommuner/karlskoga/2022/utvardering.json"]
+        "data/kommunkompassen.json",
+        "kommuner/karlskoga/2022/utvardering.json",
+    ]
 
 
 def test_the_site_wide_json_is_everything_compactly(data_copy: Path) -> None:
     import json
 
-    from generator.site import datafiles
     from generator.aggregate import aggregate
+    from generator.site import datafiles
     from generator.site.pages import locale
 
     portal = aggregate(loader.load_dataset(data_copy)[0])
     encoded = datafiles.data_files(portal, locale())["data/kommunkompassen.json"]
-    assert encoded == (json.dumps(datafiles.everything(portal), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    assert (
+        encoded == (json.dumps(datafiles.everything(portal), ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    )
 
 
 def test_remembered_checks_give_the_problems_of_a_fresh_validation(tmp_path: Path, fresh_cache) -> None:
@@ -406,14 +427,21 @@ def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Pa
     data = tmp_path / "data"
     write_corpus(data, 12, 3, 11)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    done = subprocess.run([sys.executable, "-c", _BUILD_COUNTING_CHARTS_LATER, str(data), str(tmp_path / "later")],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _BUILD_COUNTING_CHARTS_LATER, str(data), str(tmp_path / "later")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["status"] == 0
     assert len(result["finished"]) == 1 and result["finished"][0] >= 2 * render.PARALLEL_FROM  # an SVG and a CSV each
 
     _generate(data, tmp_path / "first" / "docs")  # every chart drawn before anything is written
     portal = find_portal(ROOT / "mkdocs.yml")
-    assert _mkdocs_build(portal, data, (tmp_path / "first" / "site").resolve(), (tmp_path / "first" / "docs").resolve()) == 0
+    assert (
+        _mkdocs_build(portal, data, (tmp_path / "first" / "site").resolve(), (tmp_path / "first" / "docs").resolve())
+        == 0
+    )
     assert tree(tmp_path / "later" / "docs") == tree(tmp_path / "first" / "docs")
     assert tree(tmp_path / "later" / "site") == tree(tmp_path / "first" / "site")

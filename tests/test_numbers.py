@@ -48,7 +48,7 @@ def test_kalix_2012_leads_with_the_printed_total_and_gives_the_sums_beside_it(si
     text = visible(site / "kommuner/kalix/2012/index.html")
     assert text.index("Totalpoäng: 415 av 800") < text.index("Om utvärderingen")
     assert "Totalpoäng: 413" not in text
-    sums = text[text.index("Summor av rapportens delar"):]
+    sums = text[text.index("Summor av rapportens delar") :]
     assert sums.startswith("Summor av rapportens delar: De tryckta områdespoängen summerar till 413.")
     assert "Delfrågornas poäng summerar till 417." in sums[:200]
     # every list and table uses the same headline figure
@@ -60,8 +60,12 @@ def test_kalix_2012_leads_with_the_printed_total_and_gives_the_sums_beside_it(si
 def test_the_csv_leads_with_the_headline_and_keeps_the_sums_in_their_own_columns(site):
     rows = list(csv.DictReader((site / "data/evaluations.csv").open(encoding="utf-8", newline="")))
     kalix = next(r for r in rows if r["municipality"] == "Kalix")
-    assert (kalix["total_points"], kalix["reported_total_points"], kalix["area_sum_points"], kalix["question_sum_points"]) == (
-        "415", "415", "413", "417")
+    assert (
+        kalix["total_points"],
+        kalix["reported_total_points"],
+        kalix["area_sum_points"],
+        kalix["question_sum_points"],
+    ) == ("415", "415", "413", "417")
     karlskoga_2003 = next(r for r in rows if r["municipality"] == "Karlskoga" and r["year"] == "2003")
     assert (karlskoga_2003["total_points"], karlskoga_2003["area_sum_points"]) == ("346", "346.5")
     karlskrona = next(r for r in rows if r["municipality"] == "Karlskrona")
@@ -91,8 +95,11 @@ def test_no_statistic_of_fewer_than_three_evaluations(site, portal):
         folders += [site / urls.served(urls.evaluation(v.slug, v.year)) for v in stats.evaluations]
         for folder in folders:
             text = visible(folder / "index.html")
-            found = [m.group(0) for m in STATISTIC_WORDS.finditer(text)
-                     if not text[m.start() - 40:m.end() + 120].count("visas först")]
+            found = [
+                m.group(0)
+                for m in STATISTIC_WORDS.finditer(text)
+                if not text[m.start() - 40 : m.end() + 120].count("visas först")
+            ]
             assert not found, (folder, found)
             assert not (folder / "rangordning.svg").exists() and not (folder / "spridning.svg").exists(), folder
         first = stats.evaluations[0]
@@ -122,7 +129,7 @@ def test_every_statistic_says_what_it_is_computed_over(site):
 
 def test_the_printed_reference_is_shown_as_printed_with_its_source(site):
     text = visible(site / "kommuner/fagersta/2009/index.html")
-    section = text[text.index("Referensvärden tryckta i rapporter"):text.index("Lär av andra")]
+    section = text[text.index("Referensvärden tryckta i rapporter") : text.index("Lär av andra")]
     assert "Median för alla hittills rapporterade svenska utvärderingar (2009): 463,5 poäng totalt." in section
     assert "Källa: Sveriges Kommuner och Landsting (SKL) 2009: Kommunkompassen. Analys av Fagersta kommun" in section
     assert "Tabell 1" in section
@@ -139,7 +146,7 @@ def test_learn_from_others_names_only_areas_well_below_the_mean(site, portal):
     view = learners[0]
     text = visible(site / urls.served(urls.evaluation(view.slug, view.year)) / "index.html")
     lesson = view.learn_from[0]
-    assert f"{lesson.area.definition.number} {lesson.area.definition.name}" in text[text.index("Lär av andra"):]
+    assert f"{lesson.area.definition.number} {lesson.area.definition.name}" in text[text.index("Lär av andra") :]
 
 
 # ---------------------------------------------------------------- 3. revisions stay apart
@@ -147,9 +154,11 @@ def test_learn_from_others_names_only_areas_well_below_the_mean(site, portal):
 
 def test_no_column_mixes_totals_of_different_revisions(site, portal):
     page = (site / "kommuner/index.html").read_text(encoding="utf-8")
-    head = page[page.index('id="kommuntabell"'):]
-    headers = re.findall(r"<th scope=\"col\"[^>]*>([^<]*)</th>", head[:head.index("</thead>")])
-    assert [h for h in headers if h.startswith("Totalpoäng")] == [f"Totalpoäng, {s.framework.name}" for s in portal.frameworks]
+    head = page[page.index('id="kommuntabell"') :]
+    headers = re.findall(r"<th scope=\"col\"[^>]*>([^<]*)</th>", head[: head.index("</thead>")])
+    assert [h for h in headers if h.startswith("Totalpoäng")] == [
+        f"Totalpoäng, {s.framework.name}" for s in portal.frameworks
+    ]
     row = re.search(r"<tr><th scope=\"row\"><a [^>]*>Karlskoga</a></th>(.*?)</tr>", page).group(1)
     assert re.findall(r"<td[^>]*>([^<]*)</td>", row)[2:] == ["457,5 (2007)", "–", "536 (2022)"]
 
@@ -160,7 +169,11 @@ def test_a_municipality_history_shows_the_break_between_revisions(site):
     assert groups == ["Revision: Kommunkompassen 2019/2020", "Revision: Kommunkompassen 2002"]
     assert "Poängen går inte att jämföra över ett revisionsbyte" in visible(site / "kommuner/karlskoga/index.html")
     history = (site / "kommuner/karlskoga/historik.csv").read_text(encoding="utf-8").splitlines()
-    assert history[1:] == ["2003,Kommunkompassen 2002,346", "2007,Kommunkompassen 2002,457.5", "2022,Kommunkompassen 2019/2020,536"]
+    assert history[1:] == [
+        "2003,Kommunkompassen 2002,346",
+        "2007,Kommunkompassen 2002,457.5",
+        "2022,Kommunkompassen 2019/2020,536",
+    ]
 
 
 # ---------------------------------------------------------------- 4. what a report says about itself
@@ -168,12 +181,17 @@ def test_a_municipality_history_shows_the_break_between_revisions(site):
 
 def test_a_report_calling_itself_the_first_is_shown_beside_the_portals_facts(site):
     text = visible(site / "kommuner/karlskoga/2022/index.html")
-    facts = text[text.index("Ordning:"):text.index("Detaljnivå")]
+    facts = text[text.index("Ordning:") : text.index("Detaljnivå")]
     assert "kommunens utvärdering nr 1 enligt rapporten" in facts
-    assert "På webbplatsen: tidigare utvärderingar av Karlskoga: 2003 (Kommunkompassen 2002), 2007 (Kommunkompassen 2002)." in facts
+    assert (
+        "På webbplatsen: tidigare utvärderingar av Karlskoga: 2003 (Kommunkompassen 2002), 2007 (Kommunkompassen 2002)."
+        in facts
+    )
     assert "Rapportens egen uppgift räknar alltså inte med dem." in facts
     kalix = visible(site / "kommuner/kalix/2012/index.html")
-    assert "Tidigare utvärderingar enligt rapporten: 2003 På webbplatsen: inga tidigare utvärderingar av Kalix." in kalix
+    assert (
+        "Tidigare utvärderingar enligt rapporten: 2003 På webbplatsen: inga tidigare utvärderingar av Kalix." in kalix
+    )
 
 
 # ---------------------------------------------------------------- 5. clean Swedish
@@ -197,7 +215,9 @@ def test_no_page_shows_the_wording_defects(site):
         text = visible(page)
         for name, pattern in DEFECTS.items():
             for match in pattern.finditer(text):
-                problems.append((page.relative_to(site).as_posix(), name, text[max(0, match.start() - 40):match.end() + 40]))
+                problems.append(
+                    (page.relative_to(site).as_posix(), name, text[max(0, match.start() - 40) : match.end() + 40])
+                )
     assert not problems, problems[:10]
     footer = (site / "index.html").read_text(encoding="utf-8")
     assert "Made with" not in footer and "mkdocs-material" not in footer.split("<footer", 1)[1]
@@ -205,14 +225,20 @@ def test_no_page_shows_the_wording_defects(site):
 
 def test_one_name_per_revision_everywhere(site, portal):
     names = {s.framework.id: s.framework.name for s in portal.frameworks}
-    assert names == {"2002": "Kommunkompassen 2002", "2010": "Kommunkompassen 2010", "2020": "Kommunkompassen 2019/2020"}
+    assert names == {
+        "2002": "Kommunkompassen 2002",
+        "2010": "Kommunkompassen 2010",
+        "2020": "Kommunkompassen 2019/2020",
+    }
     labels = {s.framework.label for s in portal.frameworks}
     for page in pages(site):
         text = visible(page)
         for label in labels:
             assert label not in text, (page, label)
     navigation = (site / "index.html").read_text(encoding="utf-8")
-    assert all(f">{name}<" in navigation.replace("\n", "").replace("  ", "") or name in navigation for name in names.values())
+    assert all(
+        f">{name}<" in navigation.replace("\n", "").replace("  ", "") or name in navigation for name in names.values()
+    )
     rows = list(csv.DictReader((site / "data/evaluations.csv").open(encoding="utf-8", newline="")))
     assert {(r["framework"], r["framework_name"]) for r in rows} == set(names.items())
 
@@ -222,7 +248,9 @@ def test_no_listing_page_only_says_it_is_empty(site, portal):
         for area in stats.areas:
             listing = site / "goda-exempel" / stats.framework.id / str(area.definition.number) / "index.html"
             assert listing.exists() == bool(area.practices), listing
-    assert (site / "goda-exempel/guldstjarnor/index.html").exists() == any(p.practice.gold_star for p in portal.practices)
+    assert (site / "goda-exempel/guldstjarnor/index.html").exists() == any(
+        p.practice.gold_star for p in portal.practices
+    )
     listing = visible(site / "goda-exempel/index.html")
     assert "3 Politisk styrning och kontroll" not in listing  # Kalix 2012 names no practice in area 3
 
@@ -240,12 +268,17 @@ def test_a_municipality_only_cited_by_others_is_introduced_as_such(site):
 def test_sources_are_cited_as_a_reader_can_find_them(site):
     page = (site / "kommuner/kalix/2012/index.html").read_text(encoding="utf-8")
     text = visible(site / "kommuner/kalix/2012/index.html")
-    source = text[text.rindex("Poäng och uppgifter från rapporten"):]
-    assert source.startswith("Poäng och uppgifter från rapporten: Sveriges Kommuner och Landsting (SKL) 2012: "
-                             "Kommunkompassen. Analys av Kalix kommun , ”4. Översikt av poängfördelning”.")
+    source = text[text.rindex("Poäng och uppgifter från rapporten") :]
+    assert source.startswith(
+        "Poäng och uppgifter från rapporten: Sveriges Kommuner och Landsting (SKL) 2012: "
+        "Kommunkompassen. Analys av Kalix kommun , ”4. Översikt av poängfördelning”."
+    )
     assert re.search(r'<a href="https&#58;//www.skl.se/kvalitet"|<a href="https://www.skl.se/kvalitet"', page)
     practice = visible(site / "goda-exempel/eftersnack/index.html")
-    assert "Källa: Sveriges Kommuner och Regioner (SKR) 2022: Kommunkompassen. Analys av Karlskoga kommun , ”Område 1 " in practice
+    assert (
+        "Källa: Sveriges Kommuner och Regioner (SKR) 2022: Kommunkompassen. Analys av Karlskoga kommun , ”Område 1 "
+        in practice
+    )
     assert "Översikt av poängfördelning" not in practice
 
 
@@ -273,12 +306,18 @@ def test_the_workbook_holds_the_same_rows_as_the_csvs(site):
         rows = list(csv.reader((site / f"data/{name}.csv").open(encoding="utf-8", newline="")))
         sheet = sheets[name]
         assert len(sheet) == len(rows) and sheet[0] == rows[0], name
-        for row, values in zip(rows[1:], sheet[1:]):
-            as_text = ["" if v is None else ("true" if v is True else "false" if v is False else
-                       (f"{v:g}" if isinstance(v, float) else v)) for v in values]
-            assert as_text == row[:len(as_text)] and all(c == "" for c in row[len(as_text):]), (name, row)
+        for row, values in zip(rows[1:], sheet[1:], strict=True):
+            as_text = [
+                ""
+                if v is None
+                else ("true" if v is True else "false" if v is False else (f"{v:g}" if isinstance(v, float) else v))
+                for v in values
+            ]
+            assert as_text == row[: len(as_text)] and all(c == "" for c in row[len(as_text) :]), (name, row)
         numbers = [i for i, h in enumerate(rows[0]) if h in ("year", "total_points", "points")]
-        assert numbers and all(isinstance(values[i], float) for values in sheet[1:] for i in numbers if values[i] is not None)
+        assert numbers and all(
+            isinstance(values[i], float) for values in sheet[1:] for i in numbers if values[i] is not None
+        )
     described = {(r[0], r[1]) for r in sheets["kolumner"][1:]}
     for name in ("evaluations", "area_scores", "question_scores", "good_practices"):
         header = (site / f"data/{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
@@ -300,7 +339,7 @@ def test_the_data_page_explains_every_column_and_how_to_cite(site):
     text = visible(site / "data/index.html")
     for name in ("evaluations", "area_scores", "question_scores", "good_practices"):
         header = (site / f"data/{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
-        part = text[text.index(f"Kolumnerna: {name}.csv"):]
+        part = text[text.index(f"Kolumnerna: {name}.csv") :]
         for column in header:
             assert re.search(rf"\b{column}\b (text|tal|heltal|sant/falskt) \w", part), (name, column)
     assert "kommunkompassen.xlsx" in text

@@ -40,16 +40,26 @@ def test_an_installed_wheel_makes_and_builds_a_portal_and_builds_this_one(tmp_pa
     python = environment / "bin" / "python"
     clone, wheels = tmp_path / "clone", tmp_path / "wheels"
     _run(["git", "clone", "--quiet", "--no-hardlinks", ROOT, clone], tmp_path, env)
-    _run([python, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, clone], tmp_path, env)  # as `pip install CLONE` builds it
+    _run(
+        [python, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", wheels, clone], tmp_path, env
+    )  # as `pip install CLONE` builds it
     shutil.rmtree(clone)
-    wheel, = wheels.glob("*.whl")
+    (wheel,) = wheels.glob("*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for shipped in ("generator/site/plugin.py", "generator/site/templates/evaluation.md.j2", "generator/site/locale/sv.yaml",
-                    "generator/site/overrides/partials/path.html", "generator/site/content/assets/kommunkompassen.css",
-                    "generator/site/content/metod/index.md", "generator/schemas/evaluation.schema.json",
-                    "generator/locale/messages.sv.yaml", "generator/review/filter_preview.py",
-                    "generator/tools/portal_template/dot-github/workflows/preview.yml",
-                    "generator/tools/portal_template/evaluations/_frameworks/2020.yaml", "generator/tools/synth_phrases.yaml"):
+    for shipped in (
+        "generator/site/plugin.py",
+        "generator/site/templates/evaluation.md.j2",
+        "generator/site/locale/sv.yaml",
+        "generator/site/overrides/partials/path.html",
+        "generator/site/content/assets/kommunkompassen.css",
+        "generator/site/content/metod/index.md",
+        "generator/schemas/evaluation.schema.json",
+        "generator/locale/messages.sv.yaml",
+        "generator/review/filter_preview.py",
+        "generator/tools/portal_template/dot-github/workflows/preview.yml",
+        "generator/tools/portal_template/evaluations/_frameworks/2020.yaml",
+        "generator/tools/synth_phrases.yaml",
+    ):
         assert shipped in names, shipped
 
     _run([python, "-m", "pip", "install", "--quiet", wheel], tmp_path, env)
@@ -75,7 +85,10 @@ def test_an_installed_wheel_makes_and_builds_a_portal_and_builds_this_one(tmp_pa
     for name, value in RELEASE.items():
         monkeypatch.setenv(name, value)
     editable = tmp_path / "editable"
-    assert build_site(ROOT / "evaluations", editable / "site", docs_dir=editable / "docs", config_file=ROOT / "mkdocs.yml") == 0
+    assert (
+        build_site(ROOT / "evaluations", editable / "site", docs_dir=editable / "docs", config_file=ROOT / "mkdocs.yml")
+        == 0
+    )
     installed, made_here = tree(checkout / "site"), tree(editable / "site")
     assert len(installed) > 100
     assert sorted(set(installed) ^ set(made_here)) == []

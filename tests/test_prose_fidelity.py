@@ -22,10 +22,11 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import pytest
 
@@ -154,7 +155,7 @@ def words(text: str) -> list[str]:
 
 def runs(sequence: list[str]) -> Iterator[tuple[str, ...]]:
     for start in range(len(sequence) - RUN + 1):
-        yield tuple(sequence[start:start + RUN])
+        yield tuple(sequence[start : start + RUN])
 
 
 def shared_runs(field: list[str], report: frozenset) -> list[tuple[int, int]]:
@@ -179,12 +180,13 @@ def seed_folder() -> Path:
         if folder.is_dir():
             return folder
     pytest.fail(
-        "the source reports were not found in " + " or ".join(str(c) for c in candidates)
+        "the source reports were not found in "
+        + " or ".join(str(c) for c in candidates)
         + f"; put the plain-text copies there or name their folder in {SEEDS_ENV}"
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def report_runs(path: Path) -> frozenset:
     text = _join_hyphenated_lines(path.read_text(encoding="utf-8"))
     return frozenset(runs(words(text)))
@@ -198,7 +200,7 @@ class Field:
     document: loader.Document
     path: tuple
     text: str
-    report: Optional[str]  # id of the report it must be compared with
+    report: str | None  # id of the report it must be compared with
 
 
 def _shape(path: tuple) -> tuple:
@@ -206,10 +208,10 @@ def _shape(path: tuple) -> tuple:
 
 
 def _matches(shape: tuple, pattern: tuple) -> bool:
-    return len(shape) == len(pattern) and all(p == "*" or p == s for s, p in zip(shape, pattern))
+    return len(shape) == len(pattern) and all(p == "*" or p == s for s, p in zip(shape, pattern, strict=True))
 
 
-def classify(kind: str, path: tuple) -> Optional[str]:
+def classify(kind: str, path: tuple) -> str | None:
     """'prose', 'exempt' or None when the field has not been decided on."""
     shape = _shape(path)
     if any(_matches(shape, p) for p in PROSE.get(kind, ())):
@@ -230,7 +232,7 @@ def _strings(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
         yield path, data
 
 
-def _report_of(document: loader.Document, path: tuple) -> Optional[str]:
+def _report_of(document: loader.Document, path: tuple) -> str | None:
     """The report a field is traced to: the nearest `source.report` on its way from the root."""
     report = None
     data = document.data
@@ -262,7 +264,7 @@ def fields(docs: tuple[loader.Document, ...]) -> Iterator[Field]:
 
 
 def seed_files(data_dir: Path) -> dict[str, Path]:
-    dataset, problems = loader.load_dataset(data_dir)
+    dataset, _problems = loader.load_dataset(data_dir)
     folder = seed_folder()
     return {source.id: folder / source.file for source in dataset.sources if source.file}
 
@@ -277,7 +279,7 @@ def _line_of_run(document: loader.Document, path: tuple, run: list[str]) -> int:
     tokens = [(word, number) for number in range(start, len(lines) + 1) for word in words(lines[number - 1])]
     sequence = [word for word, _ in tokens]
     for index in range(len(sequence) - len(run) + 1):
-        if sequence[index:index + len(run)] == run:
+        if sequence[index : index + len(run)] == run:
             return tokens[index][1]
     return start
 
@@ -301,7 +303,7 @@ def copied_passages(docs: tuple[loader.Document, ...], seeds: dict[str, Path]) -
                 where = ".".join(str(step) for step in field.path)
                 findings.append(
                     f"{field.document.path}:{line}: {where} shares {len(run)} words in a row with "
-                    f"{seeds[field.report].name} ({field.report}): \"{' '.join(run)}\""
+                    f'{seeds[field.report].name} ({field.report}): "{" ".join(run)}"'
                 )
     return findings
 
@@ -315,11 +317,13 @@ def test_no_prose_field_copies_its_report():
 
 
 def test_every_string_field_is_decided_prose_or_exempt():
-    undecided = sorted({
-        f"{field.document.path} ({field.document.kind}): {'.'.join(map(str, _shape(field.path)))}"
-        for field in fields(documents())
-        if classify(field.document.kind, field.path) is None
-    })
+    undecided = sorted(
+        {
+            f"{field.document.path} ({field.document.kind}): {'.'.join(map(str, _shape(field.path)))}"
+            for field in fields(documents())
+            if classify(field.document.kind, field.path) is None
+        }
+    )
     assert not undecided, (
         "decide whether these fields are prose (PROSE) or quote the report (EXEMPT) in "
         "tests/test_prose_fidelity.py:\n" + "\n".join(undecided)
@@ -331,7 +335,8 @@ def test_every_evaluation_names_a_report_with_a_copy():
     missing = [
         f"{field.document.pos(field.path)}: report {field.report!r}"
         for field in fields(documents())
-        if classify(field.document.kind, field.path) == "prose" and (field.report not in seeds or not seeds[field.report].is_file())
+        if classify(field.document.kind, field.path) == "prose"
+        and (field.report not in seeds or not seeds[field.report].is_file())
     ]
     assert not missing, "prose fields without a source report to compare with:\n" + "\n".join(missing)
 
@@ -358,7 +363,7 @@ def test_a_copied_sentence_is_found_across_the_reports_line_breaks(data_copy):
     # 002 prints "förtroende-" at the end of one line and "valdas kommunikation" on the next.
     sentence = "Övergripande förhållningssätt som ska prägla anställdas och förtroendevaldas kommunikation med varandra"
     findings, target = _planted(data_copy, "- Årlig politikerenkät", f"- {sentence}")
-    line = next(n for n, l in enumerate(target.read_text(encoding="utf-8").splitlines(), 1) if sentence in l)
+    line = next(n for n, text in enumerate(target.read_text(encoding="utf-8").splitlines(), 1) if sentence in text)
     found = _about(findings, "areas.0.strengths.7")
     assert found == [
         f"{loader.display_path(target)}:{line}: areas.0.strengths.7 shares 11 words in a row with "
@@ -379,7 +384,9 @@ def test_a_bullet_of_seven_words_may_match_the_reports_list(data_copy):
 
 
 def test_fields_that_quote_the_report_are_exempt(data_copy):
-    findings, _ = _planted(data_copy, "name: Eftersnack", "name: Följ upp utfall och effekter av tidigare medborgardialoger")
+    findings, _ = _planted(
+        data_copy, "name: Eftersnack", "name: Följ upp utfall och effekter av tidigare medborgardialoger"
+    )
     assert _about(findings, "areas.0.good_practices.0.name") == []
     assert classify("evaluation", ("areas", 0, "good_practices", 0, "name")) == "exempt"
     assert classify("evaluation", ("areas", 0, "good_practices", 0, "description")) == "prose"

@@ -39,13 +39,26 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
     second = tmp_path / "b"
     elsewhere = tmp_path / "elsewhere"
     shutil.copytree(ROOT / "evaluations", elsewhere / "data")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": EPOCH, "PYTHONHASHSEED": "12345", "TZ": "Pacific/Chatham",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    script = ("import sys; from pathlib import Path; from generator.site.build import build_site; "
-              "sys.exit(build_site(Path('data'), Path(sys.argv[1]) / 'site', docs_dir=Path(sys.argv[1]) / 'docs', "
-              "config_file=Path(sys.argv[2])))")
-    result = subprocess.run([sys.executable, "-c", script, str(second), str(ROOT / "mkdocs.yml")], cwd=elsewhere, env=env,
-                            capture_output=True, text=True, timeout=600)
+    env = {
+        **os.environ,
+        "SOURCE_DATE_EPOCH": EPOCH,
+        "PYTHONHASHSEED": "12345",
+        "TZ": "Pacific/Chatham",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+    }
+    script = (
+        "import sys; from pathlib import Path; from generator.site.build import build_site; "
+        "sys.exit(build_site(Path('data'), Path(sys.argv[1]) / 'site', docs_dir=Path(sys.argv[1]) / 'docs', "
+        "config_file=Path(sys.argv[2])))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(second), str(ROOT / "mkdocs.yml")],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
 
     site_a, site_b = tree(first / "site"), tree(second / "site")
@@ -60,4 +73,6 @@ def test_dates_come_from_source_date_epoch(tmp_path: Path, monkeypatch) -> None:
     header = (tmp_path / "site" / "sitemap.xml.gz").read_bytes()[:10]
     assert header[:2] == b"\x1f\x8b"
     midnight = int(EPOCH) // 86400 * 86400  # MkDocs dates pages by day: the day of SOURCE_DATE_EPOCH
-    assert struct.unpack("<I", header[4:8])[0] == midnight, "the gzip header holds the clock's time, not SOURCE_DATE_EPOCH's"
+    assert struct.unpack("<I", header[4:8])[0] == midnight, (
+        "the gzip header holds the clock's time, not SOURCE_DATE_EPOCH's"
+    )

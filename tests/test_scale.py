@@ -29,9 +29,11 @@ def split_site(tmp_path_factory) -> Path:
     (a build remembers pages for the next one in its process). MkDocs runs in strict mode, so
     every link of the split pages resolves."""
     out = tmp_path_factory.mktemp("split")
-    script = ("import sys; from pathlib import Path; from generator.site import pages; pages.COMPARISON_ROWS = 2; "
-              "from generator.site.build import build_site; "
-              "sys.exit(build_site(Path(sys.argv[1]), Path(sys.argv[2]) / 'site', docs_dir=Path(sys.argv[2]) / 'docs'))")
+    script = (
+        "import sys; from pathlib import Path; from generator.site import pages; pages.COMPARISON_ROWS = 2; "
+        "from generator.site.build import build_site; "
+        "sys.exit(build_site(Path(sys.argv[1]), Path(sys.argv[2]) / 'site', docs_dir=Path(sys.argv[2]) / 'docs'))"
+    )
     subprocess.run([sys.executable, "-c", script, str(DATA), str(out)], cwd=ROOT, check=True, capture_output=True)
     return out / "site"
 
@@ -55,7 +57,10 @@ def test_a_long_comparison_becomes_a_page_per_county_holding_the_same_rows(site:
             county_rows = _rows(county_page)
             assert county_rows and len(set(county_rows)) == len(county_rows)
             assert f'href="{county_page.parent.name}/"' in text  # listed, with its number of evaluations
-            assert f">{len(county_rows)}</td>" in text.split(f'href="{county_page.parent.name}/"', 1)[1].split("</tr>", 1)[0]
+            assert (
+                f">{len(county_rows)}</td>"
+                in text.split(f'href="{county_page.parent.name}/"', 1)[1].split("</tr>", 1)[0]
+            )
             found += county_rows
         assert sorted(found) == sorted(r.replace(str(site), str(split_site)) for r in rows)  # each row once
     assert split, "the real data has a revision with more than two evaluations"
@@ -69,12 +74,15 @@ def test_a_county_page_says_whose_rows_it_shows_and_links_back(split_site: Path)
     assert "Alla län</a>" in text
 
 
-@pytest.mark.parametrize("names", [
-    ["Skåne län", "Skane län"],
-    ["Å län", "A län", "a-län"],
-    ["../../etc", "", " ", "💥", "Västra Götalands län"],
-    ["x" * 300],
-])
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Skåne län", "Skane län"],
+        ["Å län", "A län", "a-län"],
+        ["../../etc", "", " ", "💥", "Västra Götalands län"],
+        ["x" * 300],
+    ],
+)
 def test_county_folders_are_unique_plain_and_never_empty(names: list[str]) -> None:
     folders = urls.folder_names(names)
     assert set(folders) == set(names)

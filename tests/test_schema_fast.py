@@ -19,9 +19,29 @@ from tests.conftest import DATA
 # Keywords that mean the same in draft 7 and in draft 2020-12: a schema that uses another one
 # (prefixItems, $defs with $ref, dependentRequired, unevaluated*, ...) needs the fast path looked at again.
 SAME_IN_BOTH_DRAFTS = {
-    "$schema", "$id", "title", "description", "type", "properties", "required", "additionalProperties", "items",
-    "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "pattern", "enum",
-    "minItems", "maxItems", "uniqueItems", "const", "format", "default",
+    "$schema",
+    "$id",
+    "title",
+    "description",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "pattern",
+    "enum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "const",
+    "format",
+    "default",
 }
 
 SAMPLES = {
@@ -66,9 +86,14 @@ def _real(kind: str) -> list[object]:
 
 
 VALUES = st.one_of(
-    st.none(), st.booleans(), st.integers(-5, 3000), st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 3000),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
     st.sampled_from(["", " ", "x", "2022", "2022\n", "٢٠٢٢", "karlskoga", "Karlskoga", "1.1", "a-b", "-", "0.5"]),
-    st.text(max_size=8), st.lists(st.integers(0, 5), max_size=2), st.dictionaries(st.sampled_from(["id", "x"]), st.integers(0, 2), max_size=2),
+    st.text(max_size=8),
+    st.lists(st.integers(0, 5), max_size=2),
+    st.dictionaries(st.sampled_from(["id", "x"]), st.integers(0, 2), max_size=2),
 )
 
 
@@ -124,8 +149,14 @@ def test_real_files_pass_the_fast_path(kind):
 
 def test_odd_values_never_pass_the_fast_path_alone():
     document = _real("evaluation")[0]
-    for key, bad in (("year", f"{document['year']}\n"), ("year", "٢٠٢٢"), ("year", 20.5), ("municipality", "karlskoga\n"),
-                     ("municipality", "karlskoga٢"), ("framework", 2020.0)):
+    for key, bad in (
+        ("year", f"{document['year']}\n"),
+        ("year", "٢٠٢٢"),
+        ("year", 20.5),
+        ("municipality", "karlskoga\n"),
+        ("municipality", "karlskoga٢"),
+        ("framework", 2020.0),
+    ):
         mutated = {**document, key: bad}
         reference_valid = not any(Draft202012Validator(load_schema("evaluation")).iter_errors(mutated))
         assert reference_valid or not is_valid_fast("evaluation", mutated), (key, bad)

@@ -11,7 +11,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
 from conftest import ROOT, tree
 from mkdocs.commands.build import build as mkdocs_build
 
@@ -32,7 +31,9 @@ def _edit_summary(data_dir: Path, marker: str) -> None:
 def _mkdocs(site: Path, docs: Path, dirty: bool, data: Path) -> None:
     """What `mkdocs build` (the plugin alone) makes of this repository's portal with `data`."""
     docs.mkdir(parents=True, exist_ok=True)
-    config = load_portal_config(find_portal(ROOT / "mkdocs.yml"), data, site_dir=str(site), docs_dir=str(docs), strict=True)
+    config = load_portal_config(
+        find_portal(ROOT / "mkdocs.yml"), data, site_dir=str(site), docs_dir=str(docs), strict=True
+    )
     mkdocs_build(config, dirty=dirty)
 
 
@@ -43,8 +44,12 @@ def _html_written(site: Path, since: dict[str, int]) -> set[str]:
 def test_partial_build_rebuilds_the_edited_page_and_equals_a_full_build(data_copy: Path, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     preview, full = tmp_path / "preview", tmp_path / "full"
-    _mkdocs(preview / "site", preview / "docs", dirty=True, data=data_copy)  # the preview's first build: an empty site, so every page
-    pages = {p.relative_to(preview / "site").as_posix(): p.stat().st_mtime_ns for p in (preview / "site").rglob("*.html")}
+    _mkdocs(
+        preview / "site", preview / "docs", dirty=True, data=data_copy
+    )  # the preview's first build: an empty site, so every page
+    pages = {
+        p.relative_to(preview / "site").as_posix(): p.stat().st_mtime_ns for p in (preview / "site").rglob("*.html")
+    }
     time.sleep(1.1)  # MkDocs compares modification times
     _edit_summary(data_copy, "Ändrad mening.")
 
@@ -54,9 +59,21 @@ def test_partial_build_rebuilds_the_edited_page_and_equals_a_full_build(data_cop
     written = _html_written(preview / "site", pages)
     assert EDITED_PAGE in written
     assert "kommuner/karlskrona/2022/index.html" not in written
-    nav_pages = {"index.html", "404.html", "kommuner/index.html", "omraden/index.html", "omraden/jamforbarhet/index.html",
-                 "goda-exempel/index.html", "jamforelse/index.html", "metod/index.html", "metod/2002/index.html",
-                 "metod/2010/index.html", "metod/2020/index.html", "data/index.html", "for-utvarderare/index.html"}
+    nav_pages = {
+        "index.html",
+        "404.html",
+        "kommuner/index.html",
+        "omraden/index.html",
+        "omraden/jamforbarhet/index.html",
+        "goda-exempel/index.html",
+        "jamforelse/index.html",
+        "metod/index.html",
+        "metod/2002/index.html",
+        "metod/2010/index.html",
+        "metod/2020/index.html",
+        "data/index.html",
+        "for-utvarderare/index.html",
+    }
     assert written <= nav_pages | {EDITED_PAGE}, written - nav_pages  # a summary shows on its own page only
     assert len(pages) > 100
     assert "Ändrad mening." in (preview / "site" / EDITED_PAGE).read_text(encoding="utf-8")
@@ -95,20 +112,27 @@ def test_serve_shows_an_edit_and_says_what_it_rebuilt_in_one_line(data_copy: Pat
     with open(log, "w", encoding="utf-8") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--data", str(data_copy), "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env=env)
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
     try:
         page = f"http://127.0.0.1:{port}/{EDITED_PAGE.removesuffix('index.html')}"
         _wait_for(page, b"<h1", 120)
         served_index = _get(f"http://127.0.0.1:{port}/search/search_index.json")
         _edit_summary(data_copy, "Synlig efter sparning.")
-        _wait_for(page, "Synlig efter sparning.".encode(), 60)
+        _wait_for(page, b"Synlig efter sparning.", 60)
         time.sleep(2.5)  # time for a second build, which the generator's own writes must not start
         assert _get(f"http://127.0.0.1:{port}/search/search_index.json") != served_index
     finally:
         server.terminate()
         server.wait(timeout=20)
     lines = log.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == f"Förhandsvisning på http://127.0.0.1:{port}/ – sidan laddas om när du sparar en fil. Avsluta med Ctrl+C."
+    assert (
+        lines[0]
+        == f"Förhandsvisning på http://127.0.0.1:{port}/ – sidan laddas om när du sparar en fil. Avsluta med Ctrl+C."
+    )
     assert any(line.startswith("Byggt på ") and line.endswith(" sidor") for line in lines), lines
     rebuilt = [line for line in lines if line.startswith("Byggt om på ")]
     assert len(rebuilt) == 1 and rebuilt[0].endswith(" s: kommuner/karlskoga/2022/"), lines  # one save, one build
@@ -121,7 +145,10 @@ def test_serve_shows_a_data_error_as_file_line_col(data_copy: Path, tmp_path: Pa
     with open(log, "w", encoding="utf-8") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--data", str(data_copy), "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         _wait_for(f"http://127.0.0.1:{port}/", b"<h1", 120)
         with open(data_copy / EDITED, "a", encoding="utf-8") as broken:

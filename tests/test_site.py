@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import html
 import json
 import re
@@ -12,7 +11,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
-import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import DATA, build
@@ -93,7 +91,9 @@ def test_pages_are_swedish_with_titles_and_descriptions(site):
             assert len(description) > 40, kind
     evaluation = (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8")
     assert "<title>Karlskoga 2022 - Kommunkompassen – öppna resultat</title>" in evaluation
-    assert 'property="og:description" content="Karlskogas resultat i Kommunkompassen 2022: 536 av 800 poäng' in evaluation
+    assert (
+        'property="og:description" content="Karlskogas resultat i Kommunkompassen 2022: 536 av 800 poäng' in evaluation
+    )
     assert "Sidan finns inte" in (site / "404.html").read_text(encoding="utf-8")
 
 
@@ -113,7 +113,12 @@ def test_meta_tags_keep_their_attributes_whole(site):
         parser = HeadMeta()
         parser.feed(path.read_text(encoding="utf-8"))
         for meta in parser.metas:
-            assert set(meta) in ({"charset"}, {"name", "content"}, {"property", "content"}, {"http-equiv", "content"}), (path, meta)
+            assert set(meta) in (
+                {"charset"},
+                {"name", "content"},
+                {"property", "content"},
+                {"http-equiv", "content"},
+            ), (path, meta)
     badhus = HeadMeta()
     badhus.feed((site / "goda-exempel" / "badhusprocessen" / "index.html").read_text(encoding="utf-8"))
     contents = {meta.get("name") or meta.get("property"): meta["content"] for meta in badhus.metas if "content" in meta}
@@ -125,7 +130,7 @@ def test_no_broken_internal_link_or_anchor(site):
     pages = {p: parse(p) for p in site.rglob("*.html")}
     broken = []
     for page, parsed in pages.items():
-        for tag, link in parsed.links:
+        for _tag, link in parsed.links:
             url = urlparse(link)
             if url.scheme or link.startswith("//") or link.startswith("mailto:"):
                 continue
@@ -180,7 +185,9 @@ def test_search_indexes_each_text_once_where_it_belongs(site):
     assert "\\u00e5" not in raw and "å" in raw  # written as UTF-8, not as escapes
     docs = json.loads(raw)["docs"]
     evaluation = YAML(typ="safe").load((DATA / "karlskoga" / "2022.yaml").read_text(encoding="utf-8"))
-    area = next(a for a in evaluation["areas"] if a.get("strengths") and a.get("description") and a.get("good_practices"))
+    area = next(
+        a for a in evaluation["areas"] if a.get("strengths") and a.get("description") and a.get("good_practices")
+    )
 
     def indexed_at(text: str) -> set[str]:
         wanted = " ".join(text.split())
@@ -195,7 +202,7 @@ def test_search_indexes_each_text_once_where_it_belongs(site):
     practice = area["good_practices"][0]
     assert indexed_at(practice["description"]) == {f"goda-exempel/{practice['slug']}/"}
     locations = {d["location"] for d in docs}
-    assert not any(l.startswith(("goda-exempel/2020/", "goda-exempel/guldstjarnor/")) for l in locations)
+    assert not any(location.startswith(("goda-exempel/2020/", "goda-exempel/guldstjarnor/")) for location in locations)
     assert not any("Siffrorna i diagrammet" in d["text"] for d in docs)
 
 
@@ -204,9 +211,12 @@ def test_area_ranking_table_holds_the_ranking_chart_numbers(site):
     with (folder / "rangordning.csv").open(encoding="utf-8") as f:
         chart_rows = [(row[0], row[1]) for row in list(csv.reader(f))[1:]]
     page = (folder / "index.html").read_text(encoding="utf-8")
-    table = page[page.index('id="rangordning"'):]
-    table = table[:table.index("</table>")]
-    cells = re.findall(r"<tr><td class=\"kk-num\">\d+</td><th scope=\"row\"><a [^>]*>([^<]*)</a></th><td class=\"kk-num\">([^<]*)</td></tr>", table)
+    table = page[page.index('id="rangordning"') :]
+    table = table[: table.index("</table>")]
+    cells = re.findall(
+        r"<tr><td class=\"kk-num\">\d+</td><th scope=\"row\"><a [^>]*>([^<]*)</a></th><td class=\"kk-num\">([^<]*)</td></tr>",
+        table,
+    )
     assert cells and [(html.unescape(name), points.replace(",", ".")) for name, points in cells] == chart_rows
     assert 'id="tabell-rangordning"' not in page and 'href="#rangordning"' in page
 
@@ -222,8 +232,12 @@ def test_charts_are_static_stable_svg(site):
         assert "<!--" not in text, chart
         assert not re.search(r"chart-[0-9a-f]{8}-", text), chart
     evaluation = (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8")
-    assert '<img src="profil.svg" alt="Poäng per område.' in evaluation  # two evaluations of its revision: nothing to compare with
-    compared = (site / "kommuner/karlskoga/2003/index.html").read_text(encoding="utf-8")  # revision 2002 has enough for a mean
+    assert (
+        '<img src="profil.svg" alt="Poäng per område.' in evaluation
+    )  # two evaluations of its revision: nothing to compare with
+    compared = (site / "kommuner/karlskoga/2003/index.html").read_text(
+        encoding="utf-8"
+    )  # revision 2002 has enough for a mean
     assert '<img src="profil.svg" alt="Profil jämfört med andra.' in compared
     assert '<a href="profil.csv" download>CSV</a>' in evaluation
     assert 'id="tabell-profil"' in evaluation
@@ -233,11 +247,13 @@ def test_charts_are_static_stable_svg(site):
 
 def _label_heights(svg: str, labels: list[str]) -> list[float]:
     """The y position of each label's text in a chart (a long label is drawn as lines, one after another)."""
-    texts = [(float(y), html.unescape(text)) for y, text in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*>([^<]+)</text>', svg)]
+    texts = [
+        (float(y), html.unescape(text)) for y, text in re.findall(r'<text[^>]*\by="([\d.]+)"[^>]*>([^<]+)</text>', svg)
+    ]
     heights = []
     for label in labels:
         for index, (y, text) in enumerate(texts):
-            joined = " ".join(t for _, t in texts[index:index + 4])
+            joined = " ".join(t for _, t in texts[index : index + 4])
             if label.startswith(text) and joined.startswith(label):
                 heights.append(y)
                 break
@@ -273,18 +289,38 @@ def test_csv_files_match_the_yaml(site):
             area_points.append(points)
             expected_areas.add((code, str(data["year"]), data["framework"], str(area["area"]), _n(points)))
             for question in area.get("questions", []):
-                expected_questions.add((code, str(data["year"]), data["framework"], question["id"], _n(question["points"])))
-        expected_evaluations.add((code, str(data["year"]), data["framework"], _n(sum(area_points)), _n(data.get("reported_total"))))
+                expected_questions.add(
+                    (code, str(data["year"]), data["framework"], question["id"], _n(question["points"]))
+                )
+        expected_evaluations.add(
+            (code, str(data["year"]), data["framework"], _n(sum(area_points)), _n(data.get("reported_total")))
+        )
 
     def rows(name):
         with (site / "data" / name).open(encoding="utf-8", newline="") as handle:
             return list(csv.DictReader(handle))
 
     evaluations = rows("evaluations.csv")
-    assert list(evaluations[0])[:7] == ["municipality_code", "municipality", "municipality_slug", "year", "framework", "framework_name", "total_points"]
-    assert {(r["municipality_code"], r["year"], r["framework"], r["area_sum_points"], r["reported_total_points"]) for r in evaluations} == expected_evaluations
-    assert {(r["municipality_code"], r["year"], r["framework"], r["area"], r["points"]) for r in rows("area_scores.csv")} == expected_areas
-    assert {(r["municipality_code"], r["year"], r["framework"], r["question"], r["points"]) for r in rows("question_scores.csv")} == expected_questions
+    assert list(evaluations[0])[:7] == [
+        "municipality_code",
+        "municipality",
+        "municipality_slug",
+        "year",
+        "framework",
+        "framework_name",
+        "total_points",
+    ]
+    assert {
+        (r["municipality_code"], r["year"], r["framework"], r["area_sum_points"], r["reported_total_points"])
+        for r in evaluations
+    } == expected_evaluations
+    assert {
+        (r["municipality_code"], r["year"], r["framework"], r["area"], r["points"]) for r in rows("area_scores.csv")
+    } == expected_areas
+    assert {
+        (r["municipality_code"], r["year"], r["framework"], r["question"], r["points"])
+        for r in rows("question_scores.csv")
+    } == expected_questions
     kalix = next(r for r in evaluations if r["municipality"] == "Kalix")
     assert (kalix["total_points"], kalix["area_sum_points"], kalix["reported_total_points"]) == ("415", "413", "415")
 
@@ -303,7 +339,9 @@ def test_data_package_describes_the_files(site):
             header = (site / "data" / resource["path"]).read_text(encoding="utf-8").splitlines()[0].split(",")
             assert header == [f["name"] for f in resource["schema"]["fields"]]
     everything = json.loads((site / "data" / "kommunkompassen.json").read_text(encoding="utf-8"))
-    assert len(everything["evaluations"]) == len(list(p for p in DATA.glob("*/*.yaml") if not p.parent.name.startswith("_")))
+    assert len(everything["evaluations"]) == len(
+        list(p for p in DATA.glob("*/*.yaml") if not p.parent.name.startswith("_"))
+    )
     assert (site / "data" / "schemas" / "evaluation.schema.json").is_file()
     assert (site / "data" / "LICENSE.txt").is_file()
 
@@ -386,8 +424,16 @@ def test_site_files_linked_to_the_docs_keep_their_bytes_when_the_docs_change(tmp
     assert built.read_bytes() == before
 
 
-SECTIONS = {"": "Start", "kommuner": "Kommuner", "omraden": "Områden", "goda-exempel": "Goda exempel",
-            "jamforelse": "Jämförelse", "metod": "Metod", "data": "Öppna data", "for-utvarderare": "För utvärderare"}
+SECTIONS = {
+    "": "Start",
+    "kommuner": "Kommuner",
+    "omraden": "Områden",
+    "goda-exempel": "Goda exempel",
+    "jamforelse": "Jämförelse",
+    "metod": "Metod",
+    "data": "Öppna data",
+    "for-utvarderare": "För utvärderare",
+}
 
 
 def test_every_page_lights_its_tab_and_shows_where_it_is(site):
@@ -404,7 +450,10 @@ def test_every_page_lights_its_tab_and_shows_where_it_is(site):
             assert crumbs[:2] == ["Start", active[0]], (kind, crumbs)
         else:
             assert not crumbs, (kind, crumbs)
-    crumbs = re.findall(r'class="md-path__link"><span class="md-ellipsis">([^<]+)</span>', (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8"))
+    crumbs = re.findall(
+        r'class="md-path__link"><span class="md-ellipsis">([^<]+)</span>',
+        (site / PAGE_KINDS["evaluation"]).read_text(encoding="utf-8"),
+    )
     assert crumbs == ["Start", "Kommuner", "Karlskoga – kommun"], crumbs
 
 

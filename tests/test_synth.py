@@ -90,7 +90,9 @@ def test_texts_have_the_length_of_real_reports(corpus: Path) -> None:
     descriptions = [len(a.description) for e in dataset.evaluations for a in e.areas]
     assert 550 <= sum(summaries) / len(summaries) <= 950
     assert 400 <= sum(descriptions) / len(descriptions) <= 700
-    assert all(3 <= len(a.strengths) <= 10 and 2 <= len(a.improvements) <= 8 for e in dataset.evaluations for a in e.areas)
+    assert all(
+        3 <= len(a.strengths) <= 10 and 2 <= len(a.improvements) <= 8 for e in dataset.evaluations for a in e.areas
+    )
     sizes = [(corpus / e.municipality / f"{e.year}.yaml").stat().st_size for e in dataset.evaluations]
     assert 12_000 <= sum(sizes) / len(sizes) <= 30_000  # the real full evaluations are 15-24 KB
 

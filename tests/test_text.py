@@ -5,37 +5,45 @@ from __future__ import annotations
 
 import pytest
 
-from generator import text
+from generator import text, validate
 from generator.messages import LANG_ENV, whole
 from generator.review import changes
 from generator.site import charts, pages
 from generator.tools import synth
-from generator import validate
 
 
-@pytest.mark.parametrize(("value", "decimals", "shown"), [
-    (None, None, "–"),
-    (0, None, "0"),
-    (-0.0, None, "0"),
-    (12.5, None, "12,5"),
-    (-0.5, None, "−0,5"),
-    (-0.04, 1, "0,0"),
-    (2.25, 1, "2,2"),  # round() of the float: half to even
-    (30150, None, "30\u00a0150"),
-    (-30150.0, None, "−30\u00a0150"),
-    (9999, None, "9999"),
-    (12345.5, None, "12345,5"),
-    (1234567, 1, "1234567,0"),
-])
+@pytest.mark.parametrize(
+    ("value", "decimals", "shown"),
+    [
+        (None, None, "–"),
+        (0, None, "0"),
+        (-0.0, None, "0"),
+        (12.5, None, "12,5"),
+        (-0.5, None, "−0,5"),
+        (-0.04, 1, "0,0"),
+        (2.25, 1, "2,2"),  # round() of the float: half to even
+        (30150, None, "30\u00a0150"),
+        (-30150.0, None, "−30\u00a0150"),
+        (9999, None, "9999"),
+        (12345.5, None, "12345,5"),
+        (1234567, 1, "1234567,0"),
+    ],
+)
 def test_format_number(value, decimals, shown) -> None:
     assert text.format_number(value, decimals) == shown
     assert pages.format_number is text.format_number  # the templates' `num` filter and the summary's numbers
     assert changes._number is text.format_number
 
 
-@pytest.mark.parametrize(("value", "comma", "plain"), [
-    (12.5, "12,5", "12.5"), (3.0, "3", "3"), (-0.5, "-0,5", "-0.5"), (1234567.0, "1,23457e+06", "1.23457e+06"),
-])
+@pytest.mark.parametrize(
+    ("value", "comma", "plain"),
+    [
+        (12.5, "12,5", "12.5"),
+        (3.0, "3", "3"),
+        (-0.5, "-0,5", "-0.5"),
+        (1234567.0, "1,23457e+06", "1.23457e+06"),
+    ],
+)
 def test_short_numbers(value, comma, plain) -> None:
     assert text.decimal_comma(value) == comma == synth._num(value)
     assert charts._format(value) == comma and charts._format(None) == ""

@@ -51,7 +51,7 @@ def steps(page: Path) -> list[tuple[str, object]]:
                 body.append(lines[index])
                 index += 1
             if kind == "sh":
-                commands = [c for c in (shlex.split(l, comments=True) for l in body) if c]
+                commands = [c for c in (shlex.split(written, comments=True) for written in body) if c]
                 found.append(("sh", commands))
             else:
                 runs: list[tuple[list[str], list[str]]] = []
@@ -72,11 +72,19 @@ def _offline(command: list[str]) -> bool:
 
 def _run(command: list[str], repo: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("KOMMUNKOMPASSEN_LANG", "GITHUB_ACTIONS", "PREVIEW_URL")}
-    env.update(PYTHONUNBUFFERED="1", COLUMNS="100", GIT_AUTHOR_NAME="Anna Andersson", GIT_AUTHOR_EMAIL="anna@example.org",
-               GIT_COMMITTER_NAME="Anna Andersson", GIT_COMMITTER_EMAIL="anna@example.org")
+    env.update(
+        PYTHONUNBUFFERED="1",
+        COLUMNS="100",
+        GIT_AUTHOR_NAME="Anna Andersson",
+        GIT_AUTHOR_EMAIL="anna@example.org",
+        GIT_COMMITTER_NAME="Anna Andersson",
+        GIT_COMMITTER_EMAIL="anna@example.org",
+    )
     if command[0] == "kommunkompassen":
         command = [sys.executable, "-m", "generator", *command[1:]]
-    return subprocess.run(command, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
+    return subprocess.run(
+        command, cwd=repo, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+    )
 
 
 def _matches(expected: list[str], actual: list[str]) -> bool:
@@ -102,9 +110,14 @@ def fill(path: Path) -> None:
         if points:
             maximum = float(points.group(2))
             line = f"{points.group(1)} {maximum * 0.6:g}  # 0–{points.group(2)}"
-        for key, value in (("month", "3"), ("ordinal", "3"), ("interviewees", "35"), ("  report", "skr-2026-karlskoga"),
-                           ("summary", "Karlskoga har en tydlig styrning men behöver utveckla dialogen med medborgarna."),
-                           ("    description", "Utvärderarna såg ett strukturerat arbete med tydliga mål.")):
+        for key, value in (
+            ("month", "3"),
+            ("ordinal", "3"),
+            ("interviewees", "35"),
+            ("  report", "skr-2026-karlskoga"),
+            ("summary", "Karlskoga har en tydlig styrning men behöver utveckla dialogen med medborgarna."),
+            ("    description", "Utvärderarna såg ett strukturerat arbete med tydliga mål."),
+        ):
             if re.match(rf"^{key}:  # ", line):
                 line = line.replace(f"{key}:  # ", f"{key}: {value}  # ", 1)
         line = line.replace("evaluators: []  # ", "evaluators: [Anna Andersson, Bo Berg]  # ")
@@ -128,10 +141,12 @@ def repo(tmp_path: Path) -> Path:
 def test_every_command_of_the_walkthrough_prints_what_the_page_shows(page, repo):
     shown = steps(page)
     kommunkompassen = [c for kind, body in shown if kind == "console" for c, _ in body if c[0] == "kommunkompassen"]
-    assert {c[1] for c in kommunkompassen} >= {"new", "source", "validate", "fmt", "diff"}, "the walk-through is complete"
+    assert {c[1] for c in kommunkompassen} >= {"new", "source", "validate", "fmt", "diff"}, (
+        "the walk-through is complete"
+    )
     for kind, body in shown:
         if kind == "edit":
-            action, target, *rest = body  # type: ignore[misc]
+            action, target, *rest = body  # type: ignore[misc]  # an edit's body is a tuple of words; steps() types every body alike
             path = repo / target
             if action == "fill":
                 fill(path)
@@ -141,13 +156,17 @@ def test_every_command_of_the_walkthrough_prints_what_the_page_shows(page, repo)
                 assert old in text, f"{page.name}: {old!r} not in {target}"
                 path.write_text(text.replace(old, new, 1), encoding="utf-8")
         elif kind == "sh":
-            for command in body:  # type: ignore[union-attr]
+            for command in body:  # type: ignore[union-attr]  # a sh step's body is a list of commands; steps() types every body alike
                 if not _offline(command):
                     result = _run(command, repo)
                     assert result.returncode == 0, f"{page.name}: {shlex.join(command)}\n{result.stdout}"
         else:
-            for command, expected in body:  # type: ignore[union-attr]
+            for command, expected in body:  # type: ignore[union-attr]  # a console step's body is (command, output) pairs; steps() types every body alike
                 result = _run(command, repo)
                 actual = result.stdout.splitlines()
                 assert _matches(expected, actual), (
-                    f"{page.name}: `{shlex.join(command)}` printed\n" + "\n".join(actual) + "\n\nbut the page shows\n" + "\n".join(expected))
+                    f"{page.name}: `{shlex.join(command)}` printed\n"
+                    + "\n".join(actual)
+                    + "\n\nbut the page shows\n"
+                    + "\n".join(expected)
+                )

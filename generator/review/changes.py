@@ -20,17 +20,21 @@ import difflib
 import os
 import posixpath
 import subprocess
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path, PurePosixPath
-from collections.abc import Iterator, Mapping
-from typing import Any, Iterable, Optional
+from typing import Any
 
+from generator import model as m
+from generator.errors import UsageError
 from generator.layout import evaluation_key
 from generator.messages import msg, section
-from generator import model as m
 from generator.problems import Level, Problem, display_path, has_errors
 from generator.site import urls
-from generator.text import code_span as _code, escape_markdown as _md, format_number, whole
+from generator.text import code_span as _code
+from generator.text import escape_markdown as _md
+from generator.text import format_number, whole
+
 
 class _Sentences(Mapping):
     """Every sentence of the summary, from the `summary` section of the message catalogue in
@@ -48,8 +52,18 @@ class _Sentences(Mapping):
 
 TEXT = _Sentences()
 
-_EVALUATION_FIELDS = ("framework", "detail", "month", "report_date", "ordinal", "previous_years", "evaluators",
-                      "interviewees", "source", "reported_total")
+_EVALUATION_FIELDS = (
+    "framework",
+    "detail",
+    "month",
+    "report_date",
+    "ordinal",
+    "previous_years",
+    "evaluators",
+    "interviewees",
+    "source",
+    "reported_total",
+)
 _AREA_FIELDS = ("printed_name", "reported_percent")
 _QUESTION_FIELDS = ("printed_text", "reported_max", "reported_percent")
 _PRACTICE_FIELDS = ("name", "gold_star", "description", "links")
@@ -57,7 +71,7 @@ _PRACTICE_FIELDS = ("name", "gold_star", "description", "links")
 MAX_SUMMARY_CHARS = 60_000
 
 
-class RevisionError(Exception):
+class RevisionError(UsageError):
     """A revision or the data folder could not be read from git."""
 
 
@@ -74,32 +88,34 @@ class Side:
     problems: list[Problem]
     portal: Any = None  # generator.aggregate.Portal, or None when it could not be computed
     links: dict[str, bytes] = field(default_factory=dict)  # symbolic links in the data folder: path -> target
-    pages: Optional[dict[str, bytes]] = None
+    pages: dict[str, bytes] | None = None
     views: dict = field(default_factory=dict)
 
 
-def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url: str) -> tuple[str, bool]:
+def summarize_revisions(base: str, head: str | None, data: Path, preview_url: str) -> tuple[str, bool]:
     """Markdown describing what changes in `data` from `base` to `head` (None: the working tree).
 
     Returns the text and whether the data at `head` is free of validation errors.
-    Raises cli.UsageError when a revision or the data folder cannot be read.
+    Raises RevisionError (a UsageError) when a revision or the data folder cannot be read.
     """
-    from generator.cli import UsageError
-
     try:
         top, prefix = _locate(data)
         base_sha = _resolve(top, base)
         head_sha = _resolve(top, head) if head is not None else None
         shown = display_path(data)
         base_side = _side(base, *_tree_files(top, base_sha, prefix), shown)
-        if head is None:
+        if head is None or head_sha is None:
             head_side = _side(TEXT["working_tree"], *_folder_files(data), shown, folder=data)
         else:
             head_side = _side(head, *_tree_files(top, head_sha, prefix), shown)
         others = _other_changes(top, base_sha, head_sha, prefix)
     except RevisionError as exc:
         raise UsageError(str(exc)) from None
-    head_text = TEXT["working_tree"] if head is None else TEXT["head_revision"].format(head=_code(head), head_sha=head_sha[:7])
+    head_text = (
+        TEXT["working_tree"]
+        if head is None or head_sha is None
+        else TEXT["head_revision"].format(head=_code(head), head_sha=head_sha[:7])
+    )
     intro = TEXT["compared"].format(base=_code(base), base_sha=base_sha[:7], head=head_text)
     return summarize(base_side, head_side, preview_url, intro, shown, others), not has_errors(head_side.problems)
 
@@ -107,7 +123,7 @@ def summarize_revisions(base: str, head: Optional[str], data: Path, preview_url:
 # ---------------------------------------------------------------- git
 
 
-def _git(args: list[str], cwd: Path, stdin: Optional[bytes] = None) -> bytes:
+def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes:
     try:
         result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, check=False)
     except OSError as exc:
@@ -115,7 +131,9 @@ def _git(args: list[str], cwd: Path, stdin: Optional[bytes] = None) -> bytes:
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         command = next(a for a in args if not a.startswith("-"))
-        raise RevisionError(msg("diff.git_failed", command=command, detail=message[-1] if message else result.returncode))
+        raise RevisionError(
+            msg("diff.git_failed", command=command, detail=message[-1] if message else result.returncode)
+        )
     return result.stdout
 
 
@@ -136,7 +154,11 @@ def _resolve(top: Path, revision: str) -> str:
     if not revision or revision.startswith("-"):
         raise RevisionError(msg("diff.not_a_revision", revision=revision))
     try:
-        return _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], top).decode().strip()
+        return (
+            _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}"], top)
+            .decode()
+            .strip()
+        )
     except RevisionError:
         raise RevisionError(msg("diff.unknown_revision", revision=revision)) from None
 
@@ -150,7 +172,7 @@ def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dic
     and every symbolic link there (mode 120000) with its target, which is never followed."""
     paths = [] if prefix == "." else [prefix]
     listing = _git(["--literal-pathspecs", "ls-tree", "-r", "-z", "--full-tree", sha, "--", *paths], top)
-    entries = []
+    entries: list[tuple[str, str]] = []
     links: list[tuple[str, str]] = []
     submodules: dict[str, bytes] = {}
     for record in listing.split(b"\0"):
@@ -159,7 +181,7 @@ def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dic
         meta, _, path = record.partition(b"\t")
         mode, kind, object_id = meta.decode().split()
         name = path.decode("utf-8", "surrogateescape")
-        inner = name if prefix == "." else name[len(prefix) + 1:]
+        inner = name if prefix == "." else name[len(prefix) + 1 :]
         parts = PurePosixPath(inner).parts
         if not parts or any(p in ("", ".", "..") for p in parts):
             continue
@@ -175,15 +197,17 @@ def _tree_files(top: Path, sha: str, prefix: str) -> tuple[dict[str, bytes], dic
     output = _git(["cat-file", "--batch"], top, stdin="".join(f"{oid}\n" for _, oid in wanted).encode())
     files: dict[str, bytes] = {}
     offset = 0
-    for inner, object_id in wanted:
+    for inner, _ in wanted:
         end = output.index(b"\n", offset)
         header = output[offset:end].decode().split()
         size = int(header[2])
-        files[inner] = output[end + 1:end + 1 + size]
+        files[inner] = output[end + 1 : end + 1 + size]
         offset = end + 1 + size + 1
     link_names = {inner for inner, _ in links}
-    return ({k: v for k, v in files.items() if k not in link_names},
-            {**{k: v for k, v in files.items() if k in link_names}, **submodules})
+    return (
+        {k: v for k, v in files.items() if k not in link_names},
+        {**{k: v for k, v in files.items() if k in link_names}, **submodules},
+    )
 
 
 def _folder_files(root: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
@@ -198,15 +222,19 @@ def _folder_files(root: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path not in inside_link and not any(parent in inside_link for parent in path.parents)
-        and path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+        if path not in inside_link
+        and not any(parent in inside_link for parent in path.parents)
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
     }, links
 
 
-def _other_changes(top: Path, base_sha: str, head_sha: Optional[str], prefix: str) -> list[str]:
+def _other_changes(top: Path, base_sha: str, head_sha: str | None, prefix: str) -> list[str]:
     """Every path changed outside the data folder (for the working tree: with the files git does not track yet)."""
     revisions = [base_sha] + ([head_sha] if head_sha else [])
-    changed = _git(["--literal-pathspecs", "diff", "--name-only", "--no-renames", "-z", *revisions, "--"], top).split(b"\0")
+    changed = _git(["--literal-pathspecs", "diff", "--name-only", "--no-renames", "-z", *revisions, "--"], top).split(
+        b"\0"
+    )
     if head_sha is None:
         changed += _git(["ls-files", "--others", "--exclude-standard", "-z"], top).split(b"\0")
     inside = "" if prefix == "." else prefix + "/"
@@ -217,8 +245,7 @@ def _other_changes(top: Path, base_sha: str, head_sha: Optional[str], prefix: st
 # ---------------------------------------------------------------- loading one side
 
 
-def _side(label: str, files: dict[str, bytes], links: dict[str, bytes], shown: str,
-          folder: Optional[Path] = None) -> Side:
+def _side(label: str, files: dict[str, bytes], links: dict[str, bytes], shown: str, folder: Path | None = None) -> Side:
     """Load one side: the `files` read from git, held in memory (links and submodules are refused
     unread, as the loader refuses links in a folder), or the data `folder` itself."""
     from generator.aggregate import aggregate
@@ -229,8 +256,10 @@ def _side(label: str, files: dict[str, bytes], links: dict[str, bytes], shown: s
     if folder is not None:
         tree = FolderTree(folder)
     else:
-        refused = {link: msg("diff.submodule") if target.startswith(SUBMODULE) else link_message()
-                   for link, target in links.items()}
+        refused = {
+            link: msg("diff.submodule") if target.startswith(SUBMODULE) else link_message()
+            for link, target in links.items()
+        }
         tree = MemoryTree(shown, files, refused)
     dataset, problems = validate_tree(tree)
     try:
@@ -252,13 +281,17 @@ def _usable(dataset: m.Dataset) -> m.Dataset:
     seen: set[str] = set()
     kept = []
     for evaluation in dataset.evaluations:
-        if evaluation.framework in frameworks and evaluation.municipality in municipalities and evaluation.key not in seen:
+        if (
+            evaluation.framework in frameworks
+            and evaluation.municipality in municipalities
+            and evaluation.key not in seen
+        ):
             seen.add(evaluation.key)
             kept.append(evaluation)
     return replace(dataset, evaluations=tuple(kept))
 
 
-def _pages(side: Side) -> Optional[dict[str, bytes]]:
+def _pages(side: Side) -> dict[str, bytes] | None:
     if side.pages is None and side.portal is not None:
         from generator.site.pages import render_site
 
@@ -287,23 +320,35 @@ def summarize(base: Side, head: Side, preview_url: str, intro: str, shown: str, 
     head_files = set(head.files)
     added = [k for k in sorted(head_evaluations) if k not in base_evaluations]
     unreadable = sorted(
-        path for path in head_files
-        if _evaluation_key(path) and _evaluation_key(path) not in head_evaluations
+        path
+        for path in head_files
+        if _evaluation_key(path)
+        and _evaluation_key(path) not in head_evaluations
         and any(p.pos.path == posixpath.join(shown, path) and p.level is Level.ERROR for p in head.problems)
     )
     unreadable_keys = {_evaluation_key(p) for p in unreadable}
     removed = [k for k in sorted(base_evaluations) if k not in head_evaluations and k not in unreadable_keys]
-    changed = [k for k in sorted(base_evaluations) if k in head_evaluations
-               and _evaluation_fingerprint(base_evaluations[k]) != _evaluation_fingerprint(head_evaluations[k])]
+    changed = [
+        k
+        for k in sorted(base_evaluations)
+        if k in head_evaluations
+        and _evaluation_fingerprint(base_evaluations[k]) != _evaluation_fingerprint(head_evaluations[k])
+    ]
     file_changes = _file_changes(base.files, head.files) + [
-        (path, ("submodule_" if SUBMODULE in base.links.get(path, b"") + head.links.get(path, b"") else "link_") + status)
-        for path, status in _file_changes(base.links, head.links)]
+        (
+            path,
+            ("submodule_" if SUBMODULE in base.links.get(path, b"") + head.links.get(path, b"") else "link_") + status,
+        )
+        for path, status in _file_changes(base.links, head.links)
+    ]
     file_changes.sort()
     others = list(others)
 
     errors = [p for p in head.problems if p.level is Level.ERROR]
     base_warnings = {(p.pos.path, p.message) for p in base.problems if p.level is Level.WARNING}
-    new_warnings = [p for p in head.problems if p.level is Level.WARNING and (p.pos.path, p.message) not in base_warnings]
+    new_warnings = [
+        p for p in head.problems if p.level is Level.WARNING and (p.pos.path, p.message) not in base_warnings
+    ]
     old_warnings = sum(1 for p in head.problems if p.level is Level.WARNING) - len(new_warnings)
 
     if not file_changes:
@@ -321,7 +366,14 @@ def summarize(base: Side, head: Side, preview_url: str, intro: str, shown: str, 
         out += [TEXT[f"file_{status}"].format(path=_code(posixpath.join(shown, path))) for path, status in file_changes]
         out.append("")
     if others:
-        out += [TEXT["other_files"], "", TEXT["other_files_note"], "", *[TEXT["other_file"].format(path=_code(p)) for p in others], ""]
+        out += [
+            TEXT["other_files"],
+            "",
+            TEXT["other_files_note"],
+            "",
+            *[TEXT["other_file"].format(path=_code(p)) for p in others],
+            "",
+        ]
     if added:
         out += [TEXT["added"], ""]
         out += [_evaluation_item(head, head_evaluations[k], preview) for k in added]
@@ -374,7 +426,7 @@ def _file_changes(base: dict[str, bytes], head: dict[str, bytes]) -> list[tuple[
     return changes
 
 
-def _evaluation_key(path: str) -> Optional[str]:
+def _evaluation_key(path: str) -> str | None:
     return evaluation_key(path)
 
 
@@ -385,8 +437,9 @@ def _evaluation_fingerprint(evaluation: m.Evaluation) -> Any:
 
 def _strip_positions(value: Any) -> Any:
     if is_dataclass(value) and not isinstance(value, type):
-        return tuple((f.name, _strip_positions(getattr(value, f.name))) for f in fields(value)
-                     if f.name not in ("pos", "spans"))
+        return tuple(
+            (f.name, _strip_positions(getattr(value, f.name))) for f in fields(value) if f.name not in ("pos", "spans")
+        )
     if isinstance(value, (list, tuple)):
         return tuple(_strip_positions(v) for v in value)
     return value
@@ -406,7 +459,7 @@ def _area_name(side: Side, evaluation: m.Evaluation, number: int) -> str:
     return _md(area.name) if area else ""
 
 
-def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[Optional[float], Optional[float]]:
+def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[float | None, float | None]:
     """(points shown for the area, sum of its questions)."""
     view = side.views.get(evaluation.key)
     row = view.area(number) if view else None
@@ -418,13 +471,13 @@ def _area_points(side: Side, evaluation: m.Evaluation, number: int) -> tuple[Opt
     return result.points, result.question_sum
 
 
-def _total(side: Side, evaluation: m.Evaluation) -> Optional[float]:
+def _total(side: Side, evaluation: m.Evaluation) -> float | None:
     view = side.views.get(evaluation.key)
     if view is not None:
         return view.area_sum  # what the area points add up to, so that a changed area shows in the total
     numbers = sorted({a.area for a in evaluation.areas})
     parts = [_area_points(side, evaluation, n)[0] for n in numbers]
-    return float(sum(parts)) if parts and None not in parts else None  # type: ignore[arg-type]
+    return float(sum(parts)) if parts and None not in parts else None  # type: ignore[arg-type]  # `None not in` rules None out, but mypy cannot narrow a list's items by it
 
 
 def _revision_name(side: Side, evaluation: m.Evaluation) -> str:
@@ -433,20 +486,29 @@ def _revision_name(side: Side, evaluation: m.Evaluation) -> str:
     return framework.name if framework else f"revision {evaluation.framework}"
 
 
-def _evaluation_item(side: Side, evaluation: m.Evaluation, preview: Optional[str]) -> str:
+def _evaluation_item(side: Side, evaluation: m.Evaluation, preview: str | None) -> str:
     url = urls.served(urls.evaluation(evaluation.municipality, evaluation.year))
     link = TEXT["page_link"].format(url=preview + url) if preview else ""
     return TEXT["evaluation_item"].format(
-        name=_md(_name(side, evaluation)), year=evaluation.year, revision=_md(_revision_name(side, evaluation)),
+        name=_md(_name(side, evaluation)),
+        year=evaluation.year,
+        revision=_md(_revision_name(side, evaluation)),
         detail=TEXT["detail_full"] if evaluation.is_full else TEXT["detail_areas"],
-        total=_number(_total(side, evaluation)), path=_code(evaluation.pos.path), link=link)
+        total=_number(_total(side, evaluation)),
+        path=_code(evaluation.pos.path),
+        link=link,
+    )
 
 
-def _evaluation_changes(base: Side, head: Side, old: m.Evaluation, new: m.Evaluation, preview: Optional[str]) -> list[str]:
+def _evaluation_changes(base: Side, head: Side, old: m.Evaluation, new: m.Evaluation, preview: str | None) -> list[str]:
     url = urls.served(urls.evaluation(new.municipality, new.year))
     link = TEXT["page_link"].format(url=preview + url) if preview else ""
-    out = [TEXT["evaluation_heading"].format(name=_md(_name(head, new)), year=new.year), "",
-           TEXT["evaluation_file"].format(path=_code(new.pos.path), link=link), ""]
+    out = [
+        TEXT["evaluation_heading"].format(name=_md(_name(head, new)), year=new.year),
+        "",
+        TEXT["evaluation_file"].format(path=_code(new.pos.path), link=link),
+        "",
+    ]
 
     rows = []
     numbers = sorted({a.area for a in old.areas} | {a.area for a in new.areas})
@@ -457,9 +519,14 @@ def _evaluation_changes(base: Side, head: Side, old: m.Evaluation, new: m.Evalua
         if old_points != new_points:
             rows.append(_row(TEXT["row_area"].format(number=number, name=name), old_points, new_points))
         elif old_sum != new_sum:
-            rows.append(_row(TEXT["row_area_sum"].format(number=number, name=name, printed=_number(new_points)), old_sum, new_sum))
-        old_questions = {q.id: q for q in (old.area(number).questions if old.area(number) else ())}
-        new_questions = {q.id: q for q in (new.area(number).questions if new.area(number) else ())}
+            rows.append(
+                _row(
+                    TEXT["row_area_sum"].format(number=number, name=name, printed=_number(new_points)), old_sum, new_sum
+                )
+            )
+        old_area, new_area = old.area(number), new.area(number)
+        old_questions = {q.id: q for q in (old_area.questions if old_area else ())}
+        new_questions = {q.id: q for q in (new_area.questions if new_area else ())}
         for question_id in _ordered(old_questions, new_questions):
             before = old_questions[question_id].points if question_id in old_questions else None
             after = new_questions[question_id].points if question_id in new_questions else None
@@ -484,7 +551,7 @@ def _ordered(old: dict, new: dict) -> list:
     return keys
 
 
-def _row(label: str, old: Optional[float], new: Optional[float]) -> str:
+def _row(label: str, old: float | None, new: float | None) -> str:
     return TEXT["row"].format(label=label, old=_number(old), new=_number(new), delta=_delta(old, new))
 
 
@@ -497,6 +564,7 @@ def _text_changes(old: m.Evaluation, new: m.Evaluation, names: dict[str, str]) -
         before, after = getattr(old, name), getattr(new, name)
         if _comparable(before) != _comparable(after):
             out.append(TEXT["field_changed"].format(label=_field(name), old=_value(before), new=_value(after)))
+
     def comparison(c: m.Comparison) -> str:
         printed = f" ({_number(c.reported_total)})" if c.reported_total is not None else ""
         return _md(f"{names.get(c.municipality, c.municipality)} {c.year}") + printed
@@ -517,16 +585,27 @@ def _text_changes(old: m.Evaluation, new: m.Evaluation, names: dict[str, str]) -
             continue
         if (before_area.description or "") != (after_area.description or ""):
             out.append(TEXT["description_changed"].format(number=number))
-            out.append(TEXT["before_after"].format(old=_md(before_area.description or "–"), new=_md(after_area.description or "–")))
+            out.append(
+                TEXT["before_after"].format(
+                    old=_md(before_area.description or "–"), new=_md(after_area.description or "–")
+                )
+            )
         for name in _AREA_FIELDS:
             before, after = getattr(before_area, name), getattr(after_area, name)
             if before != after:
-                out.append(TEXT["area_field_changed"].format(number=number, label=_field(name), old=_value(before), new=_value(after)))
+                out.append(
+                    TEXT["area_field_changed"].format(
+                        number=number, label=_field(name), old=_value(before), new=_value(after)
+                    )
+                )
         out += _list_changes(number, TEXT["strength"], before_area.strengths, after_area.strengths)
         out += _list_changes(number, TEXT["improvement"], before_area.improvements, after_area.improvements)
-        out += _list_changes(number, TEXT["cited_example"],
-                             [f"{names.get(c.municipality, c.municipality)}: {c.topic}" for c in before_area.cited_examples],
-                             [f"{names.get(c.municipality, c.municipality)}: {c.topic}" for c in after_area.cited_examples])
+        out += _list_changes(
+            number,
+            TEXT["cited_example"],
+            [f"{names.get(c.municipality, c.municipality)}: {c.topic}" for c in before_area.cited_examples],
+            [f"{names.get(c.municipality, c.municipality)}: {c.topic}" for c in after_area.cited_examples],
+        )
         before_questions = {q.id: q for q in before_area.questions}
         for question in after_area.questions:
             previous = before_questions.get(question.id)
@@ -535,11 +614,17 @@ def _text_changes(old: m.Evaluation, new: m.Evaluation, names: dict[str, str]) -
             for name in _QUESTION_FIELDS:
                 before, after = getattr(previous, name), getattr(question, name)
                 if before != after:
-                    out.append(TEXT["question_field_changed"].format(id=_md(question.id), label=_field(name), old=_value(before), new=_value(after)))
+                    out.append(
+                        TEXT["question_field_changed"].format(
+                            id=_md(question.id), label=_field(name), old=_value(before), new=_value(after)
+                        )
+                    )
     return out
 
 
-def _list_changes(number: int, kind: tuple[str, str, str, str], before: Iterable[str], after: Iterable[str]) -> list[str]:
+def _list_changes(
+    number: int, kind: tuple[str, str, str, str], before: Iterable[str], after: Iterable[str]
+) -> list[str]:
     before, after = list(before), list(after)
     what, added, removed_, changed = kind
     words = {"what": what, "added": added, "removed": removed_, "changed": changed}
@@ -550,7 +635,7 @@ def _list_changes(number: int, kind: tuple[str, str, str, str], before: Iterable
             continue
         removed, inserted = before[i1:i2], after[j1:j2]
         paired = min(len(removed), len(inserted)) if tag == "replace" else 0
-        for old_text, new_text in zip(removed[:paired], inserted[:paired]):
+        for old_text, new_text in zip(removed[:paired], inserted[:paired], strict=True):
             out.append(TEXT["list_changed"].format(number=number, old=_md(old_text), new=_md(new_text), **words))
         for text in removed[paired:]:
             out.append(TEXT["list_removed"].format(number=number, text=_md(text), **words))
@@ -590,11 +675,11 @@ def _value(value: Any) -> str:
 # ---------------------------------------------------------------- good practices
 
 
-def _practice_changes(base: Side, head: Side, preview: Optional[str], unreadable: set) -> list[str]:
+def _practice_changes(base: Side, head: Side, preview: str | None, unreadable: set) -> list[str]:
     """Practices added, removed or changed; those of a file that could not be read are left out."""
 
     def index(side: Side) -> dict[str, tuple[m.GoodPractice, m.Evaluation, int]]:
-        found = {}
+        found: dict[str, tuple[m.GoodPractice, m.Evaluation, int]] = {}
         for evaluation in side.dataset.evaluations:
             if evaluation.key in unreadable:
                 continue
@@ -609,12 +694,22 @@ def _practice_changes(base: Side, head: Side, preview: Optional[str], unreadable
         link = TEXT["page_link"].format(url=preview + urls.served(urls.practice(slug))) if preview else ""
         if slug not in before:
             practice, evaluation, area = after[slug]
-            out.append(TEXT["practice_added"].format(name=_md(practice.name), municipality=_md(_name(head, evaluation)),
-                                                     year=evaluation.year, area=area, link=link))
+            out.append(
+                TEXT["practice_added"].format(
+                    name=_md(practice.name),
+                    municipality=_md(_name(head, evaluation)),
+                    year=evaluation.year,
+                    area=area,
+                    link=link,
+                )
+            )
         elif slug not in after:
             practice, evaluation, area = before[slug]
-            out.append(TEXT["practice_removed"].format(name=_md(practice.name), municipality=_md(_name(base, evaluation)),
-                                                       year=evaluation.year, area=area))
+            out.append(
+                TEXT["practice_removed"].format(
+                    name=_md(practice.name), municipality=_md(_name(base, evaluation)), year=evaluation.year, area=area
+                )
+            )
         else:
             (old, old_evaluation, old_area), (new, new_evaluation, new_area) = before[slug], after[slug]
             fields = [TEXT["practice_fields"][f] for f in _PRACTICE_FIELDS if getattr(old, f) != getattr(new, f)]
@@ -623,9 +718,16 @@ def _practice_changes(base: Side, head: Side, preview: Optional[str], unreadable
             elif old_area != new_area:
                 fields.append(TEXT["practice_fields"]["area"])
             if fields:
-                out.append(TEXT["practice_changed"].format(name=_md(new.name), municipality=_md(_name(head, new_evaluation)),
-                                                           year=new_evaluation.year, area=new_area,
-                                                           fields=", ".join(fields), link=link))
+                out.append(
+                    TEXT["practice_changed"].format(
+                        name=_md(new.name),
+                        municipality=_md(_name(head, new_evaluation)),
+                        year=new_evaluation.year,
+                        area=new_area,
+                        fields=", ".join(fields),
+                        link=link,
+                    )
+                )
     return out
 
 
@@ -633,15 +735,22 @@ def _practice_changes(base: Side, head: Side, preview: Optional[str], unreadable
 
 
 def _problem_line(problem: Problem) -> str:
-    return TEXT["problem"].format(pos=_code(str(problem.pos)), level=TEXT["level"][problem.level.value], message=_md(problem.message))
+    return TEXT["problem"].format(
+        pos=_code(str(problem.pos)), level=TEXT["level"][problem.level.value], message=_md(problem.message)
+    )
 
 
-def _page_changes(base: Side, head: Side, preview: Optional[str]) -> list[str]:
+def _page_changes(base: Side, head: Side, preview: str | None) -> list[str]:
     if has_errors(head.problems):
         return [TEXT["pages"], "", TEXT["pages_skipped"], ""]
     before, after = _pages(base), _pages(head)
     if before is None or after is None:
-        return [TEXT["pages"], "", TEXT["pages_unknown"].format(revision=_code(base.label if before is None else head.label)), ""]
+        return [
+            TEXT["pages"],
+            "",
+            TEXT["pages_unknown"].format(revision=_code(base.label if before is None else head.label)),
+            "",
+        ]
     out = []
     added = sorted(page_url(p) for p in after if p not in before)
     removed = sorted(page_url(p) for p in before if p not in after)
@@ -651,8 +760,14 @@ def _page_changes(base: Side, head: Side, preview: Optional[str]) -> list[str]:
     if removed:
         out += [TEXT["pages_removed"], "", *[TEXT["page_plain"].format(url=_code(u or "/")) for u in removed], ""]
     if changed:
-        out += [TEXT["pages_changed"], "", TEXT["pages_changed_summary"].format(n=len(changed)),
-                *[_page_line(u, preview) for u in changed], TEXT["pages_changed_end"], ""]
+        out += [
+            TEXT["pages_changed"],
+            "",
+            TEXT["pages_changed_summary"].format(n=len(changed)),
+            *[_page_line(u, preview) for u in changed],
+            TEXT["pages_changed_end"],
+            "",
+        ]
     return out
 
 
@@ -665,7 +780,7 @@ def page_url(path: str) -> str:
     return path[: -len(".md")] + "/"
 
 
-def _page_line(url: str, preview: Optional[str]) -> str:
+def _page_line(url: str, preview: str | None) -> str:
     if preview:
         return TEXT["page"].format(url=_md(url or "/"), address=preview + url)
     return TEXT["page_plain"].format(url=_code(url or "/"))
@@ -674,7 +789,7 @@ def _page_line(url: str, preview: Optional[str]) -> str:
 # ---------------------------------------------------------------- formatting
 
 
-def _preview_base(url: str) -> Optional[str]:
+def _preview_base(url: str) -> str | None:
     url = (url or "").strip()
     if not url:
         return None
@@ -686,7 +801,7 @@ def _preview_base(url: str) -> Optional[str]:
 _number = format_number
 
 
-def _delta(old: Optional[float], new: Optional[float]) -> str:
+def _delta(old: float | None, new: float | None) -> str:
     if old is None or new is None:
         return "–"
     difference = new - old

@@ -26,8 +26,23 @@ import sys
 # The file types a built site holds: pages, styles, scripts and their source maps, charts,
 # data files and the workbook, the sitemap (and its gzip copy), licence text, the favicon and web fonts.
 # tests/test_workflows.py checks that a real build holds nothing else.
-ALLOWED_SUFFIXES = (".html", ".css", ".js", ".map", ".svg", ".csv", ".json", ".xlsx", ".xml", ".xml.gz", ".txt",
-                    ".png", ".ico", ".woff", ".woff2")
+ALLOWED_SUFFIXES = (
+    ".html",
+    ".css",
+    ".js",
+    ".map",
+    ".svg",
+    ".csv",
+    ".json",
+    ".xlsx",
+    ".xml",
+    ".xml.gz",
+    ".txt",
+    ".png",
+    ".ico",
+    ".woff",
+    ".woff2",
+)
 TOP_LEVEL_FORBIDDEN = ("functions",)
 SITE_MARKER = ".kommunkompassen-site"
 _SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")

@@ -87,14 +87,23 @@ def cap(text: str, limit: int = MAX_SUMMARY_CHARS) -> str:
     if len(text) <= limit:
         return text
     cut = text.rfind("\n", 0, limit)
-    return text[: cut if cut > 0 else limit] + "\n\n" + COMMENT_WORDS["cut"].format(n=f"{limit:,}".replace(",", " ")) + "\n"
+    return (
+        text[: cut if cut > 0 else limit]
+        + "\n\n"
+        + COMMENT_WORDS["cut"].format(n=f"{limit:,}".replace(",", " "))
+        + "\n"
+    )
 
 
 def comment(summary: bytes, preview_url: str, run_url: str) -> str:
     preview_url = preview_url if re.fullmatch(r"https://[A-Za-z0-9.-]+/", preview_url or "") else ""
     run_url = run_url if re.fullmatch(r"https://[A-Za-z0-9./_-]+", run_url or "") else ""
     text = cap(neutralise(summary[:MAX_INPUT_BYTES].decode("utf-8", "replace"), preview_url))
-    head = COMMENT_WORDS["preview"].format(url=preview_url) if preview_url else COMMENT_WORDS["no_preview"].format(url=run_url)
+    head = (
+        COMMENT_WORDS["preview"].format(url=preview_url)
+        if preview_url
+        else COMMENT_WORDS["no_preview"].format(url=run_url)
+    )
     return f"{MARKER}\n{head}\n\n{text}"
 
 

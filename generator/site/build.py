@@ -15,31 +15,25 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Collection, Iterable, Optional
+from typing import TYPE_CHECKING, Any
 
-from generator.messages import msg
+from generator.errors import DataError
 from generator.loader import read_document
-from generator.problems import Level, Pos, Problem, display_path, error
+from generator.messages import msg
+from generator.problems import Pos, Problem, display_path, error
 from generator.site.cache import BuildCache, FileResult
 
 if TYPE_CHECKING:
     from generator import model as m
-    from generator.loader import Document
-    from generator.site.pages import ChartsInProgress
     from generator.site.portal import Portal
 
 # Written into every site `build` makes: only a folder holding it (or an empty one) is ever replaced.
 SITE_MARKER = ".kommunkompassen-site"
 SITE_MARKER_TEXT = "Built by `kommunkompassen build`; the next build replaces this whole folder.\n"
-
-
-class DataError(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(msg("build.errors_in_data", count=sum(p.level is Level.ERROR for p in problems)))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -49,10 +43,16 @@ class WriteReport:
     unchanged: int
 
 
-def generate(data_dir: Path, docs_dir: Path, content_dir: Optional[Path] = None,
-             timings: Optional[dict[str, float]] = None, charts_later: bool = False,
-             overrides_dir: Optional[Path] = None, root: Optional[Path] = None,
-             cache: Optional[BuildCache] = None) -> WriteReport:
+def generate(
+    data_dir: Path,
+    docs_dir: Path,
+    content_dir: Path | None = None,
+    timings: dict[str, float] | None = None,
+    charts_later: bool = False,
+    overrides_dir: Path | None = None,
+    root: Path | None = None,
+    cache: BuildCache | None = None,
+) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
 
     `content_dir` holds the portal's own pages (a file there replaces the package's default of
@@ -111,8 +111,16 @@ def _collector_paused():
             gc.enable()
 
 
-def _generate(data_dir: Path, docs_dir: Path, content_dir: Optional[Path], timings: Optional[dict[str, float]],
-              charts_later: bool, overrides_dir: Optional[Path], root: Optional[Path], cache: BuildCache) -> WriteReport:
+def _generate(
+    data_dir: Path,
+    docs_dir: Path,
+    content_dir: Path | None,
+    timings: dict[str, float] | None,
+    charts_later: bool,
+    overrides_dir: Path | None,
+    root: Path | None,
+    cache: BuildCache,
+) -> WriteReport:
     from generator.aggregate import aggregate
     from generator.site.pages import render_site, render_site_drawing_charts_later
 
@@ -134,7 +142,7 @@ def _generate(data_dir: Path, docs_dir: Path, content_dir: Optional[Path], timin
     return report
 
 
-def check_data(data_dir: Path, cache: Optional[BuildCache] = None, clock: Optional["_Clock"] = None) -> "m.Dataset":
+def check_data(data_dir: Path, cache: BuildCache | None = None, clock: _Clock | None = None) -> m.Dataset:
     """load -> validate: the dataset, or DataError with every problem. Remembered in `cache`, like the rest."""
     cache = BuildCache(keep_pages=False) if cache is None else cache
     if clock is None:  # called on its own, not as the start of `generate`
@@ -152,19 +160,18 @@ def check_data(data_dir: Path, cache: Optional[BuildCache] = None, clock: Option
     return dataset
 
 
-def check_copied_folders(content_dir: Optional[Path], overrides_dir: Optional[Path] = None) -> None:
+def check_copied_folders(content_dir: Path | None, overrides_dir: Path | None = None) -> None:
     """The portal's folders the build copies into the site hold no symbolic links (DataError
     otherwise): a link could publish any file of the machine that builds."""
     from generator.loader import link_problems
 
     folders = [folder for folder in (content_dir, overrides_dir) if folder is not None]
-    problems = [p for folder in folders if folder.exists() or folder.is_symlink()
-                for p in link_problems(folder)]
+    problems = [p for folder in folders if folder.exists() or folder.is_symlink() for p in link_problems(folder)]
     if problems:
         raise DataError(problems)
 
 
-def check_docs_folder(docs_dir: Path, root: Optional[Path] = None) -> None:
+def check_docs_folder(docs_dir: Path, root: Path | None = None) -> None:
     """The folder the pages are written into is no symbolic link, nor is a folder above it in the
     portal `root` (a committed `build/docs` or `build` linking elsewhere): writing there removes every
     file the generator did not make, and MkDocs would publish the rest (DataError otherwise)."""
@@ -183,7 +190,7 @@ def check_docs_folder(docs_dir: Path, root: Optional[Path] = None) -> None:
 
 
 class _Clock:
-    def __init__(self, timings: Optional[dict[str, float]]):
+    def __init__(self, timings: dict[str, float] | None):
         self.timings = timings
         self.last = time.perf_counter()
 
@@ -197,7 +204,7 @@ class _Clock:
 # ---------------------------------------------------------------- loading, remembered per file
 
 
-def load_data(root: Path, cache: Optional[BuildCache] = None) -> tuple["m.Dataset", list[Problem]]:
+def load_data(root: Path, cache: BuildCache | None = None) -> tuple[m.Dataset, list[Problem]]:
     """`loader.load_dataset(root)`, remembering each file's records by its bytes.
 
     The frame (which files there are, strays, missing registers) comes from the
@@ -220,15 +227,20 @@ def load_data(root: Path, cache: Optional[BuildCache] = None) -> tuple["m.Datase
     kinds = ("framework", "municipalities", "sources", "reference", "evaluation")
     seen: dict[tuple[str, str, str], FileResult] = {}
     records: dict[str, list] = {kind: [] for kind in kinds}
-    groups = ((files.frameworks, "framework"), ([files.municipalities], "municipalities"), ([files.sources], "sources"),
-              (files.references, "reference"), (files.evaluations, "evaluation"))
+    groups = (
+        (files.frameworks, "framework"),
+        ([files.municipalities], "municipalities"),
+        ([files.sources], "sources"),
+        (files.references, "reference"),
+        (files.evaluations, "evaluation"),
+    )
     for paths, kind in groups:
         for path in paths:
             if path is None:
                 continue
             key = (str(path), listing[1], kind)  # with the working folder, the path a Pos shows
             try:
-                raw: Optional[bytes] = path.read_bytes()
+                raw: bytes | None = path.read_bytes()
             except OSError:
                 raw = None  # read_document reports why
             result = cache.files.get(key)
@@ -259,8 +271,9 @@ def load_data(root: Path, cache: Optional[BuildCache] = None) -> tuple["m.Datase
 # ---------------------------------------------------------------- writing
 
 
-def write_tree(files: dict[str, bytes], folder: Path, cache: Optional[BuildCache] = None,
-               coming: Iterable[str] = ()) -> WriteReport:
+def write_tree(
+    files: dict[str, bytes], folder: Path, cache: BuildCache | None = None, coming: Iterable[str] = ()
+) -> WriteReport:
     """Write the files whose bytes changed and remove the files no longer generated
     (other than those `coming`: charts still being drawn, see `finish_charts`).
 
@@ -280,7 +293,9 @@ def write_tree(files: dict[str, bytes], folder: Path, cache: Optional[BuildCache
     return WriteReport(tuple(written), tuple(removed), unchanged)
 
 
-def _write_changed(files: dict[str, bytes], folder: Path, known: dict[str, tuple]) -> tuple[dict[str, tuple], list[str], int]:
+def _write_changed(
+    files: dict[str, bytes], folder: Path, known: dict[str, tuple]
+) -> tuple[dict[str, tuple], list[str], int]:
     """Write the files whose bytes differ from what is there; returns what is known of each, the
     files written and the number unchanged."""
     state: dict[str, tuple] = {}
@@ -293,7 +308,9 @@ def _write_changed(files: dict[str, bytes], folder: Path, known: dict[str, tuple
         try:
             if before is not None and (before[0] is content or before[0] == content):
                 stat = os.stat(target)
-                if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == before[1:4] and stat.st_mtime_ns < before[4] - _SETTLED_NS:
+                if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == before[1:4] and stat.st_mtime_ns < before[
+                    4
+                ] - _SETTLED_NS:
                     unchanged += 1
                     state[relative] = before if before[0] is content else (content, *before[1:])
                     continue
@@ -330,7 +347,9 @@ def _remove_links(folder: Path) -> None:
             link.unlink()
 
 
-_SETTLED_NS = 1_000_000_000  # a file or folder changed this long before we looked cannot change unseen within one clock tick
+_SETTLED_NS = (
+    1_000_000_000  # a file or folder changed this long before we looked cannot change unseen within one clock tick
+)
 
 
 def _remove_others(folder: Path, files: Collection[str], cache: BuildCache) -> list[str]:
@@ -392,14 +411,16 @@ def _remove_others(folder: Path, files: Collection[str], cache: BuildCache) -> l
 def release_environment(root: Path) -> dict[str, str]:
     """SOURCE_DATE_EPOCH and SOURCE_COMMIT from the portal's last commit, unless already set: the
     site's dates and version come from the commit, so two builds of one commit are identical."""
-    values = {"SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct") or "0"}
+    values = {
+        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct") or "0"
+    }
     commit = os.environ.get("SOURCE_COMMIT") or _git(root, "rev-parse", "--short=10", "HEAD")
     if commit:
         values["SOURCE_COMMIT"] = commit
     return values
 
 
-def _git(root: Path, *arguments: str) -> Optional[str]:
+def _git(root: Path, *arguments: str) -> str | None:
     try:
         result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
@@ -407,8 +428,13 @@ def _git(root: Path, *arguments: str) -> Optional[str]:
     return result.stdout.strip() or None
 
 
-def build_site(data_dir: Optional[Path], site_dir: Optional[Path], run_mkdocs: bool = True,
-               docs_dir: Optional[Path] = None, config_file: Optional[Path] = None) -> int:
+def build_site(
+    data_dir: Path | None,
+    site_dir: Path | None,
+    run_mkdocs: bool = True,
+    docs_dir: Path | None = None,
+    config_file: Path | None = None,
+) -> int:
     """`kommunkompassen build` of the portal whose config is `config_file` (default: mkdocs.yml in
     the working folder); its own data, docs and site folders unless others are given.
     Exit 0 on success, 1 on invalid data or a failed build, 2 when there is no portal."""
@@ -420,8 +446,9 @@ def build_site(data_dir: Optional[Path], site_dir: Optional[Path], run_mkdocs: b
         print(msg("build.stopped_because", reason=exc), file=sys.stderr)
         return 2
     with _environment(release_environment(portal.root)):
-        return _build_site(portal, data_dir or portal.data_dir, site_dir or portal.site_dir, run_mkdocs,
-                           docs_dir or portal.docs_dir)
+        return _build_site(
+            portal, data_dir or portal.data_dir, site_dir or portal.site_dir, run_mkdocs, docs_dir or portal.docs_dir
+        )
 
 
 @contextmanager
@@ -439,7 +466,7 @@ def _environment(values: dict[str, str]):
                 os.environ[name] = value
 
 
-def site_dir_problem(site_dir: Path) -> Optional[str]:
+def site_dir_problem(site_dir: Path) -> str | None:
     """Why `build` must not replace `site_dir`, or None: it replaces only a site it built itself."""
     if site_dir.is_symlink():
         return msg("build.site_link", site_dir=site_dir)
@@ -452,7 +479,7 @@ def site_dir_problem(site_dir: Path) -> Optional[str]:
     return msg("build.site_foreign", site_dir=site_dir, marker=SITE_MARKER)
 
 
-def _build_site(portal: "Portal", data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
+def _build_site(portal: Portal, data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
     if run_mkdocs:
         refusal = site_dir_problem(site_dir)
         if refusal:
@@ -463,7 +490,10 @@ def _build_site(portal: "Portal", data_dir: Path, site_dir: Path, run_mkdocs: bo
         report = generate(data_dir, docs_dir, portal.content_dir, overrides_dir=portal.overrides_dir, root=portal.root)
     except DataError as exc:
         return _stopped(exc)
-    print(msg("build.generated", written=len(report.written), removed=len(report.removed), unchanged=report.unchanged), file=sys.stderr)
+    print(
+        msg("build.generated", written=len(report.written), removed=len(report.removed), unchanged=report.unchanged),
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -473,7 +503,7 @@ def _stopped(exc: DataError) -> int:
     return 1
 
 
-def load_portal_config(portal: "Portal", data_dir: Optional[Path] = None, **options):
+def load_portal_config(portal: Portal, data_dir: Path | None = None, **options):
     """MkDocs' config of the portal (`options` as `mkdocs.config.load_config` takes them), with
     the plugin's data folder set to `data_dir` when given."""
     from mkdocs.config import load_config
@@ -495,7 +525,7 @@ def portal_plugin(config):
     return plugin
 
 
-def _mkdocs_build(portal: "Portal", data_dir: Path, site_dir: Path, docs_dir: Path) -> int:
+def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path) -> int:
     """Generate (errors stop here, before MkDocs starts), then build into a fresh folder beside
     the target and swap it in only when complete. The data is loaded and validated once: the
     plugin's on_pre_build uses what `generate_before_build` wrote."""
@@ -543,7 +573,7 @@ def _mkdocs_build(portal: "Portal", data_dir: Path, site_dir: Path, docs_dir: Pa
     return 0
 
 
-def serve_site(data_dir: Optional[Path], dev_addr: str, config_file: Optional[Path] = None) -> int:
+def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = None) -> int:
     """`kommunkompassen serve`: the live preview. After an edit, the generator rewrites the pages
     whose content changed and MkDocs builds only those (its "dirty" build; the plugin keeps the
     navigation, search index and tags as a full build would have them). The terminal shows the
@@ -560,13 +590,12 @@ def serve_site(data_dir: Optional[Path], dev_addr: str, config_file: Optional[Pa
     if not portal.uses_plugin:
         print(msg("portal.no_plugin"), file=sys.stderr)
         return 2
-    options = {}
+    options: dict[str, Any] = {}
     if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
         options["plugins"] = plugins_with_data(portal.config_file, data_dir)
     _quiet_mkdocs_logging()
     os.environ.update(release_environment(portal.root))
-    print(msg("serve.address", address=dev_addr),
-          file=sys.stderr, flush=True)
+    print(msg("serve.address", address=dev_addr), file=sys.stderr, flush=True)
     serve(str(portal.config_file), dev_addr=dev_addr, livereload=True, build_type="dirty", **options)
     return 0
 

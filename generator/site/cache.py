@@ -66,11 +66,15 @@ class BuildCache:
         self.pages: dict[str, tuple[int, bytes]] = {}  # page path -> (fingerprint of its context, Markdown)
         self.charts: dict[charts.Chart, tuple[charts.Chart, bytes, bytes]] = {}  # chart -> the one drawn, SVG, CSV
         self.data: dict[str, EvaluationData] = {}  # each evaluation's part of the data files, by its key
-        self.sheets: dict[tuple[bytes, tuple[str, ...]], str] = {}  # the workbook's sheets, by their CSV and column types
+        self.sheets: dict[
+            tuple[bytes, tuple[str, ...]], str
+        ] = {}  # the workbook's sheets, by their CSV and column types
         self.fingerprints = Fingerprints()
         # writing
         self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded
-        self.listings: dict[str, dict[str, tuple[int, int, list[tuple[str, bool]]]]] = {}  # folder -> subfolder -> mtime, when listed, entries
+        self.listings: dict[
+            str, dict[str, tuple[int, int, list[tuple[str, bool]]]]
+        ] = {}  # folder -> subfolder -> mtime, when listed, entries
         self.drawing: tuple[ChartsInProgress, Path] | None = None  # charts a worker draws for a docs folder
 
     def validation(self, dataset: m.Dataset, problems: list[Problem], check: Callable) -> list[Problem]:
@@ -95,7 +99,6 @@ class BuildCache:
         self.checked = (dataset, problems, result)
         return list(result)
 
-
     def revision_part(self, inputs: ag.RevisionInputs) -> ag.RevisionPart:
         """`aggregate.aggregate_revision`, the same objects again for the same input objects: an unchanged
         revision keeps its views, whose fingerprints (see `Fingerprints`) are then known already."""
@@ -111,7 +114,10 @@ class BuildCache:
 def _same_objects(old: ag.RevisionInputs, new: ag.RevisionInputs) -> bool:
     if old[0] is not new[0]:
         return False
-    return all(len(a) == len(b) and all(x is y for x, y in zip(a, b)) for a, b in zip(old[1:], new[1:]))
+    return all(
+        len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=False))
+        for a, b in zip(old[1:], new[1:], strict=False)
+    )
 
 
 # ---------------------------------------------------------------- fingerprints
@@ -124,7 +130,7 @@ def _plain_hash(value: object, kind: type) -> int | None:
     if kind is int or kind is bool or value is None:
         return hash((kind, value))
     if kind is float:
-        return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))  # type: ignore[arg-type]
+        return hash((float, value, math.copysign(1.0, value) if value == 0 else 0.0))
     return None
 
 
@@ -200,6 +206,6 @@ class Fingerprints:
             if not (dataclasses.is_dataclass(kind) and kind.__dataclass_params__.frozen):  # type: ignore[attr-defined]
                 raise TypeError(f"a page's context holds a {kind.__name__}: only plain values and frozen records")
             names = [f.name for f in dataclasses.fields(kind) if f.name not in _POSITION_FIELDS]
-            getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))  # type: ignore[misc]
-            self._fields[kind] = getter  # type: ignore[assignment]
-        return getter  # type: ignore[return-value]
+            getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))
+            self._fields[kind] = getter
+        return getter

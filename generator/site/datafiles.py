@@ -6,17 +6,17 @@ import csv
 import io
 import json
 import os
-import re
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Optional
 
 from generator import aggregate as ag
 from generator import model as m
-from generator.site import urls, workbook
 from generator.schema import KINDS, SCHEMA_DIR
+from generator.site import urls, workbook
+from generator.site.workbook import spreadsheet_safe
 
 LICENSE_NAME = "CC-BY-4.0"
 
@@ -43,50 +43,86 @@ _BASE = (
     Column("municipality_slug", "string", "kommunens namn i webbadresserna, till exempel karlskoga"),
     Column("year", "integer", "året då utvärderingen gjordes"),
     Column("framework", "string", "revisionen av Kommunkompassen som utvärderingen följer: 2002, 2010 eller 2020"),
-    Column("framework_name", "string", "revisionens namn, samma som på webbplatsen, till exempel Kommunkompassen 2019/2020"),
+    Column(
+        "framework_name", "string", "revisionens namn, samma som på webbplatsen, till exempel Kommunkompassen 2019/2020"
+    ),
 )
-EVALUATIONS = DataFile("evaluations.csv", "file_evaluations", _BASE + (
-    Column("total_points", "number", "totalpoäng (högst 800): den som rapporten trycker, annars summan av områdena; samma siffra som webbplatsen visar och rangordnar efter"),
-    Column("reported_total_points", "number", "totalpoängen som den är tryckt i rapporten; tom om rapporten inte trycker någon"),
-    Column("area_sum_points", "number", "summan av de åtta områdenas poäng (tryckta, annars delfrågornas summa)"),
-    Column("question_sum_points", "number", "summan av alla delfrågors poäng; bara för fullständiga utvärderingar"),
-    Column("detail", "string", "full: varje delfråga har poäng; areas: bara områdespoäng, citerade i en annan rapport"),
-    Column("rank_in_framework", "integer", "placering efter totalpoäng bland utvärderingarna av samma revision på webbplatsen; tom när de är färre än tre"),
-    Column("evaluations_in_framework", "integer", "hur många utvärderingar av samma revision webbplatsen har"),
-    Column("source", "string", "källrapportens id på webbplatsen"),
-    Column("source_title", "string", "källrapportens titel"),
-    Column("source_publisher", "string", "källrapportens utgivare"),
-    Column("source_year", "integer", "källrapportens utgivningsår"),
-))
-AREAS = DataFile("area_scores.csv", "file_areas", _BASE + (
-    Column("area", "integer", "områdets nummer, 1–8"),
-    Column("area_name", "string", "områdets namn i revisionens frågekatalog"),
-    Column("points", "number", "områdets poäng: som de är tryckta, annars delfrågornas summa"),
-    Column("max_points", "number", "områdets maxpoäng"),
-    Column("reported_points", "number", "områdets poäng som de är tryckta i rapporten"),
-    Column("question_sum", "number", "summan av delfrågornas poäng"),
-))
-QUESTIONS = DataFile("question_scores.csv", "file_questions", _BASE + (
-    Column("area", "integer", "områdets nummer, 1–8"),
-    Column("question", "string", "delfrågans nummer, till exempel 1.2"),
-    Column("question_text", "string", "delfrågan som den står i revisionens frågekatalog"),
-    Column("points", "number", "delfrågans poäng som de är tryckta"),
-    Column("max_points", "number", "delfrågans maxpoäng"),
-    Column("reported_percent", "number", "procentsatsen som den är tryckt i rapporten, om den trycks"),
-))
-PRACTICES = DataFile("good_practices.csv", "file_practices", _BASE + (
-    Column("area", "integer", "områdets nummer, 1–8"),
-    Column("slug", "string", "det goda exemplets namn i webbadresserna"),
-    Column("name", "string", "det goda exemplets namn"),
-    Column("gold_star", "boolean", "true om rapporten ger exemplet en guldstjärna, annars false"),
-    Column("description", "string", "beskrivning med webbplatsens egna ord"),
-))
+EVALUATIONS = DataFile(
+    "evaluations.csv",
+    "file_evaluations",
+    _BASE
+    + (
+        Column(
+            "total_points",
+            "number",
+            "totalpoäng (högst 800): den som rapporten trycker, annars summan av områdena; samma siffra som webbplatsen visar och rangordnar efter",
+        ),
+        Column(
+            "reported_total_points",
+            "number",
+            "totalpoängen som den är tryckt i rapporten; tom om rapporten inte trycker någon",
+        ),
+        Column("area_sum_points", "number", "summan av de åtta områdenas poäng (tryckta, annars delfrågornas summa)"),
+        Column("question_sum_points", "number", "summan av alla delfrågors poäng; bara för fullständiga utvärderingar"),
+        Column(
+            "detail", "string", "full: varje delfråga har poäng; areas: bara områdespoäng, citerade i en annan rapport"
+        ),
+        Column(
+            "rank_in_framework",
+            "integer",
+            "placering efter totalpoäng bland utvärderingarna av samma revision på webbplatsen; tom när de är färre än tre",
+        ),
+        Column("evaluations_in_framework", "integer", "hur många utvärderingar av samma revision webbplatsen har"),
+        Column("source", "string", "källrapportens id på webbplatsen"),
+        Column("source_title", "string", "källrapportens titel"),
+        Column("source_publisher", "string", "källrapportens utgivare"),
+        Column("source_year", "integer", "källrapportens utgivningsår"),
+    ),
+)
+AREAS = DataFile(
+    "area_scores.csv",
+    "file_areas",
+    _BASE
+    + (
+        Column("area", "integer", "områdets nummer, 1–8"),
+        Column("area_name", "string", "områdets namn i revisionens frågekatalog"),
+        Column("points", "number", "områdets poäng: som de är tryckta, annars delfrågornas summa"),
+        Column("max_points", "number", "områdets maxpoäng"),
+        Column("reported_points", "number", "områdets poäng som de är tryckta i rapporten"),
+        Column("question_sum", "number", "summan av delfrågornas poäng"),
+    ),
+)
+QUESTIONS = DataFile(
+    "question_scores.csv",
+    "file_questions",
+    _BASE
+    + (
+        Column("area", "integer", "områdets nummer, 1–8"),
+        Column("question", "string", "delfrågans nummer, till exempel 1.2"),
+        Column("question_text", "string", "delfrågan som den står i revisionens frågekatalog"),
+        Column("points", "number", "delfrågans poäng som de är tryckta"),
+        Column("max_points", "number", "delfrågans maxpoäng"),
+        Column("reported_percent", "number", "procentsatsen som den är tryckt i rapporten, om den trycks"),
+    ),
+)
+PRACTICES = DataFile(
+    "good_practices.csv",
+    "file_practices",
+    _BASE
+    + (
+        Column("area", "integer", "områdets nummer, 1–8"),
+        Column("slug", "string", "det goda exemplets namn i webbadresserna"),
+        Column("name", "string", "det goda exemplets namn"),
+        Column("gold_star", "boolean", "true om rapporten ger exemplet en guldstjärna, annars false"),
+        Column("description", "string", "beskrivning med webbplatsens egna ord"),
+    ),
+)
 CSV_FILES = (EVALUATIONS, AREAS, QUESTIONS, PRACTICES)
 JSON_FILE = "kommunkompassen.json"
 WORKBOOK_FILE = "kommunkompassen.xlsx"
 
 
-def release() -> tuple[Optional[str], Optional[str]]:
+def release() -> tuple[str | None, str | None]:
     """The dataset's version and date: the commit the site is built from and its date (from
     SOURCE_DATE_EPOCH, which the build sets from the commit), never the clock. The build sets
     both from the portal's repository (SOURCE_COMMIT too); otherwise git is asked in the
@@ -98,7 +134,7 @@ def release() -> tuple[Optional[str], Optional[str]]:
     return version, date
 
 
-def _git(root: Path, *arguments: str) -> Optional[str]:
+def _git(root: Path, *arguments: str) -> str | None:
     try:
         result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):
@@ -109,13 +145,20 @@ def _git(root: Path, *arguments: str) -> Optional[str]:
 def listing(t: dict) -> list[tuple[str, str]]:
     """The files of the data page with their descriptions, in order."""
     files = [(f.name, t["data"][f.title_key]) for f in CSV_FILES]
-    files += [(WORKBOOK_FILE, t["data"]["file_workbook"]), (JSON_FILE, t["data"]["file_json"]),
-              ("datapackage.json", t["data"]["file_package"])]
+    files += [
+        (WORKBOOK_FILE, t["data"]["file_workbook"]),
+        (JSON_FILE, t["data"]["file_json"]),
+        ("datapackage.json", t["data"]["file_package"]),
+    ]
     return files
 
 
-def data_files(portal: ag.Portal, t: dict, kept: Optional[dict[str, "EvaluationData"]] = None,
-               sheets: Optional[dict[tuple[bytes, tuple[str, ...]], str]] = None) -> dict[str, bytes]:
+def data_files(
+    portal: ag.Portal,
+    t: dict,
+    kept: dict[str, EvaluationData] | None = None,
+    sheets: dict[tuple[bytes, tuple[str, ...]], str] | None = None,
+) -> dict[str, bytes]:
     """Every file of data/ and each evaluation's own files beside its page.
 
     With `kept` (a dictionary the caller keeps between builds in one process), an
@@ -163,8 +206,8 @@ class EvaluationData:
     evaluation: m.Evaluation
     municipality: m.Municipality
     framework: m.Framework
-    source: Optional[m.Source]
-    rank: Optional[int]
+    source: m.Source | None
+    rank: int | None
     rank_of: int
     files: tuple[tuple[str, bytes], ...]  # poang.csv and utvardering.json beside its page
     evaluation_row: bytes  # its line of evaluations.csv
@@ -174,16 +217,26 @@ class EvaluationData:
     json: bytes  # its entry in kommunkompassen.json
 
     def made_from(self, view: ag.EvaluationView) -> bool:
-        return (self.evaluation is view.evaluation and self.municipality is view.municipality
-                and self.framework is view.framework and self.source is view.source
-                and self.rank == view.rank and self.rank_of == view.rank_of)
+        return (
+            self.evaluation is view.evaluation
+            and self.municipality is view.municipality
+            and self.framework is view.framework
+            and self.source is view.source
+            and self.rank == view.rank
+            and self.rank_of == view.rank_of
+        )
 
 
-def _evaluation_data(view: ag.EvaluationView, earlier: Optional[EvaluationData]) -> EvaluationData:
+def _evaluation_data(view: ag.EvaluationView, earlier: EvaluationData | None) -> EvaluationData:
     if earlier is not None and earlier.made_from(view):
         return earlier
     return EvaluationData(
-        view.evaluation, view.municipality, view.framework, view.source, view.rank, view.rank_of,
+        view.evaluation,
+        view.municipality,
+        view.framework,
+        view.source,
+        view.rank,
+        view.rank_of,
         files=tuple(evaluation_files(view).items()),
         evaluation_row=_csv_rows(_evaluation_rows(view)),
         area_rows=_csv_rows(_area_rows(view)),
@@ -199,16 +252,34 @@ EVALUATION_JSON = urls.EVALUATION_JSON
 
 def evaluation_files(view: ag.EvaluationView) -> dict[str, bytes]:
     """One evaluation's own data beside its page: area and question scores, and everything as JSON."""
-    spec = DataFile(EVALUATION_CSV, "", (
-        Column("area", "integer", ""), Column("question", "string", ""), Column("text", "string", ""),
-        Column("points", "number", ""), Column("max_points", "number", ""), Column("reported_points", "number", ""),
-    ))
+    spec = DataFile(
+        EVALUATION_CSV,
+        "",
+        (
+            Column("area", "integer", ""),
+            Column("question", "string", ""),
+            Column("text", "string", ""),
+            Column("points", "number", ""),
+            Column("max_points", "number", ""),
+            Column("reported_points", "number", ""),
+        ),
+    )
     rows = []
     for row in view.areas:
-        rows.append((row.definition.number, "", row.definition.name, row.points, row.definition.max_points, row.printed))
+        rows.append(
+            (row.definition.number, "", row.definition.name, row.points, row.definition.max_points, row.printed)
+        )
         for question in row.questions:
-            rows.append((row.definition.number, question.definition.id, question.definition.text, question.points,
-                         question.definition.max_points, None))
+            rows.append(
+                (
+                    row.definition.number,
+                    question.definition.id,
+                    question.definition.text,
+                    question.points,
+                    question.definition.max_points,
+                    None,
+                )
+            )
     page = urls.evaluation(view.slug, view.year)
     return {
         urls.beside(page, EVALUATION_CSV): _csv(spec, rows),
@@ -223,25 +294,45 @@ def _base(view: ag.EvaluationView) -> tuple:
 
 def _evaluation_rows(view: ag.EvaluationView) -> Iterable[tuple]:
     source = view.source
-    yield _base(view) + (view.total, view.evaluation.reported_total, view.area_sum, view.question_sum,
-                         view.evaluation.detail, view.rank, view.rank_of, view.evaluation.source.report,
-                         source.title if source else None, source.publisher if source else None,
-                         source.year if source else None)
+    yield _base(view) + (
+        view.total,
+        view.evaluation.reported_total,
+        view.area_sum,
+        view.question_sum,
+        view.evaluation.detail,
+        view.rank,
+        view.rank_of,
+        view.evaluation.source.report,
+        source.title if source else None,
+        source.publisher if source else None,
+        source.year if source else None,
+    )
 
 
 def _area_rows(view: ag.EvaluationView) -> Iterable[tuple]:
     for row in view.areas:
-        yield _base(view) + (row.definition.number, row.definition.name, row.points, row.definition.max_points,
-                             row.printed, row.question_sum)
+        yield _base(view) + (
+            row.definition.number,
+            row.definition.name,
+            row.points,
+            row.definition.max_points,
+            row.printed,
+            row.question_sum,
+        )
 
 
 def _question_rows(view: ag.EvaluationView) -> Iterable[tuple]:
     for row in view.areas:
         for question in row.questions:
             score = question.score
-            yield _base(view) + (row.definition.number, question.definition.id, question.definition.text,
-                                 question.points, question.definition.max_points,
-                                 score.reported_percent if score else None)
+            yield _base(view) + (
+                row.definition.number,
+                question.definition.id,
+                question.definition.text,
+                question.points,
+                question.definition.max_points,
+                score.reported_percent if score else None,
+            )
 
 
 def _practice_rows(view: ag.EvaluationView) -> Iterable[tuple[m.GoodPractice, tuple]]:
@@ -282,35 +373,6 @@ def _cell(value: object) -> object:
     return spreadsheet_safe(value)
 
 
-# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a carriage return is written as a line break
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
-
-
-def spreadsheet_safe(value: object) -> object:
-    """A CSV cell that no spreadsheet runs as a formula: text starting with =, +, -, @, a tab or
-    a carriage return gets a single quote in front, as OWASP recommends, unless it is a number
-    (-3, +2.5). Every CSV the site publishes, the charts' too, writes its cells through this.
-    Text that already starts with quotes before such a character gets one more, so that
-    `spreadsheet_text` gives back exactly the value written. A carriage return is written as a
-    line break: the csv module leaves a cell holding a lone one unquoted, and a spreadsheet
-    would start a new row there, whose first cell ("a\r=1") no quote protects."""
-    if isinstance(value, str):
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-        unquoted = value.lstrip("'")
-        if unquoted.startswith(_FORMULA_START) and not _NUMBER.fullmatch(unquoted):
-            return "'" + value
-    return value
-
-
-def spreadsheet_text(cell: str) -> str:
-    """The text a CSV cell written by `spreadsheet_safe` holds, without the quote it put in front:
-    the workbook's text cells are never formulas, so they carry the value as written."""
-    if cell.startswith("'") and spreadsheet_safe(cell[1:]) == cell:
-        return cell[1:]
-    return cell
-
-
 def _json(data: object) -> bytes:
     return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
 
@@ -328,7 +390,9 @@ def _package() -> dict:
             "format": "csv",
             "mediatype": "text/csv",
             "encoding": "utf-8",
-            "schema": {"fields": [{"name": c.name, "type": c.type, "description": c.description} for c in spec.columns]},
+            "schema": {
+                "fields": [{"name": c.name, "type": c.type, "description": c.description} for c in spec.columns]
+            },
         }
         for spec in CSV_FILES
     ]
@@ -336,7 +400,13 @@ def _package() -> dict:
     return {
         "name": "kommunkompassen-open-results",
         "title": "Kommunkompassen – öppna resultat",
-        "licenses": [{"name": LICENSE_NAME, "path": "https://creativecommons.org/licenses/by/4.0/", "title": "Creative Commons Attribution 4.0"}],
+        "licenses": [
+            {
+                "name": LICENSE_NAME,
+                "path": "https://creativecommons.org/licenses/by/4.0/",
+                "title": "Creative Commons Attribution 4.0",
+            }
+        ],
         "resources": resources,
     }
 
@@ -354,64 +424,138 @@ def _everything_json(portal: ag.Portal, entries: list[bytes]) -> bytes:
 
 def _registers(d: m.Dataset) -> dict:
     return {
-        "sources": [{"id": s.id, "title": s.title, "publisher": s.publisher, "year": s.year, "url": s.url} for s in d.sources],
+        "sources": [
+            {"id": s.id, "title": s.title, "publisher": s.publisher, "year": s.year, "url": s.url} for s in d.sources
+        ],
         "municipalities": [
-            {"slug": mu.slug, "code": mu.code, "name": mu.name, "county": mu.county, "country": mu.country,
-             "facts": [{"kind": f.kind, "label": f.label, "value": f.value, "year": f.year, "note": f.note,
-                        "source": _ref(f.source)} for f in mu.facts]}
+            {
+                "slug": mu.slug,
+                "code": mu.code,
+                "name": mu.name,
+                "county": mu.county,
+                "country": mu.country,
+                "facts": [
+                    {
+                        "kind": f.kind,
+                        "label": f.label,
+                        "value": f.value,
+                        "year": f.year,
+                        "note": f.note,
+                        "source": _ref(f.source),
+                    }
+                    for f in mu.facts
+                ],
+            }
             for mu in d.municipalities
         ],
         "frameworks": [
-            {"id": f.id, "name": f.name, "label": f.label, "first_year": f.first_year, "last_year": f.last_year,
-             "max_points": f.max_points,
-             "areas": [{"number": a.number, "name": a.name, "max_points": a.max_points,
-                        "relations": [{"framework": r.framework, "area": r.area, "relation": r.relation} for r in a.relations],
-                        "questions": [{"id": q.id, "text": q.text, "max_points": q.max_points} for q in a.questions]}
-                       for a in f.areas]}
+            {
+                "id": f.id,
+                "name": f.name,
+                "label": f.label,
+                "first_year": f.first_year,
+                "last_year": f.last_year,
+                "max_points": f.max_points,
+                "areas": [
+                    {
+                        "number": a.number,
+                        "name": a.name,
+                        "max_points": a.max_points,
+                        "relations": [
+                            {"framework": r.framework, "area": r.area, "relation": r.relation} for r in a.relations
+                        ],
+                        "questions": [{"id": q.id, "text": q.text, "max_points": q.max_points} for q in a.questions],
+                    }
+                    for a in f.areas
+                ],
+            }
             for f in d.frameworks
         ],
         "references": [
-            {"id": r.id, "name": r.name, "statistic": r.statistic, "framework": r.framework, "year": r.year,
-             "source": _ref(r.source), "reported_total": r.reported_total,
-             "areas": [{"area": p.area, "points": p.points} for p in r.areas], "notes": list(r.notes)}
+            {
+                "id": r.id,
+                "name": r.name,
+                "statistic": r.statistic,
+                "framework": r.framework,
+                "year": r.year,
+                "source": _ref(r.source),
+                "reported_total": r.reported_total,
+                "areas": [{"area": p.area, "points": p.points} for p in r.areas],
+                "notes": list(r.notes),
+            }
             for r in d.references
         ],
     }
 
 
-def _ref(ref) -> Optional[dict]:
+def _ref(ref) -> dict | None:
     return None if ref is None else {"report": ref.report, "location": ref.location}
 
 
 def _evaluation_json(view: ag.EvaluationView) -> dict:
     e = view.evaluation
     return {
-        "municipality": e.municipality, "municipality_code": view.municipality.code, "year": e.year,
-        "framework": e.framework, "detail": e.detail, "month": e.month, "report_date": e.report_date,
-        "ordinal": e.ordinal, "previous_years": list(e.previous_years), "evaluators": list(e.evaluators),
-        "interviewees": e.interviewees, "source": _ref(e.source), "summary": e.summary,
+        "municipality": e.municipality,
+        "municipality_code": view.municipality.code,
+        "year": e.year,
+        "framework": e.framework,
+        "detail": e.detail,
+        "month": e.month,
+        "report_date": e.report_date,
+        "ordinal": e.ordinal,
+        "previous_years": list(e.previous_years),
+        "evaluators": list(e.evaluators),
+        "interviewees": e.interviewees,
+        "source": _ref(e.source),
+        "summary": e.summary,
         "framework_name": view.framework.name,
-        "total_points": view.total, "reported_total_points": e.reported_total, "area_sum_points": view.area_sum,
-        "question_sum_points": view.question_sum, "rank_in_framework": view.rank,
+        "total_points": view.total,
+        "reported_total_points": e.reported_total,
+        "area_sum_points": view.area_sum,
+        "question_sum_points": view.question_sum,
+        "rank_in_framework": view.rank,
         "areas": [
-            {"area": row.definition.number, "name": row.definition.name,
-             "printed_name": row.result.printed_name if row.result else None,
-             "points": row.points, "reported_points": row.printed, "question_sum": row.question_sum,
-             "max_points": row.definition.max_points,
-             "description": row.result.description if row.result else None,
-             "questions": [{"id": q.definition.id, "points": q.points, "max_points": q.definition.max_points,
-                            "printed_text": q.score.printed_text if q.score else None,
-                            "reported_percent": q.score.reported_percent if q.score else None} for q in row.questions],
-             "strengths": list(row.result.strengths) if row.result else [],
-             "improvements": list(row.result.improvements) if row.result else [],
-             "good_practices": [{"slug": p.slug, "name": p.name, "gold_star": p.gold_star, "description": p.description,
-                                 "links": [{"title": l.title, "url": l.url} for l in p.links]}
-                                for p in (row.result.good_practices if row.result else ())],
-             "cited_examples": [{"municipality": c.municipality, "topic": c.topic}
-                                for c in (row.result.cited_examples if row.result else ())]}
+            {
+                "area": row.definition.number,
+                "name": row.definition.name,
+                "printed_name": row.result.printed_name if row.result else None,
+                "points": row.points,
+                "reported_points": row.printed,
+                "question_sum": row.question_sum,
+                "max_points": row.definition.max_points,
+                "description": row.result.description if row.result else None,
+                "questions": [
+                    {
+                        "id": q.definition.id,
+                        "points": q.points,
+                        "max_points": q.definition.max_points,
+                        "printed_text": q.score.printed_text if q.score else None,
+                        "reported_percent": q.score.reported_percent if q.score else None,
+                    }
+                    for q in row.questions
+                ],
+                "strengths": list(row.result.strengths) if row.result else [],
+                "improvements": list(row.result.improvements) if row.result else [],
+                "good_practices": [
+                    {
+                        "slug": p.slug,
+                        "name": p.name,
+                        "gold_star": p.gold_star,
+                        "description": p.description,
+                        "links": [{"title": link.title, "url": link.url} for link in p.links],
+                    }
+                    for p in (row.result.good_practices if row.result else ())
+                ],
+                "cited_examples": [
+                    {"municipality": c.municipality, "topic": c.topic}
+                    for c in (row.result.cited_examples if row.result else ())
+                ],
+            }
             for row in view.areas
         ],
-        "compared_with": [{"municipality": c.municipality, "year": c.year, "reported_total": c.reported_total,
-                           "location": c.location} for c in e.compared_with],
+        "compared_with": [
+            {"municipality": c.municipality, "year": c.year, "reported_total": c.reported_total, "location": c.location}
+            for c in e.compared_with
+        ],
         "discrepancies": [{"area": x.area, "question": x.question, "text": x.text} for x in e.discrepancies],
     }

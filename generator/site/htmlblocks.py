@@ -19,7 +19,6 @@ inside these blocks; the plugin's `on_page_content` (generator/site/plugin.py) a
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
@@ -32,7 +31,7 @@ _HEADING = re.compile(r"<h[1-6][\s>]")
 _PARSED_APART = re.compile(r"<!|<\?|<(?:script|style|pre|textarea|code)\b|\smarkdown\b|[\x02\x03]", re.IGNORECASE)
 
 
-def element_end(lines: list[str], start: int) -> Optional[int]:
+def element_end(lines: list[str], start: int) -> int | None:
     """The index after the line that closes the element whose start tag begins line `start`;
     None unless that element ends a line and holds nothing html.parser reads apart."""
     first = _FIRST_TAG.match(lines[start])
@@ -97,7 +96,7 @@ class HtmlBlockPassthrough(Preprocessor):
         # One stash for the whole block gives the HTML that one per element would.
         return ["", self.md.htmlStash.store("\n".join(elements) + "\n"), ""]
 
-    def _elements(self, block: list[str]) -> Optional[list[str]]:
+    def _elements(self, block: list[str]) -> list[str] | None:
         """The block as whole block-level elements, each starting a line; None if it is not that."""
         elements: list[str] = []
         start = 0

@@ -13,19 +13,25 @@ import os
 import posixpath
 import statistics
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import cast
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
 from generator import aggregate as ag
+from generator import model as m
+from generator.loader import load_locale
 from generator.site import charts, datafiles, urls
 from generator.site.cache import BuildCache
-from generator.loader import load_locale
-from generator import model as m
-from generator.text import escape_line_start, escape_text, format_number, one_line  # the templates use them; others import them from here
+from generator.text import (  # the templates use them; others import them from here
+    escape_line_start,
+    escape_text,
+    format_number,
+    one_line,
+)
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -33,7 +39,7 @@ LANGUAGE = "sv"
 
 
 # The page texts: a function of the locale file alone, read once per process.
-@lru_cache(maxsize=None)
+@cache
 def locale(language: str = LANGUAGE) -> dict:
     return load_locale(LOCALE_DIR / f"{language}.yaml")
 
@@ -60,7 +66,7 @@ def href(context, target: str) -> str:
 
 
 # The compiled templates: a function of the template files alone (Jinja reloads a file that changed).
-@lru_cache(maxsize=None)
+@cache
 def template_environment() -> Environment:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -70,8 +76,9 @@ def template_environment() -> Environment:
         lstrip_blocks=True,
         autoescape=False,  # Markdown, not HTML: data text goes through the `esc` filter
     )
-    environment.filters.update(num=format_number, esc=escape_text, esc_line=escape_line_start, one_line=one_line, fill=fill,
-                               counted=counted)
+    environment.filters.update(
+        num=format_number, esc=escape_text, esc_line=escape_line_start, one_line=one_line, fill=fill, counted=counted
+    )
     environment.globals.update(link=link, href=href, urls=urls)
     return environment
 
@@ -87,8 +94,9 @@ class Page:
     charts: tuple[charts.Chart, ...] = ()
 
 
-def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
-                cache: Optional[BuildCache] = None) -> dict[str, bytes]:
+def render_site(
+    portal: ag.Portal, content_dir: Path | None = None, cache: BuildCache | None = None
+) -> dict[str, bytes]:
     """All generated files, keyed by their path in the docs folder.
 
     Pages and charts are made in worker processes, one per core, when there are
@@ -101,8 +109,9 @@ def render_site(portal: ag.Portal, content_dir: Optional[Path] = None,
     return files
 
 
-def render_site_drawing_charts_later(portal: ag.Portal, content_dir: Optional[Path],
-                                     cache: BuildCache) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
+def render_site_drawing_charts_later(
+    portal: ag.Portal, content_dir: Path | None, cache: BuildCache
+) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
     worker process that goes on drawing after this returns: the files without those charts, and them."""
     files, drawing = _render(portal, locale(), cache, charts_later=True)
@@ -110,7 +119,7 @@ def render_site_drawing_charts_later(portal: ag.Portal, content_dir: Optional[Pa
     return files, drawing
 
 
-def content_files(content_dir: Optional[Path]) -> dict[str, bytes]:
+def content_files(content_dir: Path | None) -> dict[str, bytes]:
     """The package's default pages, stylesheet and script, each replaced by the portal's own
     file of the same name in `content_dir`, and the portal's other pages and files."""
     from generator.site.portal import DEFAULT_CONTENT_DIR
@@ -118,23 +127,26 @@ def content_files(content_dir: Optional[Path]) -> dict[str, bytes]:
     return {**_content_files(DEFAULT_CONTENT_DIR), **_content_files(content_dir)}
 
 
-def _content_files(content_dir: Optional[Path]) -> dict[str, bytes]:
+def _content_files(content_dir: Path | None) -> dict[str, bytes]:
     """The hand-written pages and their files, copied as they are."""
     if not content_dir or not content_dir.is_dir():
         return {}
-    return {path.relative_to(content_dir).as_posix(): path.read_bytes()
-            for path in sorted(content_dir.rglob("*")) if path.is_file() and not path.is_symlink()}
+    return {
+        path.relative_to(content_dir).as_posix(): path.read_bytes()
+        for path in sorted(content_dir.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
 
 
 def _page_files(pages: list[Page], markdown: list, charts_needed: dict) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
-    for page, content in zip(pages, markdown):
+    for page, content in zip(pages, markdown, strict=True):
         files[page.path] = content
     for page in pages:
         for chart in page.charts:
             made = charts_needed[chart]
             if made is not None:  # None: still being drawn
-                files.update(zip(_chart_paths(page, chart), made))
+                files.update(zip(_chart_paths(page, chart), made, strict=True))
     return files
 
 
@@ -146,36 +158,50 @@ def _chart_paths(page: Page, chart: charts.Chart) -> tuple[str, str]:
 def _templates_version() -> int:
     """A fingerprint of the template files as they are now (the live preview may have changed one)."""
     environment = template_environment()
-    return hash(tuple((name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]
-                      for name in sorted(environment.list_templates())))
+    return hash(
+        tuple(
+            (name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]
+            for name in sorted(environment.list_templates())
+        )
+    )
 
 
-def _render(portal: ag.Portal, t: dict, cache: BuildCache,
-            charts_later: bool = False) -> tuple[dict[str, bytes], Optional["ChartsInProgress"]]:
+def _render(
+    portal: ag.Portal, t: dict, cache: BuildCache, charts_later: bool = False
+) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     release = datafiles.release()  # the commit and its date: an input like the records, never the clock
     version = _templates_version()
     signature = (portal.dataset, version, release)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1]), None
     pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
-    keys: list[Optional[int]] = [None] * len(pages)
+    keys: list[int | None] = [None] * len(pages)
     if cache.keep_pages:
         fingerprint = cache.fingerprints
         fingerprint.start()
         base = (version, fingerprint(t))
         keys = [hash((base, fingerprint((page.path, page.template, page.context)))) for page in pages]
-    markdown: list[Optional[bytes]] = []
-    for page, key in zip(pages, keys):
+    markdown: list[bytes | None] = []
+    for page, key in zip(pages, keys, strict=False):
         old = cache.pages.get(page.path)
         markdown.append(old[1] if old is not None and key is not None and old[0] == key else None)
-    charts_needed = {chart: cache.charts[chart][1:] if chart in cache.charts else None
-                     for page in pages for chart in page.charts}
-    data, drawing = _make(pages, markdown, charts_needed, t,
-                          meanwhile=lambda: datafiles.data_files(portal, t, cache.data, cache.sheets), charts_later=charts_later)
+    charts_needed = {
+        chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts
+    }
+    data, drawing = _make(
+        pages,
+        markdown,
+        charts_needed,
+        t,
+        meanwhile=lambda: datafiles.data_files(portal, t, cache.data, cache.sheets),
+        charts_later=charts_later,
+    )
     files = _page_files(pages, markdown, charts_needed)
     files.update(data)
-    cache.pages = {page.path: (key, content) for page, key, content in zip(pages, keys, markdown)  # type: ignore[misc]
-                   if key is not None}
+    made = cast(list[bytes], markdown)  # _make has filled in every page
+    cache.pages = {
+        page.path: (key, content) for page, key, content in zip(pages, keys, made, strict=True) if key is not None
+    }
     cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
     if drawing is None:
         cache.last = (signature, dict(files))
@@ -193,7 +219,7 @@ def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
 
     def swap(value: object) -> object:
         if type(value) is list:
-            return [same.get(id(item), item) for item in value]  # type: ignore[attr-defined]
+            return [same.get(id(item), item) for item in value]
         return same.get(id(value), value)
 
     context = {name: swap(value) for name, value in page.context.items()}
@@ -204,11 +230,17 @@ def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
 
 
 PARALLEL_FROM = 96  # pages plus charts to make before worker processes pay off
-_JOBS: Optional[tuple] = None  # what forked workers read (pages, charts, t): set only while they run
+_JOBS: tuple | None = None  # what forked workers read (pages, charts, t): set only while they run
 
 
-def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dict, t: dict,
-          meanwhile: Callable[[], dict] = dict, charts_later: bool = False) -> tuple[dict, Optional[tuple]]:
+def _make(
+    pages: list[Page],
+    markdown: list[bytes | None],
+    charts_needed: dict,
+    t: dict,
+    meanwhile: Callable[[], dict] = dict,
+    charts_later: bool = False,
+) -> tuple[dict, tuple | None]:
     """Render the missing pages and draw the missing charts, in place; returns what `meanwhile`
     returns (it runs here while the workers draw) and, with `charts_later`, the charts a worker is
     still drawing: (charts, their pool, its result)."""
@@ -216,7 +248,7 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
     chart_list = [chart for chart, made in charts_needed.items() if made is None]
     page_jobs = [("page", index) for index, content in enumerate(markdown) if content is None]
     chart_jobs = [("chart", index) for index in range(len(chart_list))]
-    drawing: Optional[tuple] = None
+    drawing: tuple | None = None
     _JOBS = (pages, chart_list, t)
     try:
         workers = _workers(len(page_jobs) + len(chart_jobs))
@@ -240,7 +272,7 @@ def _make(pages: list[Page], markdown: list[Optional[bytes]], charts_needed: dic
             made_meanwhile = meanwhile()
     finally:
         _JOBS = None
-    for (kind, index), result in zip(todo, results):
+    for (kind, index), result in zip(todo, results, strict=True):
         if kind == "page":
             markdown[index] = result
         else:
@@ -273,10 +305,10 @@ class ChartsInProgress:
             self._pool.terminate()
             self._pool.join()
         files: dict[str, bytes] = {}
-        for chart, svg_and_table in zip(self._charts, made):
+        for chart, svg_and_table in zip(self._charts, made, strict=True):
             self._cache.charts[chart] = (chart, *svg_and_table)
             for pair in self._paths[chart]:
-                files.update(zip(pair, svg_and_table))
+                files.update(zip(pair, svg_and_table, strict=True))
         return files
 
 
@@ -315,15 +347,17 @@ def table_csv(table: charts.Table) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([datafiles.spreadsheet_safe(value) for value in table.header])
     # Decimal point, and a whole number without ".0", as in the data files.
-    writer.writerows([datafiles.spreadsheet_safe(int(v) if isinstance(v, float) and v.is_integer() else v) for v in row]
-                     for row in table.rows)
+    writer.writerows(
+        [datafiles.spreadsheet_safe(int(v) if isinstance(v, float) and v.is_integer() else v) for v in row]
+        for row in table.rows
+    )
     return buffer.getvalue().encode("utf-8")
 
 
 # ---------------------------------------------------------------- pages
 
 
-def _pages(portal: ag.Portal, t: dict, release: tuple[Optional[str], Optional[str]] = (None, None)) -> Iterable[Page]:
+def _pages(portal: ag.Portal, t: dict, release: tuple[str | None, str | None] = (None, None)) -> Iterable[Page]:
     yield _home(portal, t)
     yield _municipalities(portal)
     for view in portal.municipalities:
@@ -334,7 +368,9 @@ def _pages(portal: ag.Portal, t: dict, release: tuple[Optional[str], Optional[st
         yield _municipality(view, portal, t)
     yield _areas(portal, t)
     frameworks = tuple(s.framework for s in portal.frameworks)
-    yield Page(urls.AREA_MAPPING, "area_mapping.md.j2", {"frameworks": frameworks, "by_id": {f.id: f for f in frameworks}})
+    yield Page(
+        urls.AREA_MAPPING, "area_mapping.md.j2", {"frameworks": frameworks, "by_id": {f.id: f for f in frameworks}}
+    )
     for stats in portal.frameworks:
         for area in stats.areas:
             yield _area(stats, area, portal, t)
@@ -342,46 +378,82 @@ def _pages(portal: ag.Portal, t: dict, release: tuple[Optional[str], Optional[st
         yield Page(urls.catalogue(stats.framework.id), "catalogue.md.j2", {"framework": stats.framework})
         for area in stats.areas:
             if area.practices:  # no listing page that would only say it is empty
-                yield Page(urls.area_practices(stats.framework.id, area.definition.number), "practice_filter.md.j2",
-                           {"framework": stats.framework, "definition": area.definition})
-    yield Page(urls.COMPARISONS, "comparison_index.md.j2",
-               {"revisions": tuple((s.framework.id, s.framework.name, len(s.evaluations)) for s in portal.frameworks)})
+                yield Page(
+                    urls.area_practices(stats.framework.id, area.definition.number),
+                    "practice_filter.md.j2",
+                    {"framework": stats.framework, "definition": area.definition},
+                )
+    yield Page(
+        urls.COMPARISONS,
+        "comparison_index.md.j2",
+        {"revisions": tuple((s.framework.id, s.framework.name, len(s.evaluations)) for s in portal.frameworks)},
+    )
     yield _practices(portal)
     if any(p.practice.gold_star for p in portal.practices):
         yield Page(urls.GOLD_STARS, "gold_stars.md.j2", {})
     for practice in portal.practices:
-        yield Page(urls.practice(practice.practice.slug), "practice.md.j2",
-                   {"item": practice, "sources": _sources(portal, [practice.source])})
+        yield Page(
+            urls.practice(practice.practice.slug),
+            "practice.md.j2",
+            {"item": practice, "sources": _sources(portal, [practice.source])},
+        )
     version, date = release
-    yield Page(urls.DATA, "data.md.j2", {"files": datafiles.listing(t), "tables": datafiles.CSV_FILES,
-                                         "version": version, "date": date})
+    yield Page(
+        urls.DATA,
+        "data.md.j2",
+        {"files": datafiles.listing(t), "tables": datafiles.CSV_FILES, "version": version, "date": date},
+    )
 
 
-def _sources(portal: ag.Portal, refs: Iterable[Optional[m.SourceRef]]) -> dict[Optional[str], Optional[m.Source]]:
+def _sources(portal: ag.Portal, refs: Iterable[m.SourceRef | None]) -> dict[str | None, m.Source | None]:
     """The reports a page cites, by id: all a citation on it reads."""
     return {ref.report: portal.dataset.source(ref.report) for ref in refs if ref is not None}  # type: ignore[arg-type]
 
 
 def _home(portal: ag.Portal, t: dict) -> Page:
     # A box only for a revision with enough evaluations; the table counts every revision.
-    groups = [(s.framework.name, [v.total for v in s.evaluations if v.total is not None])
-              for s in portal.frameworks if s.basis.enough]
-    summary = [(s.framework.name, s.basis.count, _round(s.total_mean), _round(s.total_median)) for s in portal.frameworks]
+    groups = [
+        (s.framework.name, [v.total for v in s.evaluations if v.total is not None])
+        for s in portal.frameworks
+        if s.basis.enough
+    ]
+    summary = [
+        (s.framework.name, s.basis.count, _round(s.total_mean), _round(s.total_median)) for s in portal.frameworks
+    ]
     chart_list = []
     if groups:
-        described = "; ".join(fill(t["home"]["overview_group"], name=s.framework.name, basis=basis_text(s.basis, t))
-                              for s in portal.frameworks if s.basis.enough)
-        chart_list.append(charts.box(
-            "oversikt", t["home"]["overview"],
-            fill(t["home"]["overview_description"], groups=described) + " " + _box_finding(t, groups),
-            groups, 800, (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]), summary,
-            legend=t["chart"]["box_legend"]))
-    latest = tuple((v.ref, v.total, v.framework.max_points)
-                   for v in sorted(portal.evaluations, key=lambda v: (-v.year, v.municipality.name))[:6])
-    counts = {"municipalities": len(portal.municipalities), "evaluations": len(portal.evaluations),
-              "practices": len(portal.practices)}
-    return Page(urls.HOME, "home.md.j2", {"latest": latest, "overview": chart_list[0] if chart_list else None,
-                                          "summary": summary, "counts": counts}, tuple(chart_list))
+        described = "; ".join(
+            fill(t["home"]["overview_group"], name=s.framework.name, basis=basis_text(s.basis, t))
+            for s in portal.frameworks
+            if s.basis.enough
+        )
+        chart_list.append(
+            charts.box(
+                "oversikt",
+                t["home"]["overview"],
+                fill(t["home"]["overview_description"], groups=described) + " " + _box_finding(t, groups),
+                groups,
+                800,
+                (t["word"]["revision"], t["word"]["count"], t["word"]["mean"], t["word"]["median"]),
+                summary,
+                legend=t["chart"]["box_legend"],
+            )
+        )
+    latest = tuple(
+        (v.ref, v.total, v.framework.max_points)
+        for v in sorted(portal.evaluations, key=lambda v: (-v.year, v.municipality.name))[:6]
+    )
+    counts = {
+        "municipalities": len(portal.municipalities),
+        "evaluations": len(portal.evaluations),
+        "practices": len(portal.practices),
+    }
+    return Page(
+        urls.HOME,
+        "home.md.j2",
+        {"latest": latest, "overview": chart_list[0] if chart_list else None, "summary": summary, "counts": counts},
+        tuple(chart_list),
+    )
 
 
 def _municipalities(portal: ag.Portal) -> Page:
@@ -395,8 +467,11 @@ def _municipalities(portal: ag.Portal) -> Page:
             latest.append((own[-1].total, own[-1].year) if own else None)
         rows.append((view.slug, view.municipality.name, view.municipality.county, len(view.evaluations), tuple(latest)))
     cited = tuple((v.slug, v.municipality.name, v.municipality.county) for v in portal.cited_only)
-    return Page(urls.MUNICIPALITIES, "municipalities.md.j2",
-                {"revision_names": tuple(s.framework.name for s in portal.frameworks), "rows": tuple(rows), "cited": cited})
+    return Page(
+        urls.MUNICIPALITIES,
+        "municipalities.md.j2",
+        {"revision_names": tuple(s.framework.name for s in portal.frameworks), "rows": tuple(rows), "cited": cited},
+    )
 
 
 @dataclass(frozen=True)
@@ -404,21 +479,37 @@ class EvaluationLine:
     """What a municipality's page shows of one of its evaluations."""
 
     ref: ag.EvaluationRef
-    total: Optional[float]
+    total: float | None
     max_points: float
-    area_sum: Optional[float]
+    area_sum: float | None
     area_sum_differs: bool
-    rank: Optional[int]
+    rank: int | None
     rank_of: int
     source: m.SourceRef
 
 
 def _municipality(view: ag.MunicipalityView, portal: ag.Portal, t: dict) -> Page:
-    lines = tuple(EvaluationLine(e.ref, e.total, e.framework.max_points, e.area_sum, e.area_sum_differs, e.rank, e.rank_of,
-                                 e.evaluation.source) for e in view.evaluations)
+    lines = tuple(
+        EvaluationLine(
+            e.ref,
+            e.total,
+            e.framework.max_points,
+            e.area_sum,
+            e.area_sum_differs,
+            e.rank,
+            e.rank_of,
+            e.evaluation.source,
+        )
+        for e in view.evaluations
+    )
     cited = [e.evaluation.source for e in view.evaluations] + [fact.source for fact in view.municipality.facts]
-    context = {"municipality": view.municipality, "evaluations": lines, "practices": view.practices,
-               "citations": view.citations, "sources": _sources(portal, cited)}
+    context = {
+        "municipality": view.municipality,
+        "evaluations": lines,
+        "practices": view.practices,
+        "citations": view.citations,
+        "sources": _sources(portal, cited),
+    }
     chart_list = _municipality_charts(view, t) if view.evaluations else []
     context["charts"] = chart_list
     return Page(urls.municipality(view.slug), "municipality.md.j2", context, tuple(chart_list))
@@ -433,14 +524,27 @@ def _municipality_charts(view: ag.MunicipalityView, t: dict) -> list[charts.Char
             series.append((own[0].framework.name, [(e.year, e.total) for e in own]))
     chart_list = []
     if series:
-        chart_list.append(charts.history(
-            "historik", fill(t["municipality"]["history"]),
-            fill(t["municipality"]["history_description"], name=name) + " " + _history_finding(t, series),
-            series, 800, (t["word"]["year"], t["word"]["revision"], t["word"]["total"])))
+        chart_list.append(
+            charts.history(
+                "historik",
+                fill(t["municipality"]["history"]),
+                fill(t["municipality"]["history_description"], name=name) + " " + _history_finding(t, series),
+                series,
+                800,
+                (t["word"]["year"], t["word"]["revision"], t["word"]["total"]),
+            )
+        )
     latest = view.latest
     if latest:
-        chart_list.append(_area_bars(latest, t, "profil", fill(t["municipality"]["profile"], year=latest.year),
-                                     fill(t["municipality"]["profile_description"], name=name, year=latest.year)))
+        chart_list.append(
+            _area_bars(
+                latest,
+                t,
+                "profil",
+                fill(t["municipality"]["profile"], year=latest.year),
+                fill(t["municipality"]["profile_description"], name=name, year=latest.year),
+            )
+        )
     return chart_list
 
 
@@ -449,12 +553,26 @@ def _area_bars(view: ag.EvaluationView, t: dict, name: str, title: str, descript
     own = f"{view.municipality.name} {view.year}"
     values = [row.points for row in view.areas]
     if all(row.revision_mean is None for row in view.areas):  # too few evaluations of the revision for a mean
-        return charts.bars(name, title, f"{description} {_bars_finding(t, labels, values)}", labels, values, 100, own,
-                           (t["word"]["area"], own))
+        return charts.bars(
+            name,
+            title,
+            f"{description} {_bars_finding(t, labels, values)}",
+            labels,
+            values,
+            100,
+            own,
+            (t["word"]["area"], own),
+        )
     mean = fill(t["evaluation"]["mean_label"], revision=view.framework.name)
     reference = (mean, [_round(row.revision_mean) for row in view.areas])
     return charts.bars(
-        name, title, f"{description} {_bars_finding(t, labels, values, reference)}", labels, values, 100, own,
+        name,
+        title,
+        f"{description} {_bars_finding(t, labels, values, reference)}",
+        labels,
+        values,
+        100,
+        own,
         (t["word"]["area"], own, mean),
         reference=reference,
     )
@@ -462,9 +580,12 @@ def _area_bars(view: ag.EvaluationView, t: dict, name: str, title: str, descript
 
 def basis_text(basis: ag.Basis, t: dict) -> str:
     """What a statistic is computed over, in words: "7 utvärderingar av 6 kommuner 2003–2009 (Karlskoga 2003 och 2007)"."""
-    text = fill(t["stats"]["basis"], evaluations=counted(basis.count, "evaluation"),
-                municipalities=counted(basis.municipalities, "municipality"),
-                years=str(basis.first_year) if basis.first_year == basis.last_year else f"{basis.first_year}–{basis.last_year}")
+    text = fill(
+        t["stats"]["basis"],
+        evaluations=counted(basis.count, "evaluation"),
+        municipalities=counted(basis.municipalities, "municipality"),
+        years=str(basis.first_year) if basis.first_year == basis.last_year else f"{basis.first_year}–{basis.last_year}",
+    )
     if basis.repeated:
         twice = ", ".join(f"{name} {' och '.join(str(y) for y in years)}" for name, years in basis.repeated)
         text += fill(t["stats"]["basis_repeated"], which=twice)
@@ -483,8 +604,15 @@ def _evaluation(view: ag.EvaluationView, municipality: ag.MunicipalityView, port
     series = [(f"{name} {year}", [row.points for row in view.areas])]
     others = []
     if stats.basis.enough:
-        others.append(fill(t["evaluation"]["radar_mean"], revision=view.framework.name, basis=basis_text(stats.basis, t)))
-        series.append((fill(t["evaluation"]["mean_label"], revision=view.framework.name), [_round(row.revision_mean) for row in view.areas]))
+        others.append(
+            fill(t["evaluation"]["radar_mean"], revision=view.framework.name, basis=basis_text(stats.basis, t))
+        )
+        series.append(
+            (
+                fill(t["evaluation"]["mean_label"], revision=view.framework.name),
+                [_round(row.revision_mean) for row in view.areas],
+            )
+        )
     for reference in stats.references:
         values = {p.area: p.points for p in reference.areas}
         series.append((reference.name, [values.get(row.definition.number) for row in view.areas]))
@@ -496,8 +624,13 @@ def _evaluation(view: ag.EvaluationView, municipality: ag.MunicipalityView, port
     if others:
         description = fill(t["evaluation"]["radar_description"], name=name, year=year, others=", ".join(others))
     else:
-        description = fill(t["evaluation"]["radar_alone"], name=name, year=year, count=counted(stats.basis.count, "evaluation"),
-                           revision=view.framework.name)
+        description = fill(
+            t["evaluation"]["radar_alone"],
+            name=name,
+            year=year,
+            count=counted(stats.basis.count, "evaluation"),
+            revision=view.framework.name,
+        )
     # One chart, one message: the areas against the revision's mean and the other references.
     # (The radar and the bar chart that said the same thing twice are gone; the table beside
     # the chart holds every number, and its area names lead to the areas further down.)
@@ -506,16 +639,29 @@ def _evaluation(view: ag.EvaluationView, municipality: ag.MunicipalityView, port
     mean = series[1] if stats.basis.enough else None
     title = t["evaluation"]["radar"] if others else t["evaluation"]["radar_alone_title"]  # no "compared" without others
     profile = charts.bars(
-        "profil", title, f"{description} {_bars_finding(t, labels, main_values, mean)}",
-        labels, main_values, 100, main_label, (t["word"]["area"],) + tuple(label for label, _ in series),
-        references=references)
+        "profil",
+        title,
+        f"{description} {_bars_finding(t, labels, main_values, mean)}",
+        labels,
+        main_values,
+        100,
+        main_label,
+        (t["word"]["area"],) + tuple(label for label, _ in series),
+        references=references,
+    )
     e = view.evaluation
     named = [c.municipality for row in view.areas if row.result for c in row.result.cited_examples]
     named += [c.municipality for c in e.compared_with]
     context = {
-        "view": view, "enough": stats.basis.enough, "basis_count": stats.basis.count, "references": stats.references,
-        "profile": profile, "profile_title": title, "history": tuple(h.ref for h in municipality.evaluations),
-        "basis": basis_text(stats.basis, t), "learn_gap": ag.LEARN_GAP,
+        "view": view,
+        "enough": stats.basis.enough,
+        "basis_count": stats.basis.count,
+        "references": stats.references,
+        "profile": profile,
+        "profile_title": title,
+        "history": tuple(h.ref for h in municipality.evaluations),
+        "basis": basis_text(stats.basis, t),
+        "learn_gap": ag.LEARN_GAP,
         "sources": _sources(portal, [e.source, *(r.source for r in stats.references)]),
         "municipalities": {slug: portal.dataset.municipality(slug) for slug in named},
     }
@@ -530,8 +676,16 @@ def _history_finding(t: dict, series: list) -> str:
         if len(points) == 1:
             parts.append(fill(t["chart"]["finding_once"], revision=label, value=format_number(first), year=first_year))
         else:
-            parts.append(fill(t["chart"]["finding_change"], revision=label, first=format_number(first), first_year=first_year,
-                              last=format_number(last), last_year=last_year))
+            parts.append(
+                fill(
+                    t["chart"]["finding_change"],
+                    revision=label,
+                    first=format_number(first),
+                    first_year=first_year,
+                    last=format_number(last),
+                    last_year=last_year,
+                )
+            )
     return " ".join(parts)
 
 
@@ -541,19 +695,28 @@ def _box_finding(t: dict, groups: list) -> str:
     return fill(t["chart"]["finding_median"], medians="; ".join(medians)) if medians else ""
 
 
-def _bars_finding(t: dict, labels: list, values: list, reference: Optional[tuple] = None) -> str:
+def _bars_finding(t: dict, labels: list, values: list, reference: tuple | None = None) -> str:
     """What a bar chart shows, in words (its text alternative states the finding, not only the topic)."""
-    pairs = [(value, label) for label, value in zip(labels, values) if value is not None]
+    pairs = [(value, label) for label, value in zip(labels, values, strict=True) if value is not None]
     if not pairs:
         return ""
     top, bottom = max(pairs, key=lambda p: p[0]), min(pairs, key=lambda p: p[0])
-    text = fill(t["chart"]["finding_range"], top=top[1], top_value=format_number(top[0]),
-                bottom=bottom[1], bottom_value=format_number(bottom[0]))
+    text = fill(
+        t["chart"]["finding_range"],
+        top=top[1],
+        top_value=format_number(top[0]),
+        bottom=bottom[1],
+        bottom_value=format_number(bottom[0]),
+    )
     if reference:
-        both = [(v, r) for v, r in zip(values, reference[1]) if v is not None and r is not None]
+        both = [(v, r) for v, r in zip(values, reference[1], strict=True) if v is not None and r is not None]
         if both:
-            text += " " + fill(t["chart"]["finding_above"], above=sum(v > r for v, r in both), n=len(both),
-                               reference=reference[0][:1].lower() + reference[0][1:])
+            text += " " + fill(
+                t["chart"]["finding_above"],
+                above=sum(v > r for v, r in both),
+                n=len(both),
+                reference=reference[0][:1].lower() + reference[0][1:],
+            )
     return text
 
 
@@ -563,32 +726,69 @@ def _area(stats: ag.FrameworkStats, area: ag.AreaStats, portal: ag.Portal, t: di
     if area.ranking:
         basis = basis_text(area.basis, t)
         labels = [f"{r.evaluation.name} {r.evaluation.year}" for r in area.ranking]
-        chart_list.append(charts.bars(
-            "rangordning", t["areas"]["ranking"],
-            fill(t["areas"]["ranking_description"], name=name, revision=revision, max=format_number(area.definition.max_points), basis=basis)
-            + " " + _bars_finding(t, labels, [r.points for r in area.ranking]),
-            labels, [r.points for r in area.ranking], area.definition.max_points, name,
-            (t["word"]["municipality"], t["word"]["points"])))
-        summary = [(label, _round(value)) for label, value in zip(
-            (t["word"]["min"], t["word"]["q1"], t["word"]["median"], t["word"]["q3"], t["word"]["max_value"]), area.quartiles or ())]
-        chart_list.append(charts.box(
-            "spridning", t["areas"]["distribution"],
-            fill(t["areas"]["distribution_description"], name=name, revision=revision, basis=basis)
-            + " " + _box_finding(t, [(name, [r.points for r in area.ranking])]),
-            [(name, [r.points for r in area.ranking])], area.definition.max_points,
-            (t["word"]["value"], t["word"]["points"]), summary, legend=t["chart"]["box_legend"]))
+        chart_list.append(
+            charts.bars(
+                "rangordning",
+                t["areas"]["ranking"],
+                fill(
+                    t["areas"]["ranking_description"],
+                    name=name,
+                    revision=revision,
+                    max=format_number(area.definition.max_points),
+                    basis=basis,
+                )
+                + " "
+                + _bars_finding(t, labels, [r.points for r in area.ranking]),
+                labels,
+                [r.points for r in area.ranking],
+                area.definition.max_points,
+                name,
+                (t["word"]["municipality"], t["word"]["points"]),
+            )
+        )
+        summary = [
+            (label, _round(value))
+            for label, value in zip(
+                (t["word"]["min"], t["word"]["q1"], t["word"]["median"], t["word"]["q3"], t["word"]["max_value"]),
+                area.quartiles or (),
+                strict=False,
+            )
+        ]
+        chart_list.append(
+            charts.box(
+                "spridning",
+                t["areas"]["distribution"],
+                fill(t["areas"]["distribution_description"], name=name, revision=revision, basis=basis)
+                + " "
+                + _box_finding(t, [(name, [r.points for r in area.ranking])]),
+                [(name, [r.points for r in area.ranking])],
+                area.definition.max_points,
+                (t["word"]["value"], t["word"]["points"]),
+                summary,
+                legend=t["chart"]["box_legend"],
+            )
+        )
     related = {r.framework: portal.dataset.framework(r.framework) for r in area.definition.relations}
-    return Page(urls.area(stats.framework.id, area.definition.number), "area.md.j2",
-                {"area": area, "charts": chart_list, "basis": basis_text(area.basis, t), "frameworks": related},
-                tuple(chart_list))
+    return Page(
+        urls.area(stats.framework.id, area.definition.number),
+        "area.md.j2",
+        {"area": area, "charts": chart_list, "basis": basis_text(area.basis, t), "frameworks": related},
+        tuple(chart_list),
+    )
 
 
 def _areas(portal: ag.Portal, t: dict) -> Page:
     """Every area of every revision, with its mean and how many evaluations scored it."""
-    revisions = tuple({"framework": s.framework, "enough": s.basis.enough, "count": s.basis.count,
-                       "basis": basis_text(s.basis, t),
-                       "areas": tuple((a.definition, a.mean, len(a.scores)) for a in s.areas)}
-                      for s in portal.frameworks)
+    revisions = tuple(
+        {
+            "framework": s.framework,
+            "enough": s.basis.enough,
+            "count": s.basis.count,
+            "basis": basis_text(s.basis, t),
+            "areas": tuple((a.definition, a.mean, len(a.scores)) for a in s.areas),
+        }
+        for s in portal.frameworks
+    )
     return Page(urls.AREAS, "areas.md.j2", {"revisions": revisions})
 
 
@@ -605,35 +805,56 @@ def _comparisons(stats: ag.FrameworkStats) -> Iterable[Page]:
     shared = {"framework": stats.framework, "enough": stats.basis.enough, "count": stats.basis.count}
     rows = [((v.ref, tuple(row.points for row in v.areas), v.total), v.municipality.county) for v in stats.evaluations]
     if len(rows) <= COMPARISON_ROWS:
-        yield Page(urls.comparison(framework_id), "comparison.md.j2",
-                   {**shared, "rows": tuple(row for row, _ in rows), "county": None, "parts": ()})
+        yield Page(
+            urls.comparison(framework_id),
+            "comparison.md.j2",
+            {**shared, "rows": tuple(row for row, _ in rows), "county": None, "parts": ()},
+        )
         return
     folders = urls.folder_names(county for _, county in rows)
     counties = sorted(folders, key=lambda county: (county.casefold(), county))
-    parts = tuple((county, urls.comparison_part(framework_id, folders[county]),
-                   sum(1 for _, c in rows if c == county)) for county in counties)
-    yield Page(urls.comparison(framework_id), "comparison.md.j2", {**shared, "rows": (), "county": None, "parts": parts})
+    parts = tuple(
+        (county, urls.comparison_part(framework_id, folders[county]), sum(1 for _, c in rows if c == county))
+        for county in counties
+    )
+    yield Page(
+        urls.comparison(framework_id), "comparison.md.j2", {**shared, "rows": (), "county": None, "parts": parts}
+    )
     for county, address, _ in parts:
-        yield Page(address, "comparison.md.j2",
-                   {**shared, "rows": tuple(row for row, c in rows if c == county), "county": county, "parts": ()})
+        yield Page(
+            address,
+            "comparison.md.j2",
+            {**shared, "rows": tuple(row for row, c in rows if c == county), "county": county, "parts": ()},
+        )
 
 
 def _practices(portal: ag.Portal) -> Page:
     """The good practices by revision and area, and the latest gold stars."""
-    revisions = tuple((s.framework, tuple((a.definition, len(a.practices), sum(p.practice.gold_star for p in a.practices))
-                                          for a in s.areas if a.practices))
-                      for s in portal.frameworks)
+    revisions = tuple(
+        (
+            s.framework,
+            tuple(
+                (a.definition, len(a.practices), sum(p.practice.gold_star for p in a.practices))
+                for a in s.areas
+                if a.practices
+            ),
+        )
+        for s in portal.frameworks
+    )
     gold = sorted((p for p in portal.practices if p.practice.gold_star), key=lambda p: p.evaluation.year, reverse=True)
-    return Page(urls.PRACTICES, "practices.md.j2", {"revisions": revisions, "gold": tuple(gold[:GOLD_SHOWN]),
-                                                    "gold_count": len(gold)})
+    return Page(
+        urls.PRACTICES,
+        "practices.md.j2",
+        {"revisions": revisions, "gold": tuple(gold[:GOLD_SHOWN]), "gold_count": len(gold)},
+    )
 
 
 GOLD_SHOWN = 10  # the latest gold stars on the practices page, so that it does not grow with the corpus
 
 
-def _n(value: Optional[float]) -> str:
+def _n(value: float | None) -> str:
     return format_number(_round(value))
 
 
-def _round(value: Optional[float]) -> Optional[float]:
+def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)

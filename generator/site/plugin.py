@@ -35,14 +35,15 @@ build has seen (`_Build`) is made anew at the start of every build.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 from jinja2 import BytecodeCache
 from mkdocs.config import base
@@ -87,7 +88,7 @@ class _Build:
     page_urls: list[str] = field(default_factory=list)  # every page, in MkDocs' order
     built: list[str] = field(default_factory=list)  # the pages built this time
     nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
-    titles: dict[str, Optional[str]] = field(default_factory=dict)  # front-matter titles read, by source path
+    titles: dict[str, str | None] = field(default_factory=dict)  # front-matter titles read, by source path
 
 
 class _NoDirtyWarning(logging.Filter):
@@ -117,9 +118,9 @@ class _CompiledTemplates(BytecodeCache):
 
 class KommunkompassenPlugin(BasePlugin[PluginConfig]):
     def __init__(self) -> None:
-        self.portal: Optional[Portal] = None
+        self.portal: Portal | None = None
         self.build = _Build()
-        self._generated_for: Optional[Path] = None  # the docs folder `generate_before_build` filled
+        self._generated_for: Path | None = None  # the docs folder `generate_before_build` filled
         self.cache = BuildCache(keep_pages=False)  # what generation remembers for the next build in this process
         self.compiled_templates = _CompiledTemplates()
 
@@ -134,7 +135,9 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         if not any(isinstance(f, _NoDirtyWarning) for f in builder_log.filters):
             builder_log.addFilter(_NoDirtyWarning())
         if MARKDOWN_EXTENSION not in config.markdown_extensions:
-            config.markdown_extensions.insert(0, MARKDOWN_EXTENSION)  # the generated pages' HTML blocks pass through unparsed
+            config.markdown_extensions.insert(
+                0, MARKDOWN_EXTENSION
+            )  # the generated pages' HTML blocks pass through unparsed
         dirs = config.theme.dirs
         if str(OVERRIDES_DIR) not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES_DIR))  # the portal's overrides win
@@ -147,17 +150,29 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         """The portal this config builds: its folders, absolute."""
         root = Path(config.config_file_path).resolve().parent
         custom_dir = config.theme.custom_dir
-        return Portal(config_file=Path(config.config_file_path).resolve(), data_dir=root / self.config.data_,
-                      content_dir=root / self.config.content, overrides_dir=Path(custom_dir) if custom_dir else None,
-                      docs_dir=Path(config.docs_dir), site_dir=Path(config.site_dir))
+        return Portal(
+            config_file=Path(config.config_file_path).resolve(),
+            data_dir=root / self.config.data_,
+            content_dir=root / self.config.content,
+            overrides_dir=Path(custom_dir) if custom_dir else None,
+            docs_dir=Path(config.docs_dir),
+            site_dir=Path(config.site_dir),
+        )
 
     def generate_before_build(self, config) -> None:
         """Generate the docs folder now, before MkDocs starts (DataError on invalid data): what
         `kommunkompassen build` does, so that errors stop it before MkDocs begins; the build's
         on_pre_build then uses these files rather than load and validate the data again."""
         portal = self.portal_of(config)
-        generate(portal.data_dir, portal.docs_dir, portal.content_dir, charts_later=True,
-                 overrides_dir=portal.overrides_dir, root=portal.root, cache=self.cache)
+        generate(
+            portal.data_dir,
+            portal.docs_dir,
+            portal.content_dir,
+            charts_later=True,
+            overrides_dir=portal.overrides_dir,
+            root=portal.root,
+            cache=self.cache,
+        )
         self._generated_for = portal.docs_dir
 
     def forget_generated(self) -> None:
@@ -166,18 +181,23 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
     def on_pre_build(self, config) -> None:
         self.build = _Build()
         for name in _PAGE_LISTS:  # read before a full build cleans the site folder
-            try:
+            with contextlib.suppress(OSError):
                 self.build.previous_lists[name] = (Path(config.site_dir) / name).read_bytes()
-            except OSError:
-                pass
         portal = self.portal or self.portal_of(config)
         if self._generated_for == portal.docs_dir:
             self._generated_for = None
             return
         self._generated_for = None
         try:
-            report = generate(portal.data_dir, portal.docs_dir, portal.content_dir, charts_later=True,
-                              overrides_dir=portal.overrides_dir, root=portal.root, cache=self.cache)
+            report = generate(
+                portal.data_dir,
+                portal.docs_dir,
+                portal.content_dir,
+                charts_later=True,
+                overrides_dir=portal.overrides_dir,
+                root=portal.root,
+                cache=self.cache,
+            )
         except DataError as exc:
             for problem in exc.problems:
                 if problem.level.value == "error":
@@ -204,8 +224,12 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
                 os.remove(page.file.abs_dest_path)
                 self.build.nav_rebuilt.add(page.url)
         nav.kk_files = files  # the pages by their source path, for `_where` (page events are not handed the files)
-        nav.kk_tabs = [(prefix, item) for item in nav.items  # each tab and the address its pages lie under
-                       for prefix in [min((p.url for p in _pages_under(item)), key=len, default=None)] if prefix]
+        nav.kk_tabs = [
+            (prefix, item)
+            for item in nav.items  # each tab and the address its pages lie under
+            for prefix in [min((p.url for p in _pages_under(item)), key=len, default=None)]
+            if prefix
+        ]
         nav.kk_words = locale()["site"]
         return nav
 
@@ -259,7 +283,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
 
     on_page_context = CombinedEvent(_index_search_view, _where, _restore_whole_page)
 
-    def _title(self, file, nav) -> Optional[str]:
+    def _title(self, file, nav) -> str | None:
         """A page's title without rendering it: a partial build renders only some pages, and a page
         knows its title only once rendered. The navigation's pages are rendered in every build
         (on_nav); any other page's title is read from its front matter, once per build (a
@@ -331,7 +355,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
     def _completed(self, name: str, data: dict) -> dict:
         """A page list written by a partial build, with the entries of the pages not built taken
         from the previous build's, in the order a full build gives."""
-        previous: Optional[bytes] = self.build.previous_lists.get(name)
+        previous: bytes | None = self.build.previous_lists.get(name)
         if previous is None:
             return data
         key, page_of = _PAGE_LISTS[name]
@@ -360,14 +384,14 @@ def _page_url(file) -> str:
     return "" if file.url == "./" else file.url
 
 
-def _front_matter_title(file) -> Optional[str]:
+def _front_matter_title(file) -> str | None:
     try:
         with open(file.abs_src_path, encoding="utf-8") as source:
             head = [source.readline() for _ in range(3)]
     except OSError:
         return None
     if head[0].strip() == "---" and head[1].startswith("title: "):
-        value = head[1][len("title: "):].strip()
+        value = head[1][len("title: ") :].strip()
         return json.loads(value) if value.startswith('"') else value
     return None
 

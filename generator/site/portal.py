@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from generator.messages import msg
 
@@ -36,7 +35,7 @@ class Portal:
     config_file: Path
     data_dir: Path
     content_dir: Path  # the portal's own pages: a file here replaces the package's of the same name
-    overrides_dir: Optional[Path]  # the theme's custom_dir, if the config names one
+    overrides_dir: Path | None  # the theme's custom_dir, if the config names one
     docs_dir: Path
     site_dir: Path
     uses_plugin: bool = True  # whether the config names the kommunkompassen plugin (nothing is generated without it)
@@ -46,7 +45,7 @@ class Portal:
         return self.config_file.parent
 
 
-def find_portal(config_file: Optional[Path] = None) -> Portal:
+def find_portal(config_file: Path | None = None) -> Portal:
     """The portal whose config is `config_file` (default: mkdocs.yml in the working folder)."""
     config_file = config_file or CONFIG_FILE
     if not config_file.is_file():
@@ -71,7 +70,9 @@ def portal_from_config(config_file: Path, config: dict) -> Portal:
         overrides_dir=inside(custom_dir) if custom_dir else None,
         docs_dir=inside(config.get("docs_dir") or "docs"),
         site_dir=inside(config.get("site_dir") or "site"),
-        uses_plugin=any(entry == PLUGIN or (isinstance(entry, dict) and PLUGIN in entry) for entry in config.get("plugins") or ()),
+        uses_plugin=any(
+            entry == PLUGIN or (isinstance(entry, dict) and PLUGIN in entry) for entry in config.get("plugins") or ()
+        ),
     )
 
 

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import csv
 import io
-from functools import lru_cache
 import re
 import zipfile
-from typing import TYPE_CHECKING, Mapping, Optional
+from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Protocol, TypeVar
 from xml.sax.saxutils import escape
-
-from generator.site import datafiles
-
-if TYPE_CHECKING:
-    from generator.site.datafiles import DataFile
 
 # 1980-01-01, the earliest time a zip entry can carry: the same in every build.
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -31,7 +27,34 @@ DESCRIPTION_SHEET = "kolumner"
 KEPT_SHEETS = 16  # sheets remembered between builds (see `workbook`): four data files, a few versions of each
 
 
-def workbook(tables: Mapping["DataFile", bytes], t: dict, kept: Optional[dict[tuple[bytes, tuple[str, ...]], str]] = None) -> bytes:
+class Column(Protocol):
+    """A column of a table as the "kolumner" sheet describes it (generator.site.datafiles.Column)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def type(self) -> str: ...  # Frictionless field type
+    @property
+    def description(self) -> str: ...
+
+
+class Table(Protocol):
+    """What the workbook needs to know of a data file (generator.site.datafiles.DataFile)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def columns(self) -> Sequence[Column]: ...
+
+
+AnyTable = TypeVar(
+    "AnyTable", bound=Table
+)  # a Mapping's key type is invariant: dict[DataFile, bytes] is no Mapping[Table, bytes]
+
+
+def workbook(
+    tables: Mapping[AnyTable, bytes], t: dict, kept: dict[tuple[bytes, tuple[str, ...]], str] | None = None
+) -> bytes:
     """The workbook of `tables` (each data file's spec and its CSV bytes).
 
     With `kept` (a dictionary the caller keeps between builds in one process), a sheet whose CSV
@@ -43,12 +66,16 @@ def workbook(tables: Mapping["DataFile", bytes], t: dict, kept: Optional[dict[tu
         key = (content, tuple(column.type for column in spec.columns))
         made[key] = kept.pop(key) if key in kept else _data_sheet(*key)
         kept[key] = made[key]  # the last used at the end
-    for key in list(kept)[:max(0, len(kept) - KEPT_SHEETS)]:
+    for key in list(kept)[: max(0, len(kept) - KEPT_SHEETS)]:
         del kept[key]
     sheets: list[tuple[str, str]] = [
-        (_sheet_name(spec.name), made[(content, tuple(column.type for column in spec.columns))]) for spec, content in tables.items()]
+        (_sheet_name(spec.name), made[(content, tuple(column.type for column in spec.columns))])
+        for spec, content in tables.items()
+    ]
     words = t["data"]
-    described: list[list[object]] = [[words["column_file"], words["column_name"], words["column_type"], words["column_description"]]]
+    described: list[list[object]] = [
+        [words["column_file"], words["column_name"], words["column_type"], words["column_description"]]
+    ]
     for spec in tables:
         for column in spec.columns:
             described.append([spec.name, column.name, words["types"][column.type], column.description])
@@ -60,12 +87,14 @@ def read_sheets(data: bytes) -> dict[str, list[list[object]]]:
     """The sheets of a workbook written by `workbook`, as rows of values (for tests and checks)."""
     from xml.etree import ElementTree as ET
 
-    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-          "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships"}
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    }
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         book = ET.fromstring(archive.read("xl/workbook.xml"))
         result: dict[str, list[list[object]]] = {}
-        for index, sheet in enumerate(book.find("m:sheets", ns), start=1):  # type: ignore[union-attr]
+        for index, sheet in enumerate(book.iterfind("m:sheets/m:sheet", ns), start=1):
             root = ET.fromstring(archive.read(f"xl/worksheets/sheet{index}.xml"))
             rows = []
             for row in root.iter(f"{{{ns['m']}}}row"):
@@ -82,14 +111,17 @@ def read_sheets(data: bytes) -> dict[str, list[list[object]]]:
                         text = cell.findtext("m:v", namespaces=ns)
                         values.append(None if text is None else float(text))
                 rows.append(values)
-            result[sheet.get("name")] = rows  # type: ignore[index]
+            result[sheet.get("name", "")] = rows
     return result
 
 
 def _data_sheet(content: bytes, types: tuple[str, ...]) -> str:
     """A CSV file's sheet."""
     rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
-    return _sheet_xml([rows[0]] + [[_typed(value, kind) for value, kind in zip(row, types)] for row in rows[1:]])
+    header: list[object] = [*rows[0]]
+    return _sheet_xml(
+        [header] + [[_typed(value, kind) for value, kind in zip(row, types, strict=True)] for row in rows[1:]]
+    )
 
 
 def _typed(value: str, kind: str) -> object:
@@ -100,7 +132,7 @@ def _typed(value: str, kind: str) -> object:
         return int(number) if number.is_integer() else number
     if kind == "boolean":
         return value == "true"
-    return datafiles.spreadsheet_text(value)  # an inline string is never a formula: no quote in front
+    return spreadsheet_text(value)  # an inline string is never a formula: no quote in front
 
 
 def _sheet_name(file_name: str) -> str:
@@ -110,12 +142,12 @@ def _sheet_name(file_name: str) -> str:
 def _column_index(ref: str) -> int:
     """0 for A1, 1 for B7, 26 for AA3."""
     index = 0
-    for letter in re.match(r"[A-Z]*", ref).group(0):  # type: ignore[union-attr]
+    for letter in re.match(r"[A-Z]*", ref).group(0):  # type: ignore[union-attr]  # [A-Z]* matches every text, if only emptily
         index = index * 26 + ord(letter) - 64
     return index - 1
 
 
-@lru_cache(maxsize=None)  # a pure function of a small number: the letters of a column, asked for every cell
+@cache  # a pure function of a small number: the letters of a column, asked for every cell
 def _column(index: int) -> str:
     letters = ""
     index += 1
@@ -142,13 +174,15 @@ def _sheet_xml(rows: list[list[object]]) -> str:
     for r, row in enumerate(rows, start=1):
         cells = "".join(_cell(f"{_column(c)}{r}", value) for c, value in enumerate(row))
         if r == 1:  # the header row in bold
-            cells = cells.replace('<c r=', '<c s="1" r=')
+            cells = cells.replace("<c r=", '<c s="1" r=')
         body.append(f'<row r="{r}">{cells}</row>')
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-            '</sheetView></sheetViews>'
-            f'<sheetData>{"".join(body)}</sheetData></worksheet>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        "</sheetView></sheetViews>"
+        f"<sheetData>{''.join(body)}</sheetData></worksheet>"
+    )
 
 
 _CONTENT_TYPES = (
@@ -158,10 +192,10 @@ _CONTENT_TYPES = (
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
     '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '{sheets}'
+    "{sheets}"
     '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
     '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
-    '</Types>'
+    "</Types>"
 )
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -169,20 +203,20 @@ _ROOT_RELS = (
     '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
     '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
     '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
-    '</Relationships>'
+    "</Relationships>"
 )
 # Fixed document properties: a title and language, no author, no dates.
 _CORE = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
     'xmlns:dc="http://purl.org/dc/elements/1.1/">'
-    '<dc:title>Kommunkompassen – öppna resultat</dc:title><dc:language>sv-SE</dc:language>'
-    '</cp:coreProperties>'
+    "<dc:title>Kommunkompassen – öppna resultat</dc:title><dc:language>sv-SE</dc:language>"
+    "</cp:coreProperties>"
 )
 _APP = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
-    '<Application>kommunkompassen</Application></Properties>'
+    "<Application>kommunkompassen</Application></Properties>"
 )
 # Two cell formats: the default, and bold for the header row.
 _STYLES = (
@@ -194,7 +228,7 @@ _STYLES = (
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '</styleSheet>'
+    "</styleSheet>"
 )
 
 
@@ -203,18 +237,28 @@ def _package(sheets: list[tuple[str, str]]) -> bytes:
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i in range(1, len(sheets) + 1))
-    book = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-            + "".join(f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in enumerate(sheets, start=1))
-            + '</sheets></workbook>')
-    rels = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            + "".join(f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
-                      f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1))
-            + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
-              'Target="styles.xml"/></Relationships>')
+        for i in range(1, len(sheets) + 1)
+    )
+    book = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        + "".join(
+            f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>' for i, (name, _) in enumerate(sheets, start=1)
+        )
+        + "</sheets></workbook>"
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + "".join(
+            f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+            f'Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        + f'<Relationship Id="rId{len(sheets) + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+        'Target="styles.xml"/></Relationships>'
+    )
     parts = [
         ("[Content_Types].xml", _CONTENT_TYPES.format(sheets=overrides)),
         ("_rels/.rels", _ROOT_RELS),
@@ -230,5 +274,36 @@ def _package(sheets: list[tuple[str, str]]) -> bytes:
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, text.encode("utf-8"), compresslevel=1)  # level 9 took 0.7 s of every live-preview edit at 100 x 3
+            archive.writestr(
+                info, text.encode("utf-8"), compresslevel=1
+            )  # level 9 took 0.7 s of every live-preview edit at 100 x 3
     return buffer.getvalue()
+
+
+# What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a carriage return is written as a line break
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that no spreadsheet runs as a formula: text starting with =, +, -, @, a tab or
+    a carriage return gets a single quote in front, as OWASP recommends, unless it is a number
+    (-3, +2.5). Every CSV the site publishes, the charts' too, writes its cells through this.
+    Text that already starts with quotes before such a character gets one more, so that
+    `spreadsheet_text` gives back exactly the value written. A carriage return is written as a
+    line break: the csv module leaves a cell holding a lone one unquoted, and a spreadsheet
+    would start a new row there, whose first cell ("a\r=1") no quote protects."""
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        unquoted = value.lstrip("'")
+        if unquoted.startswith(_FORMULA_START) and not _NUMBER.fullmatch(unquoted):
+            return "'" + value
+    return value
+
+
+def spreadsheet_text(cell: str) -> str:
+    """The text a CSV cell written by `spreadsheet_safe` holds, without the quote it put in front:
+    the workbook's text cells are never formulas, so they carry the value as written."""
+    if cell.startswith("'") and spreadsheet_safe(cell[1:]) == cell:
+        return cell[1:]
+    return cell

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
+from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from generator import layout, schema
 from generator.loader import find_data_files, kind_of, link_message, plain_data, read_document, reformat
@@ -38,7 +41,7 @@ def format_paths(targets: Iterable[Path], check: bool) -> tuple[list[Change], li
             problems.extend(refused)
             continue
         original = path.read_text(encoding="utf-8-sig")
-        formatted = reformat(original, lambda tree: _order(tree, schema.load_schema(kind)))
+        formatted = reformat(original, functools.partial(_order, subschema=schema.load_schema(kind)))
         if formatted == original:
             continue
         if not _same_data(formatted, original):  # never rewrite data, only its layout
@@ -86,7 +89,7 @@ def _data_root(path: Path) -> Path:
 
 def _order(node: Any, subschema: dict) -> None:
     """Put the keys of every mapping in the order its schema lists them."""
-    if isinstance(node, dict) and "properties" in subschema:
+    if isinstance(node, OrderedDict) and "properties" in subschema:  # the loader's round-trip mappings are ordered
         properties = subschema["properties"]
         for key in [k for k in properties if k in node] + [k for k in node if k not in properties]:
             node.move_to_end(key)

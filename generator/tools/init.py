@@ -29,8 +29,10 @@ def portal_files() -> dict[str, bytes]:
     files = {}
     for path in sorted(TEMPLATE.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
-            parts = [part.replace(_DOT, ".", 1) if part.startswith(_DOT) else part
-                     for part in path.relative_to(TEMPLATE).parts]
+            parts = [
+                part.replace(_DOT, ".", 1) if part.startswith(_DOT) else part
+                for part in path.relative_to(TEMPLATE).parts
+            ]
             files["/".join(parts)] = path.read_bytes()
     files["requirements.txt"] = requirements().encode("utf-8")
     return files
@@ -48,9 +50,11 @@ def requirements() -> str:
     vcs = origin.get("vcs_info")
     if vcs and vcs.get("vcs") == "git" and vcs.get("commit_id") and not origin["url"].startswith("file:"):
         requirement = f"{DISTRIBUTION} @ git+{origin['url']}@{vcs['commit_id']}"
-    return ("# The tool that builds this portal, as `kommunkompassen init` found it installed.\n"
-            "# Name the version your portal should use (a release, or a git address and commit).\n"
-            f"{requirement}\n")
+    return (
+        "# The tool that builds this portal, as `kommunkompassen init` found it installed.\n"
+        "# Name the version your portal should use (a release, or a git address and commit).\n"
+        f"{requirement}\n"
+    )
 
 
 def write_portal(directory: Path) -> int:

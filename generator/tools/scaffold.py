@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Optional
 
 from generator import model as m
+from generator.errors import UsageError
 from generator.layout import MUNICIPALITIES_FILE, evaluation_file
 from generator.loader import load_dataset
 from generator.messages import did_you_mean, msg
 from generator.site.pages import template_environment
 
 
-class ScaffoldError(Exception):
-    pass
+class ScaffoldError(UsageError):
+    """`new` cannot write the template asked for."""
 
 
-def year_range(dataset: m.Dataset, today: Optional[datetime.date] = None) -> tuple[int, int]:
+def year_range(dataset: m.Dataset, today: datetime.date | None = None) -> tuple[int, int]:
     """The years an evaluation can be written for: from the first revision's first year
     (when Kommunkompassen began) to next year (an evaluation being planned)."""
     first = min((f.first_year for f in dataset.frameworks), default=2002)
@@ -34,24 +34,28 @@ def _nearest_year(year: int, first: int, last: int) -> int:
         if len(candidate) == len(typed) and sorted(candidate) == sorted(typed):
             return int(candidate)
     for candidate in years:
-        if len(candidate) == len(typed) and sum(a != b for a, b in zip(candidate, typed)) == 1:
+        if len(candidate) == len(typed) and sum(a != b for a, b in zip(candidate, typed, strict=True)) == 1:
             return int(candidate)
     return min(max(year, first), last)
 
 
-def choose_framework(dataset: m.Dataset, year: int) -> Optional[m.Framework]:
+def choose_framework(dataset: m.Dataset, year: int) -> m.Framework | None:
     """The newest revision in use in `year`."""
     fitting = [f for f in dataset.frameworks if f.first_year <= year and (f.last_year is None or year <= f.last_year)]
     return max(fitting, key=lambda f: f.first_year, default=None)
 
 
-def write_template(data: Path, slug: str, year: int, framework_id: Optional[str] = None,
-                   today: Optional[datetime.date] = None) -> Path:
+def write_template(
+    data: Path, slug: str, year: int, framework_id: str | None = None, today: datetime.date | None = None
+) -> Path:
     dataset, _ = load_dataset(data)
     municipality = dataset.municipality(slug)
     if municipality is None:
-        hint = did_you_mean(slug, (mu.slug for mu in dataset.municipalities),
-                            msg("new.add_municipality", register=data / MUNICIPALITIES_FILE))
+        hint = did_you_mean(
+            slug,
+            (mu.slug for mu in dataset.municipalities),
+            msg("new.add_municipality", register=data / MUNICIPALITIES_FILE),
+        )
         raise ScaffoldError(msg("new.unknown_municipality", slug=slug, register=data / MUNICIPALITIES_FILE, hint=hint))
     first, last = year_range(dataset, today)
     if not first <= year <= last:
@@ -66,7 +70,9 @@ def write_template(data: Path, slug: str, year: int, framework_id: Optional[str]
         framework = dataset.framework(framework_id)
         if framework is None:
             hint = did_you_mean(framework_id, (f.id for f in dataset.frameworks))
-            raise ScaffoldError(msg("new.unknown_revision", id=framework_id, known=known) + (f"; {hint}" if hint else ""))
+            raise ScaffoldError(
+                msg("new.unknown_revision", id=framework_id, known=known) + (f"; {hint}" if hint else "")
+            )
         if year < framework.first_year or (framework.last_year is not None and year > framework.last_year):
             fitting = choose_framework(dataset, year)
             span = f"{framework.first_year}–{framework.last_year if framework.last_year is not None else ''}"
@@ -77,8 +83,10 @@ def write_template(data: Path, slug: str, year: int, framework_id: Optional[str]
         raise ScaffoldError(msg("new.link", path=data / slug))
     if target.exists():
         raise ScaffoldError(msg("new.exists", path=target))
-    text = template_environment().get_template("new_evaluation.yaml.j2").render(
-        municipality=municipality, framework=framework, year=year, path=target, t=msg
+    text = (
+        template_environment()
+        .get_template("new_evaluation.yaml.j2")
+        .render(municipality=municipality, framework=framework, year=year, path=target, t=msg)
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race

@@ -9,24 +9,31 @@ from __future__ import annotations
 import datetime
 import re
 from pathlib import Path
-from typing import Optional
 
 from generator import schema
-from generator.tools.formatter import write_atomically
+from generator.errors import UsageError
 from generator.layout import SOURCES_FILE
 from generator.loader import load_dataset, read_document
 from generator.messages import did_you_mean, msg
+from generator.tools.formatter import write_atomically
 from generator.tools.scaffold import year_range
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-class SourceError(Exception):
-    pass
+class SourceError(UsageError):
+    """`source add` cannot add the report asked for."""
 
 
-def add_source(data: Path, report_id: str, title: str, publisher: str, year: int, url: Optional[str] = None,
-               today: Optional[datetime.date] = None) -> Path:
+def add_source(
+    data: Path,
+    report_id: str,
+    title: str,
+    publisher: str,
+    year: int,
+    url: str | None = None,
+    today: datetime.date | None = None,
+) -> Path:
     """Append one report to the register; returns the register's path."""
     path = data / SOURCES_FILE
     dataset, _ = load_dataset(data)
@@ -34,12 +41,17 @@ def add_source(data: Path, report_id: str, title: str, publisher: str, year: int
         raise SourceError(msg("source.bad_id", id=report_id, example=f"{publisher.lower()}-{year}-karlskoga"))
     if dataset.source(report_id) is not None:
         raise SourceError(msg("source.exists", id=report_id, path=path))
-    publishers = [str(p) for p in schema.load_schema("sources")["properties"]["sources"]["items"]["properties"]["publisher"]["enum"]]
+    publishers = [
+        str(p)
+        for p in schema.load_schema("sources")["properties"]["sources"]["items"]["properties"]["publisher"]["enum"]
+    ]
     if publisher not in publishers:
         same = [p for p in publishers if p.lower() == publisher.strip().lower()]
         hint = msg("common.did_you_mean", value=same[0]) if same else did_you_mean(publisher, publishers, "")
-        raise SourceError(msg("source.bad_publisher", publisher=publisher, known=", ".join(publishers))
-                          + (f"; {hint}" if hint else ""))
+        raise SourceError(
+            msg("source.bad_publisher", publisher=publisher, known=", ".join(publishers))
+            + (f"; {hint}" if hint else "")
+        )
     first, last = year_range(dataset, today)
     last -= 1  # a report is already published: not next year (validate refuses a year in the future)
     if not first - 10 <= year <= last:  # reports may predate the first revision
@@ -51,7 +63,12 @@ def add_source(data: Path, report_id: str, title: str, publisher: str, year: int
     text = path.read_text(encoding="utf-8-sig") if path.exists() else "sources:\n"
     if not text.endswith("\n"):
         text += "\n"
-    entry = [f"  - id: {report_id}", f"    title: {_quoted(title.strip())}", f"    publisher: {publisher}", f"    year: {year}"]
+    entry = [
+        f"  - id: {report_id}",
+        f"    title: {_quoted(title.strip())}",
+        f"    publisher: {publisher}",
+        f"    year: {year}",
+    ]
     if url:
         entry.append(f"    url: {_quoted(url)}")
     new_text = text + "\n".join(entry) + "\n"

@@ -23,14 +23,17 @@ import shutil
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
-from generator.messages import msg
+from generator.errors import UsageError
 from generator.layout import FRAMEWORKS_DIR, MUNICIPALITIES_FILE, SOURCES_FILE, evaluation_file
 from generator.loader import plain_data, read_plain
+from generator.messages import msg
 from generator.text import decimal_comma
 
-CATALOGUE = Path(__file__).resolve().parent / "portal_template" / "evaluations" / FRAMEWORKS_DIR  # shipped with the package
+CATALOGUE = (
+    Path(__file__).resolve().parent / "portal_template" / "evaluations" / FRAMEWORKS_DIR
+)  # shipped with the package
 MARKER = ".synth"  # records the arguments; lets synth replace a folder it wrote before
 OPEN_END = 2025  # the revision still in use gets evaluations up to this year
 WIDTH = 78  # folded text is wrapped like the hand-written files
@@ -40,12 +43,14 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     """Write a synthetic data folder into `directory`; returns the number of evaluations written."""
     directory = Path(directory)
     if municipalities < 1 or evaluations_per < 1:
-        raise _usage(msg("synth.at_least_one"))
+        raise UsageError(msg("synth.at_least_one"))
     frameworks = _catalogue()
     counts = _revision_counts(frameworks, evaluations_per)
     _prepare(directory)
-    _write(directory / MARKER, f"kommunkompassen synth --municipalities {municipalities} "
-                               f"--evaluations-per {evaluations_per} --seed {seed}\n")
+    _write(
+        directory / MARKER,
+        f"kommunkompassen synth --municipalities {municipalities} --evaluations-per {evaluations_per} --seed {seed}\n",
+    )
     rng = random.Random(seed)
     phrases = _load_phrases()
     register = _register(rng, municipalities, phrases)
@@ -54,7 +59,9 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     for municipality in register:
         own: list[_Evaluation] = []
         for ordinal, (framework, year) in enumerate(_years(rng, frameworks, counts, evaluations_per), start=1):
-            own.append(_evaluation(rng, municipality, framework, year, ordinal, own, register, frameworks, slugs, phrases))
+            own.append(
+                _evaluation(rng, municipality, framework, year, ordinal, own, register, frameworks, slugs, phrases)
+            )
         evaluations.extend(own)
         municipality.facts_year = own[-1].year
     _add_comparisons(rng, evaluations)
@@ -65,23 +72,20 @@ def write_corpus(directory: Path, municipalities: int, evaluations_per: int, see
     _write(directory / MUNICIPALITIES_FILE, _register_yaml(register, seed))
     _write(directory / SOURCES_FILE, _sources_yaml(evaluations, seed, phrases))
     for evaluation in evaluations:
-        _write(directory / evaluation_file(evaluation.municipality.slug, evaluation.year), _evaluation_yaml(evaluation, phrases))
+        _write(
+            directory / evaluation_file(evaluation.municipality.slug, evaluation.year),
+            _evaluation_yaml(evaluation, phrases),
+        )
     return len(evaluations)
-
-
-def _usage(message: str) -> Exception:
-    from generator.cli import UsageError  # the CLI reports it with exit code 2
-
-    return UsageError(message)
 
 
 def _prepare(directory: Path) -> None:
     """Start from an empty folder; a non-empty one is emptied only if synth wrote it."""
     if directory.exists() and not directory.is_dir():
-        raise _usage(msg("synth.not_a_folder", directory=directory))
+        raise UsageError(msg("synth.not_a_folder", directory=directory))
     if directory.is_dir() and any(directory.iterdir()):
         if not (directory / MARKER).is_file():
-            raise _usage(msg("synth.not_empty", directory=directory))
+            raise UsageError(msg("synth.not_empty", directory=directory))
         for child in sorted(directory.iterdir()):
             if child.is_dir() and not child.is_symlink():
                 shutil.rmtree(child)
@@ -131,12 +135,24 @@ def _catalogue() -> list[_Framework]:
     for path in sorted(CATALOGUE.glob("*.yaml")):
         data = plain_data(path.read_text(encoding="utf-8"))
         areas = tuple(
-            _Area(a["number"], a["name"], a["max_points"],
-                  tuple(_Question(str(q["id"]), q["max_points"]) for q in a["questions"]))
+            _Area(
+                a["number"],
+                a["name"],
+                a["max_points"],
+                tuple(_Question(str(q["id"]), q["max_points"]) for q in a["questions"]),
+            )
             for a in data["areas"]
         )
-        frameworks.append(_Framework(str(data["id"]), data["label"], data["first_year"],
-                                     data.get("last_year") or OPEN_END, data["max_points"], areas))
+        frameworks.append(
+            _Framework(
+                str(data["id"]),
+                data["label"],
+                data["first_year"],
+                data.get("last_year") or OPEN_END,
+                data["max_points"],
+                areas,
+            )
+        )
     return sorted(frameworks, key=lambda f: (f.first_year, f.id))
 
 
@@ -147,20 +163,25 @@ def _revision_counts(frameworks: list[_Framework], per: int) -> list[int]:
     counts = [per // len(frameworks) + (1 if i < per % len(frameworks) else 0) for i in range(len(frameworks))]
     # Revisions share their first and last years, so each can hold one year fewer than it spans.
     room = [f.last_year - f.first_year for f in frameworks]
-    if any(c > r for c, r in zip(counts, room)):
-        most = max(k for k in range(1, sum(room) + 1)
-                   if all(k // len(room) + (1 if i < k % len(room) else 0) <= r for i, r in enumerate(room)))
-        raise _usage(msg("synth.too_many", per=per, most=most))
+    if any(c > r for c, r in zip(counts, room, strict=True)):
+        most = max(
+            k
+            for k in range(1, sum(room) + 1)
+            if all(k // len(room) + (1 if i < k % len(room) else 0) <= r for i, r in enumerate(room))
+        )
+        raise UsageError(msg("synth.too_many", per=per, most=most))
     return counts
 
 
-def _years(rng: random.Random, frameworks: list[_Framework], counts: list[int], per: int) -> list[tuple[_Framework, int]]:
+def _years(
+    rng: random.Random, frameworks: list[_Framework], counts: list[int], per: int
+) -> list[tuple[_Framework, int]]:
     if not counts:  # fewer evaluations than revisions: the revisions are chosen per municipality
         chosen = rng.sample(range(len(frameworks)), per)
         counts = [1 if i in chosen else 0 for i in range(len(frameworks))]
     result: list[tuple[_Framework, int]] = []
     latest = 0
-    for framework, count in zip(frameworks, counts):
+    for framework, count in zip(frameworks, counts, strict=True):
         if not count:
             continue
         free = list(range(max(framework.first_year, latest + 1), framework.last_year + 1))
@@ -181,7 +202,7 @@ class _Municipality:
     county: str
     country: str
     population: int
-    group: Optional[str]
+    group: str | None
     quality: float  # how well the municipality does, 0..1
     facts_year: int = 0
 
@@ -197,17 +218,21 @@ def _slugify(text: str) -> str:
 
 def _register(rng: random.Random, count: int, phrases: _Phrases) -> list[_Municipality]:
     swedish = [_compound(p, s) for p in phrases.prefixes for s in phrases.suffixes]
-    norwegian = [_compound(p, s) for p in phrases.prefixes for s in phrases.norwegian_suffixes if not set(p.lower()) & set("åäö")]
+    norwegian = [
+        _compound(p, s) for p in phrases.prefixes for s in phrases.norwegian_suffixes if not set(p.lower()) & set("åäö")
+    ]
     rng.shuffle(swedish)
     rng.shuffle(norwegian)
     names_se = iter(swedish + [f"{v} {n}" for v in phrases.variants for n in swedish])
     names_no = iter(norwegian + [f"{v} {n}" for v in phrases.norwegian_variants for n in norwegian])
-    free_codes = {code: rng.sample(range(1, 100), 99) for code, *_ in phrases.swedish_counties + phrases.norwegian_counties}
+    free_codes = {
+        code: rng.sample(range(1, 100), 99) for code, *_ in phrases.swedish_counties + phrases.norwegian_counties
+    }
     weights = [n for _, _, n in phrases.swedish_counties]
     used_slugs: set[str] = set()
     used_codes: set[str] = set()
     spare = iter(range(6000, 10000))  # once the counties' codes run out
-    result = []
+    result: list[_Municipality] = []
     while len(result) < count:
         norway = rng.random() < 0.05
         if norway:
@@ -226,7 +251,7 @@ def _register(rng: random.Random, count: int, phrases: _Phrases) -> list[_Munici
         used_codes.add(code)
         population = int(round(rng.lognormvariate(9.75, 0.9), -1))
         population = max(2500, min(population, 950_000))
-        group = None if norway else phrases.groups[min(len(phrases.groups) - 1, max(0, 7 - int(population ** 0.5 / 55)))]
+        group = None if norway else phrases.groups[min(len(phrases.groups) - 1, max(0, 7 - int(population**0.5 / 55)))]
         quality = min(0.9, max(0.2, rng.gauss(0.55, 0.12)))
         result.append(_Municipality(slug, code, name, county, "NO" if norway else "SE", population, group, quality))
     return sorted(result, key=lambda mu: mu.slug)
@@ -288,18 +313,42 @@ def _load_phrases(path: Path = PHRASES) -> _Phrases:
         return tuple(tuple(item) for item in items)
 
     places, words = data["municipalities"], data["words"]
-    themes = {name: _Theme(tuple(t["topics"]), rows(t["things"]), tuple(t["practices"]), tuple(t["goals"]))
-              for name, t in data["themes"].items()}
-    listed = ("positive", "negative", "places", "changes", "focus", "actions", "verbs", "further", "groups_involved",
-              "kinds", "advice", "effects", "first_names", "last_names")
+    themes = {
+        name: _Theme(tuple(t["topics"]), rows(t["things"]), tuple(t["practices"]), tuple(t["goals"]))
+        for name, t in data["themes"].items()
+    }
+    listed = (
+        "positive",
+        "negative",
+        "places",
+        "changes",
+        "focus",
+        "actions",
+        "verbs",
+        "further",
+        "groups_involved",
+        "kinds",
+        "advice",
+        "effects",
+        "first_names",
+        "last_names",
+    )
     return _Phrases(
-        prefixes=tuple(places["prefixes"]), suffixes=tuple(places["suffixes"]),
-        norwegian_suffixes=tuple(places["norwegian_suffixes"]), variants=tuple(places["variants"]),
-        norwegian_variants=tuple(places["norwegian_variants"]), swedish_counties=rows(places["swedish_counties"]),
-        norwegian_counties=rows(places["norwegian_counties"]), groups=tuple(places["groups"]),
-        themes=themes, area_themes={revision: tuple(names) for revision, names in data["area_themes"].items()},
-        adjectives=rows(words["adjectives"]), new=dict(words["new"]), article=dict(words["article"]),
-        with_=tuple(words["with"]), **{key: tuple(words[key]) for key in listed},
+        prefixes=tuple(places["prefixes"]),
+        suffixes=tuple(places["suffixes"]),
+        norwegian_suffixes=tuple(places["norwegian_suffixes"]),
+        variants=tuple(places["variants"]),
+        norwegian_variants=tuple(places["norwegian_variants"]),
+        swedish_counties=rows(places["swedish_counties"]),
+        norwegian_counties=rows(places["norwegian_counties"]),
+        groups=tuple(places["groups"]),
+        themes=themes,
+        area_themes={revision: tuple(names) for revision, names in data["area_themes"].items()},
+        adjectives=rows(words["adjectives"]),
+        new=dict(words["new"]),
+        article=dict(words["article"]),
+        with_=tuple(words["with"]),
+        **{key: tuple(words[key]) for key in listed},
         sentences=dict(data["sentences"]),
     )
 
@@ -347,8 +396,14 @@ class _Writer:
             return say["contrast"].format(opening=opening, second=second, negative=r.choice(p.negative))
         if kind == 1:
             noun, gender = self.thing()
-            return say["introduced"].format(municipality=self.name, action=r.choice(p.actions), new=p.new[gender],
-                                            thing=noun, topic=self.topic(), judgement=self.judgement())
+            return say["introduced"].format(
+                municipality=self.name,
+                action=r.choice(p.actions),
+                new=p.new[gender],
+                thing=noun,
+                topic=self.topic(),
+                judgement=self.judgement(),
+            )
         if kind == 2:
             return say["interviewees"].format(clause=_join(self.topic(), self.judgement(), r.choice(p.places)))
         if kind == 3:
@@ -362,8 +417,9 @@ class _Writer:
             return say["there_is_but"].format(clause=clause, topic=self.topic(), negative=r.choice(p.negative))
         if kind == 6:
             first, second = r.sample(self.theme.topics, 2)
-            return say["two_topics"].format(first=_cap(first), judgement=self.judgement(), second=second,
-                                            second_judgement=self.judgement())
+            return say["two_topics"].format(
+                first=_cap(first), judgement=self.judgement(), second=second, second_judgement=self.judgement()
+            )
         return say["challenge"].format(clause=_join(self.topic(), r.choice(p.negative), r.choice(p.places)))
 
     def paragraph(self, low: int, high: int) -> str:
@@ -422,7 +478,7 @@ class _Practice:
 @dataclass
 class _AreaResult:
     area: _Area
-    printed_name: Optional[str]
+    printed_name: str | None
     points: list[float]
     description: str
     strengths: list[str]
@@ -451,7 +507,7 @@ class _Evaluation:
     summary: str
     areas: list[_AreaResult]
     discrepancies: list[tuple[int, str]]
-    compared_with: list["_Evaluation"] = field(default_factory=list)
+    compared_with: list[_Evaluation] = field(default_factory=list)
 
     @property
     def total(self) -> float:
@@ -464,9 +520,18 @@ class _Evaluation:
         return "SKL" if self.year < 2020 else "SKR"
 
 
-def _evaluation(rng: random.Random, municipality: _Municipality, framework: _Framework, year: int, ordinal: int,
-                earlier: list[_Evaluation], register: list[_Municipality], frameworks: list[_Framework],
-                slugs: set[str], p: _Phrases) -> _Evaluation:
+def _evaluation(
+    rng: random.Random,
+    municipality: _Municipality,
+    framework: _Framework,
+    year: int,
+    ordinal: int,
+    earlier: list[_Evaluation],
+    register: list[_Municipality],
+    frameworks: list[_Framework],
+    slugs: set[str],
+    p: _Phrases,
+) -> _Evaluation:
     themes = p.area_themes.get(framework.id) or tuple(sorted(p.themes))
     level = min(0.92, max(0.12, municipality.quality + 0.04 * (ordinal - 1) + rng.gauss(0, 0.05)))
     areas = []
@@ -485,25 +550,49 @@ def _evaluation(rng: random.Random, municipality: _Municipality, framework: _Fra
             practices.append(_practice(rng, writer, municipality, year, slugs))
         cited = []
         if rng.random() < 0.12 and len(register) > 1:
-            for other in rng.sample([mu for mu in register if mu.slug != municipality.slug], min(len(register) - 1, rng.randint(1, 2))):
+            for other in rng.sample(
+                [mu for mu in register if mu.slug != municipality.slug], min(len(register) - 1, rng.randint(1, 2))
+            ):
                 cited.append((other.slug, rng.choice(theme.practices)))
-        areas.append(_AreaResult(
-            area, printed, points, writer.paragraph(430, 640),
-            writer.items(writer.strength, 3, 10), writer.items(writer.improvement, 2, 8), practices, cited,
-        ))
+        areas.append(
+            _AreaResult(
+                area,
+                printed,
+                points,
+                writer.paragraph(430, 640),
+                writer.items(writer.strength, 3, 10),
+                writer.items(writer.improvement, 2, 8),
+                practices,
+                cited,
+            )
+        )
     month = rng.randint(2, 11)
     evaluators = sorted({f"{rng.choice(p.first_names)} {rng.choice(p.last_names)}" for _ in range(rng.randint(2, 3))})
     evaluation = _Evaluation(
-        municipality, framework, year, month, f"{year}-{min(12, month + rng.randint(1, 3)):02d}-{rng.randint(1, 28):02d}",
-        ordinal, [e.year for e in earlier], evaluators, rng.randint(25, 60),
+        municipality,
+        framework,
+        year,
+        month,
+        f"{year}-{min(12, month + rng.randint(1, 3)):02d}-{rng.randint(1, 28):02d}",
+        ordinal,
+        [e.year for e in earlier],
+        evaluators,
+        rng.randint(25, 60),
         f"{'ks' if municipality.country == 'NO' else ('skl' if year < 2020 else 'skr')}-{year}-{municipality.slug}",
-        p.sentences["location"].format(page=rng.randint(8, 60)), "", areas, [],
+        p.sentences["location"].format(page=rng.randint(8, 60)),
+        "",
+        areas,
+        [],
     )
     evaluation.summary = _summary(rng, evaluation, earlier, p)
     if printed_areas := [a for a in areas if a.printed_name]:
         for a in printed_areas:
-            evaluation.discrepancies.append((a.area.number, p.sentences["printed_name"].format(
-                number=a.area.number, printed=a.printed_name, name=a.area.name)))
+            evaluation.discrepancies.append(
+                (
+                    a.area.number,
+                    p.sentences["printed_name"].format(number=a.area.number, printed=a.printed_name, name=a.area.name),
+                )
+            )
     return evaluation
 
 
@@ -513,7 +602,9 @@ def _points(rng: random.Random, maximum: float, share: float, step: float) -> fl
     return float(min(maximum, max(0.0, value)))
 
 
-def _practice(rng: random.Random, writer: _Writer, municipality: _Municipality, year: int, slugs: set[str]) -> _Practice:
+def _practice(
+    rng: random.Random, writer: _Writer, municipality: _Municipality, year: int, slugs: set[str]
+) -> _Practice:
     name = rng.choice(writer.theme.practices)
     base = f"{municipality.slug}-{_slugify(name)}"
     slug = base if base not in slugs else f"{base}-{year}"
@@ -523,12 +614,21 @@ def _practice(rng: random.Random, writer: _Writer, municipality: _Municipality, 
         suffix += 1
     slugs.add(slug)
     goal = rng.choice(writer.theme.goals)
-    opening = rng.choice([pattern.format(name=name, name_lower=_low(name), municipality=municipality.name, goal=goal)
-                          for pattern in writer.p.sentences["practice_openings"]])
+    opening = rng.choice(
+        [
+            pattern.format(name=name, name_lower=_low(name), municipality=municipality.name, goal=goal)
+            for pattern in writer.p.sentences["practice_openings"]
+        ]
+    )
     effects = rng.sample(writer.p.effects, rng.randint(1, 2))
     links = []
     if rng.random() < 0.2:
-        links.append((writer.p.sentences["practice_link"].format(name=name), f"https://www.example.org/{municipality.slug}/{slug}"))
+        links.append(
+            (
+                writer.p.sentences["practice_link"].format(name=name),
+                f"https://www.example.org/{municipality.slug}/{slug}",
+            )
+        )
     return _Practice(slug, name, rng.random() < 0.12, " ".join([opening, *effects]), links)
 
 
@@ -540,10 +640,15 @@ def _summary(rng: random.Random, evaluation: _Evaluation, earlier: list[_Evaluat
     worst_writer = _Writer(rng, p.themes[_theme_of(evaluation.framework, worst.area.number, p)], 0.1, name, p)
     say = p.sentences
     sentences = [
-        say["summary_kind"].format(municipality=name, kind=rng.choice(p.kinds), topic=best_writer.topic(),
-                                   positive=rng.choice(p.positive)),
-        say["summary_extremes"].format(best=_low(best.area.name), best_points=_num(best.total),
-                                       worst=_low(worst.area.name), worst_points=_num(worst.total)),
+        say["summary_kind"].format(
+            municipality=name, kind=rng.choice(p.kinds), topic=best_writer.topic(), positive=rng.choice(p.positive)
+        ),
+        say["summary_extremes"].format(
+            best=_low(best.area.name),
+            best_points=_num(best.total),
+            worst=_low(worst.area.name),
+            worst_points=_num(worst.total),
+        ),
     ]
     total = say["summary_total"].format(total=_num(evaluation.total), maximum=_num(evaluation.framework.max_points))
     previous = next((e for e in reversed(earlier) if e.framework.id == evaluation.framework.id), None)
@@ -552,8 +657,14 @@ def _summary(rng: random.Random, evaluation: _Evaluation, earlier: list[_Evaluat
         direction = say["summary_more"] if difference >= 0 else say["summary_less"]
         total += say["summary_since"].format(difference=_num(abs(difference)), direction=direction, year=previous.year)
     sentences.append(total + ".")
-    sentences.append(say["summary_challenges"].format(worst=_low(worst.area.name), second=_low(second.area.name),
-                                                      topic=worst_writer.topic(), negative=rng.choice(p.negative)))
+    sentences.append(
+        say["summary_challenges"].format(
+            worst=_low(worst.area.name),
+            second=_low(second.area.name),
+            topic=worst_writer.topic(),
+            negative=rng.choice(p.negative),
+        )
+    )
     target = rng.randint(620, 820)
     writers = (best_writer, worst_writer)
     while sum(len(s) + 1 for s in sentences) < target - 90:
@@ -577,8 +688,11 @@ def _add_comparisons(rng: random.Random, evaluations: list[_Evaluation]) -> None
     for evaluation in evaluations:
         if rng.random() >= 0.25:
             continue
-        candidates = [e for e in by_framework[evaluation.framework.id]
-                      if e.year <= evaluation.year and e.municipality.slug != evaluation.municipality.slug]
+        candidates = [
+            e
+            for e in by_framework[evaluation.framework.id]
+            if e.year <= evaluation.year and e.municipality.slug != evaluation.municipality.slug
+        ]
         if candidates:
             chosen = rng.sample(candidates, min(len(candidates), rng.randint(2, 5)))
             evaluation.compared_with = sorted(chosen, key=lambda e: (-e.total, e.municipality.slug, e.year))
@@ -588,8 +702,10 @@ def _add_comparisons(rng: random.Random, evaluations: list[_Evaluation]) -> None
 
 
 _PLAIN = re.compile(r"[A-Za-zÅÄÖåäöÆØæøÉéÜü0-9][^:#{}\[\]&*!|>'\"%@`\n]*")
-_SPECIAL = re.compile(r"^(?:[-+]?[0-9][0-9_.:eE+-]*|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|no|No|"
-                      r"on|On|off|Off|y|Y|n|N)$")
+_SPECIAL = re.compile(
+    r"^(?:[-+]?[0-9][0-9_.:eE+-]*|~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|no|No|"
+    r"on|On|off|Off|y|Y|n|N)$"
+)
 
 
 def _q(value: object, flow: bool = False) -> str:
@@ -601,8 +717,13 @@ def _q(value: object, flow: bool = False) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value)
-    plain = (_PLAIN.fullmatch(text) and not _SPECIAL.match(text) and text == text.strip()
-             and not (flow and "," in text) and " -" != text[-2:])
+    plain = (
+        _PLAIN.fullmatch(text)
+        and not _SPECIAL.match(text)
+        and text == text.strip()
+        and not (flow and "," in text)
+        and text[-2:] != " -"
+    )
     return text if plain else json.dumps(text, ensure_ascii=False)
 
 
@@ -624,14 +745,20 @@ def _register_yaml(register: list[_Municipality], seed: int) -> str:
         "municipalities:",
     ]
     for mu in register:
-        lines += [f"  - slug: {mu.slug}", f"    code: {_id(mu.code)}", f"    name: {_q(mu.name)}",
-                  f"    county: {_q(mu.county)}"]
+        lines += [
+            f"  - slug: {mu.slug}",
+            f"    code: {_id(mu.code)}",
+            f"    name: {_q(mu.name)}",
+            f"    county: {_q(mu.county)}",
+        ]
         if mu.country != "SE":
             lines.append(f"    country: {_id(mu.country)}")
         lines.append("    facts:")
         lines.append(f"      - {{kind: population, value: {mu.population}, year: {mu.facts_year}}}")
         if mu.group:
-            lines.append(f"      - {{kind: municipality_group, value: {_q(mu.group, flow=True)}, year: {mu.facts_year}}}")
+            lines.append(
+                f"      - {{kind: municipality_group, value: {_q(mu.group, flow=True)}, year: {mu.facts_year}}}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -643,8 +770,15 @@ def _sources_yaml(evaluations: list[_Evaluation], seed: int, p: _Phrases) -> str
     ]
     for e in sorted(evaluations, key=lambda e: e.source):
         norwegian = e.municipality.country == "NO"
-        title = p.sentences["norwegian_report_title" if norwegian else "report_title"].format(municipality=e.municipality.name)
-        lines += [f"  - id: {e.source}", f"    title: {_q(title)}", f"    publisher: {e.publisher}", f"    year: {e.year}"]
+        title = p.sentences["norwegian_report_title" if norwegian else "report_title"].format(
+            municipality=e.municipality.name
+        )
+        lines += [
+            f"  - id: {e.source}",
+            f"    title: {_q(title)}",
+            f"    publisher: {e.publisher}",
+            f"    year: {e.year}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -675,7 +809,9 @@ def _evaluation_yaml(e: _Evaluation, phrases: _Phrases) -> str:
         out.append(f"    reported_points: {_q(a.total)}")
         out += _folded("description", a.description, 4)
         out.append("    questions:")
-        out += [f"      - {{id: {_id(q.id)}, points: {_q(p)}}}" for q, p in zip(a.area.questions, a.points)]
+        out += [
+            f"      - {{id: {_id(q.id)}, points: {_q(p)}}}" for q, p in zip(a.area.questions, a.points, strict=True)
+        ]
         out.append("    strengths:")
         out += [f"      - {_q(s)}" for s in a.strengths]
         out.append("    improvements:")
@@ -696,8 +832,10 @@ def _evaluation_yaml(e: _Evaluation, phrases: _Phrases) -> str:
     if e.compared_with:
         out.append("compared_with:")
         location = _q(phrases.sentences["comparison_location"], flow=True)
-        out += [f"  - {{municipality: {c.municipality.slug}, year: {c.year}, reported_total: {_q(c.total)}, location: {location}}}"
-                for c in e.compared_with]
+        out += [
+            f"  - {{municipality: {c.municipality.slug}, year: {c.year}, reported_total: {_q(c.total)}, location: {location}}}"
+            for c in e.compared_with
+        ]
     if e.discrepancies:
         out.append("discrepancies:")
         for number, text in e.discrepancies:
