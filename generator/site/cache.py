@@ -26,7 +26,7 @@ import math
 import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from generator import aggregate as ag
 from generator import model as m
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
     from generator.site import charts
     from generator.site.datafiles import EvaluationData
-    from generator.site.pages import ChartsInProgress
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,15 @@ class FileResult:
     raw: bytes | None
     problems: tuple[Problem, ...]  # refusals and schema problems
     records: tuple  # the records built from the document (none if it was refused)
+
+
+class ChartsDrawing(Protocol):
+    """Charts a worker is drawing (`pages.ChartsInProgress`, which imports this module)."""
+
+    @property
+    def paths(self) -> tuple[str, ...]: ...
+
+    def finish(self) -> dict[str, bytes]: ...
 
 
 class BuildCache:
@@ -75,7 +83,7 @@ class BuildCache:
         self.listings: dict[
             str, dict[str, tuple[int, int, list[tuple[str, bool]]]]
         ] = {}  # folder -> subfolder -> mtime, when listed, entries
-        self.drawing: tuple[ChartsInProgress, Path] | None = None  # charts a worker draws for a docs folder
+        self.drawing: tuple[ChartsDrawing, Path] | None = None  # charts a worker draws for a docs folder
 
     def validation(self, dataset: m.Dataset, problems: list[Problem], check: Callable) -> list[Problem]:
         """`check(dataset, own_problems)` combined with the loader's `problems`, remembered for the same inputs;
@@ -203,7 +211,7 @@ class Fingerprints:
         """The fields of a frozen dataclass that a page may show, as a tuple."""
         getter = self._fields.get(kind)
         if getter is None:
-            if not (dataclasses.is_dataclass(kind) and kind.__dataclass_params__.frozen):  # type: ignore[attr-defined]
+            if not (dataclasses.is_dataclass(kind) and kind.__dataclass_params__.frozen):  # type: ignore[attr-defined]  # every dataclass has it; typeshed does not declare it
                 raise TypeError(f"a page's context holds a {kind.__name__}: only plain values and frozen records")
             names = [f.name for f in dataclasses.fields(kind) if f.name not in _POSITION_FIELDS]
             getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v, name=names[0]: (getattr(v, name),))

@@ -160,7 +160,7 @@ def _templates_version() -> int:
     environment = template_environment()
     return hash(
         tuple(
-            (name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]
+            (name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]  # made with a FileSystemLoader, never None
             for name in sorted(environment.list_templates())
         )
     )
@@ -407,7 +407,11 @@ def _pages(portal: ag.Portal, t: dict, release: tuple[str | None, str | None] = 
 
 def _sources(portal: ag.Portal, refs: Iterable[m.SourceRef | None]) -> dict[str | None, m.Source | None]:
     """The reports a page cites, by id: all a citation on it reads."""
-    return {ref.report: portal.dataset.source(ref.report) for ref in refs if ref is not None}  # type: ignore[arg-type]
+    return {
+        ref.report: portal.dataset.source(ref.report) if ref.report is not None else None
+        for ref in refs
+        if ref is not None
+    }
 
 
 def _home(portal: ag.Portal, t: dict) -> Page:

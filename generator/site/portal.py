@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import UsageError
 from generator.messages import msg
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -26,7 +27,7 @@ PLUGIN = "kommunkompassen"
 PLUGIN_DEFAULTS = {"data": "evaluations", "content": "content"}
 
 
-class PortalError(Exception):
+class PortalError(UsageError):
     """No portal where the command was asked to work (the CLI reports it as a usage error)."""
 
 

@@ -13,6 +13,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
+from generator.errors import UsageError
 from generator.messages import msg
 
 TEMPLATE = Path(__file__).resolve().parent / "portal_template"
@@ -20,7 +21,7 @@ DISTRIBUTION = "kommunkompassen-open-results"
 _DOT = "dot-"
 
 
-class InitError(Exception):
+class InitError(UsageError):
     """The folder cannot take a new portal (reported as a usage error)."""
 
 
