@@ -108,6 +108,33 @@ def test_a_portal_replaces_a_page_the_stylesheet_and_an_override_with_its_own(
     assert config.is_file()
 
 
+def test_a_portal_replaces_a_page_template_with_its_own_and_keeps_the_others(
+    capsys, tmp_path: Path, monkeypatch
+) -> None:
+    _portal(tmp_path / "portal")
+    templates = tmp_path / "portal" / "templates"
+    templates.mkdir()
+    package_template = Path(b.__file__).parent / "templates" / "municipality.md.j2"
+    (templates / "municipality.md.j2").write_text(
+        package_template.read_text(encoding="utf-8") + "\nKommunsidan i portalens egen mall.\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(tmp_path / "portal")
+
+    code, _, err = run(capsys, "build")
+
+    assert code == 0, err
+    site = tmp_path / "portal" / "site"
+    assert "Kommunsidan i portalens egen mall." in (site / "kommuner" / "karlskoga" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    evaluation = (site / "kommuner" / "karlskoga" / "2022" / "index.html").read_text(encoding="utf-8")
+    assert "portalens egen mall" not in evaluation and "Karlskoga" in evaluation  # the package's template
+
+    (templates / "evaluation.md.j2").symlink_to(Path(b.__file__).parent / "templates" / "evaluation.md.j2")
+    code, _, err = run(capsys, "build")
+    assert code == 1 and "templates/evaluation.md.j2" in err  # a link could render any file of the machine
+
+
 def test_commands_say_in_swedish_where_there_is_no_portal(capsys, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = run(capsys, "build")

@@ -52,12 +52,14 @@ def generate(
     overrides_dir: Path | None = None,
     root: Path | None = None,
     cache: BuildCache | None = None,
+    templates_dir: Path | None = None,
 ) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
 
     `content_dir` holds the portal's own pages (a file there replaces the package's default of
-    the same name), `overrides_dir` its Material overrides (checked for links, like the pages)
-    and `root` its folder (no folder from it down to `docs_dir` may be a link).
+    the same name), `templates_dir` its own page templates (one there replaces the package's of
+    the same name), `overrides_dir` its Material overrides (all three checked for links) and
+    `root` its folder (no folder from it down to `docs_dir` may be a link).
 
     With a `cache` kept by the caller from the last run (see `site.cache`), an
     edit in the live preview re-reads only the changed files and re-renders only
@@ -72,7 +74,9 @@ def generate(
     cache = BuildCache(keep_pages=False) if cache is None else cache  # no next build to keep pages for
     finish_charts(cache)
     with _collector_paused():
-        return _generate(data_dir, docs_dir, content_dir, timings, charts_later, overrides_dir, root, cache)
+        return _generate(
+            data_dir, docs_dir, content_dir, timings, charts_later, overrides_dir, root, cache, templates_dir
+        )
 
 
 def charts_in_progress(docs_dir: Path, cache: BuildCache) -> tuple[str, ...]:
@@ -120,19 +124,20 @@ def _generate(
     overrides_dir: Path | None,
     root: Path | None,
     cache: BuildCache,
+    templates_dir: Path | None,
 ) -> WriteReport:
     from generator.aggregate import aggregate
     from generator.site.pages import render_site, render_site_drawing_charts_later
 
     clock = _Clock(timings)
     dataset = check_data(data_dir, cache, clock)
-    check_copied_folders(content_dir, overrides_dir)
+    check_copied_folders(content_dir, overrides_dir, templates_dir)
     portal = aggregate(dataset, cache.revision_part)
     clock.lap("aggregate")
     if charts_later:
-        files, drawing = render_site_drawing_charts_later(portal, content_dir, cache)
+        files, drawing = render_site_drawing_charts_later(portal, content_dir, cache, templates_dir)
     else:
-        files, drawing = render_site(portal, content_dir, cache=cache), None
+        files, drawing = render_site(portal, content_dir, cache=cache, templates_dir=templates_dir), None
     clock.lap("render")
     check_docs_folder(docs_dir, root)
     report = write_tree(files, docs_dir, cache, coming=drawing.paths if drawing else ())
@@ -160,12 +165,13 @@ def check_data(data_dir: Path, cache: BuildCache | None = None, clock: _Clock | 
     return dataset
 
 
-def check_copied_folders(content_dir: Path | None, overrides_dir: Path | None = None) -> None:
-    """The portal's folders the build copies into the site hold no symbolic links (DataError
-    otherwise): a link could publish any file of the machine that builds."""
+def check_copied_folders(*portal_folders: Path | None) -> None:
+    """The portal's folders the build copies or renders into the site (its pages, overrides and
+    templates) hold no symbolic links (DataError otherwise): a link could publish any file of the
+    machine that builds."""
     from generator.loader import link_problems
 
-    folders = [folder for folder in (content_dir, overrides_dir) if folder is not None]
+    folders = [folder for folder in portal_folders if folder is not None]
     problems = [p for folder in folders if folder.exists() or folder.is_symlink() for p in link_problems(folder)]
     if problems:
         raise DataError(problems)
@@ -487,7 +493,14 @@ def _build_site(portal: Portal, data_dir: Path, site_dir: Path, run_mkdocs: bool
             return 2
         return _mkdocs_build(portal, data_dir, site_dir.resolve(), docs_dir)
     try:
-        report = generate(data_dir, docs_dir, portal.content_dir, overrides_dir=portal.overrides_dir, root=portal.root)
+        report = generate(
+            data_dir,
+            docs_dir,
+            portal.content_dir,
+            overrides_dir=portal.overrides_dir,
+            root=portal.root,
+            templates_dir=portal.templates_dir,
+        )
     except DataError as exc:
         return _stopped(exc)
     print(

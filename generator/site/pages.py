@@ -67,9 +67,12 @@ def href(context, target: str) -> str:
 
 # The compiled templates: a function of the template files alone (Jinja reloads a file that changed).
 @cache
-def template_environment() -> Environment:
+def template_environment(portal_templates: Path | None = None) -> Environment:
+    """The page templates: the package's, each replaced by the portal's own template of the same
+    name in `portal_templates` (as a theme's custom_dir replaces the theme's)."""
+    folders = [TEMPLATE_DIR] if portal_templates is None else [portal_templates, TEMPLATE_DIR]
     environment = Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
+        loader=FileSystemLoader(folders),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -95,7 +98,10 @@ class Page:
 
 
 def render_site(
-    portal: ag.Portal, content_dir: Path | None = None, cache: BuildCache | None = None
+    portal: ag.Portal,
+    content_dir: Path | None = None,
+    cache: BuildCache | None = None,
+    templates_dir: Path | None = None,
 ) -> dict[str, bytes]:
     """All generated files, keyed by their path in the docs folder.
 
@@ -104,19 +110,25 @@ def render_site(
     the pages whose context changed are rendered again and only the charts whose
     spec changed are drawn again; the bytes are always those a fresh render gives.
     """
-    files = _render(portal, locale(), cache if cache is not None else BuildCache(keep_pages=False))[0]
+    cache = cache if cache is not None else BuildCache(keep_pages=False)
+    files = _render(portal, locale(), cache, templates=_portal_templates(templates_dir))[0]
     files.update(content_files(content_dir))
     return files
 
 
 def render_site_drawing_charts_later(
-    portal: ag.Portal, content_dir: Path | None, cache: BuildCache
+    portal: ag.Portal, content_dir: Path | None, cache: BuildCache, templates_dir: Path | None = None
 ) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
     worker process that goes on drawing after this returns: the files without those charts, and them."""
-    files, drawing = _render(portal, locale(), cache, charts_later=True)
+    files, drawing = _render(portal, locale(), cache, charts_later=True, templates=_portal_templates(templates_dir))
     files.update(content_files(content_dir))
     return files, drawing
+
+
+def _portal_templates(templates_dir: Path | None) -> Path | None:
+    """The portal's template folder, if it has one (absolute, so that one folder is one environment)."""
+    return templates_dir.resolve() if templates_dir is not None and templates_dir.is_dir() else None
 
 
 def content_files(content_dir: Path | None) -> dict[str, bytes]:
@@ -155,9 +167,9 @@ def _chart_paths(page: Page, chart: charts.Chart) -> tuple[str, str]:
     return urls.beside(page.path, urls.chart_svg(chart.name)), urls.beside(page.path, urls.chart_csv(chart.name))
 
 
-def _templates_version() -> int:
+def _templates_version(templates: Path | None) -> int:
     """A fingerprint of the template files as they are now (the live preview may have changed one)."""
-    environment = template_environment()
+    environment = template_environment(templates)
     return hash(
         tuple(
             (name, environment.loader.get_source(environment, name)[0])  # type: ignore[union-attr]  # made with a FileSystemLoader, never None
@@ -167,10 +179,10 @@ def _templates_version() -> int:
 
 
 def _render(
-    portal: ag.Portal, t: dict, cache: BuildCache, charts_later: bool = False
+    portal: ag.Portal, t: dict, cache: BuildCache, charts_later: bool = False, templates: Path | None = None
 ) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     release = datafiles.release()  # the commit and its date: an input like the records, never the clock
-    version = _templates_version()
+    version = _templates_version(templates)
     signature = (portal.dataset, version, release)
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1]), None
@@ -195,6 +207,7 @@ def _render(
         t,
         meanwhile=lambda: datafiles.data_files(portal, t, cache.data, cache.sheets),
         charts_later=charts_later,
+        templates=templates,
     )
     files = _page_files(pages, markdown, charts_needed)
     files.update(data)
@@ -230,7 +243,7 @@ def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
 
 
 PARALLEL_FROM = 96  # pages plus charts to make before worker processes pay off
-_JOBS: tuple | None = None  # what forked workers read (pages, charts, t): set only while they run
+_JOBS: tuple | None = None  # what forked workers read (pages, charts, t, templates): set only while they run
 
 
 def _make(
@@ -240,6 +253,7 @@ def _make(
     t: dict,
     meanwhile: Callable[[], dict] = dict,
     charts_later: bool = False,
+    templates: Path | None = None,
 ) -> tuple[dict, tuple | None]:
     """Render the missing pages and draw the missing charts, in place; returns what `meanwhile`
     returns (it runs here while the workers draw) and, with `charts_later`, the charts a worker is
@@ -249,13 +263,13 @@ def _make(
     page_jobs = [("page", index) for index, content in enumerate(markdown) if content is None]
     chart_jobs = [("chart", index) for index in range(len(chart_list))]
     drawing: tuple | None = None
-    _JOBS = (pages, chart_list, t)
+    _JOBS = (pages, chart_list, t, templates)
     try:
         workers = _workers(len(page_jobs) + len(chart_jobs))
         if workers > 1:
             import multiprocessing
 
-            _load_templates()
+            _load_templates(templates)
             context = multiprocessing.get_context("fork")
             later = charts_later and len(chart_jobs) >= PARALLEL_FROM
             todo = page_jobs if later else chart_jobs + page_jobs  # charts first: they take longest
@@ -312,9 +326,9 @@ class ChartsInProgress:
         return files
 
 
-def _load_templates() -> None:
+def _load_templates(templates: Path | None) -> None:
     """Compile every template here, before forking: the workers inherit them, and so do later builds in this process."""
-    environment = template_environment()
+    environment = template_environment(templates)
     for name in environment.list_templates():
         environment.get_template(name)
 
@@ -332,11 +346,11 @@ def _workers(jobs: int) -> int:
 
 def _job(job: tuple[str, int]):
     assert _JOBS is not None
-    pages, chart_list, t = _JOBS
+    pages, chart_list, t, templates = _JOBS
     kind, index = job
     if kind == "page":
         page = pages[index]
-        template = template_environment().get_template(page.template)
+        template = template_environment(templates).get_template(page.template)
         return template.render(page_path=page.path, t=t, **page.context).encode("utf-8")
     chart = chart_list[index]
     return chart.svg.encode("utf-8"), table_csv(chart.table)

@@ -77,6 +77,7 @@ class PluginConfig(base.Config):
     # `data:` in mkdocs.yml; `data_` here because a Config is a UserDict, whose `data` holds its values
     data_ = c.Type(str, default="evaluations")
     content = c.Type(str, default="content")
+    templates = c.Type(str, default="templates")  # the portal's own page templates, before the package's
 
 
 @dataclass
@@ -141,8 +142,14 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         dirs = config.theme.dirs
         if str(OVERRIDES_DIR) not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, str(OVERRIDES_DIR))  # the portal's overrides win
-        for folder in (self.portal.data_dir, self.portal.content_dir, TEMPLATE_DIR, LOCALE_DIR):
-            if folder.is_dir() and str(folder) not in config.watch:
+        for folder in (
+            self.portal.data_dir,
+            self.portal.content_dir,
+            self.portal.templates_dir,
+            TEMPLATE_DIR,
+            LOCALE_DIR,
+        ):
+            if folder is not None and folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         return config
 
@@ -154,6 +161,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             config_file=Path(config.config_file_path).resolve(),
             data_dir=root / self.config.data_,
             content_dir=root / self.config.content,
+            templates_dir=root / self.config.templates,
             overrides_dir=Path(custom_dir) if custom_dir else None,
             docs_dir=Path(config.docs_dir),
             site_dir=Path(config.site_dir),
@@ -172,6 +180,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             overrides_dir=portal.overrides_dir,
             root=portal.root,
             cache=self.cache,
+            templates_dir=portal.templates_dir,
         )
         self._generated_for = portal.docs_dir
 
@@ -197,6 +206,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
                 overrides_dir=portal.overrides_dir,
                 root=portal.root,
                 cache=self.cache,
+                templates_dir=portal.templates_dir,
             )
         except DataError as exc:
             for problem in exc.problems:

@@ -24,7 +24,7 @@ OVERRIDES_DIR = PACKAGE_DIR / "overrides"  # Material overrides, after the porta
 CONFIG_FILE = Path("mkdocs.yml")
 PLUGIN = "kommunkompassen"
 # The plugin's options and their defaults (generator/site/plugin.py declares them for MkDocs).
-PLUGIN_DEFAULTS = {"data": "evaluations", "content": "content"}
+PLUGIN_DEFAULTS = {"data": "evaluations", "content": "content", "templates": "templates"}
 
 
 class PortalError(UsageError):
@@ -40,6 +40,7 @@ class Portal:
     docs_dir: Path
     site_dir: Path
     uses_plugin: bool = True  # whether the config names the kommunkompassen plugin (nothing is generated without it)
+    templates_dir: Path | None = None  # the portal's page templates: one here replaces the package's of the same name
 
     @property
     def root(self) -> Path:
@@ -68,6 +69,7 @@ def portal_from_config(config_file: Path, config: dict) -> Portal:
         config_file=config_file,
         data_dir=inside(options["data"]),
         content_dir=inside(options["content"]),
+        templates_dir=inside(options["templates"]),
         overrides_dir=inside(custom_dir) if custom_dir else None,
         docs_dir=inside(config.get("docs_dir") or "docs"),
         site_dir=inside(config.get("site_dir") or "site"),
