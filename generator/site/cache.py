@@ -77,6 +77,7 @@ class BuildCache:
         self.sheets: dict[
             tuple[bytes, tuple[str, ...]], str
         ] = {}  # the workbook's sheets, by their CSV and column types
+        self.sheet_rows: dict[tuple, str] = {}  # the XML of each row of the sheets made last, by number, types, values
         self.fingerprints = Fingerprints()
         # writing
         self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded

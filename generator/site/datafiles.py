@@ -158,14 +158,15 @@ def data_files(
     t: dict,
     kept: dict[str, EvaluationData] | None = None,
     sheets: dict[tuple[bytes, tuple[str, ...]], str] | None = None,
+    sheet_rows: dict[tuple, str] | None = None,
 ) -> dict[str, bytes]:
     """Every file of data/ and each evaluation's own files beside its page.
 
     With `kept` (a dictionary the caller keeps between builds in one process), an
     evaluation whose inputs are the same objects as last time reuses what it
     contributed then, so that after an edit only the edited evaluation's data is
-    encoded again; `kept` is left holding this build's contributions. `sheets` is the workbook's
-    (see `workbook.workbook`).
+    encoded again; `kept` is left holding this build's contributions. `sheets` and `sheet_rows`
+    are the workbook's (see `workbook.workbook`).
     """
     earlier = {} if kept is None else kept
     parts = {view.key: _evaluation_data(view, earlier.get(view.key)) for view in portal.evaluations}
@@ -180,7 +181,7 @@ def data_files(
     }
     files = {
         **{urls.data_file(spec.name): content for spec, content in tables.items()},
-        urls.data_file(WORKBOOK_FILE): workbook.workbook(tables, t, sheets),
+        urls.data_file(WORKBOOK_FILE): workbook.workbook(tables, t, sheets, sheet_rows),
         urls.data_file(JSON_FILE): _everything_json(portal, [p.json for p in parts.values()]),
         urls.data_file("datapackage.json"): _json(_package()),
         urls.data_file("LICENSE.txt"): t["data"]["licence_text"].encode("utf-8"),

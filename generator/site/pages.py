@@ -205,7 +205,7 @@ def _render(
         markdown,
         charts_needed,
         t,
-        meanwhile=lambda: datafiles.data_files(portal, t, cache.data, cache.sheets),
+        meanwhile=lambda: datafiles.data_files(portal, t, cache.data, cache.sheets, cache.sheet_rows),
         charts_later=charts_later,
         templates=templates,
     )
