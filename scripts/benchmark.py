@@ -6,14 +6,14 @@
 For each size, in a fresh process: `kommunkompassen synth` writes a corpus of
 that many municipalities into a temporary folder; `kommunkompassen build` builds
 it in another fresh process (the full build: the data checked, then MkDocs,
-whose hook generates and leaves the charts to a worker while MkDocs reads the
+whose plugin generates and leaves the charts to a worker while MkDocs reads the
 pages); the generator runs once with each stage timed (load, validate,
 aggregate, render, write; every chart drawn before anything is written), then
-MkDocs builds the site from that docs folder (its hook regenerates, which costs
+MkDocs builds the site from that docs folder (its plugin regenerates, which costs
 little the second time in a process). In another fresh process MkDocs
 Material builds the baseline: the same pages at the same paths as plain
 Markdown with the same visible text, no charts, tables or data files, with the
-same mkdocs.yml (theme, plugins, extensions; only the hook is left out). Then,
+same mkdocs.yml (theme, plugins, extensions; only the plugin is left out). Then,
 as in the live preview (`kommunkompassen serve`), the generator starts once with
 a cache of its own, one question's points are changed in one evaluation file and the
 generator runs again; then one sentence of text is changed.
@@ -470,7 +470,7 @@ def _table(results: list[dict]) -> str:
     head = [
         f"Measured {time.strftime('%Y-%m-%d')} on {cpu} cores, Python {platform.python_version()}, "
         f"MkDocs {mkdocs.__version__}, Material {getattr(material, '__version__', '?')}, seed 1. "
-        "Seconds are wall-clock; 'full build' is `kommunkompassen build` in a fresh process: the data checked, then MkDocs, whose hook generates and leaves the charts to a worker process while MkDocs reads the pages.",
+        "Seconds are wall-clock; 'full build' is `kommunkompassen build` in a fresh process: the data checked, then MkDocs, whose plugin generates and leaves the charts to a worker process while MkDocs reads the pages.",
         "",
     ]
     sizes = [f"{r['municipalities']} × {r['evaluations_per']}" for r in results]
@@ -483,7 +483,7 @@ def _table(results: list[dict]) -> str:
         ("render (pages, charts, data files)", [f"{r['stages']['render']} s" for r in results]),
         ("write", [f"{r['stages']['write']} s" for r in results]),
         ("**generator** (every chart drawn first)", [f"**{r['generator']} s**" for r in results]),
-        ("MkDocs on the generator's docs folder (hook warm)", [f"{r['mkdocs']} s" for r in results]),
+        ("MkDocs on the generator's docs folder (plugin warm)", [f"{r['mkdocs']} s" for r in results]),
         ("**full build** (`kommunkompassen build`)", [f"**{r['build']} s**" for r in results]),
         ("baseline: MkDocs, plain Markdown", [f"{r['baseline']['mkdocs']} s" for r in results]),
         (
