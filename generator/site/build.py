@@ -11,7 +11,6 @@ import gc
 import logging
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ from generator.loader import read_document
 from generator.messages import msg
 from generator.problems import Pos, Problem, display_path, error
 from generator.site.cache import BuildCache, FileResult
+from generator.site.datafiles import git_output
 
 if TYPE_CHECKING:
     from generator import model as m
@@ -418,20 +418,12 @@ def release_environment(root: Path) -> dict[str, str]:
     """SOURCE_DATE_EPOCH and SOURCE_COMMIT from the portal's last commit, unless already set: the
     site's dates and version come from the commit, so two builds of one commit are identical."""
     values = {
-        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct") or "0"
+        "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH") or git_output(root, "log", "-1", "--format=%ct") or "0"
     }
-    commit = os.environ.get("SOURCE_COMMIT") or _git(root, "rev-parse", "--short=10", "HEAD")
+    commit = os.environ.get("SOURCE_COMMIT") or git_output(root, "rev-parse", "--short=10", "HEAD")
     if commit:
         values["SOURCE_COMMIT"] = commit
     return values
-
-
-def _git(root: Path, *arguments: str) -> str | None:
-    try:
-        result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return result.stdout.strip() or None
 
 
 def build_site(

@@ -128,13 +128,14 @@ def release() -> tuple[str | None, str | None]:
     both from the portal's repository (SOURCE_COMMIT too); otherwise git is asked in the
     working folder, the portal's when MkDocs is run there."""
     root = Path.cwd()
-    epoch = os.environ.get("SOURCE_DATE_EPOCH") or _git(root, "log", "-1", "--format=%ct")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH") or git_output(root, "log", "-1", "--format=%ct")
     date = datetime.fromtimestamp(int(epoch), timezone.utc).date().isoformat() if epoch and epoch.isdigit() else None
-    version = os.environ.get("SOURCE_COMMIT") or _git(root, "rev-parse", "--short=10", "HEAD")
+    version = os.environ.get("SOURCE_COMMIT") or git_output(root, "rev-parse", "--short=10", "HEAD")
     return version, date
 
 
-def _git(root: Path, *arguments: str) -> str | None:
+def git_output(root: Path, *arguments: str) -> str | None:
+    """What `git ARGUMENTS` prints in `root`, or None where git or the repository is missing."""
     try:
         result = subprocess.run(["git", *arguments], cwd=root, capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError):

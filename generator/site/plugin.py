@@ -53,7 +53,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File
 
 from generator.messages import language, msg
-from generator.site.build import DataError, charts_in_progress, finish_charts, generate
+from generator.site.build import DataError, WriteReport, charts_in_progress, finish_charts, generate
 from generator.site.cache import BuildCache
 from generator.site.htmlblocks import search_view
 from generator.site.pages import LOCALE_DIR, TEMPLATE_DIR, locale
@@ -172,7 +172,12 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         `kommunkompassen build` does, so that errors stop it before MkDocs begins; the build's
         on_pre_build then uses these files rather than load and validate the data again."""
         portal = self.portal_of(config)
-        generate(
+        self._generate(portal)
+        self._generated_for = portal.docs_dir
+
+    def _generate(self, portal: Portal) -> WriteReport:
+        """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages."""
+        return generate(
             portal.data_dir,
             portal.docs_dir,
             portal.content_dir,
@@ -182,7 +187,6 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             cache=self.cache,
             templates_dir=portal.templates_dir,
         )
-        self._generated_for = portal.docs_dir
 
     def forget_generated(self) -> None:
         self._generated_for = None
@@ -198,16 +202,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             return
         self._generated_for = None
         try:
-            report = generate(
-                portal.data_dir,
-                portal.docs_dir,
-                portal.content_dir,
-                charts_later=True,
-                overrides_dir=portal.overrides_dir,
-                root=portal.root,
-                cache=self.cache,
-                templates_dir=portal.templates_dir,
-            )
+            report = self._generate(portal)
         except DataError as exc:
             for problem in exc.problems:
                 if problem.level.value == "error":
