@@ -19,16 +19,36 @@ inside these blocks; the plugin's `on_page_content` (generator/site/plugin.py) a
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from markdown import Extension, Markdown
 from markdown.preprocessors import Preprocessor
 
 _FIRST_TAG = re.compile(r"<([a-z][a-z0-9]*)[\s>]")
+_FIRST_TAG_OF_LINE = re.compile(r"<([a-z][a-z0-9]*)(?:[^\S\n]|>)")  # in a text of several lines
 # A start tag that excludes its element from search; a heading.
 _EXCLUDED_BLOCK = re.compile(r"<[a-z][a-z0-9]*\s[^>]*\bdata-search-exclude[\s>=]")
 _HEADING = re.compile(r"<h[1-6][\s>]")
+# The same two in a text of several lines: the start tag begins a line, and stays on it.
+_EXCLUDED_LINE = re.compile(r"^<([a-z][a-z0-9]*)[^\S\n][^>\n]*\bdata-search-exclude(?:[^\S\n]|[>=])", re.MULTILINE)
+_HEADING_IN_TEXT = re.compile(r"<h[1-6](?:[^\S\n]|>)")
 # What html.parser reads in its own way (comments, CDATA, raw-text elements), or md_in_html would.
 _PARSED_APART = re.compile(r"<!|<\?|<(?:script|style|pre|textarea|code)\b|\smarkdown\b|[\x02\x03]", re.IGNORECASE)
+# The same as three searches, each several times faster than the one above over a whole block:
+# a pattern that starts with "<" is looked for by that character alone.
+_PARSED_APART_TAG = re.compile(r"<(?:!|\?|(?:script|style|pre|textarea|code)\b)", re.IGNORECASE)
+_MARKDOWN_ATTRIBUTE = re.compile(r"\smarkdown\b", re.IGNORECASE)
+
+
+def _parsed_apart(text: str, start: int = 0, end: int | None = None) -> bool:
+    """Whether `_PARSED_APART` matches in text[start:end]."""
+    end = len(text) if end is None else end
+    return bool(
+        _PARSED_APART_TAG.search(text, start, end)
+        or "\x02" in text[start:end]
+        or "\x03" in text[start:end]
+        or _MARKDOWN_ATTRIBUTE.search(text, start, end)
+    )
 
 
 def element_end(lines: list[str], start: int) -> int | None:
@@ -56,20 +76,28 @@ def search_view(html: str) -> str:
     Material's search skips such an element and all it holds, so it indexes this
     view exactly as the whole page, without reading through every table.
     `tests/test_htmlblocks.py` compares the two for every generated page.
+
+    Line by line, an element is left out when its start tag begins a line, it ends a line as
+    `element_end` requires and no heading is inside it; found here in the page's text at once.
     """
-    lines = html.split("\n")
     kept: list[str] = []
-    index = 0
-    while index < len(lines):
-        end = element_end(lines, index) if _EXCLUDED_BLOCK.match(lines[index]) else None
-        if end is not None and any(_HEADING.search(line) for line in lines[index:end]):
-            end = None  # Material starts a section at an excluded heading, and at any heading inside
-        if end is None:
-            kept.append(lines[index])
-            index += 1
-        else:
-            index = end
-    return "\n".join(kept)
+    copied = 0  # the page's text before this is settled
+    for match in _EXCLUDED_LINE.finditer(html):
+        start = match.start()
+        if start < copied:
+            continue  # inside an element already left out
+        end = _element_end_in(html, start, match.group(1))
+        if end is None or _parsed_apart(html, start, end) or _HEADING_IN_TEXT.search(html, start, end):
+            continue  # Material starts a section at an excluded heading, and at any heading inside
+        kept.append(html[copied:start])
+        copied = end + 1  # and the line break after it
+    if not kept:
+        return html
+    if copied <= len(html):
+        kept.append(html[copied:])
+        return "".join(kept)
+    # The page ended with a left-out element: no line break after the last kept line.
+    return "".join(kept).removesuffix("\n")
 
 
 class HtmlBlockPassthrough(Preprocessor):
@@ -97,17 +125,43 @@ class HtmlBlockPassthrough(Preprocessor):
         return ["", self.md.htmlStash.store("\n".join(elements) + "\n"), ""]
 
     def _elements(self, block: list[str]) -> list[str] | None:
-        """The block as whole block-level elements, each starting a line; None if it is not that."""
+        """The block as whole block-level elements, each starting a line; None if it is not that.
+
+        What `element_end` finds line by line, found in the block's text at once (a table is one
+        block of hundreds of lines): no line may hold what html.parser reads apart, and each
+        element's last tag ends a line. Whitespace after a tag name is never the line break here,
+        as a line's own end is no whitespace to `element_end`."""
+        text = "\n".join(block)
+        if _parsed_apart(text):
+            return None
         elements: list[str] = []
         start = 0
-        while start < len(block):
-            first = _FIRST_TAG.match(block[start])
-            end = element_end(block, start) if first and self.md.is_block_level(first.group(1)) else None
+        while start < len(text):
+            first = _FIRST_TAG_OF_LINE.match(text, start)
+            if first is None or not self.md.is_block_level(first.group(1)):
+                return None
+            end = _element_end_in(text, start, first.group(1))
             if end is None:
                 return None
-            elements.append("\n".join(block[start:end]))
-            start = end
+            elements.append(text[start:end])
+            start = end + 1
         return elements
+
+
+def _element_end_in(text: str, start: int, name: str) -> int | None:
+    """The end of the element named `name` whose start tag is at `start`, if its end tag ends a line."""
+    depth = 0
+    for match in _tags_named(name).finditer(text, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            end = match.end()
+            return end if end == len(text) or text[end] == "\n" else None
+    return None
+
+
+@cache  # a pure function of a tag name, asked for every HTML block
+def _tags_named(name: str) -> re.Pattern:
+    return re.compile(rf"<(/?){name}(?:[^\S\n]|>)")
 
 
 class HtmlBlocksExtension(Extension):
