@@ -19,7 +19,7 @@ import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol, cast
 
@@ -44,14 +44,22 @@ class Document:
     path: str
     kind: str
     data: Any
-    value_pos: dict
-    key_pos: dict
+    value_pos: dict  # (line, column) of each value by its path; a Pos is made only when asked for
+    key_pos: dict  # the same of each key
 
     def pos(self, path: Path_ = ()) -> Pos:
-        return self.value_pos.get(tuple(path), Pos(self.path, 1, 1))
+        place = self.value_pos.get(tuple(path))
+        return Pos(self.path, 1, 1) if place is None else Pos(self.path, *place)
 
     def key(self, path: Path_) -> Pos:
-        return self.key_pos.get(tuple(path)) or self.pos(path)
+        place = self.key_pos.get(tuple(path))
+        return self.pos(path) if place is None else Pos(self.path, *place)
+
+    @cached_property
+    def clean(self) -> Any:
+        """The data without the keys left empty (`schema.without_blanks`), made once: the schema
+        check and the record builders all read it, and none of them changes it."""
+        return schema.without_blanks(self.data)
 
 
 class _Refusal(Exception):
@@ -177,16 +185,45 @@ def _ordinary(text: str) -> bool:
 def _convert_fast(text: str, shown: str) -> tuple[Any, dict, dict] | None:
     """`_to_plain` of libyaml's nodes, or None when ruamel must compose the text instead.
     Only for `_ordinary` text: libyaml's nodes do not show anchors, aliases or written tags."""
-    import yaml  # PyYAML's libyaml binding, which MkDocs brings
-
     try:
-        documents = list(yaml.compose_all(text, Loader=yaml.CSafeLoader))
-        if len(documents) != 1 or documents[0] is None:
+        composer = _libyaml_composer()(text)
+        try:
+            document = composer.get_single_node()  # more than one document: an error, and ruamel's turn
+        finally:
+            composer.dispose()
+        if document is None:
             return None
-        found = _to_plain(documents[0], shown, _resolved_tag)
+        found = _to_plain(document, shown, _resolved_tag)
     except Exception:  # a refusal, or anything libyaml did not like: ruamel says what and where
         return None
     return found if isinstance(found[0], dict) else None
+
+
+@cache
+def _libyaml_composer() -> type:
+    """PyYAML's libyaml composer without PyYAML's resolver: `_resolved_tag` gives each scalar
+    the tag ruamel would, so PyYAML's YAML 1.1 guess (a dozen regular expressions per scalar,
+    in Python) was made for nothing. `_ordinary` text has no written tag, so a collection's tag
+    is the default one; nor `<<`, so no key is a merge key."""
+    import yaml  # PyYAML's libyaml binding, which MkDocs brings
+
+    tags = {
+        yaml.ScalarNode: _STR,
+        yaml.SequenceNode: "tag:yaml.org,2002:seq",
+        yaml.MappingNode: "tag:yaml.org,2002:map",
+    }
+
+    class Composer(yaml.CSafeLoader):
+        def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+            return tags[kind]
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            pass
+
+        def ascend_resolver(self) -> None:
+            pass
+
+    return Composer
 
 
 # ---------------------------------------------------------------- the converter
@@ -284,8 +321,10 @@ def _resolved_tag(node: Any) -> str:
     return _STR if node.style else _plain_tag(node.value)  # quoted and block scalars are text
 
 
-def _node_pos(node: Node, shown: str) -> Pos:
-    return Pos(shown, node.start_mark.line + 1, node.start_mark.column + 1)
+def _node_place(node: Node) -> tuple[int, int]:
+    """Where a node starts: line and column, counting from 1 (a Pos only for a problem: 100,000 a corpus)."""
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 def _to_plain(root: Any, shown: str, tag_of: Callable[[Any], str]) -> tuple[Any, dict, dict]:
@@ -295,27 +334,27 @@ def _to_plain(root: Any, shown: str, tag_of: Callable[[Any], str]) -> tuple[Any,
     key_pos: dict = {}
 
     def convert(node: Any, path: tuple, depth: int) -> Any:
-        pos = _node_pos(node, shown)
+        place = _node_place(node)
         if depth > MAX_DEPTH:
-            raise _Refusal(pos, msg("loader.too_deep", depth=MAX_DEPTH))
+            raise _Refusal(Pos(shown, *place), msg("loader.too_deep", depth=MAX_DEPTH))
         if getattr(node, "anchor", None):
-            raise _Refusal(pos, msg("loader.anchor", anchor=node.anchor))
+            raise _Refusal(Pos(shown, *place), msg("loader.anchor", anchor=node.anchor))
         tag = tag_of(node)
         if tag not in _PLAIN_TAGS:
-            raise _Refusal(pos, msg("loader.tag", tag=tag))
-        value_pos[path] = pos
+            raise _Refusal(Pos(shown, *place), msg("loader.tag", tag=tag))
+        value_pos[path] = place
         if node.id == "mapping":
             result: dict = {}
             for key_node, value_node in node.value:
-                key_here = _node_pos(key_node, shown)
+                key_here = _node_place(key_node)
                 if str(key_node.tag) == "tag:yaml.org,2002:merge":
-                    raise _Refusal(key_here, msg("loader.merge_key"))
+                    raise _Refusal(Pos(shown, *key_here), msg("loader.merge_key"))
                 if key_node.id != "scalar":
-                    raise _Refusal(key_here, msg("loader.complex_key"))
-                key = _no_surrogate(str(key_node.value), key_here)
+                    raise _Refusal(Pos(shown, *key_here), msg("loader.complex_key"))
+                key = _no_surrogate(str(key_node.value), shown, key_here)
                 if key in result:
                     first = key_pos[path + (key,)]
-                    raise _Refusal(key_here, msg("loader.duplicate_key", key=key, line=first.line))
+                    raise _Refusal(Pos(shown, *key_here), msg("loader.duplicate_key", key=key, line=first[0]))
                 key_pos[path + (key,)] = key_here
                 result[key] = convert(value_node, path + (key,), depth + 1)
                 if result[key] is None and value_node.value in ("", None):
@@ -323,12 +362,12 @@ def _to_plain(root: Any, shown: str, tag_of: Callable[[Any], str]) -> tuple[Any,
             return result
         if node.id == "sequence":
             return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
-        return _scalar(cast(ScalarNode, node), tag, pos)  # the composer makes no fourth kind of node
+        return _scalar(cast(ScalarNode, node), tag, shown, place)  # the composer makes no fourth kind of node
 
     return convert(root, (), 0), value_pos, key_pos
 
 
-def _scalar(node: ScalarNode, tag: str, pos: Pos) -> Any:
+def _scalar(node: ScalarNode, tag: str, shown: str, place: tuple[int, int]) -> Any:
     text = node.value
     kind = tag.rsplit(":", 1)[-1]
     if kind == "null":
@@ -344,14 +383,14 @@ def _scalar(node: ScalarNode, tag: str, pos: Pos) -> Any:
     if kind == "float":
         lowered = text.lower().replace("_", "")
         if lowered.lstrip("+-") in (".inf", ".nan"):
-            raise _Refusal(pos, msg("loader.not_finite", text=text))
+            raise _Refusal(Pos(shown, *place), msg("loader.not_finite", text=text))
         number = float(lowered)
         if not math.isfinite(number):
-            raise _Refusal(pos, msg("loader.not_finite", text=text))
+            raise _Refusal(Pos(shown, *place), msg("loader.not_finite", text=text))
         return number + 0.0  # -0.0 becomes 0.0: a value of -0 is 0 everywhere it is shown
     if node.style == ">":
         text = text.replace("\a", "")  # ruamel marks the fold points of folded text with BEL
-    return _no_surrogate(text, pos)  # str and timestamp: dates stay the text that was written
+    return _no_surrogate(text, shown, place)  # str and timestamp: dates stay the text that was written
 
 
 # A lone surrogate comes only from an escape in a double-quoted string ("\ud800"): it is no
@@ -359,10 +398,10 @@ def _scalar(node: ScalarNode, tag: str, pos: Pos) -> Any:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _no_surrogate(text: str, pos: Pos) -> str:
+def _no_surrogate(text: str, shown: str, place: tuple[int, int]) -> str:
     found = _SURROGATE.search(text)
     if found:
-        raise _Refusal(pos, msg("loader.surrogate", code=f"{ord(found.group(0)):04x}"))
+        raise _Refusal(Pos(shown, *place), msg("loader.surrogate", code=f"{ord(found.group(0)):04x}"))
     return text
 
 
@@ -652,7 +691,7 @@ def _kept(items: Any, *required: str) -> list[tuple[int, dict]]:
 
 
 def _clean(document: Document) -> Any:
-    return schema.without_blanks(document.data)
+    return document.clean
 
 
 def _get(data: Any, path: tuple) -> Any:

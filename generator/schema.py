@@ -36,6 +36,9 @@ class Document(Protocol):
     @property
     def key_pos(self) -> dict: ...
 
+    @property
+    def clean(self) -> Any: ...  # the data without the keys left empty (`without_blanks`)
+
     def pos(self, path: tuple = ()) -> Pos: ...
     def key(self, path: tuple) -> Pos: ...
 
@@ -70,7 +73,8 @@ def _fast_validator(kind: str):
     use only keywords that mean the same there (tests/test_schema.py holds them to that and
     checks that both validators agree on mutated real files)."""
     schema = {key: value for key, value in load_schema(kind).items() if key not in ("$schema", "$id")}
-    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **schema})
+    # Without filling in defaults: the data checked is the one the records are built from.
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **schema}, use_default=False)
 
 
 def is_valid_fast(kind: str, data: object) -> bool:
@@ -89,7 +93,7 @@ def check(document: Document) -> list[Problem]:
 def check_and_locate(document: Document) -> tuple[list[Problem], list[tuple]]:
     """The schema's problems with a document, and the paths of the values it refused
     (type, form, range), which the loader leaves out so the other checks can still run."""
-    data = without_blanks(document.data)
+    data = document.clean
     problems: list[Problem] = []
     refused: list[tuple] = []
     # Most files pass the fast check: only a file with problems needs jsonschema's messages.
@@ -212,7 +216,11 @@ def _missing_key(document: Document, path: tuple, key: str, order: list[str]) ->
         following = document.key(path + (later[0],))
         return error(following, msg("schema.missing_key_before", where=where, key=key, next=later[0]))
     line = max(
-        [p.line for k, p in list(document.value_pos.items()) + list(document.key_pos.items()) if k[: len(path)] == path]
+        [
+            place[0]
+            for k, place in list(document.value_pos.items()) + list(document.key_pos.items())
+            if k[: len(path)] == path
+        ]
         or [document.pos(path).line]
     )
     column = document.key(path + (present[0],)).column if present else document.pos(path).column

@@ -232,6 +232,7 @@ class EvaluationData:
 def _evaluation_data(view: ag.EvaluationView, earlier: EvaluationData | None) -> EvaluationData:
     if earlier is not None and earlier.made_from(view):
         return earlier
+    entry = _evaluation_json(view)  # its own file and its entry in kommunkompassen.json
     return EvaluationData(
         view.evaluation,
         view.municipality,
@@ -239,12 +240,12 @@ def _evaluation_data(view: ag.EvaluationView, earlier: EvaluationData | None) ->
         view.source,
         view.rank,
         view.rank_of,
-        files=tuple(evaluation_files(view).items()),
+        files=tuple(evaluation_files(view, entry).items()),
         evaluation_row=_csv_rows(_evaluation_rows(view)),
         area_rows=_csv_rows(_area_rows(view)),
         question_rows=_csv_rows(_question_rows(view)),
         practice_rows=tuple((practice, _csv_rows([row])) for practice, row in _practice_rows(view)),
-        json=_compact(_evaluation_json(view)),
+        json=_compact(entry),
     )
 
 
@@ -252,8 +253,9 @@ EVALUATION_CSV = urls.EVALUATION_CSV
 EVALUATION_JSON = urls.EVALUATION_JSON
 
 
-def evaluation_files(view: ag.EvaluationView) -> dict[str, bytes]:
-    """One evaluation's own data beside its page: area and question scores, and everything as JSON."""
+def evaluation_files(view: ag.EvaluationView, entry: dict | None = None) -> dict[str, bytes]:
+    """One evaluation's own data beside its page: area and question scores, and everything as JSON
+    (`entry`, its `_evaluation_json`, when already made)."""
     spec = DataFile(
         EVALUATION_CSV,
         "",
@@ -285,7 +287,7 @@ def evaluation_files(view: ag.EvaluationView) -> dict[str, bytes]:
     page = urls.evaluation(view.slug, view.year)
     return {
         urls.beside(page, EVALUATION_CSV): _csv(spec, rows),
-        urls.beside(page, EVALUATION_JSON): _json(_evaluation_json(view)),
+        urls.beside(page, EVALUATION_JSON): _json(_evaluation_json(view) if entry is None else entry),
     }
 
 
@@ -366,6 +368,10 @@ def _csv_rows(rows: Iterable[tuple]) -> bytes:
 
 
 def _cell(value: object) -> object:
+    if type(value) is str and "\r" not in value and not value.startswith(_NEVER_PLAIN):
+        return value  # what spreadsheet_safe leaves as it is, known without it (280,000 cells at 100 x 3)
+    if type(value) is int:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -375,8 +381,77 @@ def _cell(value: object) -> object:
     return spreadsheet_safe(value)
 
 
+_NEVER_PLAIN = ("'", *workbook.FORMULA_START)  # a text cell starting so may get a quote in front
+
+
 def _json(data: object) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+    """`json.dumps(data, ensure_ascii=False, indent=1)` and a line break: indented, Python's JSON
+    encoder runs in Python (it took a third of making the data files); `_indented` writes the
+    same text in one pass, and anything it does not know goes to json.dumps."""
+    parts: list[str] = []
+    try:
+        _indented(data, "\n", parts)
+        text = "".join(parts)
+    except TypeError:
+        text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    return (text + "\n").encode("utf-8")
+
+
+_encode_string = json.encoder.encode_basestring  # what json.dumps writes a string with when ensure_ascii=False
+
+
+def _indented(value: object, newline: str, parts: list[str]) -> None:
+    """`value` as json.dumps(indent=1) writes it, `newline` being a line break and the indentation
+    of the value's own line; TypeError for anything but str, int, float, bool, None, list, tuple
+    and dict with text keys (str and int subclasses too, which json.dumps writes its own way)."""
+    if type(value) is str:
+        parts.append(_encode_string(value))
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif type(value) is int:
+        parts.append(int.__repr__(value))
+    elif type(value) is float:
+        parts.append(_float_text(value))
+    elif type(value) is dict:
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + " "
+        separator = "{" + inner
+        for key, item in value.items():
+            if type(key) is not str:
+                raise TypeError(key)
+            parts.append(separator)
+            parts.append(_encode_string(key))
+            parts.append(": ")
+            _indented(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "}")
+    elif type(value) is list or type(value) is tuple:
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + " "
+        separator = "[" + inner
+        for item in value:
+            parts.append(separator)
+            _indented(item, inner, parts)
+            separator = "," + inner
+        parts.append(newline + "]")
+    else:
+        raise TypeError(type(value))
+
+
+def _float_text(number: float) -> str:
+    if number != number:
+        return "NaN"
+    if number in (float("inf"), float("-inf")):
+        return "Infinity" if number > 0 else "-Infinity"
+    return float.__repr__(number)
 
 
 def _compact(data: object) -> bytes:

@@ -305,7 +305,7 @@ def _package(sheets: list[tuple[str, str]]) -> bytes:
 
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a carriage return is written as a line break
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")  # a carriage return is written as a line break
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -320,7 +320,7 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str):
         value = value.replace("\r\n", "\n").replace("\r", "\n")
         unquoted = value.lstrip("'")
-        if unquoted.startswith(_FORMULA_START) and not _NUMBER.fullmatch(unquoted):
+        if unquoted.startswith(FORMULA_START) and not _NUMBER.fullmatch(unquoted):
             return "'" + value
     return value
 
