@@ -183,7 +183,7 @@ def _ordinary(text: str) -> bool:
 
 
 def _convert_fast(text: str, shown: str) -> tuple[Any, dict, dict] | None:
-    """`_to_plain` of libyaml's nodes, or None when ruamel must compose the text instead.
+    """`_to_plain` of libyaml's nodes (`_libyaml_to_plain`), or None when ruamel must compose the text instead.
     Only for `_ordinary` text: libyaml's nodes do not show anchors, aliases or written tags."""
     try:
         composer = _libyaml_composer()(text)
@@ -193,7 +193,7 @@ def _convert_fast(text: str, shown: str) -> tuple[Any, dict, dict] | None:
             composer.dispose()
         if document is None:
             return None
-        found = _to_plain(document, shown, _resolved_tag)
+        found = _libyaml_to_plain(document, shown)
     except Exception:  # a refusal, or anything libyaml did not like: ruamel says what and where
         return None
     return found if isinstance(found[0], dict) else None
@@ -201,7 +201,7 @@ def _convert_fast(text: str, shown: str) -> tuple[Any, dict, dict] | None:
 
 @cache
 def _libyaml_composer() -> type:
-    """PyYAML's libyaml composer without PyYAML's resolver: `_resolved_tag` gives each scalar
+    """PyYAML's libyaml composer without PyYAML's resolver: `_libyaml_to_plain` gives each scalar
     the tag ruamel would, so PyYAML's YAML 1.1 guess (a dozen regular expressions per scalar,
     in Python) was made for nothing. `_ordinary` text has no written tag, so a collection's tag
     is the default one; nor `<<`, so no key is a merge key."""
@@ -313,14 +313,6 @@ def _written_tag(node: Node) -> str:
     return str(node.tag)
 
 
-def _resolved_tag(node: Any) -> str:
-    """The tag ruamel would give a node libyaml composed (libyaml resolves plain scalars by YAML 1.1;
-    text with a written tag never reaches libyaml)."""
-    if node.id != "scalar":
-        return str(node.tag)
-    return _STR if node.style else _plain_tag(node.value)  # quoted and block scalars are text
-
-
 def _node_place(node: Node) -> tuple[int, int]:
     """Where a node starts: line and column, counting from 1 (a Pos only for a problem: 100,000 a corpus)."""
     mark = node.start_mark
@@ -363,6 +355,49 @@ def _to_plain(root: Any, shown: str, tag_of: Callable[[Any], str]) -> tuple[Any,
         if node.id == "sequence":
             return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
         return _scalar(cast(ScalarNode, node), tag, shown, place)  # the composer makes no fourth kind of node
+
+    return convert(root, (), 0), value_pos, key_pos
+
+
+def _libyaml_to_plain(root: Any, shown: str) -> tuple[Any, dict, dict]:
+    """`_to_plain` for libyaml's nodes of `_ordinary` text, giving each scalar the tag ruamel would
+    (libyaml resolves plain scalars by YAML 1.1): a quoted or block scalar is text, a plain one
+    is what ruamel's YAML 1.2 resolver says. Without the checks that cannot fail there: its
+    nodes have no anchor (nor has the text an "&"), and a collection's tag is the default one
+    (no "!", no "<<"). Any refusal sends the text to ruamel, which says why, so this one raises
+    without a message of its own."""
+    value_pos: dict = {}
+    key_pos: dict = {}
+
+    def convert(node: Any, path: tuple, depth: int) -> Any:
+        mark = node.start_mark
+        place = (mark.line + 1, mark.column + 1)
+        if depth > MAX_DEPTH:
+            raise _Refusal(Pos(shown, *place), "")
+        value_pos[path] = place
+        kind = node.id
+        if kind == "scalar":
+            tag = _STR if node.style else _plain_tag(node.value)
+            if tag not in _PLAIN_TAGS:
+                raise _Refusal(Pos(shown, *place), "")
+            return _scalar(node, tag, shown, place)
+        if kind == "sequence":
+            return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
+        result: dict = {}
+        for key_node, value_node in node.value:
+            key_mark = key_node.start_mark
+            key_here = (key_mark.line + 1, key_mark.column + 1)
+            if key_node.id != "scalar":
+                raise _Refusal(Pos(shown, *key_here), "")
+            key = _no_surrogate(str(key_node.value), shown, key_here)
+            if key in result:
+                raise _Refusal(Pos(shown, *key_here), "")
+            key_path = path + (key,)
+            key_pos[key_path] = key_here
+            value = result[key] = convert(value_node, key_path, depth + 1)
+            if value is None and value_node.value in ("", None):
+                value_pos[key_path] = key_here  # an empty value has no place of its own
+        return result
 
     return convert(root, (), 0), value_pos, key_pos
 

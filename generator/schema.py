@@ -10,11 +10,13 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import fastjsonschema
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+
+if TYPE_CHECKING:  # imported when a file fails the fast check: jsonschema takes 0.15 s to import
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 from generator.messages import did_you_mean, msg, whole
 from generator.problems import Pos, Problem, error
@@ -54,6 +56,8 @@ def load_schema(kind: str) -> dict:
 
 @cache
 def _validator(kind: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(load_schema(kind))
 
 
