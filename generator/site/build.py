@@ -307,32 +307,32 @@ def _write_changed(
     state: dict[str, tuple] = {}
     written, unchanged = [], 0
     made_dirs: set[str] = set()
+    created: set[str] = set()  # folders this call made: nothing in them to compare with
     root = os.fspath(folder)
     for relative, content in sorted(files.items()):
         target = f"{root}/{relative}"
-        before = known.get(relative)
-        try:
-            if before is not None and (before[0] is content or before[0] == content):
-                stat = os.stat(target)
-                if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == before[1:4] and stat.st_mtime_ns < before[
-                    4
-                ] - _SETTLED_NS:
+        parent = os.path.dirname(target)
+        missing = parent in created
+        if not missing and _made_above(parent, created, root):  # a new folder in a folder made now
+            _make_folders(parent, created)
+            missing = True
+        if not missing:
+            try:
+                kept = _unchanged(target, content, known.get(relative))
+                if kept is not None:
                     unchanged += 1
-                    state[relative] = before if before[0] is content else (content, *before[1:])
+                    state[relative] = kept
                     continue
-            recorded = time.time_ns()
-            with open(target, "rb") as handle:
-                same = handle.read() == content
-                stat = os.fstat(handle.fileno())
-            if same:
-                unchanged += 1
-                state[relative] = (content, stat.st_size, stat.st_mtime_ns, stat.st_ino, recorded)
-                continue
-        except OSError:
-            parent = os.path.dirname(target)
-            if parent not in made_dirs:
-                os.makedirs(parent, exist_ok=True)
-                made_dirs.add(parent)
+            except FileNotFoundError:
+                _make_folders(parent, created)
+                missing = True
+            except OSError:
+                if parent not in made_dirs:
+                    os.makedirs(parent, exist_ok=True)
+                    made_dirs.add(parent)
+        if missing and _write_new(target, content, relative, state):
+            written.append(relative)
+            continue
         temporary = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.tmp")
         with open(temporary, "wb") as handle:
             handle.write(content)
@@ -341,6 +341,56 @@ def _write_changed(
         state[relative] = (content, stat.st_size, stat.st_mtime_ns, stat.st_ino, time.time_ns())
         written.append(relative)
     return state, written, unchanged
+
+
+def _unchanged(target: str, content: bytes, before: tuple | None) -> tuple | None:
+    """What is known of the file at `target` if it holds `content` already, else None (OSError if it
+    cannot be read). Not read again if its size, modification time and inode are as `before`
+    recorded them, and that time was settled when recorded."""
+    if before is not None and (before[0] is content or before[0] == content):
+        stat = os.stat(target)
+        if (stat.st_size, stat.st_mtime_ns, stat.st_ino) == before[1:4] and stat.st_mtime_ns < before[4] - _SETTLED_NS:
+            return before if before[0] is content else (content, *before[1:])
+    recorded = time.time_ns()
+    with open(target, "rb") as handle:
+        same = handle.read() == content
+        stat = os.fstat(handle.fileno())
+    return (content, stat.st_size, stat.st_mtime_ns, stat.st_ino, recorded) if same else None
+
+
+def _made_above(folder: str, created: set[str], root: str) -> bool:
+    """Whether a folder above `folder`, inside `root`, was made by this write (so `folder` is not there)."""
+    while len(folder) > len(root):
+        folder = os.path.dirname(folder)
+        if folder in created:
+            return True
+    return False
+
+
+def _make_folders(folder: str, created: set[str]) -> None:
+    """Make `folder` and the folders above it that are missing; `created` receives each one made."""
+    missing = []
+    while not os.path.isdir(folder):
+        missing.append(folder)
+        folder = os.path.dirname(folder)
+    for here in reversed(missing):
+        os.makedirs(here, exist_ok=True)
+        created.add(here)
+
+
+def _write_new(target: str, content: bytes, relative: str, state: dict[str, tuple]) -> bool:
+    """Write a file that is not there yet, in place: no link to it can exist, so it needs no
+    temporary file renamed over it (on this machine's disk, half of writing 3,900 new files went
+    into opening and renaming). False if it is there after all."""
+    try:
+        with open(target, "xb") as handle:
+            handle.write(content)
+            handle.flush()
+            stat = os.fstat(handle.fileno())
+    except FileExistsError:
+        return False
+    state[relative] = (content, stat.st_size, stat.st_mtime_ns, stat.st_ino, time.time_ns())
+    return True
 
 
 def _remove_links(folder: Path) -> None:

@@ -23,6 +23,7 @@ from xml.sax.saxutils import escape
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 # Characters XML 1.0 cannot hold at all.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_MARKUP_OR_ILLEGAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what escape or _ILLEGAL change
 DESCRIPTION_SHEET = "kolumner"
 KEPT_SHEETS = 16  # sheets remembered between builds (see `workbook`): four data files, a few versions of each
 
@@ -183,7 +184,9 @@ def _cell(ref: str, value: object) -> str:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = escape(_ILLEGAL.sub("", str(value)))
+    text = str(value)
+    if _MARKUP_OR_ILLEGAL.search(text):  # most text needs neither: one search instead of four passes
+        text = escape(_ILLEGAL.sub("", text))
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
@@ -193,7 +196,7 @@ def _sheet_xml(rows: list[list[object]]) -> str:
 
 
 def _row_xml(r: int, row: list[object], header: bool = False) -> str:
-    cells = "".join(_cell(f"{_column(c)}{r}", value) for c, value in enumerate(row))
+    cells = "".join([_cell(f"{_column(c)}{r}", value) for c, value in enumerate(row)])
     if header:  # the header row in bold
         cells = cells.replace("<c r=", '<c s="1" r=')
     return f'<row r="{r}">{cells}</row>'
