@@ -73,9 +73,11 @@ class _Refusal(Exception):
 # One converter (`_to_plain`) turns composed YAML nodes into plain data with the position of
 # every value and key. Nodes come from one of two composers: libyaml (through PyYAML, which
 # MkDocs brings; about ten times faster) for ordinary text, ruamel for everything else. The
-# fast composer's result is used only when the converter accepts it; a refusal, or anything
-# libyaml or the conversion did not like, is composed again by ruamel, so that every message
-# and position is ruamel's (tests/test_incremental.py compares the two on every file).
+# fast composer's nodes go through `_libyaml_to_plain`, the same conversion without the checks
+# that cannot fail for the text libyaml is given (twice as fast), and its result is used only
+# when that accepts it; a refusal, or anything libyaml or the conversion did not like, is
+# composed again by ruamel, so that every message and position is ruamel's
+# (tests/test_incremental.py compares the two on every file).
 
 
 def read_document(
