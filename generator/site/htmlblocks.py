@@ -26,10 +26,8 @@ from markdown.preprocessors import Preprocessor
 
 _FIRST_TAG = re.compile(r"<([a-z][a-z0-9]*)[\s>]")
 _FIRST_TAG_OF_LINE = re.compile(r"<([a-z][a-z0-9]*)(?:[^\S\n]|>)")  # in a text of several lines
-# A start tag that excludes its element from search; a heading.
-_EXCLUDED_BLOCK = re.compile(r"<[a-z][a-z0-9]*\s[^>]*\bdata-search-exclude[\s>=]")
-_HEADING = re.compile(r"<h[1-6][\s>]")
-# The same two in a text of several lines: the start tag begins a line, and stays on it.
+# A start tag at the start of a line that excludes its element from search (the tag stays on
+# that line); a heading.
 _EXCLUDED_LINE = re.compile(r"^<([a-z][a-z0-9]*)[^\S\n][^>\n]*\bdata-search-exclude(?:[^\S\n]|[>=])", re.MULTILINE)
 _HEADING_IN_TEXT = re.compile(r"<h[1-6](?:[^\S\n]|>)")
 # What html.parser reads in its own way (comments, CDATA, raw-text elements), or md_in_html would.
