@@ -75,7 +75,7 @@ def test_partial_build_rebuilds_the_edited_page_and_equals_a_full_build(data_cop
         "for-utvarderare/index.html",
     }
     listing_pages = {  # the tag listings show other pages' titles: rebuilt with the navigation's pages
-        name for name in pages if name.startswith("goda-exempel/") and name.count("/") == 3 or "guldstjarnor" in name
+        name for name in pages if (name.startswith("goda-exempel/") and name.count("/") == 3) or "guldstjarnor" in name
     }
     assert len(listing_pages) > 5
     shown_elsewhere = nav_pages | listing_pages
