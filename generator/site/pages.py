@@ -218,7 +218,7 @@ def _render(
         fingerprint = cache.fingerprints
         fingerprint.start()
         base = (version, fingerprint(t))
-        keys = [hash((base, fingerprint((page.path, page.template, page.context)))) for page in pages]
+        keys = cache.page_keys(base, [(page.path, page.template, page.context) for page in pages])
     markdown: list[bytes | None] = []
     for page, key in zip(pages, keys, strict=False):
         old = cache.pages.get(page.path)
