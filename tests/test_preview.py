@@ -121,3 +121,13 @@ def test_an_evaluation_removed_and_added_again_rebuilds_by_mkdocs_with_whole_lis
     preview.wait()
     assert preview.quick_builds == 1
     assert tree(site) == _full_build(data_copy, tmp_path / "full2")
+
+
+def test_a_municipality_renamed_rebuilds_the_pages_under_it_by_mkdocs(preview, data_copy, tmp_path):
+    site = tmp_path / "preview" / "site"
+    _replace(data_copy / "_municipalities.yaml", "name: Karlskoga\n", "name: Karlskoga kommun\n")
+    preview.build()
+    preview.wait()
+    assert preview.quick_builds == 0  # the breadcrumbs of the pages under its page show its name
+    assert "Karlskoga kommun" in (site / EDITED_PAGE).read_text(encoding="utf-8")
+    assert tree(site) == _full_build(data_copy, tmp_path / "full")

@@ -68,6 +68,7 @@ class Preview:
         self._serve_url = serve_url
         self._kept: _Kept | None = None
         self._later: threading.Thread | None = None  # the data files and search index of the last quick rebuild
+        self._clean = False  # the next build by MkDocs builds every page (a title in the navigation changed)
         self.quick_builds = 0  # how many rebuilds were quick (for the tests)
 
     def build(self, config: MkDocsConfig | None = None) -> None:
@@ -91,7 +92,8 @@ class Preview:
         config = config or self._get_config()
         config.site_url = self._serve_url
         config_bytes = Path(config.config_file_path).read_bytes()
-        build(config, serve_url=self._serve_url, dirty=True)
+        clean, self._clean = self._clean, False
+        build(config, serve_url=self._serve_url, dirty=not clean)
         plugin = portal_plugin(config)
         made = plugin.build
         if made.files is not None and made.nav is not None and made.env is not None:
@@ -115,8 +117,13 @@ class Preview:
         for page in pages:
             _populate(page, config, kept.files)
         renamed = [page for page in pages if _shown_elsewhere(page) != shown[page.file.src_uri]]
-        if any(page in kept.nav.pages or _has_pages_under(page, kept.files) for page in renamed):
-            return False  # the navigation or breadcrumbs of other pages: MkDocs' build sees these pages as changed
+        if any(page in kept.nav.pages for page in renamed):  # every page shows the navigation
+            self._clean = True
+            return False
+        under = [other for page in renamed for other in _pages_under(page, kept.files)]
+        if under:  # their breadcrumbs show the new title: MkDocs' build sees these pages as changed, and those
+            _remove_outputs(kept, tuple(other.file.src_uri for other in under))
+            return False
         if renamed or any(page.file.src_uri in plugin.listing_pages for page in pages):
             pages += _listings_again(kept, plugin, renamed, [page.file.src_uri for page in pages])
         for file in changed:
@@ -141,6 +148,7 @@ class Preview:
 
     def _update_data_and_search(self, kept: _Kept, plugin: KommunkompassenPlugin, search) -> None:
         report = finish_data_files(plugin.cache)
+        _remove_outputs(kept, report.removed)
         for path in report.written:
             file = kept.files.get_file_from_path(path)
             if file is not None:
@@ -176,9 +184,13 @@ def _shown_elsewhere(page: Page) -> tuple:
     return (page.title, tuple(page.meta.get("tags") or ()))
 
 
-def _has_pages_under(page: Page, files: Files) -> bool:
-    """Whether other pages lie under this page's address (their breadcrumbs show its title)."""
-    return any(other.page is not page and other.url.startswith(page.file.url) for other in files.documentation_pages())
+def _pages_under(page: Page, files: Files) -> list[Page]:
+    """The other pages under this page's address (their breadcrumbs show its title)."""
+    return [
+        other.page
+        for other in files.documentation_pages()
+        if other.page is not None and other.page is not page and other.url.startswith(page.file.url)
+    ]
 
 
 def _listings_again(kept: _Kept, plugin: KommunkompassenPlugin, renamed: list[Page], rebuilt: list[str]) -> list[Page]:
