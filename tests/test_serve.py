@@ -168,3 +168,5 @@ def test_serve_shows_a_data_error_as_file_line_col(data_copy: Path, tmp_path: Pa
     shown = str(data_copy / EDITED) if not str(data_copy).startswith(str(ROOT)) else EDITED
     assert any(line.startswith(f"{shown}:") and ": error: " in line for line in text.splitlines()), text
     assert "Traceback" not in text
+    assert "Sidorna visas som förut tills felen ovan är rättade" in text  # in Swedish, not MkDocs' English line
+    assert "An error happened" not in text

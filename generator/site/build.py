@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -647,13 +648,16 @@ def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = 
     return 0
 
 
+_REBUILD_FAILED = re.compile(r"(\[[\d:]+\] )?An error happened during the rebuild")  # with the server's time, if any
+
+
 class _PreviewFormat(logging.Formatter):
     """Our own lines (a build's summary, the data's problems) as they are; MkDocs' warnings with their level."""
 
     def format(self, record: logging.LogRecord) -> str:
         if record.name.startswith(("kommunkompassen", "mkdocs.plugins.kommunkompassen")):
             return record.getMessage()
-        if record.getMessage().startswith("An error happened during the rebuild"):
+        if _REBUILD_FAILED.match(record.getMessage()):  # MkDocs' server, after the data's errors
             return msg("serve.kept")
         return f"{record.levelname}: {record.getMessage()}"
 
