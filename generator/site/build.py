@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from generator.errors import DataError
+from generator.errors import BuildError, DataError, UsageError
 from generator.loader import read_document
 from generator.messages import msg
 from generator.problems import Pos, Problem, display_path, error
@@ -432,17 +432,17 @@ def build_site(
     run_mkdocs: bool = True,
     docs_dir: Path | None = None,
     config_file: Path | None = None,
-) -> int:
+) -> Path | WriteReport:
     """`kommunkompassen build` of the portal whose config is `config_file` (default: mkdocs.yml in
     the working folder); its own data, docs and site folders unless others are given.
-    Exit 0 on success, 1 on invalid data or a failed build, 2 when there is no portal."""
-    from generator.site.portal import PortalError, find_portal
 
-    try:
-        portal = find_portal(config_file)
-    except PortalError as exc:
-        print(msg("build.stopped_because", reason=exc), file=sys.stderr)
-        return 2
+    Returns the site folder built (absolute), or with `run_mkdocs` false what was written to the
+    docs folder. Raises PortalError when there is no portal, UsageError when the site folder is
+    not one it may replace, DataError on invalid data (nothing written) and BuildError when
+    MkDocs fails (the last site left as it was); it prints nothing itself."""
+    from generator.site.portal import find_portal
+
+    portal = find_portal(config_file)
     with _environment(release_environment(portal.root)):
         return _build_site(
             portal, data_dir or portal.data_dir, site_dir or portal.site_dir, run_mkdocs, docs_dir or portal.docs_dir
@@ -477,15 +477,12 @@ def site_dir_problem(site_dir: Path) -> str | None:
     return msg("build.site_foreign", site_dir=site_dir, marker=SITE_MARKER)
 
 
-def _build_site(portal: Portal, data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
+def _build_site(portal: Portal, data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> Path | WriteReport:
     if run_mkdocs:
-        refusal = site_dir_problem(site_dir)
-        if refusal:
-            print(msg("build.stopped_because", reason=refusal), file=sys.stderr)
-            return 2
+        _check_site_dir(site_dir)
         return _mkdocs_build(portal, data_dir, site_dir.resolve(), docs_dir)
     try:
-        report = generate(
+        return generate(
             data_dir,
             docs_dir,
             portal.content_dir,
@@ -494,18 +491,19 @@ def _build_site(portal: Portal, data_dir: Path, site_dir: Path, run_mkdocs: bool
             templates_dir=portal.templates_dir,
         )
     except DataError as exc:
-        return _stopped(exc)
-    print(
-        msg("build.generated", written=len(report.written), removed=len(report.removed), unchanged=report.unchanged),
-        file=sys.stderr,
-    )
-    return 0
+        raise _stopped(exc) from None
 
 
-def _stopped(exc: DataError) -> int:
-    _print_problems(exc.problems)
-    print(msg("build.stopped"), file=sys.stderr)
-    return 1
+def _check_site_dir(site_dir: Path) -> None:
+    """UsageError if `build` must not replace `site_dir` (see `site_dir_problem`)."""
+    refusal = site_dir_problem(site_dir)
+    if refusal:
+        raise UsageError(msg("build.stopped_because", reason=refusal), whole_line=True)
+
+
+def _stopped(exc: DataError) -> DataError:
+    """The data's errors as the build reports them: the problems, then that nothing was written."""
+    return DataError(exc.problems, msg("build.stopped"), whole_line=True)
 
 
 def load_portal_config(portal: Portal, data_dir: Path | None = None, **options):
@@ -530,7 +528,7 @@ def portal_plugin(config):
     return plugin
 
 
-def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path) -> int:
+def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path) -> Path:
     """Generate (errors stop here, before MkDocs starts), then build into a fresh folder beside
     the target and swap it in only when complete. The data is loaded and validated once: the
     plugin's on_pre_build uses what `generate_before_build` wrote."""
@@ -550,7 +548,7 @@ def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path
             plugin.generate_before_build(config)
         except DataError as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            return _stopped(exc)
+            raise _stopped(exc) from None
         try:
             build(config)
         finally:
@@ -558,43 +556,37 @@ def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path
         (staging / SITE_MARKER).write_text(SITE_MARKER_TEXT, encoding="utf-8")
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        print(msg("build.failed", detail=exc), file=sys.stderr)
-        return 1
+        raise BuildError(msg("build.failed", detail=exc), whole_line=True) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         if plugin is not None:
             finish_charts(plugin.cache)
-    refusal = site_dir_problem(site_dir)  # again: the folder may have changed while MkDocs worked
-    if refusal:
+    try:
+        _check_site_dir(site_dir)  # again: the folder may have changed while MkDocs worked
+    except UsageError:
         shutil.rmtree(staging, ignore_errors=True)
-        print(msg("build.stopped_because", reason=refusal), file=sys.stderr)
-        return 2
+        raise
     if site_dir.exists():
         shutil.rmtree(site_dir)
     os.replace(staging, site_dir)
-    print(msg("build.built", site_dir=site_dir), file=sys.stderr)
-    return 0
+    return site_dir
 
 
 def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = None) -> int:
     """`kommunkompassen serve`: the live preview. After an edit, the generator rewrites the pages
     whose content changed and MkDocs builds only those (its "dirty" build; the plugin keeps the
     navigation, search index and tags as a full build would have them). The terminal shows the
-    address, one line per build and the data's problems as `file:line:col: level: message`."""
+    address, one line per build and the data's problems as `file:line:col: level: message`.
+    Raises PortalError when there is no portal, UsageError when its config does not use the plugin."""
     from mkdocs.commands.serve import serve
 
-    from generator.site.portal import PortalError, find_portal, plugins_with_data
+    from generator.site.portal import find_portal, plugins_with_data
 
-    try:
-        portal = find_portal(config_file)
-    except PortalError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    portal = find_portal(config_file)  # PortalError when there is none
     if not portal.uses_plugin:
-        print(msg("portal.no_plugin"), file=sys.stderr)
-        return 2
+        raise UsageError(msg("portal.no_plugin"), whole_line=True)
     options: dict[str, Any] = {}
     if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
         options["plugins"] = plugins_with_data(portal.config_file, data_dir)
@@ -622,8 +614,3 @@ def _quiet_mkdocs_logging() -> None:
     logging.getLogger().addHandler(handler)
     logging.getLogger("mkdocs").setLevel(logging.WARNING)  # its routine INFO lines buried the address
     logging.getLogger("kommunkompassen").setLevel(logging.INFO)
-
-
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        print(problem.plain(), file=sys.stderr)
