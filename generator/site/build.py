@@ -53,13 +53,16 @@ def generate(
     root: Path | None = None,
     cache: BuildCache | None = None,
     templates_dir: Path | None = None,
+    locale_dir: Path | None = None,
 ) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
 
     `content_dir` holds the portal's own pages (a file there replaces the package's default of
     the same name), `templates_dir` its own page templates (one there replaces the package's of
-    the same name), `overrides_dir` its Material overrides (all three checked for links) and
-    `root` its folder (no folder from it down to `docs_dir` may be a link).
+    the same name), `locale_dir` its own page texts (`sv.yaml`, whose keys replace the package's
+    texts of the same keys; DataError for a key the package lacks), `overrides_dir` its Material
+    overrides (all four checked for links) and `root` its folder (no folder from it down to
+    `docs_dir` may be a link).
 
     With a `cache` kept by the caller from the last run (see `site.cache`), an
     edit in the live preview re-reads only the changed files and re-renders only
@@ -75,7 +78,16 @@ def generate(
     finish_charts(cache)
     with _collector_paused():
         return _generate(
-            data_dir, docs_dir, content_dir, timings, charts_later, overrides_dir, root, cache, templates_dir
+            data_dir,
+            docs_dir,
+            content_dir,
+            timings,
+            charts_later,
+            overrides_dir,
+            root,
+            cache,
+            templates_dir,
+            locale_dir,
         )
 
 
@@ -125,19 +137,21 @@ def _generate(
     root: Path | None,
     cache: BuildCache,
     templates_dir: Path | None,
+    locale_dir: Path | None,
 ) -> WriteReport:
     from generator.aggregate import aggregate
     from generator.site.pages import render_site, render_site_drawing_charts_later
 
     clock = _Clock(timings)
     dataset = check_data(data_dir, cache, clock)
-    check_copied_folders(content_dir, overrides_dir, templates_dir)
+    check_copied_folders(content_dir, overrides_dir, templates_dir, locale_dir)
     portal = aggregate(dataset, cache.revision_part)
     clock.lap("aggregate")
     if charts_later:
-        files, drawing = render_site_drawing_charts_later(portal, content_dir, cache, templates_dir)
+        files, drawing = render_site_drawing_charts_later(portal, content_dir, cache, templates_dir, locale_dir)
     else:
-        files, drawing = render_site(portal, content_dir, cache=cache, templates_dir=templates_dir), None
+        files = render_site(portal, content_dir, cache=cache, templates_dir=templates_dir, locale_dir=locale_dir)
+        drawing = None
     clock.lap("render")
     check_docs_folder(docs_dir, root)
     report = write_tree(files, docs_dir, cache, coming=drawing.paths if drawing else ())
@@ -166,8 +180,8 @@ def check_data(data_dir: Path, cache: BuildCache | None = None, clock: _Clock | 
 
 
 def check_copied_folders(*portal_folders: Path | None) -> None:
-    """The portal's folders the build copies or renders into the site (its pages, overrides and
-    templates) hold no symbolic links (DataError otherwise): a link could publish any file of the
+    """The portal's folders the build copies or renders into the site (its pages, overrides,
+    templates and texts) hold no symbolic links (DataError otherwise): a link could publish any file of the
     machine that builds."""
     from generator.loader import link_problems
 
@@ -489,6 +503,7 @@ def _build_site(portal: Portal, data_dir: Path, site_dir: Path, run_mkdocs: bool
             overrides_dir=portal.overrides_dir,
             root=portal.root,
             templates_dir=portal.templates_dir,
+            locale_dir=portal.locale_dir,
         )
     except DataError as exc:
         raise _stopped(exc) from None
