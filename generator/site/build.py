@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Collection, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -54,6 +54,7 @@ def generate(
     cache: BuildCache | None = None,
     templates_dir: Path | None = None,
     locale_dir: Path | None = None,
+    data_later: bool = False,
 ) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
 
@@ -73,9 +74,14 @@ def generate(
     are drawn by one while the caller goes on (MkDocs, which needs them only when
     it copies static files): `charts_in_progress` names their files and
     `finish_charts` waits for them and writes them.
+
+    With `data_later` (the live preview), the data files (data/ and each evaluation's own) are
+    left as the last build wrote them, to be brought up to date by `finish_data_files` once the
+    edited pages are shown.
     """
     cache = BuildCache(keep_pages=False) if cache is None else cache  # no next build to keep pages for
     finish_charts(cache)
+    finish_data_files(cache)
     with _collector_paused():
         return _generate(
             data_dir,
@@ -88,6 +94,7 @@ def generate(
             cache,
             templates_dir,
             locale_dir,
+            data_later,
         )
 
 
@@ -107,6 +114,28 @@ def finish_charts(cache: BuildCache) -> None:
     folder = str(docs_dir.resolve())
     state = _write_changed(drawing.finish(), docs_dir, cache.written.get(folder, {}))[0]
     cache.written.setdefault(folder, {}).update(state)
+
+
+def finish_data_files(cache: BuildCache) -> WriteReport:
+    """Make and write the data files a build with `data_later` left as they were (if any):
+    those whose bytes changed are written, those no longer made are removed."""
+    if cache.data_later is None or cache.data_docs is None:
+        return WriteReport((), (), 0)
+    from generator.site.pages import render_data_files
+
+    docs_dir, before = cache.data_docs, cache.data_paths or frozenset()
+    with _collector_paused():
+        files = render_data_files(cache) or {}
+    folder = str(docs_dir.resolve())
+    known = cache.written.setdefault(folder, {})
+    state, written, unchanged = _write_changed(files, docs_dir, known)
+    known.update(state)
+    removed = sorted(before - files.keys())
+    for relative in removed:
+        known.pop(relative, None)
+        with suppress(FileNotFoundError):
+            os.unlink(docs_dir / relative)
+    return WriteReport(tuple(written), tuple(removed), unchanged)
 
 
 @contextmanager
@@ -138,6 +167,7 @@ def _generate(
     cache: BuildCache,
     templates_dir: Path | None,
     locale_dir: Path | None,
+    data_later: bool = False,
 ) -> WriteReport:
     from generator.aggregate import aggregate
     from generator.site.pages import render_site, render_site_drawing_charts_later
@@ -147,14 +177,20 @@ def _generate(
     check_copied_folders(content_dir, overrides_dir, templates_dir, locale_dir)
     portal = aggregate(dataset, cache.revision_part)
     clock.lap("aggregate")
-    if charts_later:
-        files, drawing = render_site_drawing_charts_later(portal, content_dir, cache, templates_dir, locale_dir)
+    if charts_later or data_later:
+        files, drawing = render_site_drawing_charts_later(
+            portal, content_dir, cache, templates_dir, data_later=data_later, locale_dir=locale_dir
+        )
     else:
         files = render_site(portal, content_dir, cache=cache, templates_dir=templates_dir, locale_dir=locale_dir)
         drawing = None
     clock.lap("render")
     check_docs_folder(docs_dir, root)
-    report = write_tree(files, docs_dir, cache, coming=drawing.paths if drawing else ())
+    coming = drawing.paths if drawing else ()
+    cache.data_docs = docs_dir if cache.data_later is not None else None
+    if cache.data_later is not None:  # left as they are until finish_data_files
+        coming = (*coming, *(cache.data_paths or ()))
+    report = write_tree(files, docs_dir, cache, coming=coming)
     if drawing is not None:
         cache.drawing = (drawing, docs_dir)
     clock.lap("write")
@@ -309,6 +345,7 @@ def write_tree(
     known = cache.written.get(str(folder.resolve()), {})
     state, written, unchanged = _write_changed(files, folder, known)
     removed = _remove_others(folder, files.keys() | set(coming) if coming else files, cache)
+    state.update((path, known[path]) for path in coming if path in known)  # still as they were
     cache.written[str(folder.resolve())] = state
     return WriteReport(tuple(written), tuple(removed), unchanged)
 
@@ -590,13 +627,12 @@ def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path
 
 
 def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = None) -> int:
-    """`kommunkompassen serve`: the live preview. After an edit, the generator rewrites the pages
-    whose content changed and MkDocs builds only those (its "dirty" build; the plugin keeps the
-    navigation, search index and tags as a full build would have them). The terminal shows the
-    address, one line per build and the data's problems as `file:line:col: level: message`.
-    Raises PortalError when there is no portal, UsageError when its config does not use the plugin."""
-    from mkdocs.commands.serve import serve
-
+    """`kommunkompassen serve`: the live preview (generator.site.preview). After an edit, the
+    generator rewrites the pages whose content changed and MkDocs renders only those again. The
+    terminal shows the address, one line per build and the data's problems as
+    `file:line:col: level: message`. Raises PortalError when there is no portal, UsageError when
+    its config does not use the plugin."""
+    from generator.site import preview
     from generator.site.portal import find_portal, plugins_with_data
 
     portal = find_portal(config_file)  # PortalError when there is none
@@ -608,7 +644,7 @@ def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = 
     _quiet_mkdocs_logging()
     os.environ.update(release_environment(portal.root))
     print(msg("serve.address", address=dev_addr), file=sys.stderr, flush=True)
-    serve(str(portal.config_file), dev_addr=dev_addr, livereload=True, build_type="dirty", **options)
+    preview.serve(portal.config_file, dev_addr, options)
     return 0
 
 

@@ -78,6 +78,9 @@ class BuildCache:
             tuple[bytes, tuple[str, ...]], str
         ] = {}  # the workbook's sheets, by their CSV and column types
         self.sheet_rows: dict[tuple, str] = {}  # the XML of each row of the sheets made last, by number, types, values
+        self.data_paths: frozenset[str] | None = None  # the data files the last build made
+        self.data_later: tuple[ag.Portal, dict] | None = None  # what the data files left for later are made from
+        self.data_docs: Path | None = None  # the docs folder they are to be written into
         self.fingerprints = Fingerprints()
         # writing
         self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded

@@ -134,14 +134,32 @@ def render_site_drawing_charts_later(
     content_dir: Path | None,
     cache: BuildCache,
     templates_dir: Path | None = None,
+    data_later: bool = False,
     locale_dir: Path | None = None,
 ) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
-    worker process that goes on drawing after this returns: the files without those charts, and them."""
+    worker process that goes on drawing after this returns: the files without those charts, and them.
+
+    With `data_later` (the live preview, once a build has made the data files), the data files are
+    left out too, for `render_data_files` to make once the pages are shown: `cache.data_later`
+    then holds what they are made from, and `cache.data_paths` names the last build's."""
     t = page_texts(locale_dir)
-    files, drawing = _render(portal, t, cache, charts_later=True, templates=_portal_templates(templates_dir))
+    files, drawing = _render(
+        portal, t, cache, charts_later=True, templates=_portal_templates(templates_dir), data_later=data_later
+    )
     files.update(content_files(content_dir))
     return files, drawing
+
+
+def render_data_files(cache: BuildCache) -> dict[str, bytes] | None:
+    """The data files left out by a build with `data_later`, or None if it left none out."""
+    if cache.data_later is None:
+        return None
+    portal, t = cache.data_later
+    cache.data_later = None
+    data = datafiles.data_files(portal, t, cache.data, cache.sheets, cache.sheet_rows)
+    cache.data_paths = frozenset(data)
+    return data
 
 
 def _portal_templates(templates_dir: Path | None) -> Path | None:
@@ -197,7 +215,12 @@ def _templates_version(templates: Path | None) -> int:
 
 
 def _render(
-    portal: ag.Portal, t: dict, cache: BuildCache, charts_later: bool = False, templates: Path | None = None
+    portal: ag.Portal,
+    t: dict,
+    cache: BuildCache,
+    charts_later: bool = False,
+    templates: Path | None = None,
+    data_later: bool = False,
 ) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     release = datafiles.release()  # the commit and its date: an input like the records, never the clock
     version = _templates_version(templates)
@@ -218,24 +241,33 @@ def _render(
     charts_needed = {
         chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts
     }
+    data_later = data_later and cache.data_paths is not None  # the first build makes them: nothing to keep
+    cache.data_later = (portal, t) if data_later else None
     data, drawing = _make(
         pages,
         markdown,
         charts_needed,
         t,
-        meanwhile=lambda: datafiles.data_files(portal, t, cache.data, cache.sheets, cache.sheet_rows),
+        meanwhile=dict
+        if data_later
+        else lambda: datafiles.data_files(portal, t, cache.data, cache.sheets, cache.sheet_rows),
         charts_later=charts_later,
         templates=templates,
     )
     files = _page_files(pages, markdown, charts_needed)
     files.update(data)
+    if not data_later:
+        cache.data_paths = frozenset(data)
     made = cast(list[bytes], markdown)  # _make has filled in every page
     cache.pages = {
         page.path: (key, content) for page, key, content in zip(pages, keys, made, strict=True) if key is not None
     }
     cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
-    if drawing is None:
+    if drawing is None and not data_later:
         cache.last = (signature, dict(files))
+        return files, None
+    if drawing is None:
+        cache.last = None  # without the data files
         return files, None
     cache.last = None  # the charts being drawn join cache.charts when they are finished
     return files, ChartsInProgress(drawing, pages, cache)

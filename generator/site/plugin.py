@@ -47,12 +47,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, Environment
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 
 from generator.messages import language, msg
 from generator.site.build import DataError, WriteReport, charts_in_progress, finish_charts, generate
@@ -93,6 +94,9 @@ class _Build:
     built: list[str] = field(default_factory=list)  # the pages built this time
     nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
     titles: dict[str, str | None] = field(default_factory=dict)  # front-matter titles read, by source path
+    files: Files | None = None  # MkDocs' files, navigation and template environment, for the live preview
+    nav: Navigation | None = None  # to build single pages again (generator.site.preview)
+    env: Environment | None = None
 
 
 class _NoDirtyWarning(logging.Filter):
@@ -127,13 +131,23 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         self._generated_for: Path | None = None  # the docs folder `generate_before_build` filled
         self.cache = BuildCache(keep_pages=False)  # what generation remembers for the next build in this process
         self.compiled_templates = _CompiledTemplates()
+        self.tag_mappings: dict = {}  # Material's tags plugin's mappings of the last build, by page address
+        self.listing_pages: frozenset[str] = frozenset()  # the pages that list pages by tag, by source path
 
     def on_startup(self, *, command, dirty: bool) -> None:
         """MkDocs keeps a plugin that has this event for all the rebuilds of a `serve`. Pages are
         remembered by their context only for the live preview: a one-off build has no next build."""
         self.cache.keep_pages = command == "serve"
 
-    def on_config(self, config):
+    @event_priority(100)
+    def _keep_tag_mappings(self, config):
+        """Before Material's tags plugin starts anew: the pages' tags as the last build knew them
+        (see `_complete_tag_mappings`)."""
+        tags = tags_plugin(config)
+        self.tag_mappings = dict(getattr(getattr(tags, "mappings", None), "data", {}))
+        return config
+
+    def _configure(self, config):
         self.portal = self.portal_of(config)
         builder_log = logging.getLogger("mkdocs.commands.build")
         if not any(isinstance(f, _NoDirtyWarning) for f in builder_log.filters):
@@ -156,6 +170,8 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             if folder is not None and folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         return config
+
+    on_config = CombinedEvent(_keep_tag_mappings, _configure)
 
     def portal_of(self, config) -> Portal:
         """The portal this config builds: its folders, absolute."""
@@ -180,8 +196,9 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         self._generate(portal)
         self._generated_for = portal.docs_dir
 
-    def _generate(self, portal: Portal) -> WriteReport:
-        """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages."""
+    def _generate(self, portal: Portal, data_later: bool = False) -> WriteReport:
+        """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages
+        (and with `data_later`, the data files left for `build.finish_data_files`)."""
         return generate(
             portal.data_dir,
             portal.docs_dir,
@@ -192,16 +209,38 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             cache=self.cache,
             templates_dir=portal.templates_dir,
             locale_dir=portal.locale_dir,
+            data_later=data_later,
         )
+
+    def generate_pages_first(self, config) -> WriteReport:
+        """The live preview's quick rebuild (generator.site.preview): a new build without MkDocs'
+        own start, whose generation leaves the data files for later; logs and raises Abort on invalid data."""
+        page_urls = self.build.page_urls
+        self.build = _Build(
+            previous_lists=_page_lists(config),
+            page_urls=page_urls,
+            files=self.build.files,
+            nav=self.build.nav,
+            env=self.build.env,
+        )
+        try:
+            return self._generate(self.portal_of(config), data_later=True)
+        except DataError as exc:
+            self._report(exc)
+            raise AssertionError("unreachable") from None
+
+    def _report(self, exc: DataError) -> None:
+        """The data's errors, each as `file:line:col: error: ...`, then Abort: MkDocs keeps the last site."""
+        for problem in exc.problems:
+            if problem.level.value == "error":
+                log.error(problem.plain())
+        raise Abort(msg("build.not_regenerated", detail=exc)) from None
 
     def forget_generated(self) -> None:
         self._generated_for = None
 
     def on_pre_build(self, config) -> None:
-        self.build = _Build()
-        for name in _PAGE_LISTS:  # read before a full build cleans the site folder
-            with contextlib.suppress(OSError):
-                self.build.previous_lists[name] = (Path(config.site_dir) / name).read_bytes()
+        self.build = _Build(previous_lists=_page_lists(config))  # read before a full build cleans the site folder
         portal = self.portal or self.portal_of(config)
         if self._generated_for == portal.docs_dir:
             self._generated_for = None
@@ -210,10 +249,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         try:
             report = self._generate(portal)
         except DataError as exc:
-            for problem in exc.problems:
-                if problem.level.value == "error":
-                    log.error(problem.plain())
-            raise Abort(msg("build.not_regenerated", detail=exc)) from None
+            self._report(exc)
         if report.written or report.removed:
             log.info(msg("build.hook_written", written=len(report.written), removed=len(report.removed)))
 
@@ -230,8 +266,10 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         is known only once it is rendered: the navigation's pages, whose titles every page shows,
         are rebuilt each time (their output is removed, so MkDocs sees them as changed)."""
         self.build.page_urls = [_page_url(file) for file in files.documentation_pages()]
-        for page in nav.pages:
-            if not page.file.is_modified():
+        self.build.files, self.build.nav = files, nav
+        listings = [files.get_file_from_path(path) for path in self.listing_pages]
+        for page in [*nav.pages, *(file.page for file in listings if file is not None and file.page is not None)]:
+            if not page.file.is_modified():  # a tag listing, too, shows other pages' titles
                 os.remove(page.file.abs_dest_path)
                 self.build.nav_rebuilt.add(page.url)
         nav.kk_files = files  # the pages by their source path, for `_where` (page events are not handed the files)
@@ -314,14 +352,33 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             del page._kk_tab
         return output
 
+    @event_priority(101)
+    def _complete_tag_mappings(self, env, *, config, files):
+        """Before Material's tags plugin fills in its listings (on_env, priority 100): in a partial
+        build it has read the tags of the rebuilt pages only; the other pages' tags are what the last
+        build read, in the order a full build reads them."""
+        tags = tags_plugin(config)
+        mappings = getattr(tags, "mappings", None)
+        if mappings is None or not self.tag_mappings:
+            return env
+        now = mappings.data
+        pages = [file.page for file in files.documentation_pages() if file.page is not None]
+        mappings.data = {
+            page.url: now.get(page.url) or self.tag_mappings[page.url]
+            for page in pages
+            if page.url in now or (page.markdown is None and page.url in self.tag_mappings)
+        }
+        return env
+
     @event_priority(_LAST)
-    def on_env(self, env, *, config, files):
+    def _link_static_files(self, env, *, config, files):
         """Hard-link the docs folder's static files (every chart's SVG and CSV, the data files) into
         the site, where MkDocs would copy them: thousands of small copies took seconds. The
         generator replaces a changed file with a new one, so the site never changes with it.
         MkDocs skips a file that is already there as the same file; any file that cannot be
         linked (another file system, a name already taken) MkDocs copies as usual."""
         env.bytecode_cache = self.compiled_templates
+        self.build.env = env
         finish_charts(self.cache)  # MkDocs copies the static files next
         docs = os.path.join(os.path.normpath(config.docs_dir), "")
         for file in files:
@@ -334,11 +391,14 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
                     pass
         return env
 
+    on_env = CombinedEvent(_complete_tag_mappings, _link_static_files)
+
     def on_serve(self, server, *, config, builder):
         """The docs folder is the generator's output, not something an evaluator edits: MkDocs' watch
         of it made every build that wrote pages start another one, and polled its thousands of files
         twice a second. The data and content, which it is made from, stay watched (on_config)."""
-        server.unwatch(config.docs_dir)
+        with contextlib.suppress(KeyError):  # `kommunkompassen serve` does not watch it to begin with
+            server.unwatch(config.docs_dir)
         return server
 
     def on_build_error(self, *, error) -> None:
@@ -350,18 +410,30 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         """Material writes the search index with every å, ä and ö as a six-character
         escape (\\u00e5); the same JSON in UTF-8 is a tenth smaller (8 % gzipped).
         After a partial build, the page lists get back the entries of the pages not built."""
+        listings = getattr(getattr(tags_plugin(config), "listings", None), "data", ())
+        self.listing_pages = frozenset(listing.page.file.src_uri for listing in listings)
         site = Path(config.site_dir)
-        partial = len(self.build.built) < len(self.build.page_urls)
+        partial = self.partial
         index = site / "search" / "search_index.json"
         if index.is_file():
-            data = json.loads(index.read_bytes())
-            if partial:
-                data = self._completed("search/search_index.json", data)
-            index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            self.write_search_index(site, json.loads(index.read_bytes()))
         tags = site / "tags.json"
         if partial and tags.is_file():
-            tags.write_text(json.dumps(self._completed("tags.json", json.loads(tags.read_bytes()))), encoding="utf-8")
-        preview_log.info(self._rebuilt_line(partial))
+            _write_atomically(tags, json.dumps(self._completed("tags.json", json.loads(tags.read_bytes()))))
+        preview_log.info(self.rebuilt_line())
+
+    @property
+    def partial(self) -> bool:
+        """Whether this build built only some of the pages."""
+        return len(self.build.built) < len(self.build.page_urls)
+
+    def write_search_index(self, site: Path, data: dict) -> None:
+        """The search index as UTF-8; after a partial build, with the other pages' entries of the last one."""
+        if self.partial:
+            data = self._completed("search/search_index.json", data)
+        _write_atomically(
+            site / "search" / "search_index.json", json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        )
 
     def _completed(self, name: str, data: dict) -> dict:
         """A page list written by a partial build, with the entries of the pages not built taken
@@ -376,18 +448,40 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             if page_of(entry) not in built:
                 entries.setdefault(page_of(entry), []).append(entry)
         for entry in data.get(key, []):
-            entries.setdefault(page_of(entry), []).append(entry)
+            if page_of(entry) in built:  # Material's search may carry the last index's entries over too
+                entries.setdefault(page_of(entry), []).append(entry)
         return {**data, key: [entry for url in self.build.page_urls for entry in entries.get(url, ())]}
 
-    def _rebuilt_line(self, partial: bool) -> str:
+    def rebuilt_line(self) -> str:
         """The live preview's one line per build: how long it took and what it rebuilt."""
         seconds = f"{time.perf_counter() - self.build.started:.1f}"
         seconds = seconds.replace(".", ",") if language() == "sv" else seconds
-        if not partial:
+        if not self.partial:
             return msg("serve.built", seconds=seconds, count=len(self.build.built))
         changed = [url or "/" for url in self.build.built if url not in self.build.nav_rebuilt]
         more = msg("serve.more", count=len(changed) - 3) if len(changed) > 3 else ""
         return msg("serve.rebuilt", seconds=seconds, pages=", ".join(changed[:3]) or msg("serve.no_pages"), more=more)
+
+
+def tags_plugin(config):
+    """Material's tags plugin in this config, if it has it."""
+    return config.plugins.get("material/tags") or config.plugins.get("tags")
+
+
+def _page_lists(config) -> dict[str, bytes]:
+    """The site's files that list every page, as the last build wrote them."""
+    lists = {}
+    for name in _PAGE_LISTS:
+        with contextlib.suppress(OSError):
+            lists[name] = (Path(config.site_dir) / name).read_bytes()
+    return lists
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """The live preview's server may be reading the file: it sees the old one or the new one, whole."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _page_url(file) -> str:
