@@ -121,8 +121,7 @@ def test_the_plugin_watches_the_texts_folder_its_option_names(portal: Path) -> N
     found = find_portal(config_file)
     assert found.locale_dir == portal / "texter"
     config = b.load_portal_config(found)
-    plugin = b.portal_plugin(config)
-    plugin.on_config(config)
+    config = config.plugins.on_config(config)  # as MkDocs starts a build or the live preview
     assert str(portal / "texter") in config.watch
     report = b.build_site(None, None, run_mkdocs=False)
     assert isinstance(report, b.WriteReport)
@@ -218,3 +217,37 @@ def test_a_link_in_the_texts_folder_stops_the_build(capsys, portal: Path, tmp_pa
     assert code == 1
     assert f"{portal / 'locale' / 'sv.yaml'}:1:1: error: {link_message()}" in err.splitlines()
     assert not (portal / "site").exists()
+
+
+def test_the_live_preview_shows_an_edited_text_as_a_full_build_would(portal: Path, tmp_path: Path) -> None:
+    """Through the preview's own rebuild (generator.site.preview): the pages whose text changed are
+    rendered again, and the served site is then what a build of the whole site makes."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    from generator.site.portal import find_portal
+    from generator.site.preview import Preview
+
+    url = "http://127.0.0.1:8765/"
+    _texts(portal, NORWEGIAN)
+
+    def config(out: Path):
+        (out / "docs").mkdir(parents=True, exist_ok=True)
+        return b.load_portal_config(
+            find_portal(portal / "mkdocs.yml"), site_dir=str(out / "site"), docs_dir=str(out / "docs"), strict=True
+        )
+
+    first = config(tmp_path / "preview")
+    first.plugins.on_startup(command="serve", dirty=True)
+    preview = Preview(lambda: config(tmp_path / "preview"), url)
+    preview.build(first)
+    site = tmp_path / "preview" / "site"
+    assert "Kommuner i Norge" in (site / "index.html").read_text(encoding="utf-8")
+    _texts(portal, NORWEGIAN.replace("Kommuner i Norge", "Kommunene i Norge"))
+    preview.build()
+    preview.wait()
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "Kommunene i Norge" in home and "Kommuner i Norge" not in home
+    whole = config(tmp_path / "full")
+    whole.site_url = url
+    mkdocs_build(whole, serve_url=url)
+    assert tree(site) == tree(tmp_path / "full" / "site")
