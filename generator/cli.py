@@ -3,7 +3,7 @@
 Every command works on the portal in the working folder (its mkdocs.yml), or on the one whose
 config `-f/--config-file` names: the data folder is the one its plugin names unless `--data` says.
 
-Exit codes: 0 success, 1 problems in the data, 2 wrong usage; the library raises
+Exit codes: 0 success, 1 problems in the data or a failed build, 2 wrong usage; the library raises
 the errors of generator/errors.py, which this module turns into codes. Every message is
 Swedish unless `--lang en` or KOMMUNKOMPASSEN_LANG=en asks for English
 (generator/messages.py and generator/locale/messages.*.yaml).
