@@ -48,7 +48,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def build(data_dir: Path, out: Path) -> Path:
     site = out / "site"
-    assert build_site(data_dir, site, docs_dir=out / "docs", config_file=ROOT / "mkdocs.yml") == 0
+    assert build_site(data_dir, site, docs_dir=out / "docs", config_file=ROOT / "mkdocs.yml") == site.resolve()
     return site
 
 

@@ -53,7 +53,7 @@ def test_a_build_loads_and_validates_the_data_once(tmp_path: Path, monkeypatch) 
     monkeypatch.setattr(MkDocsConfig.plugins, "plugin_cache", {})
     monkeypatch.setattr(b, "load_data", counted_load)
     monkeypatch.setattr(generator.validate, "check_dataset", counted_check)
-    assert b.build_site(DATA, tmp_path / "site", docs_dir=tmp_path / "docs") == 0
+    assert b.build_site(DATA, tmp_path / "site", docs_dir=tmp_path / "docs") == (tmp_path / "site").resolve()
     assert calls == {"load": 1, "validate": 1}
     assert (tmp_path / "site" / "kommuner" / "karlskoga" / "2022" / "index.html").is_file()
 

@@ -9,6 +9,8 @@ In mkdocs.yml (registered by the entry point in pyproject.toml):
       - kommunkompassen:
           data: evaluations   # the data folder (default), relative to mkdocs.yml
           content: content    # the portal's own pages (default): a file here replaces the package's
+          templates: templates  # the portal's own page templates (default), before the package's
+          locale: locale      # the portal's own page texts (default): sv.yaml's keys replace the package's
       - tags
 
 So `mkdocs build`, `mkdocs serve` and the `kommunkompassen` command all run the same generator.
@@ -57,7 +59,7 @@ from generator.messages import language, msg
 from generator.site.build import DataError, WriteReport, charts_in_progress, finish_charts, generate
 from generator.site.cache import BuildCache
 from generator.site.htmlblocks import search_view
-from generator.site.pages import LOCALE_DIR, TEMPLATE_DIR, locale
+from generator.site.pages import LOCALE_DIR, TEMPLATE_DIR, page_texts
 from generator.site.portal import OVERRIDES_DIR, Portal
 
 log = logging.getLogger("mkdocs.plugins.kommunkompassen")
@@ -79,6 +81,7 @@ class PluginConfig(base.Config):
     data_ = c.Type(str, default="evaluations")
     content = c.Type(str, default="content")
     templates = c.Type(str, default="templates")  # the portal's own page templates, before the package's
+    locale = c.Type(str, default="locale")  # the portal's own page texts: sv.yaml's keys replace the package's
 
 
 @dataclass
@@ -160,6 +163,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             self.portal.data_dir,
             self.portal.content_dir,
             self.portal.templates_dir,
+            self.portal.locale_dir,
             TEMPLATE_DIR,
             LOCALE_DIR,
         ):
@@ -178,6 +182,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             data_dir=root / self.config.data_,
             content_dir=root / self.config.content,
             templates_dir=root / self.config.templates,
+            locale_dir=root / self.config.locale,
             overrides_dir=Path(custom_dir) if custom_dir else None,
             docs_dir=Path(config.docs_dir),
             site_dir=Path(config.site_dir),
@@ -203,6 +208,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             root=portal.root,
             cache=self.cache,
             templates_dir=portal.templates_dir,
+            locale_dir=portal.locale_dir,
             data_later=data_later,
         )
 
@@ -273,7 +279,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             for prefix in [min((p.url for p in _pages_under(item)), key=len, default=None)]
             if prefix
         ]
-        nav.kk_words = locale()["site"]
+        nav.kk_words = page_texts((self.portal or self.portal_of(config)).locale_dir)["site"]
         return nav
 
     @event_priority(_LAST)
