@@ -383,7 +383,7 @@ def _build(args) -> int:
 
 
 def _serve(args) -> int:
-    from generator.site.build import serve_site
+    from generator.site.preview import serve_site
 
     portal = _portal(args)
     if args.data is not None:

@@ -12,6 +12,7 @@ from generator.cli import main
 from generator.errors import BuildError, DataError, UsageError
 from generator.site import build as b
 from generator.site.portal import PortalError
+from generator.site.preview import serve_site
 from generator.tools.init import write_portal
 
 YAML_ERROR = (
@@ -106,7 +107,7 @@ def test_no_portal_raises_portal_error(capsys, tmp_path: Path, monkeypatch) -> N
         "ingen portal här: mkdocs.yml finns inte; kör kommandot i portalens mapp, ange dess mkdocs.yml med -f, "
         "eller skapa en portal med `kommunkompassen init MAPP`"
     )
-    for call in (lambda: b.build_site(None, None), lambda: b.serve_site(None, "127.0.0.1:0")):
+    for call in (lambda: b.build_site(None, None), lambda: serve_site(None, "127.0.0.1:0")):
         with pytest.raises(PortalError) as missing:
             call()
         assert str(missing.value) == reason
@@ -121,7 +122,7 @@ def test_serve_without_the_plugin_raises_usage_error(capsys, portal: Path) -> No
     config.write_text(text.replace("  - kommunkompassen:\n      data: evaluations\n", ""), encoding="utf-8")
     assert "kommunkompassen:" not in config.read_text(encoding="utf-8")
     with pytest.raises(UsageError) as refused:
-        b.serve_site(None, "127.0.0.1:0")
+        serve_site(None, "127.0.0.1:0")
     assert str(refused.value) == (
         "mkdocs.yml använder inte pluginen kommunkompassen; lägg till `- kommunkompassen` under `plugins:`"
     )

@@ -8,18 +8,15 @@ modification time. Invalid data stops the build before anything is written.
 from __future__ import annotations
 
 import gc
-import logging
 import os
-import re
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Collection, Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from generator.errors import BuildError, DataError, UsageError
 from generator.loader import read_document
@@ -625,47 +622,3 @@ def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path
         shutil.rmtree(site_dir)
     os.replace(staging, site_dir)
     return site_dir
-
-
-def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = None) -> int:
-    """`kommunkompassen serve`: the live preview (generator.site.preview). After an edit, the
-    generator rewrites the pages whose content changed and MkDocs renders only those again. The
-    terminal shows the address, one line per build and the data's problems as
-    `file:line:col: level: message`. Raises PortalError when there is no portal, UsageError when
-    its config does not use the plugin."""
-    from generator.site import preview
-    from generator.site.portal import find_portal, plugins_with_data
-
-    portal = find_portal(config_file)  # PortalError when there is none
-    if not portal.uses_plugin:
-        raise UsageError(msg("portal.no_plugin"), whole_line=True)
-    options: dict[str, Any] = {}
-    if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
-        options["plugins"] = plugins_with_data(portal.config_file, data_dir)
-    _quiet_mkdocs_logging()
-    os.environ.update(release_environment(portal.root))
-    print(msg("serve.address", address=dev_addr), file=sys.stderr, flush=True)
-    preview.serve(portal.config_file, dev_addr, options)
-    return 0
-
-
-_REBUILD_FAILED = re.compile(r"(\[[\d:]+\] )?An error happened during the rebuild")  # with the server's time, if any
-
-
-class _PreviewFormat(logging.Formatter):
-    """Our own lines (a build's summary, the data's problems) as they are; MkDocs' warnings with their level."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        if record.name.startswith(("kommunkompassen", "mkdocs.plugins.kommunkompassen")):
-            return record.getMessage()
-        if _REBUILD_FAILED.match(record.getMessage()):  # MkDocs' server, after the data's errors
-            return msg("serve.kept")
-        return f"{record.levelname}: {record.getMessage()}"
-
-
-def _quiet_mkdocs_logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_PreviewFormat())
-    logging.getLogger().addHandler(handler)
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)  # its routine INFO lines buried the address
-    logging.getLogger("kommunkompassen").setLevel(logging.INFO)
