@@ -251,3 +251,13 @@ def test_the_live_preview_shows_an_edited_text_as_a_full_build_would(portal: Pat
     whole.site_url = url
     mkdocs_build(whole, serve_url=url)
     assert tree(site) == tree(tmp_path / "full" / "site")
+    # The breadcrumbs' label is in the frame of every page, which no generated page holds.
+    _texts(portal, NORWEGIAN.replace("Her er du", "Du er her"))
+    preview.build()
+    preview.wait()
+    assert 'aria-label="Du er her"' in next(site.glob("kommuner/*/*/index.html")).read_text(encoding="utf-8")
+    shutil.rmtree(tmp_path / "full")
+    whole = config(tmp_path / "full")
+    whole.site_url = url
+    mkdocs_build(whole, serve_url=url)
+    assert tree(site) == tree(tmp_path / "full" / "site")

@@ -279,8 +279,12 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             for prefix in [min((p.url for p in _pages_under(item)), key=len, default=None)]
             if prefix
         ]
-        nav.kk_words = page_texts((self.portal or self.portal_of(config)).locale_dir)["site"]
+        nav.kk_words = self.site_words(config)
         return nav
+
+    def site_words(self, config) -> dict:
+        """The texts of the site's frame that this plugin fills in (the breadcrumbs' label)."""
+        return page_texts((self.portal or self.portal_of(config)).locale_dir)["site"]
 
     @event_priority(_LAST)
     def on_page_content(self, html: str, *, page, config, files) -> str:

@@ -111,6 +111,9 @@ class Preview:
         plugin = portal_plugin(config)
         report = plugin.generate_pages_first(config)  # logs the data's errors and raises Abort
         finish_charts(plugin.cache)
+        if plugin.site_words(config) != kept.nav.kk_words:  # every page shows them
+            self._clean = True
+            return False
         changed = [kept.files.get_file_from_path(path) for path in report.written]
         if report.removed or any(file is None for file in changed):
             _remove_outputs(kept, report.removed)  # MkDocs' partial build leaves them
