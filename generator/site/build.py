@@ -8,6 +8,7 @@ modification time. Invalid data stops the build before anything is written.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import shutil
 import tempfile
@@ -578,6 +579,27 @@ def portal_plugin(config):
     return plugin
 
 
+class _MkDocsWarnings(logging.Handler):
+    """MkDocs' warnings and errors during a build: in strict mode any of them fails the build, and
+    the failure says why only with them (MkDocs prints them itself only from its own command)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+    @contextmanager
+    def kept(self):
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(self)
+        try:
+            yield self
+        finally:
+            logger.removeHandler(self)
+
+
 def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path) -> Path:
     """Generate (errors stop here, before MkDocs starts), then build into a fresh folder beside
     the target and swap it in only when complete. The data is loaded and validated once: the
@@ -599,14 +621,17 @@ def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path
         except DataError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise _stopped(exc) from None
+        warnings = _MkDocsWarnings()
         try:
-            build(config)
+            with warnings.kept():
+                build(config)
         finally:
             plugin.forget_generated()  # MkDocs keeps the plugin: a build that failed early must not leave it set
         (staging / SITE_MARKER).write_text(SITE_MARKER_TEXT, encoding="utf-8")
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise BuildError(msg("build.failed", detail=exc), whole_line=True) from None
+        said = f" {msg('build.mkdocs_said', message=' | '.join(warnings.lines))}" if warnings.lines else ""
+        raise BuildError(msg("build.failed", detail=f"{exc}{said}"), whole_line=True) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -61,6 +61,7 @@ class _Kept:
     files: Files
     nav: Navigation
     env: Environment
+    site_words: dict  # the texts of the frame that the plugin fills in, as the pages show them
 
 
 class Preview:
@@ -100,7 +101,7 @@ class Preview:
         plugin = portal_plugin(config)
         made = plugin.build
         if made.files is not None and made.nav is not None and made.env is not None:
-            self._kept = _Kept(config, config_bytes, made.files, made.nav, made.env)
+            self._kept = _Kept(config, config_bytes, made.files, made.nav, made.env, plugin.site_words(config))
 
     def _quick(self, kept: _Kept) -> bool:
         """Rebuild the pages the generator rewrote, with what MkDocs kept; False (having changed
@@ -111,7 +112,7 @@ class Preview:
         plugin = portal_plugin(config)
         report = plugin.generate_pages_first(config)  # logs the data's errors and raises Abort
         finish_charts(plugin.cache)
-        if plugin.site_words(config) != kept.nav.kk_words:  # every page shows them
+        if plugin.site_words(config) != kept.site_words:  # every page shows them
             self._clean = True
             return False
         changed = [kept.files.get_file_from_path(path) for path in report.written]
