@@ -72,3 +72,10 @@ def served_site(site: Path):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture
+def plain_build_output(monkeypatch):
+    """Command output as in a terminal (not GitHub's annotations) and the site's date fixed."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")

@@ -14,11 +14,7 @@ from generator.site import build as b
 from generator.site.plugin import KommunkompassenPlugin
 from tests.conftest import DATA, ROOT
 
-
-@pytest.fixture(autouse=True)
-def plain_output(monkeypatch):
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+pytestmark = pytest.mark.usefixtures("plain_build_output")
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

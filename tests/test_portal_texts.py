@@ -32,10 +32,7 @@ site:
 """
 
 
-@pytest.fixture(autouse=True)
-def plain_output(monkeypatch):
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+pytestmark = pytest.mark.usefixtures("plain_build_output")
 
 
 @pytest.fixture
