@@ -162,10 +162,8 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
         and path != f"goda-exempel/{GOLD_STAR_LISTING}/index.md"
     )
     started = time.perf_counter()
-    status = build._mkdocs_build(portal, data, site.resolve(), docs.resolve())
+    build._mkdocs_build(portal, data, site.resolve(), docs.resolve())  # raises if the site did not build
     result["mkdocs"] = round(time.perf_counter() - started, 2)
-    if status != 0:
-        raise SystemExit("the site did not build")
     result["site"] = _site_sizes(site)
     if _tree_digest(site) != _tree_digest(work / "full" / "site"):
         raise SystemExit("`kommunkompassen build` and the generator followed by MkDocs built different sites")
