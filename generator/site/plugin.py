@@ -21,18 +21,21 @@ rewrites only the pages whose content changed.
 
 In build order: `on_pre_build` generates (unless `kommunkompassen build` already did, see
 `generate_before_build`), leaving the charts to a worker that draws them while MkDocs reads the
-pages; `on_files` adds the charts still to come; `on_nav` has the pages of the navigation rebuilt
-in a partial build; `on_page_content` tells MkDocs the ids that `generator.site.htmlblocks` kept
-from it; `on_page_context` lets Material's search read the page without what it skips and marks
-where the page is (tab, breadcrumbs); `on_env` waits for the charts and links the static files
-into the site; `on_post_build` writes the search index as UTF-8.
+pages; `on_files` adds the charts still to come; `on_nav` has the pages of the navigation and the
+tag listings rebuilt in a partial build; `on_page_content` tells MkDocs the ids that
+`generator.site.htmlblocks` kept from it; `on_page_context` lets Material's search read the page
+without what it skips and marks where the page is (tab, breadcrumbs); `on_env` gives Material's
+tags plugin the tags of the pages a partial build did not read, waits for the charts and links the
+static files into the site; `on_post_build` writes the search index as UTF-8.
 
-The live preview builds partially (MkDocs' "dirty" build: only the pages whose Markdown the
-generator rewrote). The site files that list every page, the search index and the tags file,
-then hold only the rebuilt pages: `on_post_build` puts back the other pages' entries from the
-previous build, so that the served site equals a full build (tests/test_serve.py). MkDocs keeps
-one instance of the plugin for all the rebuilds of a `serve` (it has `on_startup`); what one
-build has seen (`_Build`) is made anew at the start of every build.
+A partial build (MkDocs' "dirty" build: only the pages whose Markdown the generator rewrote)
+leaves the site files that list every page, the search index and the tags file, holding only the
+rebuilt pages: `on_post_build` puts back the other pages' entries from the previous build, so that
+the served site equals a full build (tests/test_serve.py). The live preview
+(generator.site.preview) makes such a build only when it must; after most saves it renders the
+rewritten pages itself with what this plugin kept of the last build (`_Build`: MkDocs' files,
+navigation and template environment). MkDocs keeps one instance of the plugin for all the
+rebuilds of a `serve` (it has `on_startup`); `_Build` is made anew at the start of every build.
 """
 
 from __future__ import annotations
