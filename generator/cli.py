@@ -3,7 +3,7 @@
 Every command works on the portal in the working folder (its mkdocs.yml), or on the one whose
 config `-f/--config-file` names: the data folder is the one its plugin names unless `--data` says.
 
-Exit codes: 0 success, 1 problems in the data, 2 wrong usage; the library raises
+Exit codes: 0 success, 1 problems in the data or a failed build, 2 wrong usage; the library raises
 the errors of generator/errors.py, which this module turns into codes. Every message is
 Swedish unless `--lang en` or KOMMUNKOMPASSEN_LANG=en asks for English
 (generator/messages.py and generator/locale/messages.*.yaml).
@@ -53,15 +53,15 @@ def _main(argv: list[str]) -> int:
     try:
         return args.run(args)
     except UsageError as exc:
-        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
+        print(_said(exc, args.command), file=sys.stderr)
         return EXIT_USAGE
     except DataError as exc:  # each problem at its file:line:col, then what they stopped
         for problem in exc.problems:
             print(problem.plain(), file=sys.stderr)
-        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
+        print(_said(exc, args.command), file=sys.stderr)
         return EXIT_DATA
-    except KommunkompassenError as exc:  # anything else the tool could not do, said in words
-        print(f"kommunkompassen {args.command}: {printable(str(exc))}", file=sys.stderr)
+    except KommunkompassenError as exc:  # a failed build, anything else the tool could not do, said in words
+        print(_said(exc, args.command), file=sys.stderr)
         return EXIT_DATA
     except KeyboardInterrupt:
         return 130
@@ -75,6 +75,12 @@ def _main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_DATA
+
+
+def _said(exc: KommunkompassenError, command: str) -> str:
+    """An error's line on stderr: after the command's name, unless the message is the whole line."""
+    text = printable(str(exc))
+    return text if exc.whole_line else f"kommunkompassen {command}: {text}"
 
 
 def _year(text: str) -> int:
@@ -360,16 +366,24 @@ def _source_add(args) -> int:
 
 
 def _build(args) -> int:
-    from generator.site.build import build_site
+    from generator.site.build import WriteReport, build_site
 
     portal = _portal(args)
     if args.data is not None:
         _require_folder(args.data)
-    return build_site(args.data, args.site_dir, run_mkdocs=not args.generate_only, config_file=portal.config_file)
+    made = build_site(args.data, args.site_dir, run_mkdocs=not args.generate_only, config_file=portal.config_file)
+    if isinstance(made, WriteReport):
+        print(
+            msg("build.generated", written=len(made.written), removed=len(made.removed), unchanged=made.unchanged),
+            file=sys.stderr,
+        )
+    else:
+        print(msg("build.built", site_dir=made), file=sys.stderr)
+    return 0
 
 
 def _serve(args) -> int:
-    from generator.site.build import serve_site
+    from generator.site.preview import serve_site
 
     portal = _portal(args)
     if args.data is not None:

@@ -483,20 +483,20 @@ class FolderTree:
         self.shown = display_path(self.root)
 
     def listing(self) -> tuple[list[str], dict[str, str]]:
-        links = symbolic_links(self.root)
-        refused = {_relative(link, self.root): link_message() for link in links}
         if self.root.is_symlink():
-            return [], refused
-        linked = set(links)
-        found = []
-        for path in sorted(self.root.rglob("*")):
-            if path in linked or any(parent in linked for parent in path.parents):
-                continue
-            relative = _relative(path, self.root)
-            if path.name.startswith(".") or (path.is_dir() and relative not in layout.REGISTERS.values()):
-                continue  # a folder named as a register is listed: reading it says what is wrong
-            found.append(relative)
-        return found, refused
+            return [], {"": link_message()}
+        found, links = [], []
+        registers = set(layout.REGISTERS.values())
+        root = os.fspath(self.root)
+        for folder, folders, files in os.walk(root):  # one pass; a linked folder is named, never entered
+            base = os.path.relpath(folder, root).replace(os.sep, "/")
+            for name, is_folder in [*((name, True) for name in folders), *((name, False) for name in files)]:
+                relative = name if base == "." else f"{base}/{name}"
+                if os.path.islink(os.path.join(folder, name)):
+                    links.append(relative)
+                elif not name.startswith(".") and (not is_folder or relative in registers):
+                    found.append(relative)  # a folder named as a register is listed: reading it says what is wrong
+        return sorted(found, key=_path_order), {link: link_message() for link in sorted(links, key=_path_order)}
 
     def read(self, relative: str) -> bytes:
         return self.path(relative).read_bytes()
@@ -526,6 +526,11 @@ class MemoryTree:
 
     def shown_path(self, relative: str) -> str:
         return posixpath.join(self.shown, relative) if relative else self.shown
+
+
+def _path_order(relative: str) -> list[str]:
+    """A relative path's place among others, as sorted Paths have it (part by part)."""
+    return relative.split("/")
 
 
 def _relative(path: Path, root: Path) -> str:

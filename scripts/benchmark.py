@@ -54,6 +54,7 @@ INDEX_LIMIT = 1.5 * 1024 * 1024
 RATIO_LIMIT = 1.3
 EDIT_LIMIT = 1.0
 SERVE_LIMIT = 2.0  # seconds from saving a file to the served page showing the change
+SERVE_RUNS = 5  # saves of each edit; the median is reported, every run in the JSON
 
 
 def main() -> int:
@@ -161,10 +162,8 @@ def _measure(size: int, per: int, seed: int, keep: bool) -> dict:
         and path != f"goda-exempel/{GOLD_STAR_LISTING}/index.md"
     )
     started = time.perf_counter()
-    status = build._mkdocs_build(portal, data, site.resolve(), docs.resolve())
+    build._mkdocs_build(portal, data, site.resolve(), docs.resolve())  # raises if the site did not build
     result["mkdocs"] = round(time.perf_counter() - started, 2)
-    if status != 0:
-        raise SystemExit("the site did not build")
     result["site"] = _site_sizes(site)
     if _tree_digest(site) != _tree_digest(work / "full" / "site"):
         raise SystemExit("`kommunkompassen build` and the generator followed by MkDocs built different sites")
@@ -250,15 +249,21 @@ def _serve_edits(data: Path) -> dict:
             time.sleep(0.2)
         result["first_build"] = round(time.perf_counter() - started, 1)
         for name, new in edits.items():
-            time.sleep(3)  # the build that follows the last one's own writes, and an editor's pause
-            before = page()
-            target.write_text(new, encoding="utf-8")
-            saved = time.perf_counter()
-            while page() == before and time.perf_counter() - saved < 120:
-                time.sleep(0.05)
-            result[name] = round(time.perf_counter() - saved, 2)
-            target.write_text(text, encoding="utf-8")
-            time.sleep(3)
+            runs = []
+            for _ in range(SERVE_RUNS):
+                time.sleep(3)  # the last build's work after the reload (data files, search index), an editor's pause
+                before = page()
+                target.write_text(new, encoding="utf-8")
+                saved = time.perf_counter()
+                while page() == before and time.perf_counter() - saved < 120:
+                    time.sleep(0.05)
+                runs.append(round(time.perf_counter() - saved, 2))
+                target.write_text(text, encoding="utf-8")
+                time.sleep(3)
+                while page() != before and time.perf_counter() - saved < 240:  # the page as it was, again
+                    time.sleep(0.05)
+            result[name] = sorted(runs)[len(runs) // 2]  # the median
+            result[f"{name}_runs"] = runs
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -271,10 +276,8 @@ def _full_build(data: Path, folder: Path) -> dict:
     from generator.site.build import build_site
 
     started = time.perf_counter()
-    status = build_site(data, folder / "site", docs_dir=folder / "docs")
+    build_site(data, folder / "site", docs_dir=folder / "docs")  # raises if the build fails
     seconds = time.perf_counter() - started
-    if status != 0:
-        raise SystemExit("`kommunkompassen build` failed")
     return {
         "seconds": round(seconds, 2),
         "peak_mb": _own_peak_mb(),
@@ -556,8 +559,14 @@ def _table(results: list[dict]) -> str:
         label = {"points": "one question's points changed", "text": "one sentence changed"}[name]
         rows.append(
             (
-                f"**serve: save to visible, {label}** (target ≤ 2 s)",
-                [_mark(r["serve"][name] <= SERVE_LIMIT, f"{r['serve'][name]} s") for r in results],
+                f"**serve: save to visible, {label}** (median of {SERVE_RUNS} saves, fastest–slowest; target ≤ 2 s)",
+                [
+                    _mark(
+                        r["serve"][name] <= SERVE_LIMIT,
+                        f"{r['serve'][name]} s ({min(r['serve'][name + '_runs'])}–{max(r['serve'][name + '_runs'])})",
+                    )
+                    for r in results
+                ],
             )
         )
     for name in ("points", "text"):

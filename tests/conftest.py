@@ -48,7 +48,7 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 def build(data_dir: Path, out: Path) -> Path:
     site = out / "site"
-    assert build_site(data_dir, site, docs_dir=out / "docs", config_file=ROOT / "mkdocs.yml") == 0
+    assert build_site(data_dir, site, docs_dir=out / "docs", config_file=ROOT / "mkdocs.yml") == site.resolve()
     return site
 
 
@@ -72,3 +72,10 @@ def served_site(site: Path):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture
+def plain_build_output(monkeypatch):
+    """Command output as in a terminal (not GitHub's annotations) and the site's date fixed."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")

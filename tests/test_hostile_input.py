@@ -151,8 +151,10 @@ def test_a_linked_docs_folder_stops_the_build(capsys, data_copy: Path, tmp_path:
     (project / "build").unlink()
     (project / "build").mkdir()
     (project / "build" / "docs").symlink_to(outside, target_is_directory=True)
-    assert b.build_site(data_copy, tmp_path / "site", config_file=config) == 1
-    assert f"{project / 'build' / 'docs'}:1:1: error: {link_message()}" in capsys.readouterr().err.splitlines()
+    with pytest.raises(b.DataError) as stopped:
+        b.build_site(data_copy, tmp_path / "site", config_file=config)
+    assert [p.plain() for p in stopped.value.problems] == [f"{project / 'build' / 'docs'}:1:1: error: {link_message()}"]
+    assert capsys.readouterr().err == ""
     assert sorted(p.name for p in outside.iterdir()) == ["docs", "keep.txt"]
     assert [p.name for p in (outside / "docs").iterdir()] == ["keep.txt"]
     assert not (tmp_path / "site").exists()

@@ -407,8 +407,8 @@ from generator.site.build import build_site
 finished = []
 real_finish = render.ChartsInProgress.finish
 render.ChartsInProgress.finish = lambda self: finished.append(len(self.paths)) or real_finish(self)
-status = build_site(Path(sys.argv[1]), Path(sys.argv[2]) / "site", docs_dir=Path(sys.argv[2]) / "docs")
-print(json.dumps({"status": status, "finished": finished}))
+site = build_site(Path(sys.argv[1]), Path(sys.argv[2]) / "site", docs_dir=Path(sys.argv[2]) / "docs")
+print(json.dumps({"site": str(site), "finished": finished}))
 """
 
 
@@ -434,14 +434,14 @@ def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Pa
         check=True,
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    assert result["status"] == 0
+    assert result["site"] == str((tmp_path / "later" / "site").resolve())
     assert len(result["finished"]) == 1 and result["finished"][0] >= 2 * render.PARALLEL_FROM  # an SVG and a CSV each
 
     _generate(data, tmp_path / "first" / "docs")  # every chart drawn before anything is written
     portal = find_portal(ROOT / "mkdocs.yml")
     assert (
         _mkdocs_build(portal, data, (tmp_path / "first" / "site").resolve(), (tmp_path / "first" / "docs").resolve())
-        == 0
+        == (tmp_path / "first" / "site").resolve()
     )
     assert tree(tmp_path / "later" / "docs") == tree(tmp_path / "first" / "docs")
     assert tree(tmp_path / "later" / "site") == tree(tmp_path / "first" / "site")

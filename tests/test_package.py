@@ -87,7 +87,7 @@ def test_an_installed_wheel_makes_and_builds_a_portal_and_builds_this_one(tmp_pa
     editable = tmp_path / "editable"
     assert (
         build_site(ROOT / "evaluations", editable / "site", docs_dir=editable / "docs", config_file=ROOT / "mkdocs.yml")
-        == 0
+        == (editable / "site").resolve()
     )
     installed, made_here = tree(checkout / "site"), tree(editable / "site")
     assert len(installed) > 100

@@ -14,11 +14,7 @@ from generator.site import build as b
 from generator.site.plugin import KommunkompassenPlugin
 from tests.conftest import DATA, ROOT
 
-
-@pytest.fixture(autouse=True)
-def plain_output(monkeypatch):
-    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+pytestmark = pytest.mark.usefixtures("plain_build_output")
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -53,7 +49,7 @@ def test_a_build_loads_and_validates_the_data_once(tmp_path: Path, monkeypatch) 
     monkeypatch.setattr(MkDocsConfig.plugins, "plugin_cache", {})
     monkeypatch.setattr(b, "load_data", counted_load)
     monkeypatch.setattr(generator.validate, "check_dataset", counted_check)
-    assert b.build_site(DATA, tmp_path / "site", docs_dir=tmp_path / "docs") == 0
+    assert b.build_site(DATA, tmp_path / "site", docs_dir=tmp_path / "docs") == (tmp_path / "site").resolve()
     assert calls == {"load": 1, "validate": 1}
     assert (tmp_path / "site" / "kommuner" / "karlskoga" / "2022" / "index.html").is_file()
 

@@ -34,7 +34,7 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
     first = tmp_path / "a"
-    assert build_site(ROOT / "evaluations", first / "site", docs_dir=first / "docs") == 0
+    assert build_site(ROOT / "evaluations", first / "site", docs_dir=first / "docs") == (first / "site").resolve()
 
     second = tmp_path / "b"
     elsewhere = tmp_path / "elsewhere"
@@ -48,8 +48,8 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
     }
     script = (
         "import sys; from pathlib import Path; from generator.site.build import build_site; "
-        "sys.exit(build_site(Path('data'), Path(sys.argv[1]) / 'site', docs_dir=Path(sys.argv[1]) / 'docs', "
-        "config_file=Path(sys.argv[2])))"
+        "build_site(Path('data'), Path(sys.argv[1]) / 'site', docs_dir=Path(sys.argv[1]) / 'docs', "
+        "config_file=Path(sys.argv[2]))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(second), str(ROOT / "mkdocs.yml")],
@@ -69,7 +69,9 @@ def test_two_builds_are_byte_identical(tmp_path: Path, monkeypatch) -> None:
 
 def test_dates_come_from_source_date_epoch(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    assert build_site(ROOT / "evaluations", tmp_path / "site", docs_dir=tmp_path / "docs") == 0
+    assert (
+        build_site(ROOT / "evaluations", tmp_path / "site", docs_dir=tmp_path / "docs") == (tmp_path / "site").resolve()
+    )
     header = (tmp_path / "site" / "sitemap.xml.gz").read_bytes()[:10]
     assert header[:2] == b"\x1f\x8b"
     midnight = int(EPOCH) // 86400 * 86400  # MkDocs dates pages by day: the day of SOURCE_DATE_EPOCH

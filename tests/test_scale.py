@@ -32,7 +32,7 @@ def split_site(tmp_path_factory) -> Path:
     script = (
         "import sys; from pathlib import Path; from generator.site import pages; pages.COMPARISON_ROWS = 2; "
         "from generator.site.build import build_site; "
-        "sys.exit(build_site(Path(sys.argv[1]), Path(sys.argv[2]) / 'site', docs_dir=Path(sys.argv[2]) / 'docs'))"
+        "build_site(Path(sys.argv[1]), Path(sys.argv[2]) / 'site', docs_dir=Path(sys.argv[2]) / 'docs')"
     )
     subprocess.run([sys.executable, "-c", script, str(DATA), str(out)], cwd=ROOT, check=True, capture_output=True)
     return out / "site"

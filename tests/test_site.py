@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
+import pytest
 from ruamel.yaml import YAML
 
 from tests.conftest import DATA, build
@@ -388,7 +389,7 @@ def test_text_in_the_data_is_shown_literally_and_never_runs(tmp_path):
 
 
 def test_invalid_data_stops_the_build_and_leaves_the_last_site_intact(tmp_path, capsys):
-    from generator.site.build import build_site
+    from generator.site.build import DataError, build_site
 
     data = tmp_path / "evaluations"
     shutil.copytree(DATA, data)
@@ -397,10 +398,14 @@ def test_invalid_data_stops_the_build_and_leaves_the_last_site_intact(tmp_path, 
     docs_before = {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*") if p.is_file()}
     path = data / "kalix" / "2012.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("points: 5,", "points: 55,", 1), encoding="utf-8")
-    assert build_site(data, site, docs_dir=tmp_path / "docs") == 1
-    err = capsys.readouterr().err
-    assert f"{path}:" in err and "fråga 1.1 har 55 poäng; det ska vara mellan 0 och 15" in err
-    assert "bygget stoppades: rätta felen ovan; ingenting skrevs" in err
+    with pytest.raises(DataError) as stopped:
+        build_site(data, site, docs_dir=tmp_path / "docs")
+    assert capsys.readouterr().err == ""  # the library raises; the command prints
+    assert any(
+        p.pos.path == str(path) and p.message == "fråga 1.1 har 55 poäng; det ska vara mellan 0 och 15"
+        for p in stopped.value.problems
+    ), [p.plain() for p in stopped.value.problems]
+    assert str(stopped.value) == "bygget stoppades: rätta felen ovan; ingenting skrevs"
     assert {p: p.read_bytes() for p in site.rglob("*") if p.is_file()} == before
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "docs").rglob("*") if p.is_file()} == docs_before
 

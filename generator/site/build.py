@@ -11,16 +11,15 @@ import gc
 import logging
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Collection, Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from generator.errors import DataError
+from generator.errors import BuildError, DataError, UsageError
 from generator.loader import read_document
 from generator.messages import msg
 from generator.problems import Pos, Problem, display_path, error
@@ -53,13 +52,17 @@ def generate(
     root: Path | None = None,
     cache: BuildCache | None = None,
     templates_dir: Path | None = None,
+    locale_dir: Path | None = None,
+    data_later: bool = False,
 ) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
 
     `content_dir` holds the portal's own pages (a file there replaces the package's default of
     the same name), `templates_dir` its own page templates (one there replaces the package's of
-    the same name), `overrides_dir` its Material overrides (all three checked for links) and
-    `root` its folder (no folder from it down to `docs_dir` may be a link).
+    the same name), `locale_dir` its own page texts (`sv.yaml`, whose keys replace the package's
+    texts of the same keys; DataError for a key the package lacks), `overrides_dir` its Material
+    overrides (all four checked for links) and `root` its folder (no folder from it down to
+    `docs_dir` may be a link).
 
     With a `cache` kept by the caller from the last run (see `site.cache`), an
     edit in the live preview re-reads only the changed files and re-renders only
@@ -70,12 +73,27 @@ def generate(
     are drawn by one while the caller goes on (MkDocs, which needs them only when
     it copies static files): `charts_in_progress` names their files and
     `finish_charts` waits for them and writes them.
+
+    With `data_later` (the live preview), the data files (data/ and each evaluation's own) are
+    left as the last build wrote them, to be brought up to date by `finish_data_files` once the
+    edited pages are shown.
     """
     cache = BuildCache(keep_pages=False) if cache is None else cache  # no next build to keep pages for
     finish_charts(cache)
+    finish_data_files(cache)
     with _collector_paused():
         return _generate(
-            data_dir, docs_dir, content_dir, timings, charts_later, overrides_dir, root, cache, templates_dir
+            data_dir,
+            docs_dir,
+            content_dir,
+            timings,
+            charts_later,
+            overrides_dir,
+            root,
+            cache,
+            templates_dir,
+            locale_dir,
+            data_later,
         )
 
 
@@ -95,6 +113,28 @@ def finish_charts(cache: BuildCache) -> None:
     folder = str(docs_dir.resolve())
     state = _write_changed(drawing.finish(), docs_dir, cache.written.get(folder, {}))[0]
     cache.written.setdefault(folder, {}).update(state)
+
+
+def finish_data_files(cache: BuildCache) -> WriteReport:
+    """Make and write the data files a build with `data_later` left as they were (if any):
+    those whose bytes changed are written, those no longer made are removed."""
+    if cache.data_later is None or cache.data_docs is None:
+        return WriteReport((), (), 0)
+    from generator.site.pages import render_data_files
+
+    docs_dir, before = cache.data_docs, cache.data_paths or frozenset()
+    with _collector_paused():
+        files = render_data_files(cache) or {}
+    folder = str(docs_dir.resolve())
+    known = cache.written.setdefault(folder, {})
+    state, written, unchanged = _write_changed(files, docs_dir, known)
+    known.update(state)
+    removed = sorted(before - files.keys())
+    for relative in removed:
+        known.pop(relative, None)
+        with suppress(FileNotFoundError):
+            os.unlink(docs_dir / relative)
+    return WriteReport(tuple(written), tuple(removed), unchanged)
 
 
 @contextmanager
@@ -125,22 +165,31 @@ def _generate(
     root: Path | None,
     cache: BuildCache,
     templates_dir: Path | None,
+    locale_dir: Path | None,
+    data_later: bool = False,
 ) -> WriteReport:
     from generator.aggregate import aggregate
     from generator.site.pages import render_site, render_site_drawing_charts_later
 
     clock = _Clock(timings)
     dataset = check_data(data_dir, cache, clock)
-    check_copied_folders(content_dir, overrides_dir, templates_dir)
+    check_copied_folders(content_dir, overrides_dir, templates_dir, locale_dir)
     portal = aggregate(dataset, cache.revision_part)
     clock.lap("aggregate")
-    if charts_later:
-        files, drawing = render_site_drawing_charts_later(portal, content_dir, cache, templates_dir)
+    if charts_later or data_later:
+        files, drawing = render_site_drawing_charts_later(
+            portal, content_dir, cache, templates_dir, data_later=data_later, locale_dir=locale_dir
+        )
     else:
-        files, drawing = render_site(portal, content_dir, cache=cache, templates_dir=templates_dir), None
+        files = render_site(portal, content_dir, cache=cache, templates_dir=templates_dir, locale_dir=locale_dir)
+        drawing = None
     clock.lap("render")
     check_docs_folder(docs_dir, root)
-    report = write_tree(files, docs_dir, cache, coming=drawing.paths if drawing else ())
+    coming = drawing.paths if drawing else ()
+    cache.data_docs = docs_dir if cache.data_later is not None else None
+    if cache.data_later is not None:  # left as they are until finish_data_files
+        coming = (*coming, *(cache.data_paths or ()))
+    report = write_tree(files, docs_dir, cache, coming=coming)
     if drawing is not None:
         cache.drawing = (drawing, docs_dir)
     clock.lap("write")
@@ -166,8 +215,8 @@ def check_data(data_dir: Path, cache: BuildCache | None = None, clock: _Clock | 
 
 
 def check_copied_folders(*portal_folders: Path | None) -> None:
-    """The portal's folders the build copies or renders into the site (its pages, overrides and
-    templates) hold no symbolic links (DataError otherwise): a link could publish any file of the
+    """The portal's folders the build copies or renders into the site (its pages, overrides,
+    templates and texts) hold no symbolic links (DataError otherwise): a link could publish any file of the
     machine that builds."""
     from generator.loader import link_problems
 
@@ -295,6 +344,7 @@ def write_tree(
     known = cache.written.get(str(folder.resolve()), {})
     state, written, unchanged = _write_changed(files, folder, known)
     removed = _remove_others(folder, files.keys() | set(coming) if coming else files, cache)
+    state.update((path, known[path]) for path in coming if path in known)  # still as they were
     cache.written[str(folder.resolve())] = state
     return WriteReport(tuple(written), tuple(removed), unchanged)
 
@@ -482,17 +532,17 @@ def build_site(
     run_mkdocs: bool = True,
     docs_dir: Path | None = None,
     config_file: Path | None = None,
-) -> int:
+) -> Path | WriteReport:
     """`kommunkompassen build` of the portal whose config is `config_file` (default: mkdocs.yml in
     the working folder); its own data, docs and site folders unless others are given.
-    Exit 0 on success, 1 on invalid data or a failed build, 2 when there is no portal."""
-    from generator.site.portal import PortalError, find_portal
 
-    try:
-        portal = find_portal(config_file)
-    except PortalError as exc:
-        print(msg("build.stopped_because", reason=exc), file=sys.stderr)
-        return 2
+    Returns the site folder built (absolute), or with `run_mkdocs` false what was written to the
+    docs folder. Raises PortalError when there is no portal, UsageError when the site folder is
+    not one it may replace, DataError on invalid data (nothing written) and BuildError when
+    MkDocs fails (the last site left as it was); it prints nothing itself."""
+    from generator.site.portal import find_portal
+
+    portal = find_portal(config_file)
     with _environment(release_environment(portal.root)):
         return _build_site(
             portal, data_dir or portal.data_dir, site_dir or portal.site_dir, run_mkdocs, docs_dir or portal.docs_dir
@@ -527,35 +577,34 @@ def site_dir_problem(site_dir: Path) -> str | None:
     return msg("build.site_foreign", site_dir=site_dir, marker=SITE_MARKER)
 
 
-def _build_site(portal: Portal, data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> int:
+def _build_site(portal: Portal, data_dir: Path, site_dir: Path, run_mkdocs: bool, docs_dir: Path) -> Path | WriteReport:
     if run_mkdocs:
-        refusal = site_dir_problem(site_dir)
-        if refusal:
-            print(msg("build.stopped_because", reason=refusal), file=sys.stderr)
-            return 2
+        _check_site_dir(site_dir)
         return _mkdocs_build(portal, data_dir, site_dir.resolve(), docs_dir)
     try:
-        report = generate(
+        return generate(
             data_dir,
             docs_dir,
             portal.content_dir,
             overrides_dir=portal.overrides_dir,
             root=portal.root,
             templates_dir=portal.templates_dir,
+            locale_dir=portal.locale_dir,
         )
     except DataError as exc:
-        return _stopped(exc)
-    print(
-        msg("build.generated", written=len(report.written), removed=len(report.removed), unchanged=report.unchanged),
-        file=sys.stderr,
-    )
-    return 0
+        raise _stopped(exc) from None
 
 
-def _stopped(exc: DataError) -> int:
-    _print_problems(exc.problems)
-    print(msg("build.stopped"), file=sys.stderr)
-    return 1
+def _check_site_dir(site_dir: Path) -> None:
+    """UsageError if `build` must not replace `site_dir` (see `site_dir_problem`)."""
+    refusal = site_dir_problem(site_dir)
+    if refusal:
+        raise UsageError(msg("build.stopped_because", reason=refusal), whole_line=True)
+
+
+def _stopped(exc: DataError) -> DataError:
+    """The data's errors as the build reports them: the problems, then that nothing was written."""
+    return DataError(exc.problems, msg("build.stopped"), whole_line=True)
 
 
 def load_portal_config(portal: Portal, data_dir: Path | None = None, **options):
@@ -580,7 +629,28 @@ def portal_plugin(config):
     return plugin
 
 
-def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path) -> int:
+class _MkDocsWarnings(logging.Handler):
+    """MkDocs' warnings and errors during a build: in strict mode any of them fails the build, and
+    the failure says why only with them (MkDocs prints them itself only from its own command)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+    @contextmanager
+    def kept(self):
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(self)
+        try:
+            yield self
+        finally:
+            logger.removeHandler(self)
+
+
+def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path) -> Path:
     """Generate (errors stop here, before MkDocs starts), then build into a fresh folder beside
     the target and swap it in only when complete. The data is loaded and validated once: the
     plugin's on_pre_build uses what `generate_before_build` wrote."""
@@ -600,80 +670,30 @@ def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path
             plugin.generate_before_build(config)
         except DataError as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            return _stopped(exc)
+            raise _stopped(exc) from None
+        warnings = _MkDocsWarnings()
         try:
-            build(config)
+            with warnings.kept():
+                build(config)
         finally:
             plugin.forget_generated()  # MkDocs keeps the plugin: a build that failed early must not leave it set
         (staging / SITE_MARKER).write_text(SITE_MARKER_TEXT, encoding="utf-8")
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        print(msg("build.failed", detail=exc), file=sys.stderr)
-        return 1
+        said = f" {msg('build.mkdocs_said', message=' | '.join(warnings.lines))}" if warnings.lines else ""
+        raise BuildError(msg("build.failed", detail=f"{exc}{said}"), whole_line=True) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     finally:
         if plugin is not None:
             finish_charts(plugin.cache)
-    refusal = site_dir_problem(site_dir)  # again: the folder may have changed while MkDocs worked
-    if refusal:
+    try:
+        _check_site_dir(site_dir)  # again: the folder may have changed while MkDocs worked
+    except UsageError:
         shutil.rmtree(staging, ignore_errors=True)
-        print(msg("build.stopped_because", reason=refusal), file=sys.stderr)
-        return 2
+        raise
     if site_dir.exists():
         shutil.rmtree(site_dir)
     os.replace(staging, site_dir)
-    print(msg("build.built", site_dir=site_dir), file=sys.stderr)
-    return 0
-
-
-def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = None) -> int:
-    """`kommunkompassen serve`: the live preview. After an edit, the generator rewrites the pages
-    whose content changed and MkDocs builds only those (its "dirty" build; the plugin keeps the
-    navigation, search index and tags as a full build would have them). The terminal shows the
-    address, one line per build and the data's problems as `file:line:col: level: message`."""
-    from mkdocs.commands.serve import serve
-
-    from generator.site.portal import PortalError, find_portal, plugins_with_data
-
-    try:
-        portal = find_portal(config_file)
-    except PortalError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    if not portal.uses_plugin:
-        print(msg("portal.no_plugin"), file=sys.stderr)
-        return 2
-    options: dict[str, Any] = {}
-    if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
-        options["plugins"] = plugins_with_data(portal.config_file, data_dir)
-    _quiet_mkdocs_logging()
-    os.environ.update(release_environment(portal.root))
-    print(msg("serve.address", address=dev_addr), file=sys.stderr, flush=True)
-    serve(str(portal.config_file), dev_addr=dev_addr, livereload=True, build_type="dirty", **options)
-    return 0
-
-
-class _PreviewFormat(logging.Formatter):
-    """Our own lines (a build's summary, the data's problems) as they are; MkDocs' warnings with their level."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        if record.name.startswith(("kommunkompassen", "mkdocs.plugins.kommunkompassen")):
-            return record.getMessage()
-        if record.getMessage().startswith("An error happened during the rebuild"):
-            return msg("serve.kept")
-        return f"{record.levelname}: {record.getMessage()}"
-
-
-def _quiet_mkdocs_logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_PreviewFormat())
-    logging.getLogger().addHandler(handler)
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)  # its routine INFO lines buried the address
-    logging.getLogger("kommunkompassen").setLevel(logging.INFO)
-
-
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        print(problem.plain(), file=sys.stderr)
+    return site_dir

@@ -72,12 +72,16 @@ class BuildCache:
         # rendering
         self.last: tuple[tuple, dict[str, bytes]] | None = None  # the files of the last build, by its inputs
         self.pages: dict[str, tuple[int, bytes]] = {}  # page path -> (fingerprint of its context, Markdown)
+        self.page_inputs: dict[str, tuple] = {}  # page path -> (base, template, context's names, values, key)
         self.charts: dict[charts.Chart, tuple[charts.Chart, bytes, bytes]] = {}  # chart -> the one drawn, SVG, CSV
         self.data: dict[str, EvaluationData] = {}  # each evaluation's part of the data files, by its key
         self.sheets: dict[
             tuple[bytes, tuple[str, ...]], str
         ] = {}  # the workbook's sheets, by their CSV and column types
         self.sheet_rows: dict[tuple, str] = {}  # the XML of each row of the sheets made last, by number, types, values
+        self.data_paths: frozenset[str] | None = None  # the data files the last build made
+        self.data_later: tuple[ag.Portal, dict] | None = None  # what the data files left for later are made from
+        self.data_docs: Path | None = None  # the docs folder they are to be written into
         self.fingerprints = Fingerprints()
         # writing
         self.written: dict[str, dict[str, tuple]] = {}  # folder -> file -> bytes, size, mtime, inode, when recorded
@@ -118,6 +122,49 @@ class BuildCache:
         part = ag.aggregate_revision(inputs, last[1] if last is not None else None)
         self.revisions[framework.id] = (inputs, part)
         return part
+
+    def page_keys(self, base: tuple, pages: list[tuple[str, str, dict]]) -> list[int | None]:
+        """Each page's key: the fingerprint of its path, template and context with `base` (the
+        templates and page texts). A page whose context holds the same objects as last time (lists
+        and dictionaries of the same objects) keeps its key without a walk through them: records
+        and views never change once made, which `Fingerprints` relies on too."""
+        kept, now = self.page_inputs, {}
+        keys: list[int | None] = []
+        for path, template, context in pages:
+            names, values = tuple(context), tuple(context.values())
+            last = kept.get(path)
+            if (
+                last is not None
+                and last[0] == base
+                and last[1] == template
+                and last[2] == names
+                and all(map(_same, last[3], values))
+            ):
+                key = last[4]
+            else:
+                key = hash((base, self.fingerprints((path, template, context))))
+            now[path] = (base, template, names, values, key)
+            keys.append(key)
+        self.page_inputs = now
+        return keys
+
+
+def _same(old: object, new: object) -> bool:
+    """The same object, or a list, tuple or dictionary of the same objects (and equal plain values)."""
+    if old is new:
+        return True
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
+        return len(old) == len(new) and all(map(_same_plain, old, new))
+    if isinstance(old, dict) and isinstance(new, dict):
+        return list(old) == list(new) and all(map(_same_plain, old.values(), new.values()))
+    return _same_plain(old, new)
+
+
+def _same_plain(old: object, new: object) -> bool:
+    kind = type(new)
+    return old is new or (type(old) is kind and (kind is str or kind is int or kind is bool) and old == new)
 
 
 def _same_objects(old: ag.RevisionInputs, new: ag.RevisionInputs) -> bool:

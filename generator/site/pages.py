@@ -26,6 +26,7 @@ from generator import model as m
 from generator.loader import load_locale
 from generator.site import charts, datafiles, urls
 from generator.site.cache import BuildCache
+from generator.site.texts import with_portal_texts
 from generator.text import (  # the templates use them; others import them from here
     escape_line_start,
     escape_text,
@@ -38,10 +39,20 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGE = "sv"
 
 
-# The page texts: a function of the locale file alone, read once per process.
+# The package's page texts: a function of the locale file alone, read once per process.
 @cache
 def locale(language: str = LANGUAGE) -> dict:
     return load_locale(LOCALE_DIR / f"{language}.yaml")
+
+
+def page_texts(locale_dir: Path | None = None, language: str = LANGUAGE) -> dict:
+    """The page texts: the package's, with those of the portal's own file in `locale_dir` (sv.yaml)
+    in place of the same keys; read anew each time, since the live preview may have changed it.
+    DataError when the portal's file names a key the package lacks or gives a value of another kind."""
+    own = locale_dir / f"{language}.yaml" if locale_dir is not None else None
+    if own is None or not own.is_file():
+        return locale(language)
+    return with_portal_texts(locale(language), own)
 
 
 def fill(template: str, **values: object) -> str:
@@ -97,7 +108,7 @@ def template_environment(portal_templates: Path | None = None) -> Environment:
         autoescape=False,  # Markdown, not HTML: data text goes through the `esc` filter
     )
     environment.filters.update(
-        num=format_number, esc=escape_text, esc_line=escape_line_start, one_line=one_line, fill=fill, counted=counted
+        num=format_number, esc=escape_text, esc_line=escape_line_start, one_line=one_line, fill=fill, counted=_counted
     )
     environment.globals.update(link=link, href=href, urls=urls)
     return environment
@@ -119,8 +130,10 @@ def render_site(
     content_dir: Path | None = None,
     cache: BuildCache | None = None,
     templates_dir: Path | None = None,
+    locale_dir: Path | None = None,
 ) -> dict[str, bytes]:
-    """All generated files, keyed by their path in the docs folder.
+    """All generated files, keyed by their path in the docs folder; the page texts are the
+    package's with the portal's own in `locale_dir` in their place (see `page_texts`).
 
     Pages and charts are made in worker processes, one per core, when there are
     many. With a `cache` (kept by the caller between builds in one process), only
@@ -128,19 +141,42 @@ def render_site(
     spec changed are drawn again; the bytes are always those a fresh render gives.
     """
     cache = cache if cache is not None else BuildCache(keep_pages=False)
-    files = _render(portal, locale(), cache, templates=_portal_templates(templates_dir))[0]
+    files = _render(portal, page_texts(locale_dir), cache, templates=_portal_templates(templates_dir))[0]
     files.update(content_files(content_dir))
     return files
 
 
 def render_site_drawing_charts_later(
-    portal: ag.Portal, content_dir: Path | None, cache: BuildCache, templates_dir: Path | None = None
+    portal: ag.Portal,
+    content_dir: Path | None,
+    cache: BuildCache,
+    templates_dir: Path | None = None,
+    data_later: bool = False,
+    locale_dir: Path | None = None,
 ) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
-    worker process that goes on drawing after this returns: the files without those charts, and them."""
-    files, drawing = _render(portal, locale(), cache, charts_later=True, templates=_portal_templates(templates_dir))
+    worker process that goes on drawing after this returns: the files without those charts, and them.
+
+    With `data_later` (the live preview, once a build has made the data files), the data files are
+    left out too, for `render_data_files` to make once the pages are shown: `cache.data_later`
+    then holds what they are made from, and `cache.data_paths` names the last build's."""
+    t = page_texts(locale_dir)
+    files, drawing = _render(
+        portal, t, cache, charts_later=True, templates=_portal_templates(templates_dir), data_later=data_later
+    )
     files.update(content_files(content_dir))
     return files, drawing
+
+
+def render_data_files(cache: BuildCache) -> dict[str, bytes] | None:
+    """The data files left out by a build with `data_later`, or None if it left none out."""
+    if cache.data_later is None:
+        return None
+    portal, t = cache.data_later
+    cache.data_later = None
+    data = datafiles.data_files(portal, t, cache.data, cache.sheets, cache.sheet_rows)
+    cache.data_paths = frozenset(data)
+    return data
 
 
 def _portal_templates(templates_dir: Path | None) -> Path | None:
@@ -196,11 +232,16 @@ def _templates_version(templates: Path | None) -> int:
 
 
 def _render(
-    portal: ag.Portal, t: dict, cache: BuildCache, charts_later: bool = False, templates: Path | None = None
+    portal: ag.Portal,
+    t: dict,
+    cache: BuildCache,
+    charts_later: bool = False,
+    templates: Path | None = None,
+    data_later: bool = False,
 ) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     release = datafiles.release()  # the commit and its date: an input like the records, never the clock
     version = _templates_version(templates)
-    signature = (portal.dataset, version, release)
+    signature = (portal.dataset, version, release, t)  # t: the package's own object unless a portal replaces texts
     if cache.last is not None and cache.last[0] == signature:  # same records, templates and texts: same files
         return dict(cache.last[1]), None
     pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
@@ -209,7 +250,7 @@ def _render(
         fingerprint = cache.fingerprints
         fingerprint.start()
         base = (version, fingerprint(t))
-        keys = [hash((base, fingerprint((page.path, page.template, page.context)))) for page in pages]
+        keys = cache.page_keys(base, [(page.path, page.template, page.context) for page in pages])
     markdown: list[bytes | None] = []
     for page, key in zip(pages, keys, strict=False):
         old = cache.pages.get(page.path)
@@ -217,24 +258,33 @@ def _render(
     charts_needed = {
         chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts
     }
+    data_later = data_later and cache.data_paths is not None  # the first build makes them: nothing to keep
+    cache.data_later = (portal, t) if data_later else None
     data, drawing = _make(
         pages,
         markdown,
         charts_needed,
         t,
-        meanwhile=lambda: datafiles.data_files(portal, t, cache.data, cache.sheets, cache.sheet_rows),
+        meanwhile=dict
+        if data_later
+        else lambda: datafiles.data_files(portal, t, cache.data, cache.sheets, cache.sheet_rows),
         charts_later=charts_later,
         templates=templates,
     )
     files = _page_files(pages, markdown, charts_needed)
     files.update(data)
+    if not data_later:
+        cache.data_paths = frozenset(data)
     made = cast(list[bytes], markdown)  # _make has filled in every page
     cache.pages = {
         page.path: (key, content) for page, key, content in zip(pages, keys, made, strict=True) if key is not None
     }
     cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
-    if drawing is None:
+    if drawing is None and not data_later:
         cache.last = (signature, dict(files))
+        return files, None
+    if drawing is None:
+        cache.last = None  # without the data files
         return files, None
     cache.last = None  # the charts being drawn join cache.charts when they are finished
     return files, ChartsInProgress(drawing, pages, cache)
@@ -617,8 +667,8 @@ def basis_text(basis: ag.Basis, t: dict) -> str:
     """What a statistic is computed over, in words: "7 utvärderingar av 6 kommuner 2003–2009 (Karlskoga 2003 och 2007)"."""
     text = fill(
         t["stats"]["basis"],
-        evaluations=counted(basis.count, "evaluation"),
-        municipalities=counted(basis.municipalities, "municipality"),
+        evaluations=counted(basis.count, "evaluation", t),
+        municipalities=counted(basis.municipalities, "municipality", t),
         years=str(basis.first_year) if basis.first_year == basis.last_year else f"{basis.first_year}–{basis.last_year}",
     )
     if basis.repeated:
@@ -627,10 +677,16 @@ def basis_text(basis: ag.Basis, t: dict) -> str:
     return text
 
 
-def counted(n: int, unit: str) -> str:
+def counted(n: int, unit: str, t: dict) -> str:
     """A count with its noun in the right number: "1 utvärdering", "2 utvärderingar"."""
-    one, many = locale()["unit"][unit]
+    one, many = t["unit"][unit]
     return f"{format_number(n)} {one if n == 1 else many}"
+
+
+@pass_context
+def _counted(context, n: int, unit: str) -> str:
+    """`counted` as a template filter, in the page's texts."""
+    return counted(n, unit, context["t"])
 
 
 def _evaluation(view: ag.EvaluationView, municipality: ag.MunicipalityView, portal: ag.Portal, t: dict) -> Page:
@@ -663,7 +719,7 @@ def _evaluation(view: ag.EvaluationView, municipality: ag.MunicipalityView, port
             t["evaluation"]["radar_alone"],
             name=name,
             year=year,
-            count=counted(stats.basis.count, "evaluation"),
+            count=counted(stats.basis.count, "evaluation", t),
             revision=view.framework.name,
         )
     # One chart, one message: the areas against the revision's mean and the other references.

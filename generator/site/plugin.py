@@ -9,6 +9,8 @@ In mkdocs.yml (registered by the entry point in pyproject.toml):
       - kommunkompassen:
           data: evaluations   # the data folder (default), relative to mkdocs.yml
           content: content    # the portal's own pages (default): a file here replaces the package's
+          templates: templates  # the portal's own page templates (default), before the package's
+          locale: locale      # the portal's own page texts (default): sv.yaml's keys replace the package's
       - tags
 
 So `mkdocs build`, `mkdocs serve` and the `kommunkompassen` command all run the same generator.
@@ -19,18 +21,21 @@ rewrites only the pages whose content changed.
 
 In build order: `on_pre_build` generates (unless `kommunkompassen build` already did, see
 `generate_before_build`), leaving the charts to a worker that draws them while MkDocs reads the
-pages; `on_files` adds the charts still to come; `on_nav` has the pages of the navigation rebuilt
-in a partial build; `on_page_content` tells MkDocs the ids that `generator.site.htmlblocks` kept
-from it; `on_page_context` lets Material's search read the page without what it skips and marks
-where the page is (tab, breadcrumbs); `on_env` waits for the charts and links the static files
-into the site; `on_post_build` writes the search index as UTF-8.
+pages; `on_files` adds the charts still to come; `on_nav` has the pages of the navigation and the
+tag listings rebuilt in a partial build; `on_page_content` tells MkDocs the ids that
+`generator.site.htmlblocks` kept from it; `on_page_context` lets Material's search read the page
+without what it skips and marks where the page is (tab, breadcrumbs); `on_env` gives Material's
+tags plugin the tags of the pages a partial build did not read, waits for the charts and links the
+static files into the site; `on_post_build` writes the search index as UTF-8.
 
-The live preview builds partially (MkDocs' "dirty" build: only the pages whose Markdown the
-generator rewrote). The site files that list every page, the search index and the tags file,
-then hold only the rebuilt pages: `on_post_build` puts back the other pages' entries from the
-previous build, so that the served site equals a full build (tests/test_serve.py). MkDocs keeps
-one instance of the plugin for all the rebuilds of a `serve` (it has `on_startup`); what one
-build has seen (`_Build`) is made anew at the start of every build.
+A partial build (MkDocs' "dirty" build: only the pages whose Markdown the generator rewrote)
+leaves the site files that list every page, the search index and the tags file, holding only the
+rebuilt pages: `on_post_build` puts back the other pages' entries from the previous build, so that
+the served site equals a full build (tests/test_serve.py). The live preview
+(generator.site.preview) makes such a build only when it must; after most saves it renders the
+rewritten pages itself with what this plugin kept of the last build (`_Build`: MkDocs' files,
+navigation and template environment). MkDocs keeps one instance of the plugin for all the
+rebuilds of a `serve` (it has `on_startup`); `_Build` is made anew at the start of every build.
 """
 
 from __future__ import annotations
@@ -45,18 +50,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import BytecodeCache
+from jinja2 import BytecodeCache, Environment
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import Abort
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 
 from generator.messages import language, msg
 from generator.site.build import DataError, WriteReport, charts_in_progress, finish_charts, generate
 from generator.site.cache import BuildCache
 from generator.site.htmlblocks import search_view
-from generator.site.pages import LOCALE_DIR, TEMPLATE_DIR, locale
+from generator.site.pages import LOCALE_DIR, TEMPLATE_DIR, page_texts
 from generator.site.portal import OVERRIDES_DIR, Portal
 
 log = logging.getLogger("mkdocs.plugins.kommunkompassen")
@@ -78,6 +84,7 @@ class PluginConfig(base.Config):
     data_ = c.Type(str, default="evaluations")
     content = c.Type(str, default="content")
     templates = c.Type(str, default="templates")  # the portal's own page templates, before the package's
+    locale = c.Type(str, default="locale")  # the portal's own page texts: sv.yaml's keys replace the package's
 
 
 @dataclass
@@ -90,6 +97,9 @@ class _Build:
     built: list[str] = field(default_factory=list)  # the pages built this time
     nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
     titles: dict[str, str | None] = field(default_factory=dict)  # front-matter titles read, by source path
+    files: Files | None = None  # MkDocs' files, navigation and template environment, for the live preview
+    nav: Navigation | None = None  # to build single pages again (generator.site.preview)
+    env: Environment | None = None
 
 
 class _NoDirtyWarning(logging.Filter):
@@ -124,13 +134,23 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         self._generated_for: Path | None = None  # the docs folder `generate_before_build` filled
         self.cache = BuildCache(keep_pages=False)  # what generation remembers for the next build in this process
         self.compiled_templates = _CompiledTemplates()
+        self.tag_mappings: dict = {}  # Material's tags plugin's mappings of the last build, by page address
+        self.listing_pages: frozenset[str] = frozenset()  # the pages that list pages by tag, by source path
 
     def on_startup(self, *, command, dirty: bool) -> None:
         """MkDocs keeps a plugin that has this event for all the rebuilds of a `serve`. Pages are
         remembered by their context only for the live preview: a one-off build has no next build."""
         self.cache.keep_pages = command == "serve"
 
-    def on_config(self, config):
+    @event_priority(100)
+    def _keep_tag_mappings(self, config):
+        """Before Material's tags plugin starts anew: the pages' tags as the last build knew them
+        (see `_complete_tag_mappings`)."""
+        tags = tags_plugin(config)
+        self.tag_mappings = dict(getattr(getattr(tags, "mappings", None), "data", {}))
+        return config
+
+    def _configure(self, config):
         self.portal = self.portal_of(config)
         builder_log = logging.getLogger("mkdocs.commands.build")
         if not any(isinstance(f, _NoDirtyWarning) for f in builder_log.filters):
@@ -146,12 +166,15 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             self.portal.data_dir,
             self.portal.content_dir,
             self.portal.templates_dir,
+            self.portal.locale_dir,
             TEMPLATE_DIR,
             LOCALE_DIR,
         ):
             if folder is not None and folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         return config
+
+    on_config = CombinedEvent(_keep_tag_mappings, _configure)
 
     def portal_of(self, config) -> Portal:
         """The portal this config builds: its folders, absolute."""
@@ -162,6 +185,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             data_dir=root / self.config.data_,
             content_dir=root / self.config.content,
             templates_dir=root / self.config.templates,
+            locale_dir=root / self.config.locale,
             overrides_dir=Path(custom_dir) if custom_dir else None,
             docs_dir=Path(config.docs_dir),
             site_dir=Path(config.site_dir),
@@ -175,8 +199,9 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         self._generate(portal)
         self._generated_for = portal.docs_dir
 
-    def _generate(self, portal: Portal) -> WriteReport:
-        """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages."""
+    def _generate(self, portal: Portal, data_later: bool = False) -> WriteReport:
+        """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages
+        (and with `data_later`, the data files left for `build.finish_data_files`)."""
         return generate(
             portal.data_dir,
             portal.docs_dir,
@@ -186,16 +211,39 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             root=portal.root,
             cache=self.cache,
             templates_dir=portal.templates_dir,
+            locale_dir=portal.locale_dir,
+            data_later=data_later,
         )
+
+    def generate_pages_first(self, config) -> WriteReport:
+        """The live preview's quick rebuild (generator.site.preview): a new build without MkDocs'
+        own start, whose generation leaves the data files for later; logs and raises Abort on invalid data."""
+        page_urls = self.build.page_urls
+        self.build = _Build(
+            previous_lists=_page_lists(config),
+            page_urls=page_urls,
+            files=self.build.files,
+            nav=self.build.nav,
+            env=self.build.env,
+        )
+        try:
+            return self._generate(self.portal_of(config), data_later=True)
+        except DataError as exc:
+            self._report(exc)
+            raise AssertionError("unreachable") from None
+
+    def _report(self, exc: DataError) -> None:
+        """The data's errors, each as `file:line:col: error: ...`, then Abort: MkDocs keeps the last site."""
+        for problem in exc.problems:
+            if problem.level.value == "error":
+                log.error(problem.plain())
+        raise Abort(msg("build.not_regenerated", detail=exc)) from None
 
     def forget_generated(self) -> None:
         self._generated_for = None
 
     def on_pre_build(self, config) -> None:
-        self.build = _Build()
-        for name in _PAGE_LISTS:  # read before a full build cleans the site folder
-            with contextlib.suppress(OSError):
-                self.build.previous_lists[name] = (Path(config.site_dir) / name).read_bytes()
+        self.build = _Build(previous_lists=_page_lists(config))  # read before a full build cleans the site folder
         portal = self.portal or self.portal_of(config)
         if self._generated_for == portal.docs_dir:
             self._generated_for = None
@@ -204,10 +252,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         try:
             report = self._generate(portal)
         except DataError as exc:
-            for problem in exc.problems:
-                if problem.level.value == "error":
-                    log.error(problem.plain())
-            raise Abort(msg("build.not_regenerated", detail=exc)) from None
+            self._report(exc)
         if report.written or report.removed:
             log.info(msg("build.hook_written", written=len(report.written), removed=len(report.removed)))
 
@@ -224,8 +269,10 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         is known only once it is rendered: the navigation's pages, whose titles every page shows,
         are rebuilt each time (their output is removed, so MkDocs sees them as changed)."""
         self.build.page_urls = [_page_url(file) for file in files.documentation_pages()]
-        for page in nav.pages:
-            if not page.file.is_modified():
+        self.build.files, self.build.nav = files, nav
+        listings = [files.get_file_from_path(path) for path in self.listing_pages]
+        for page in [*nav.pages, *(file.page for file in listings if file is not None and file.page is not None)]:
+            if not page.file.is_modified():  # a tag listing, too, shows other pages' titles
                 os.remove(page.file.abs_dest_path)
                 self.build.nav_rebuilt.add(page.url)
         nav.kk_files = files  # the pages by their source path, for `_where` (page events are not handed the files)
@@ -235,8 +282,12 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             for prefix in [min((p.url for p in _pages_under(item)), key=len, default=None)]
             if prefix
         ]
-        nav.kk_words = locale()["site"]
+        nav.kk_words = self.site_words(config)
         return nav
+
+    def site_words(self, config) -> dict:
+        """The texts of the site's frame that this plugin fills in (the breadcrumbs' label)."""
+        return page_texts((self.portal or self.portal_of(config)).locale_dir)["site"]
 
     @event_priority(_LAST)
     def on_page_content(self, html: str, *, page, config, files) -> str:
@@ -308,14 +359,33 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             del page._kk_tab
         return output
 
+    @event_priority(101)
+    def _complete_tag_mappings(self, env, *, config, files):
+        """Before Material's tags plugin fills in its listings (on_env, priority 100): in a partial
+        build it has read the tags of the rebuilt pages only; the other pages' tags are what the last
+        build read, in the order a full build reads them."""
+        tags = tags_plugin(config)
+        mappings = getattr(tags, "mappings", None)
+        if mappings is None or not self.tag_mappings:
+            return env
+        now = mappings.data
+        pages = [file.page for file in files.documentation_pages() if file.page is not None]
+        mappings.data = {
+            page.url: now.get(page.url) or self.tag_mappings[page.url]
+            for page in pages
+            if page.url in now or (page.markdown is None and page.url in self.tag_mappings)
+        }
+        return env
+
     @event_priority(_LAST)
-    def on_env(self, env, *, config, files):
+    def _link_static_files(self, env, *, config, files):
         """Hard-link the docs folder's static files (every chart's SVG and CSV, the data files) into
         the site, where MkDocs would copy them: thousands of small copies took seconds. The
         generator replaces a changed file with a new one, so the site never changes with it.
         MkDocs skips a file that is already there as the same file; any file that cannot be
         linked (another file system, a name already taken) MkDocs copies as usual."""
         env.bytecode_cache = self.compiled_templates
+        self.build.env = env
         finish_charts(self.cache)  # MkDocs copies the static files next
         docs = os.path.join(os.path.normpath(config.docs_dir), "")
         for file in files:
@@ -328,11 +398,14 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
                     pass
         return env
 
+    on_env = CombinedEvent(_complete_tag_mappings, _link_static_files)
+
     def on_serve(self, server, *, config, builder):
         """The docs folder is the generator's output, not something an evaluator edits: MkDocs' watch
         of it made every build that wrote pages start another one, and polled its thousands of files
         twice a second. The data and content, which it is made from, stay watched (on_config)."""
-        server.unwatch(config.docs_dir)
+        with contextlib.suppress(KeyError):  # `kommunkompassen serve` does not watch it to begin with
+            server.unwatch(config.docs_dir)
         return server
 
     def on_build_error(self, *, error) -> None:
@@ -344,18 +417,30 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         """Material writes the search index with every å, ä and ö as a six-character
         escape (\\u00e5); the same JSON in UTF-8 is a tenth smaller (8 % gzipped).
         After a partial build, the page lists get back the entries of the pages not built."""
+        listings = getattr(getattr(tags_plugin(config), "listings", None), "data", ())
+        self.listing_pages = frozenset(listing.page.file.src_uri for listing in listings)
         site = Path(config.site_dir)
-        partial = len(self.build.built) < len(self.build.page_urls)
+        partial = self.partial
         index = site / "search" / "search_index.json"
         if index.is_file():
-            data = json.loads(index.read_bytes())
-            if partial:
-                data = self._completed("search/search_index.json", data)
-            index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+            self.write_search_index(site, json.loads(index.read_bytes()))
         tags = site / "tags.json"
         if partial and tags.is_file():
-            tags.write_text(json.dumps(self._completed("tags.json", json.loads(tags.read_bytes()))), encoding="utf-8")
-        preview_log.info(self._rebuilt_line(partial))
+            _write_atomically(tags, json.dumps(self._completed("tags.json", json.loads(tags.read_bytes()))))
+        preview_log.info(self.rebuilt_line())
+
+    @property
+    def partial(self) -> bool:
+        """Whether this build built only some of the pages."""
+        return len(self.build.built) < len(self.build.page_urls)
+
+    def write_search_index(self, site: Path, data: dict) -> None:
+        """The search index as UTF-8; after a partial build, with the other pages' entries of the last one."""
+        if self.partial:
+            data = self._completed("search/search_index.json", data)
+        _write_atomically(
+            site / "search" / "search_index.json", json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        )
 
     def _completed(self, name: str, data: dict) -> dict:
         """A page list written by a partial build, with the entries of the pages not built taken
@@ -370,18 +455,40 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             if page_of(entry) not in built:
                 entries.setdefault(page_of(entry), []).append(entry)
         for entry in data.get(key, []):
-            entries.setdefault(page_of(entry), []).append(entry)
+            if page_of(entry) in built:  # Material's search may carry the last index's entries over too
+                entries.setdefault(page_of(entry), []).append(entry)
         return {**data, key: [entry for url in self.build.page_urls for entry in entries.get(url, ())]}
 
-    def _rebuilt_line(self, partial: bool) -> str:
+    def rebuilt_line(self) -> str:
         """The live preview's one line per build: how long it took and what it rebuilt."""
         seconds = f"{time.perf_counter() - self.build.started:.1f}"
         seconds = seconds.replace(".", ",") if language() == "sv" else seconds
-        if not partial:
+        if not self.partial:
             return msg("serve.built", seconds=seconds, count=len(self.build.built))
         changed = [url or "/" for url in self.build.built if url not in self.build.nav_rebuilt]
         more = msg("serve.more", count=len(changed) - 3) if len(changed) > 3 else ""
         return msg("serve.rebuilt", seconds=seconds, pages=", ".join(changed[:3]) or msg("serve.no_pages"), more=more)
+
+
+def tags_plugin(config):
+    """Material's tags plugin in this config, if it has it."""
+    return config.plugins.get("material/tags") or config.plugins.get("tags")
+
+
+def _page_lists(config) -> dict[str, bytes]:
+    """The site's files that list every page, as the last build wrote them."""
+    lists = {}
+    for name in _PAGE_LISTS:
+        with contextlib.suppress(OSError):
+            lists[name] = (Path(config.site_dir) / name).read_bytes()
+    return lists
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """The live preview's server may be reading the file: it sees the old one or the new one, whole."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _page_url(file) -> str:

@@ -2,7 +2,8 @@
 
 A portal is a folder with a `mkdocs.yml` (or the file `-f/--config-file` names) that
 uses the `kommunkompassen` plugin: its data (`evaluations/`), its own pages (`content/`)
-and Material overrides (the theme's `custom_dir`, usually `overrides/`),
+and Material overrides (the theme's `custom_dir`, usually `overrides/`), its own page templates
+(`templates/`) and page texts (`locale/sv.yaml`, only the keys it changes),
 and where MkDocs reads the pages from (`docs_dir`, `build/docs`) and writes the site
 (`site_dir`, `site/`). Every folder is named relative to the config file's folder, as
 MkDocs names them. The package brings the rest: page templates, Material overrides,
@@ -24,7 +25,7 @@ OVERRIDES_DIR = PACKAGE_DIR / "overrides"  # Material overrides, after the porta
 CONFIG_FILE = Path("mkdocs.yml")
 PLUGIN = "kommunkompassen"
 # The plugin's options and their defaults (generator/site/plugin.py declares them for MkDocs).
-PLUGIN_DEFAULTS = {"data": "evaluations", "content": "content", "templates": "templates"}
+PLUGIN_DEFAULTS = {"data": "evaluations", "content": "content", "templates": "templates", "locale": "locale"}
 
 
 class PortalError(UsageError):
@@ -41,6 +42,7 @@ class Portal:
     site_dir: Path
     uses_plugin: bool = True  # whether the config names the kommunkompassen plugin (nothing is generated without it)
     templates_dir: Path | None = None  # the portal's page templates: one here replaces the package's of the same name
+    locale_dir: Path | None = None  # the portal's page texts (sv.yaml): its keys replace the package's
 
     @property
     def root(self) -> Path:
@@ -70,6 +72,7 @@ def portal_from_config(config_file: Path, config: dict) -> Portal:
         data_dir=inside(options["data"]),
         content_dir=inside(options["content"]),
         templates_dir=inside(options["templates"]),
+        locale_dir=inside(options["locale"]),
         overrides_dir=inside(custom_dir) if custom_dir else None,
         docs_dir=inside(config.get("docs_dir") or "docs"),
         site_dir=inside(config.get("site_dir") or "site"),

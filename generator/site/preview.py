@@ -1,0 +1,362 @@
+"""The live preview (`kommunkompassen serve`): the site served from a temporary folder, rebuilt
+after every save, the edited page shown as soon as it is rebuilt.
+
+MkDocs' own `serve` makes every rebuild a build of the whole site: it lists and checks every
+file of the docs folder and the theme, makes a new navigation and template environment, and
+goes through every page to find the changed ones (seconds at national size). Here the first
+build is MkDocs' own (a "dirty" one, see generator.site.plugin) and it is kept: its files,
+navigation and template environment. After a save, the generator rewrites the pages whose
+content changed, and MkDocs renders just those pages again with what it kept (the quick
+rebuild); the browser reloads as soon as they are written. The data files and the search
+index are brought up to date right after, in the background, while the evaluator reads.
+
+The quick rebuild is taken only when what it keeps is still true: no page or file was added
+or removed, mkdocs.yml is as it was, and no rebuilt page changed a title or tags that other
+pages show (the navigation, breadcrumbs and tag listings). Otherwise the rebuild is a build by
+MkDocs as before, which keeps anew what it made. Either way the served site then equals what a
+full build makes of the same data (tests/test_serve.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from generator.errors import UsageError
+from generator.messages import msg
+from generator.site.build import finish_charts, finish_data_files, portal_plugin, release_environment
+from generator.site.plugin import tags_plugin
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.nav import Navigation
+    from mkdocs.structure.pages import Page
+
+    from generator.site.plugin import KommunkompassenPlugin
+
+log = logging.getLogger("kommunkompassen.preview")
+POLLING_SECONDS = 0.2  # how often the watched folders are looked at (MkDocs' default is 0.5 s)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """What MkDocs' last build of the whole site made, for quick rebuilds."""
+
+    config: MkDocsConfig
+    config_bytes: bytes  # mkdocs.yml as it was read
+    files: Files
+    nav: Navigation
+    env: Environment
+    site_words: dict  # the texts of the frame that the plugin fills in, as the pages show them
+
+
+class Preview:
+    """The builder of a live preview: `build()` after every save, the quick way when it can."""
+
+    def __init__(self, get_config: Callable[[], MkDocsConfig], serve_url: str) -> None:
+        self._get_config = get_config
+        self._serve_url = serve_url
+        self._kept: _Kept | None = None
+        self._later: threading.Thread | None = None  # the data files and search index of the last quick rebuild
+        self._clean = False  # the next build by MkDocs builds every page (a title in the navigation changed)
+        self.quick_builds = 0  # how many rebuilds were quick (for the tests)
+
+    def build(self, config: MkDocsConfig | None = None) -> None:
+        """Rebuild the site: the quick way if it can, otherwise by MkDocs as a whole."""
+        self.wait()
+        if config is None and self._kept is not None and self._quick(self._kept):
+            self.quick_builds += 1
+            return
+        self._whole(config)
+
+    def wait(self) -> None:
+        """Wait until the last quick rebuild has brought the data files and search index up to date."""
+        if self._later is not None:
+            self._later.join()
+            self._later = None
+
+    def _whole(self, config: MkDocsConfig | None) -> None:
+        from mkdocs.commands.build import build
+
+        self._kept = None
+        config = config or self._get_config()
+        config.site_url = self._serve_url
+        config_bytes = Path(config.config_file_path).read_bytes()
+        clean, self._clean = self._clean, False
+        build(config, serve_url=self._serve_url, dirty=not clean)
+        plugin = portal_plugin(config)
+        made = plugin.build
+        if made.files is not None and made.nav is not None and made.env is not None:
+            self._kept = _Kept(config, config_bytes, made.files, made.nav, made.env, plugin.site_words(config))
+
+    def _quick(self, kept: _Kept) -> bool:
+        """Rebuild the pages the generator rewrote, with what MkDocs kept; False (having changed
+        nothing MkDocs would not see) when a build of the whole site is needed instead."""
+        config = kept.config
+        if Path(config.config_file_path).read_bytes() != kept.config_bytes:
+            return False
+        plugin = portal_plugin(config)
+        report = plugin.generate_pages_first(config)  # logs the data's errors and raises Abort
+        finish_charts(plugin.cache)
+        if plugin.site_words(config) != kept.site_words:  # every page shows them
+            self._clean = True
+            return False
+        changed = [kept.files.get_file_from_path(path) for path in report.written]
+        if report.removed or any(file is None for file in changed):
+            _remove_outputs(kept, report.removed)  # MkDocs' partial build leaves them
+            return False  # MkDocs must list the files again
+        pages = [file.page for file in changed if file is not None and file.page is not None]
+        shown = {page.file.src_uri: _shown_elsewhere(page) for page in pages}
+        for page in pages:
+            _populate(page, config, kept.files)
+        renamed = [page for page in pages if _shown_elsewhere(page) != shown[page.file.src_uri]]
+        if any(page in kept.nav.pages for page in renamed):  # every page shows the navigation
+            self._clean = True
+            return False
+        under = [other for page in renamed for other in _pages_under(page, kept.files)]
+        if under:  # their breadcrumbs show the new title: MkDocs' build sees these pages as changed, and those
+            _remove_outputs(kept, tuple(other.file.src_uri for other in under))
+            return False
+        if renamed or any(page.file.src_uri in plugin.listing_pages for page in pages):
+            pages += _listings_again(kept, plugin, renamed, [page.file.src_uri for page in pages])
+        for file in changed:
+            if file is not None and file.page is None:
+                _link_static(file)
+        search = _reset_search(config)
+        _build_pages(pages, kept, plugin)
+        log.info(plugin.rebuilt_line())
+        self._later = threading.Thread(target=self._bring_up_to_date, args=(kept, plugin, search), daemon=True)
+        self._later.start()
+        return True
+
+    def _bring_up_to_date(self, kept: _Kept, plugin: KommunkompassenPlugin, search) -> None:
+        """After a quick rebuild: the data files written and linked into the site, the search index
+        completed with the rebuilt pages' entries. A failure is said in one line; the next save
+        builds the whole site."""
+        try:
+            self._update_data_and_search(kept, plugin, search)
+        except Exception as exc:  # a thread's exception would otherwise be a traceback on the terminal
+            log.error(msg("serve.later_failed", detail=exc))
+            self._kept = None
+
+    def _update_data_and_search(self, kept: _Kept, plugin: KommunkompassenPlugin, search) -> None:
+        report = finish_data_files(plugin.cache)
+        _remove_outputs(kept, report.removed)
+        for path in report.written:
+            file = kept.files.get_file_from_path(path)
+            if file is not None:
+                _link_static(file)
+        site = Path(kept.config.site_dir)
+        if search is not None:
+            entries = json.loads(json.dumps(search.search_index.entries, default=str))  # as Material writes them
+            try:
+                index = json.loads((site / "search" / "search_index.json").read_bytes())
+            except (OSError, ValueError):
+                return
+            plugin.write_search_index(site, {**index, "docs": entries})
+
+
+def _remove_outputs(kept: _Kept, removed: tuple[str, ...]) -> None:
+    """What the site made of the docs folder's files that are gone, and the folders that leaves empty."""
+    site = os.path.normpath(kept.config.site_dir)
+    for path in removed:
+        file = kept.files.get_file_from_path(path)
+        if file is None:
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(file.abs_dest_path)
+        folder = os.path.dirname(file.abs_dest_path)
+        while folder.startswith(site + os.sep) and not os.listdir(folder):
+            os.rmdir(folder)
+            folder = os.path.dirname(folder)
+
+
+def _shown_elsewhere(page: Page) -> tuple:
+    """What other pages show of this one: its title (in the navigation, the breadcrumbs of the pages
+    under it and tag listings) and its tags."""
+    return (page.title, tuple(page.meta.get("tags") or ()))
+
+
+def _pages_under(page: Page, files: Files) -> list[Page]:
+    """The other pages under this page's address (their breadcrumbs show its title)."""
+    return [
+        other.page
+        for other in files.documentation_pages()
+        if other.page is not None and other.page is not page and other.url.startswith(page.file.url)
+    ]
+
+
+def _listings_again(kept: _Kept, plugin: KommunkompassenPlugin, renamed: list[Page], rebuilt: list[str]) -> list[Page]:
+    """The pages that list pages by tag, read and filled in again (Material's tags plugin) after
+    pages changed their titles or tags, and the tags file written again: the listing pages not
+    already among the `rebuilt` pages, to build."""
+    tags = tags_plugin(kept.config)
+    if tags is None:
+        return []
+    for page in renamed:
+        if not page.meta.get(tags.config.tags_name_property):
+            tags.mappings.data.pop(page.url, None)  # Material's tags plugin only ever adds a page
+    listing_files = [kept.files.get_file_from_path(path) for path in sorted(plugin.listing_pages)]
+    listing_pages = [file.page for file in listing_files if file is not None and file.page is not None]
+    tags.listings.data = {item for item in tags.listings.data if item.page.file.src_uri not in plugin.listing_pages}
+    for page in listing_pages:
+        if page.file.src_uri not in rebuilt:
+            _populate(page, kept.config, kept.files)
+    from material.plugins.tags.renderer import Renderer  # type: ignore[import-untyped]  # Material ships no type information
+    from material.plugins.tags.structure.mapping.storage import MappingStorage  # type: ignore[import-untyped]  # as above
+
+    renderer = Renderer(kept.env, kept.config)
+    for listing in tags.listings.data:
+        tags.listings.populate(listing, tags.mappings, renderer)
+    if tags.config.export:
+        MappingStorage(tags.config).save(
+            os.path.normpath(os.path.join(kept.config.site_dir, tags.config.export_file)), tags.mappings
+        )
+    return [page for page in listing_pages if page.file.src_uri not in rebuilt]
+
+
+def _populate(page: Page, config: MkDocsConfig, files: Files) -> None:
+    from mkdocs.commands.build import _populate_page
+
+    _populate_page(page, config, files)
+
+
+def _build_pages(pages: list[Page], kept: _Kept, plugin: KommunkompassenPlugin) -> None:
+    from mkdocs.commands.build import _build_page
+    from mkdocs.structure.files import InclusionLevel
+
+    doc_files = kept.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+    for page in pages:
+        _build_page(page, kept.config, doc_files, kept.nav, kept.env)
+    for page in pages:
+        page.validate_anchor_links(files=kept.files, log_level=kept.config.validation.links.anchors)
+
+
+def _reset_search(config: MkDocsConfig):
+    """Material's search plugin with an empty index, to collect the rebuilt pages' entries."""
+    search = config.plugins.get("material/search") or config.plugins.get("search")
+    index_class = getattr(getattr(search, "search_index", None), "__class__", None)
+    if search is None or index_class is None:
+        return None
+    search.search_index = index_class(**search.config)
+    return search
+
+
+def _link_static(file: File) -> None:
+    """A static file the generator replaced, into the site: as MkDocs' build does (see the plugin's on_env)."""
+    source, destination = file.abs_src_path, file.abs_dest_path
+    if source is None:  # a file MkDocs was handed as content, not one of the docs folder
+        return
+    os.makedirs(os.path.dirname(destination), exist_ok=True)
+    temporary = os.path.join(os.path.dirname(destination), f".{os.path.basename(destination)}.tmp")
+    try:
+        os.link(source, temporary)
+    except OSError:
+        shutil.copyfile(source, temporary)
+    os.replace(temporary, destination)
+
+
+def serve(config_file: Path, dev_addr: str, options: dict) -> None:
+    """Serve the portal of `config_file` at `dev_addr` until interrupted (MkDocs' `serve`, with
+    this module's rebuilds). `options` are the config options MkDocs' serve would be given."""
+    from mkdocs.config import load_config
+    from mkdocs.livereload import LiveReloadServer, _serve_url
+
+    site_dir = tempfile.mkdtemp(prefix="kommunkompassen-preview-")
+
+    def get_config() -> MkDocsConfig:
+        return load_config(config_file=str(config_file), site_dir=site_dir, dev_addr=dev_addr, **options)
+
+    config = get_config()
+    config.plugins.on_startup(command="serve", dirty=True)
+    host, port = config.dev_addr
+    mount_path = urlsplit(config.site_url or "/").path
+    serve_url = _serve_url(host, port, mount_path)
+    preview = Preview(get_config, serve_url)
+    server = LiveReloadServer(
+        builder=preview.build,
+        host=host,
+        port=port,
+        root=site_dir,
+        mount_path=mount_path,
+        polling_interval=POLLING_SECONDS,
+    )
+
+    def error_page(code: int) -> bytes | None:
+        path = Path(site_dir) / f"{code}.html"
+        return path.read_bytes() if code in (404, 500) and path.is_file() else None
+
+    server.error_handler = error_page
+    try:
+        preview.build(config)
+        server.watch(str(config_file))
+        server = config.plugins.on_serve(server, config=config, builder=preview.build)
+        for folder in config.watch:
+            server.watch(folder)
+        try:
+            server.serve()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.shutdown()
+            preview.wait()
+    finally:
+        config.plugins.on_shutdown()
+        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = None) -> int:
+    """`kommunkompassen serve`: the live preview (this module). After an edit, the
+    generator rewrites the pages whose content changed and MkDocs renders only those again. The
+    terminal shows the address, one line per build and the data's problems as
+    `file:line:col: level: message`. Raises PortalError when there is no portal, UsageError when
+    its config does not use the plugin."""
+    from generator.site.portal import find_portal, plugins_with_data
+
+    portal = find_portal(config_file)  # PortalError when there is none
+    if not portal.uses_plugin:
+        raise UsageError(msg("portal.no_plugin"), whole_line=True)
+    options: dict[str, Any] = {}
+    if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
+        options["plugins"] = plugins_with_data(portal.config_file, data_dir)
+    _quiet_mkdocs_logging()
+    os.environ.update(release_environment(portal.root))
+    print(msg("serve.address", address=dev_addr), file=sys.stderr, flush=True)
+    serve(portal.config_file, dev_addr, options)
+    return 0
+
+
+_REBUILD_FAILED = re.compile(r"(\[[\d:]+\] )?An error happened during the rebuild")  # with the server's time, if any
+
+
+class _PreviewFormat(logging.Formatter):
+    """Our own lines (a build's summary, the data's problems) as they are; MkDocs' warnings with their level."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        if record.name.startswith(("kommunkompassen", "mkdocs.plugins.kommunkompassen")):
+            return record.getMessage()
+        if _REBUILD_FAILED.match(record.getMessage()):  # MkDocs' server, after the data's errors
+            return msg("serve.kept")
+        return f"{record.levelname}: {record.getMessage()}"
+
+
+def _quiet_mkdocs_logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_PreviewFormat())
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)  # its routine INFO lines buried the address
+    logging.getLogger("kommunkompassen").setLevel(logging.INFO)

@@ -1,0 +1,133 @@
+"""The live preview's quick rebuild (generator.site.preview): after a save, MkDocs renders only the
+pages the generator rewrote, with the files, navigation and templates its last whole build kept;
+the site it serves is then what a full build makes of the same data. Edits that change what other
+pages show of a page (a title in listings and breadcrumbs) or which files there are fall back to a
+build by MkDocs, with the same result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, tree
+from mkdocs.commands.build import build as mkdocs_build
+
+from generator.site.build import load_portal_config
+from generator.site.portal import find_portal
+from generator.site.preview import Preview
+
+URL = "http://127.0.0.1:8765/"
+EDITED = "karlskoga/2022.yaml"
+EDITED_PAGE = "kommuner/karlskoga/2022/index.html"
+
+
+def _config(data: Path, out: Path):
+    (out / "docs").mkdir(parents=True, exist_ok=True)
+    return load_portal_config(
+        find_portal(ROOT / "mkdocs.yml"), data, site_dir=str(out / "site"), docs_dir=str(out / "docs"), strict=True
+    )
+
+
+def _full_build(data: Path, out: Path) -> dict[str, bytes]:
+    """A build of the whole site, from nothing, as the preview's server would address it."""
+    config = _config(data, out)
+    config.site_url = URL
+    mkdocs_build(config, serve_url=URL)
+    return tree(out / "site")
+
+
+def _html(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_mtime_ns for p in site.rglob("*.html")}
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def preview(data_copy: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = _config(data_copy, tmp_path / "preview")
+    first.plugins.on_startup(command="serve", dirty=True)
+    made = Preview(lambda: _config(data_copy, tmp_path / "preview"), URL)
+    made.build(first)
+    yield made
+    made.wait()
+
+
+def test_a_sentence_rebuilds_its_page_alone_and_the_site_equals_a_full_build(preview, data_copy, tmp_path):
+    site = tmp_path / "preview" / "site"
+    before = _html(site)
+    _replace(data_copy / EDITED, "\nsummary: ", "\nsummary: Ändrad mening. ")
+    preview.build()
+    assert preview.quick_builds == 1
+    written = {name for name, mtime in _html(site).items() if before.get(name) != mtime}
+    assert written == {EDITED_PAGE}
+    assert "Ändrad mening." in (site / EDITED_PAGE).read_text(encoding="utf-8")
+    preview.wait()  # the data files and the search index follow
+    assert tree(site) == _full_build(data_copy, tmp_path / "full")
+
+
+def test_points_update_the_data_files_and_the_search_index_after_the_page(preview, data_copy, tmp_path):
+    site = tmp_path / "preview" / "site"
+    evaluations_csv = (site / "data" / "evaluations.csv").read_bytes()
+    path = data_copy / EDITED
+    text = path.read_text(encoding="utf-8")
+    _replace(path, "\nsummary: ", "\nsummary: Sökbar ändring. ")
+    preview.build()
+    _replace(path, "Sökbar ändring. ", "Sökbar ändring igen. ")
+    preview.build()  # waits for the last rebuild's data files first
+    preview.wait()
+    assert preview.quick_builds == 2
+    assert "Sökbar ändring igen." in (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert (site / "search" / "search_index.json").read_text(encoding="utf-8").count("Sökbar ändring") == 1
+    path.write_text(text, encoding="utf-8")
+    preview.build()
+    preview.wait()
+    assert (site / "data" / "evaluations.csv").read_bytes() == evaluations_csv
+    assert tree(site) == _full_build(data_copy, tmp_path / "full")
+
+
+def test_a_practice_renamed_rebuilds_its_pages_and_the_tag_listings_quickly(preview, data_copy, tmp_path):
+    site = tmp_path / "preview" / "site"
+    _replace(data_copy / EDITED, "name: Eftersnack\n", "name: Eftersnack efter fullmäktige\n")
+    preview.build()
+    preview.wait()
+    assert preview.quick_builds == 1
+    gold_stars = (site / "goda-exempel" / "guldstjarnor" / "index.html").read_text(encoding="utf-8")
+    assert "Eftersnack efter fullmäktige" in gold_stars  # the listing shows the new title
+    assert tree(site) == _full_build(data_copy, tmp_path / "full")
+
+
+def test_an_evaluation_removed_and_added_again_rebuilds_by_mkdocs_with_whole_listings(preview, data_copy, tmp_path):
+    site = tmp_path / "preview" / "site"
+    edited = data_copy / EDITED
+    source = edited.read_text(encoding="utf-8")
+    edited.unlink()
+    preview.build()
+    preview.wait()
+    assert not (site / "kommuner" / "karlskoga" / "2022" / "index.html").exists()
+    assert not (site / "goda-exempel" / "guldstjarnor").exists()  # its only gold stars were in that evaluation
+    edited.write_text(source, encoding="utf-8")
+    preview.build()
+    preview.wait()
+    assert preview.quick_builds == 0  # pages removed and added: MkDocs lists the files again
+    assert "Eftersnack" in (site / "goda-exempel" / "guldstjarnor" / "index.html").read_text(encoding="utf-8")
+    assert tree(site) == _full_build(data_copy, tmp_path / "full")
+    _replace(edited, "\nsummary: ", "\nsummary: Efter den nya. ")
+    preview.build()  # quick again, on what MkDocs' partial build kept
+    preview.wait()
+    assert preview.quick_builds == 1
+    assert tree(site) == _full_build(data_copy, tmp_path / "full2")
+
+
+def test_a_municipality_renamed_rebuilds_the_pages_under_it_by_mkdocs(preview, data_copy, tmp_path):
+    site = tmp_path / "preview" / "site"
+    _replace(data_copy / "_municipalities.yaml", "name: Karlskoga\n", "name: Karlskoga kommun\n")
+    preview.build()
+    preview.wait()
+    assert preview.quick_builds == 0  # the breadcrumbs of the pages under its page show its name
+    assert "Karlskoga kommun" in (site / EDITED_PAGE).read_text(encoding="utf-8")
+    assert tree(site) == _full_build(data_copy, tmp_path / "full")
