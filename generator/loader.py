@@ -72,11 +72,10 @@ class _Refusal(Exception):
 #
 # One converter (`_to_plain`) turns composed YAML nodes into plain data with the position of
 # every value and key. Nodes come from one of two composers: libyaml (through PyYAML, which
-# MkDocs brings; about ten times faster) for ordinary text, ruamel for everything else. The
-# fast composer's nodes go through `_libyaml_to_plain`, the same conversion without the checks
-# that cannot fail for the text libyaml is given (twice as fast), and its result is used only
-# when that accepts it; a refusal, or anything libyaml or the conversion did not like, is
-# composed again by ruamel, so that every message and position is ruamel's
+# MkDocs brings; about ten times faster) for ordinary text, ruamel for everything else; each
+# says what its nodes are by its own tag function (`_libyaml_tag`, `_written_tag`). The fast
+# composer's result is used only when the converter accepts it; a refusal, or anything libyaml
+# did not like, is composed again by ruamel, so that every message and position is ruamel's
 # (tests/test_incremental.py compares the two on every file).
 
 
@@ -185,7 +184,7 @@ def _ordinary(text: str) -> bool:
 
 
 def _convert_fast(text: str, shown: str) -> tuple[Any, dict, dict] | None:
-    """`_to_plain` of libyaml's nodes (`_libyaml_to_plain`), or None when ruamel must compose the text instead.
+    """`_to_plain` of libyaml's nodes, or None when ruamel must compose the text instead.
     Only for `_ordinary` text: libyaml's nodes do not show anchors, aliases or written tags."""
     try:
         composer = _libyaml_composer()(text)
@@ -195,7 +194,7 @@ def _convert_fast(text: str, shown: str) -> tuple[Any, dict, dict] | None:
             composer.dispose()
         if document is None:
             return None
-        found = _libyaml_to_plain(document, shown)
+        found = _to_plain(document, shown, _libyaml_tag)
     except Exception:  # a refusal, or anything libyaml did not like: ruamel says what and where
         return None
     return found if isinstance(found[0], dict) else None
@@ -203,7 +202,7 @@ def _convert_fast(text: str, shown: str) -> tuple[Any, dict, dict] | None:
 
 @cache
 def _libyaml_composer() -> type:
-    """PyYAML's libyaml composer without PyYAML's resolver: `_libyaml_to_plain` gives each scalar
+    """PyYAML's libyaml composer without PyYAML's resolver: `_libyaml_tag` gives each scalar
     the tag ruamel would, so PyYAML's YAML 1.1 guess (a dozen regular expressions per scalar,
     in Python) was made for nothing. `_ordinary` text has no written tag, so a collection's tag
     is the default one; nor `<<`, so no key is a merge key."""
@@ -361,47 +360,13 @@ def _to_plain(root: Any, shown: str, tag_of: Callable[[Any], str]) -> tuple[Any,
     return convert(root, (), 0), value_pos, key_pos
 
 
-def _libyaml_to_plain(root: Any, shown: str) -> tuple[Any, dict, dict]:
-    """`_to_plain` for libyaml's nodes of `_ordinary` text, giving each scalar the tag ruamel would
-    (libyaml resolves plain scalars by YAML 1.1): a quoted or block scalar is text, a plain one
-    is what ruamel's YAML 1.2 resolver says. Without the checks that cannot fail there: its
-    nodes have no anchor (nor has the text an "&"), and a collection's tag is the default one
-    (no "!", no "<<"). Any refusal sends the text to ruamel, which says why, so this one raises
-    without a message of its own."""
-    value_pos: dict = {}
-    key_pos: dict = {}
-
-    def convert(node: Any, path: tuple, depth: int) -> Any:
-        mark = node.start_mark
-        place = (mark.line + 1, mark.column + 1)
-        if depth > MAX_DEPTH:
-            raise _Refusal(Pos(shown, *place), "")
-        value_pos[path] = place
-        kind = node.id
-        if kind == "scalar":
-            tag = _STR if node.style else _plain_tag(node.value)
-            if tag not in _PLAIN_TAGS:
-                raise _Refusal(Pos(shown, *place), "")
-            return _scalar(node, tag, shown, place)
-        if kind == "sequence":
-            return [convert(item, path + (index,), depth + 1) for index, item in enumerate(node.value)]
-        result: dict = {}
-        for key_node, value_node in node.value:
-            key_mark = key_node.start_mark
-            key_here = (key_mark.line + 1, key_mark.column + 1)
-            if key_node.id != "scalar":
-                raise _Refusal(Pos(shown, *key_here), "")
-            key = _no_surrogate(str(key_node.value), shown, key_here)
-            if key in result:
-                raise _Refusal(Pos(shown, *key_here), "")
-            key_path = path + (key,)
-            key_pos[key_path] = key_here
-            value = result[key] = convert(value_node, key_path, depth + 1)
-            if value is None and value_node.value in ("", None):
-                value_pos[key_path] = key_here  # an empty value has no place of its own
-        return result
-
-    return convert(root, (), 0), value_pos, key_pos
+def _libyaml_tag(node: Any) -> str:
+    """The tag ruamel would give a node of libyaml's (which resolves plain scalars by YAML 1.1): a
+    quoted or block scalar is text, a plain one what ruamel's YAML 1.2 resolver says; a collection
+    keeps its default tag (`_ordinary` text writes none)."""
+    if node.id != "scalar":
+        return node.tag
+    return _STR if node.style else _plain_tag(node.value)
 
 
 def _scalar(node: ScalarNode, tag: str, shown: str, place: tuple[int, int]) -> Any:
