@@ -363,7 +363,7 @@ def _write_changed(
         target = f"{root}/{relative}"
         parent = os.path.dirname(target)
         missing = parent in created
-        if not missing and _made_above(parent, created, root):  # a new folder in a folder made now
+        if not missing and created and _made_above(parent, created, root):  # a new folder in a folder made now
             _make_folders(parent, created)
             missing = True
         if not missing:
