@@ -229,15 +229,14 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         try:
             return self._generate(self.portal_of(config), data_later=True)
         except DataError as exc:
-            self._report(exc)
-            raise AssertionError("unreachable") from None
+            raise self._aborted(exc) from None
 
-    def _report(self, exc: DataError) -> None:
-        """The data's errors, each as `file:line:col: error: ...`, then Abort: MkDocs keeps the last site."""
+    def _aborted(self, exc: DataError) -> Abort:
+        """The data's errors logged, each as `file:line:col: error: ...`; the Abort to raise (MkDocs keeps the last site)."""
         for problem in exc.problems:
             if problem.level.value == "error":
                 log.error(problem.plain())
-        raise Abort(msg("build.not_regenerated", detail=exc)) from None
+        return Abort(msg("build.not_regenerated", detail=exc))
 
     def forget_generated(self) -> None:
         self._generated_for = None
@@ -252,7 +251,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         try:
             report = self._generate(portal)
         except DataError as exc:
-            self._report(exc)
+            raise self._aborted(exc) from None
         if report.written or report.removed:
             log.info(msg("build.hook_written", written=len(report.written), removed=len(report.removed)))
 

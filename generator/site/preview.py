@@ -160,14 +160,9 @@ class Preview:
             file = kept.files.get_file_from_path(path)
             if file is not None:
                 _link_static(file)
-        site = Path(kept.config.site_dir)
-        if search is not None:
-            entries = json.loads(json.dumps(search.search_index.entries, default=str))  # as Material writes them
-            try:
-                index = json.loads((site / "search" / "search_index.json").read_bytes())
-            except (OSError, ValueError):
-                return
-            plugin.write_search_index(site, {**index, "docs": entries})
+        if search is not None:  # the rebuilt pages' entries as Material writes them, completed with the others'
+            rebuilt = json.loads(search.search_index.generate_search_index(None))
+            plugin.write_search_index(Path(kept.config.site_dir), rebuilt)
 
 
 def _remove_outputs(kept: _Kept, removed: tuple[str, ...]) -> None:
