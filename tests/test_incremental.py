@@ -445,3 +445,40 @@ def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Pa
     )
     assert tree(tmp_path / "later" / "docs") == tree(tmp_path / "first" / "docs")
     assert tree(tmp_path / "later" / "site") == tree(tmp_path / "first" / "site")
+
+
+@pytest.mark.parametrize("command", ["build", "serve"])
+def test_a_build_with_no_next_one_lets_go_of_what_it_generated(command: str, tmp_path: Path) -> None:
+    """`kommunkompassen build` has no next build to reuse anything for: once the docs folder is
+    written it keeps neither the dataset, the views, the pages nor the data files' parts (MkDocs
+    then reads the pages in that memory), only the charts still being drawn. The live preview
+    (`serve`) keeps all of it for its next build."""
+    from generator.site.build import finish_charts, load_portal_config, portal_plugin
+    from generator.site.portal import find_portal
+
+    portal = find_portal(ROOT / "mkdocs.yml")
+    (tmp_path / "docs").mkdir()
+    config = load_portal_config(portal, DATA, site_dir=str(tmp_path / "site"), docs_dir=str(tmp_path / "docs"))
+    plugin = portal_plugin(config)
+    plugin.on_startup(command=command, dirty=False)
+    plugin.generate_before_build(config)
+    cache = plugin.cache
+    remembered = [cache.files, cache.revisions, cache.data, cache.sheets, cache.sheet_rows, cache.page_inputs]
+    if command == "build":
+        assert not any(remembered) and cache.checked is None and cache.frame is None
+    else:
+        assert all(remembered) and cache.checked is not None
+    finish_charts(cache)
+    assert (tmp_path / "docs" / "kommuner" / "karlskoga" / "2022" / "index.md").is_file()
+    assert list((tmp_path / "docs").rglob("*.svg"))  # the charts, drawn in this process or by a worker
+
+
+def test_data_files_keep_their_parts_only_for_a_next_build(tmp_path: Path) -> None:
+    """Each evaluation's part of the data files and the workbook's sheets and rows are kept for the
+    next build only: a build with none would hold them (40 MB at 100 x 3) until the end."""
+    one_off, preview = BuildCache(next_build=False), BuildCache(next_build=True)
+    _generate(DATA, tmp_path / "one-off", cache=one_off)
+    _generate(DATA, tmp_path / "preview", cache=preview)
+    assert not one_off.data and not one_off.sheets and not one_off.sheet_rows
+    assert preview.data and preview.sheets and preview.sheet_rows
+    assert tree(tmp_path / "one-off") == tree(tmp_path / "preview")

@@ -90,7 +90,7 @@ def test_the_preview_follows_an_edit_of_the_portals_texts(portal: Path, tmp_path
     """The live preview keeps one BuildCache: an edited text must change the pages that show it,
     though the data, templates and page contexts are the same."""
     data, docs, texts = portal / "evaluations", tmp_path / "docs", portal / "locale"
-    cache = BuildCache(keep_pages=True)
+    cache = BuildCache(next_build=True)
     b.generate(data, docs, locale_dir=texts, cache=cache)
     before = tree(docs)
     assert b.generate(data, docs, locale_dir=texts, cache=cache).written == ()

@@ -78,7 +78,7 @@ def generate(
     left as the last build wrote them, to be brought up to date by `finish_data_files` once the
     edited pages are shown.
     """
-    cache = BuildCache(keep_pages=False) if cache is None else cache  # no next build to keep pages for
+    cache = BuildCache(next_build=False) if cache is None else cache  # no next build to keep pages for
     finish_charts(cache)
     finish_data_files(cache)
     with _collector_paused():
@@ -198,7 +198,7 @@ def _generate(
 
 def check_data(data_dir: Path, cache: BuildCache | None = None, clock: _Clock | None = None) -> m.Dataset:
     """load -> validate: the dataset, or DataError with every problem. Remembered in `cache`, like the rest."""
-    cache = BuildCache(keep_pages=False) if cache is None else cache
+    cache = BuildCache(next_build=False) if cache is None else cache
     if clock is None:  # called on its own, not as the start of `generate`
         with _collector_paused():
             return check_data(data_dir, cache, _Clock(None))

@@ -11,12 +11,16 @@ build makes, only what it makes again:
   their municipalities and reports, its reference series) is another object;
 - a page is rendered again only if the fingerprint of its context changed (a page
   is a function of its template, the page texts and its context, nothing else);
-  fingerprints are taken only with `keep_pages`, since a build that has no next one
+  fingerprints are taken only with `next_build`, since a build that has no next one
   (`kommunkompassen build`) would only pay for them;
 - a chart is drawn again only if its spec changed, an evaluation's data files are
   encoded again only if their inputs changed (`datafiles.data_files`), and a sheet
-  of the workbook is made again only if its CSV changed (`workbook.workbook`);
+  of the workbook is made again only if its CSV changed (`workbook.workbook`); the
+  data files' parts are kept only with `next_build` too;
 - a file is written only if its bytes differ from what is on disk.
+
+A build with no next one lets go of all of it (`forget`) once the docs folder is
+written, so that MkDocs reads the pages in the memory that generation used.
 """
 
 from __future__ import annotations
@@ -60,8 +64,8 @@ class ChartsDrawing(Protocol):
 class BuildCache:
     """Everything a build remembers for the next one in the same process (see the module's text)."""
 
-    def __init__(self, keep_pages: bool = True) -> None:
-        self.keep_pages = keep_pages  # remember each page by the fingerprint of its context, for the next build
+    def __init__(self, next_build: bool = True) -> None:
+        self.next_build = next_build  # False: no build follows in this process, so keep only what this one reuses
         # loading and checking
         self.files: dict[tuple[str, str, str], FileResult] = {}  # (path, working folder, kind) -> what it gave
         self.frame: tuple | None = None  # (data folder, working folder, files found), frame dataset, its problems
@@ -89,6 +93,18 @@ class BuildCache:
             str, dict[str, tuple[int, int, list[tuple[str, bool]]]]
         ] = {}  # folder -> subfolder -> mtime, when listed, entries
         self.drawing: tuple[ChartsDrawing, Path] | None = None  # charts a worker draws for a docs folder
+
+    def data_memos(self) -> tuple[dict | None, dict | None, dict | None]:
+        """What `datafiles.data_files` keeps for the next build (each evaluation's part, the workbook's
+        sheets and rows): nothing when there is none (40 MB at 100 x 3, held until the pages are written)."""
+        return (self.data, self.sheets, self.sheet_rows) if self.next_build else (None, None, None)
+
+    def forget(self) -> None:
+        """Let go of everything but the charts still being drawn: what a build with no next one does
+        once its docs folder is written (the dataset, its views and the files took 175 MB at 100 x 3)."""
+        fresh = BuildCache(self.next_build)
+        fresh.drawing = self.drawing
+        vars(self).update(vars(fresh))
 
     def validation(self, dataset: m.Dataset, problems: list[Problem], check: Callable) -> list[Problem]:
         """`check(dataset, own_problems)` combined with the loader's `problems`, remembered for the same inputs;

@@ -140,7 +140,7 @@ def render_site(
     the pages whose context changed are rendered again and only the charts whose
     spec changed are drawn again; the bytes are always those a fresh render gives.
     """
-    cache = cache if cache is not None else BuildCache(keep_pages=False)
+    cache = cache if cache is not None else BuildCache(next_build=False)
     files = _render(portal, page_texts(locale_dir), cache, templates=_portal_templates(templates_dir))[0]
     files.update(content_files(content_dir))
     return files
@@ -174,7 +174,7 @@ def render_data_files(cache: BuildCache) -> dict[str, bytes] | None:
         return None
     portal, t = cache.data_later
     cache.data_later = None
-    data = datafiles.data_files(portal, t, cache.data, cache.sheets, cache.sheet_rows)
+    data = datafiles.data_files(portal, t, *cache.data_memos())
     cache.data_paths = frozenset(data)
     return data
 
@@ -246,7 +246,7 @@ def _render(
         return dict(cache.last[1]), None
     pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
     keys: list[int | None] = [None] * len(pages)
-    if cache.keep_pages:
+    if cache.next_build:
         fingerprint = cache.fingerprints
         fingerprint.start()
         base = (version, fingerprint(t))
@@ -265,9 +265,7 @@ def _render(
         markdown,
         charts_needed,
         t,
-        meanwhile=dict
-        if data_later
-        else lambda: datafiles.data_files(portal, t, cache.data, cache.sheets, cache.sheet_rows),
+        meanwhile=dict if data_later else lambda: datafiles.data_files(portal, t, *cache.data_memos()),
         charts_later=charts_later,
         templates=templates,
     )
@@ -379,7 +377,7 @@ class ChartsInProgress:
         return tuple(path for pairs in self._paths.values() for pair in pairs for path in pair)
 
     def finish(self) -> dict[str, bytes]:
-        """Wait for the worker; the chart files it drew, which the cache now remembers too."""
+        """Wait for the worker; the chart files it drew, which the cache now remembers too (for a next build)."""
         try:
             made = self._result.get()
         finally:
@@ -387,7 +385,8 @@ class ChartsInProgress:
             self._pool.join()
         files: dict[str, bytes] = {}
         for chart, svg_and_table in zip(self._charts, made, strict=True):
-            self._cache.charts[chart] = (chart, *svg_and_table)
+            if self._cache.next_build:
+                self._cache.charts[chart] = (chart, *svg_and_table)
             for pair in self._paths[chart]:
                 files.update(zip(pair, svg_and_table, strict=True))
         return files
@@ -462,7 +461,11 @@ def _pages(portal: ag.Portal, t: dict, release: tuple[str | None, str | None] = 
                 yield Page(
                     urls.area_practices(stats.framework.id, area.definition.number),
                     "practice_filter.md.j2",
-                    {"framework": stats.framework, "definition": area.definition},
+                    {
+                        "framework": stats.framework,
+                        "definition": area.definition,
+                        "practices": _listed(area.practices),
+                    },
                 )
     yield Page(
         urls.COMPARISONS,
@@ -470,8 +473,9 @@ def _pages(portal: ag.Portal, t: dict, release: tuple[str | None, str | None] = 
         {"revisions": tuple((s.framework.id, s.framework.name, len(s.evaluations)) for s in portal.frameworks)},
     )
     yield _practices(portal)
-    if any(p.practice.gold_star for p in portal.practices):
-        yield Page(urls.GOLD_STARS, "gold_stars.md.j2", {})
+    gold_stars = _listed(p for p in portal.practices if p.practice.gold_star)
+    if gold_stars:
+        yield Page(urls.GOLD_STARS, "gold_stars.md.j2", {"practices": gold_stars})
     for practice in portal.practices:
         yield Page(
             urls.practice(practice.practice.slug),
@@ -483,6 +487,13 @@ def _pages(portal: ag.Portal, t: dict, release: tuple[str | None, str | None] = 
         urls.DATA,
         "data.md.j2",
         {"files": datafiles.listing(t), "tables": datafiles.CSV_FILES, "version": version, "date": date},
+    )
+
+
+def _listed(practices: Iterable[ag.PracticeView]) -> tuple[ag.PracticeView, ...]:
+    """Good practices in the order a listing shows them: by name, then municipality (as their pages are titled)."""
+    return tuple(
+        sorted(practices, key=lambda p: (p.practice.name.casefold(), p.evaluation.name.casefold(), p.practice.slug))
     )
 
 

@@ -11,7 +11,6 @@ In mkdocs.yml (registered by the entry point in pyproject.toml):
           content: content    # the portal's own pages (default): a file here replaces the package's
           templates: templates  # the portal's own page templates (default), before the package's
           locale: locale      # the portal's own page texts (default): sv.yaml's keys replace the package's
-      - tags
 
 So `mkdocs build`, `mkdocs serve` and the `kommunkompassen` command all run the same generator.
 The plugin adds what every portal needs itself: the Markdown extension `generator.site.htmlblocks`,
@@ -21,16 +20,15 @@ rewrites only the pages whose content changed.
 
 In build order: `on_pre_build` generates (unless `kommunkompassen build` already did, see
 `generate_before_build`), leaving the charts to a worker that draws them while MkDocs reads the
-pages; `on_files` adds the charts still to come; `on_nav` has the pages of the navigation and the
-tag listings rebuilt in a partial build; `on_page_content` tells MkDocs the ids that
+pages; `on_files` adds the charts still to come; `on_nav` has the pages of the navigation
+rebuilt in a partial build; `on_page_content` tells MkDocs the ids that
 `generator.site.htmlblocks` kept from it; `on_page_context` lets Material's search read the page
-without what it skips and marks where the page is (tab, breadcrumbs); `on_env` gives Material's
-tags plugin the tags of the pages a partial build did not read, waits for the charts and links the
-static files into the site; `on_post_build` writes the search index as UTF-8.
+without what it skips and marks where the page is (tab, breadcrumbs); `on_env` waits for the
+charts and links the static files into the site; `on_post_build` writes the search index as UTF-8.
 
 A partial build (MkDocs' "dirty" build: only the pages whose Markdown the generator rewrote)
-leaves the site files that list every page, the search index and the tags file, holding only the
-rebuilt pages: `on_post_build` puts back the other pages' entries from the previous build, so that
+leaves the search index holding only the rebuilt pages: `on_post_build` puts back the other
+pages' entries from the previous build, so that
 the served site equals a full build (tests/test_serve.py). The live preview
 (generator.site.preview) makes such a build only when it must; after most saves it renders the
 rewritten pages itself with what this plugin kept of the last build (`_Build`: MkDocs' files,
@@ -75,7 +73,6 @@ _LAST = -50  # after the other plugins' handlers of the same event, where the ho
 # Files of the site that list every page: where each lists its entries, and the page an entry belongs to.
 _PAGE_LISTS: dict[str, tuple[str, Callable[[dict], str]]] = {
     "search/search_index.json": ("docs", lambda entry: entry["location"].split("#", 1)[0]),
-    "tags.json": ("mappings", lambda entry: entry["item"]["url"]),
 }
 
 
@@ -132,25 +129,15 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         self.portal: Portal | None = None
         self.build = _Build()
         self._generated_for: Path | None = None  # the docs folder `generate_before_build` filled
-        self.cache = BuildCache(keep_pages=False)  # what generation remembers for the next build in this process
+        self.cache = BuildCache(next_build=False)  # what generation remembers for the next build in this process
         self.compiled_templates = _CompiledTemplates()
-        self.tag_mappings: dict = {}  # Material's tags plugin's mappings of the last build, by page address
-        self.listing_pages: frozenset[str] = frozenset()  # the pages that list pages by tag, by source path
 
     def on_startup(self, *, command, dirty: bool) -> None:
         """MkDocs keeps a plugin that has this event for all the rebuilds of a `serve`. Pages are
         remembered by their context only for the live preview: a one-off build has no next build."""
-        self.cache.keep_pages = command == "serve"
+        self.cache.next_build = command == "serve"
 
-    @event_priority(100)
-    def _keep_tag_mappings(self, config):
-        """Before Material's tags plugin starts anew: the pages' tags as the last build knew them
-        (see `_complete_tag_mappings`)."""
-        tags = tags_plugin(config)
-        self.tag_mappings = dict(getattr(getattr(tags, "mappings", None), "data", {}))
-        return config
-
-    def _configure(self, config):
+    def on_config(self, config):
         self.portal = self.portal_of(config)
         builder_log = logging.getLogger("mkdocs.commands.build")
         if not any(isinstance(f, _NoDirtyWarning) for f in builder_log.filters):
@@ -174,8 +161,6 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
                 config.watch.append(str(folder))
         return config
 
-    on_config = CombinedEvent(_keep_tag_mappings, _configure)
-
     def portal_of(self, config) -> Portal:
         """The portal this config builds: its folders, absolute."""
         root = Path(config.config_file_path).resolve().parent
@@ -198,6 +183,8 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         portal = self.portal_of(config)
         self._generate(portal)
         self._generated_for = portal.docs_dir
+        if not self.cache.next_build:
+            self.cache.forget()  # nothing to reuse: MkDocs reads the pages in the memory generation used
 
     def _generate(self, portal: Portal, data_later: bool = False) -> WriteReport:
         """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages
@@ -269,9 +256,8 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         are rebuilt each time (their output is removed, so MkDocs sees them as changed)."""
         self.build.page_urls = [_page_url(file) for file in files.documentation_pages()]
         self.build.files, self.build.nav = files, nav
-        listings = [files.get_file_from_path(path) for path in self.listing_pages]
-        for page in [*nav.pages, *(file.page for file in listings if file is not None and file.page is not None)]:
-            if not page.file.is_modified():  # a tag listing, too, shows other pages' titles
+        for page in nav.pages:
+            if not page.file.is_modified():
                 os.remove(page.file.abs_dest_path)
                 self.build.nav_rebuilt.add(page.url)
         nav.kk_files = files  # the pages by their source path, for `_where` (page events are not handed the files)
@@ -358,26 +344,8 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             del page._kk_tab
         return output
 
-    @event_priority(101)
-    def _complete_tag_mappings(self, env, *, config, files):
-        """Before Material's tags plugin fills in its listings (on_env, priority 100): in a partial
-        build it has read the tags of the rebuilt pages only; the other pages' tags are what the last
-        build read, in the order a full build reads them."""
-        tags = tags_plugin(config)
-        mappings = getattr(tags, "mappings", None)
-        if mappings is None or not self.tag_mappings:
-            return env
-        now = mappings.data
-        pages = [file.page for file in files.documentation_pages() if file.page is not None]
-        mappings.data = {
-            page.url: now.get(page.url) or self.tag_mappings[page.url]
-            for page in pages
-            if page.url in now or (page.markdown is None and page.url in self.tag_mappings)
-        }
-        return env
-
     @event_priority(_LAST)
-    def _link_static_files(self, env, *, config, files):
+    def on_env(self, env, *, config, files):
         """Hard-link the docs folder's static files (every chart's SVG and CSV, the data files) into
         the site, where MkDocs would copy them: thousands of small copies took seconds. The
         generator replaces a changed file with a new one, so the site never changes with it.
@@ -397,8 +365,6 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
                     pass
         return env
 
-    on_env = CombinedEvent(_complete_tag_mappings, _link_static_files)
-
     def on_serve(self, server, *, config, builder):
         """The docs folder is the generator's output, not something an evaluator edits: MkDocs' watch
         of it made every build that wrote pages start another one, and polled its thousands of files
@@ -415,17 +381,11 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
     def on_post_build(self, *, config) -> None:
         """Material writes the search index with every å, ä and ö as a six-character
         escape (\\u00e5); the same JSON in UTF-8 is a tenth smaller (8 % gzipped).
-        After a partial build, the page lists get back the entries of the pages not built."""
-        listings = getattr(getattr(tags_plugin(config), "listings", None), "data", ())
-        self.listing_pages = frozenset(listing.page.file.src_uri for listing in listings)
+        After a partial build, the index gets back the entries of the pages not built."""
         site = Path(config.site_dir)
-        partial = self.partial
         index = site / "search" / "search_index.json"
         if index.is_file():
             self.write_search_index(site, json.loads(index.read_bytes()))
-        tags = site / "tags.json"
-        if partial and tags.is_file():
-            _write_atomically(tags, json.dumps(self._completed("tags.json", json.loads(tags.read_bytes()))))
         preview_log.info(self.rebuilt_line())
 
     @property

@@ -11,10 +11,12 @@ rebuild); the browser reloads as soon as they are written. The data files and th
 index are brought up to date right after, in the background, while the evaluator reads.
 
 The quick rebuild is taken only when what it keeps is still true: no page or file was added
-or removed, mkdocs.yml is as it was, and no rebuilt page changed a title or tags that other
-pages show (the navigation, breadcrumbs and tag listings). Otherwise the rebuild is a build by
-MkDocs as before, which keeps anew what it made. Either way the served site then equals what a
-full build makes of the same data (tests/test_serve.py).
+or removed, mkdocs.yml is as it was, and no rebuilt page changed a title that other pages show
+(the navigation and breadcrumbs; the generator's own listings of pages are pages it rewrites).
+Otherwise the rebuild is a build by MkDocs as before, which keeps anew what it made. A portal
+that adds Material's tags plugin has every such build made whole, and a page whose title or tags
+changed too: that plugin's listings of a partial build hold only the pages it read. Either way
+the served site then equals what a full build makes of the same data (tests/test_serve.py).
 """
 
 from __future__ import annotations
@@ -96,7 +98,7 @@ class Preview:
         config = config or self._get_config()
         config.site_url = self._serve_url
         config_bytes = Path(config.config_file_path).read_bytes()
-        clean, self._clean = self._clean, False
+        clean, self._clean = self._clean or tags_plugin(config) is not None, False
         build(config, serve_url=self._serve_url, dirty=not clean)
         plugin = portal_plugin(config)
         made = plugin.build
@@ -131,8 +133,9 @@ class Preview:
         if under:  # their breadcrumbs show the new title: MkDocs' build sees these pages as changed, and those
             _remove_outputs(kept, tuple(other.file.src_uri for other in under))
             return False
-        if renamed or any(page.file.src_uri in plugin.listing_pages for page in pages):
-            pages += _listings_again(kept, plugin, renamed, [page.file.src_uri for page in pages])
+        if renamed and tags_plugin(config) is not None:  # its listings show the pages' titles and tags
+            self._clean = True
+            return False
         for file in changed:
             if file is not None and file.page is None:
                 _link_static(file)
@@ -181,8 +184,8 @@ def _remove_outputs(kept: _Kept, removed: tuple[str, ...]) -> None:
 
 
 def _shown_elsewhere(page: Page) -> tuple:
-    """What other pages show of this one: its title (in the navigation, the breadcrumbs of the pages
-    under it and tag listings) and its tags."""
+    """What other pages show of this one: its title (in the navigation and the breadcrumbs of the
+    pages under it) and its tags (in the listings of Material's tags plugin, if a portal adds it)."""
     return (page.title, tuple(page.meta.get("tags") or ()))
 
 
@@ -193,35 +196,6 @@ def _pages_under(page: Page, files: Files) -> list[Page]:
         for other in files.documentation_pages()
         if other.page is not None and other.page is not page and other.url.startswith(page.file.url)
     ]
-
-
-def _listings_again(kept: _Kept, plugin: KommunkompassenPlugin, renamed: list[Page], rebuilt: list[str]) -> list[Page]:
-    """The pages that list pages by tag, read and filled in again (Material's tags plugin) after
-    pages changed their titles or tags, and the tags file written again: the listing pages not
-    already among the `rebuilt` pages, to build."""
-    tags = tags_plugin(kept.config)
-    if tags is None:
-        return []
-    for page in renamed:
-        if not page.meta.get(tags.config.tags_name_property):
-            tags.mappings.data.pop(page.url, None)  # Material's tags plugin only ever adds a page
-    listing_files = [kept.files.get_file_from_path(path) for path in sorted(plugin.listing_pages)]
-    listing_pages = [file.page for file in listing_files if file is not None and file.page is not None]
-    tags.listings.data = {item for item in tags.listings.data if item.page.file.src_uri not in plugin.listing_pages}
-    for page in listing_pages:
-        if page.file.src_uri not in rebuilt:
-            _populate(page, kept.config, kept.files)
-    from material.plugins.tags.renderer import Renderer  # type: ignore[import-untyped]  # Material ships no type information
-    from material.plugins.tags.structure.mapping.storage import MappingStorage  # type: ignore[import-untyped]  # as above
-
-    renderer = Renderer(kept.env, kept.config)
-    for listing in tags.listings.data:
-        tags.listings.populate(listing, tags.mappings, renderer)
-    if tags.config.export:
-        MappingStorage(tags.config).save(
-            os.path.normpath(os.path.join(kept.config.site_dir, tags.config.export_file)), tags.mappings
-        )
-    return [page for page in listing_pages if page.file.src_uri not in rebuilt]
 
 
 def _populate(page: Page, config: MkDocsConfig, files: Files) -> None:
