@@ -1,8 +1,9 @@
 """The live preview's quick rebuild (generator.site.preview): after a save, MkDocs renders only the
 pages the generator rewrote, with the files, navigation and templates its last whole build kept;
 the site it serves is then what a full build makes of the same data. Edits that change what other
-pages show of a page (a title in listings and breadcrumbs) or which files there are fall back to a
-build by MkDocs, with the same result."""
+pages show of a page (a title in the navigation and breadcrumbs, or in the listings of Material's
+tags plugin when a portal adds it) or which files there are fall back to a build by MkDocs, with the
+same result."""
 
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def test_points_update_the_data_files_and_the_search_index_after_the_page(previe
     assert tree(site) == _full_build(data_copy, tmp_path / "full")
 
 
-def test_a_practice_renamed_rebuilds_its_pages_and_the_tag_listings_quickly(preview, data_copy, tmp_path):
+def test_a_practice_renamed_rebuilds_its_pages_and_its_listings_quickly(preview, data_copy, tmp_path):
     site = tmp_path / "preview" / "site"
     _replace(data_copy / EDITED, "name: Eftersnack\n", "name: Eftersnack efter fullmäktige\n")
     preview.build()
@@ -131,3 +132,48 @@ def test_a_municipality_renamed_rebuilds_the_pages_under_it_by_mkdocs(preview, d
     assert preview.quick_builds == 0  # the breadcrumbs of the pages under its page show its name
     assert "Karlskoga kommun" in (site / EDITED_PAGE).read_text(encoding="utf-8")
     assert tree(site) == _full_build(data_copy, tmp_path / "full")
+
+
+def test_a_portal_with_materials_tags_plugin_has_a_renamed_page_rebuilt_whole(data_copy, tmp_path, monkeypatch):
+    """Material's tags plugin lists only the pages a partial build read: in a portal that adds it,
+    a sentence is still rebuilt quickly, but a changed title makes MkDocs build the whole site, clean."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    portal = tmp_path / "portal"
+    (portal / "content").mkdir(parents=True)
+    config_text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "  - tags\n" not in config_text
+    (portal / "mkdocs.yml").write_text(
+        config_text.replace("      data: evaluations\n", "      data: evaluations\n  - tags\n", 1), encoding="utf-8"
+    )
+    (portal / "content" / "taggat.md").write_text(
+        "---\ntags:\n  - Eget\n---\n# Taggat\n\n<!-- material/tags -->\n", encoding="utf-8"
+    )
+
+    def config(out: Path):
+        (out / "docs").mkdir(parents=True, exist_ok=True)
+        made = load_portal_config(
+            find_portal(portal / "mkdocs.yml"), data_copy, site_dir=str(out / "site"), docs_dir=str(out / "docs")
+        )
+        made.site_url = URL
+        return made
+
+    first = config(tmp_path / "preview")
+    first.plugins.on_startup(command="serve", dirty=True)
+    preview = Preview(lambda: config(tmp_path / "preview"), URL)
+    preview.build(first)
+    site = tmp_path / "preview" / "site"
+    assert "Eget" in (site / "taggat" / "index.html").read_text(encoding="utf-8")  # the plugin's listing
+    _replace(data_copy / EDITED, "\nsummary: ", "\nsummary: Ändrad mening. ")
+    preview.build()
+    preview.wait()
+    assert preview.quick_builds == 1
+    _replace(data_copy / EDITED, "name: Eftersnack\n", "name: Eftersnack efter fullmäktige\n")
+    preview.build()
+    preview.wait()
+    assert preview.quick_builds == 1  # a whole build
+    assert "Eftersnack efter fullmäktige" in (site / "goda-exempel" / "guldstjarnor" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    full = config(tmp_path / "full")
+    mkdocs_build(full, serve_url=URL)
+    assert tree(site) == tree(tmp_path / "full" / "site")
