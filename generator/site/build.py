@@ -311,7 +311,8 @@ def load_data(root: Path, cache: BuildCache | None = None) -> tuple[m.Dataset, l
                 seen[key] = result
             problems.extend(result.problems)
             records[kind].extend(result.records)
-    cache.files = seen
+    if cache.next_build:  # each file's bytes and records, to compare the next build's with
+        cache.files = seen
     dataset = replace(
         frame,
         frameworks=tuple(records["framework"]),
