@@ -4,6 +4,7 @@ is then what a full build makes of the same data (issue: live preview at the spe
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -165,3 +166,29 @@ def test_serve_shows_a_data_error_as_file_line_col(data_copy: Path, tmp_path: Pa
     assert "Traceback" not in text
     assert "Sidorna visas som förut tills felen ovan är rättade" in text  # in Swedish, not MkDocs' English line
     assert "An error happened" not in text
+
+
+def test_serve_starts_in_a_portal_that_was_never_built(data_copy: Path, tmp_path: Path):
+    """An evaluator's first command in a fresh clone or a new portal may be `serve`: there is no
+    build/docs yet, which MkDocs refuses in a config (it failed as an internal error)."""
+    portal = tmp_path / "portal"
+    portal.mkdir()
+    shutil.copy2(ROOT / "mkdocs.yml", portal / "mkdocs.yml")
+    assert not (portal / "build").exists()
+    port = _free_port()
+    log = tmp_path / "serve.log"
+    with open(log, "w", encoding="utf-8") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--data", str(data_copy), "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=portal,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
+        )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/{EDITED_PAGE.removesuffix('index.html')}", b"<h1", 120)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert "internt fel" not in log.read_text(encoding="utf-8")
+    assert (portal / "build" / "docs" / "index.md").is_file()

@@ -38,7 +38,13 @@ from urllib.parse import urlsplit
 
 from generator.errors import UsageError
 from generator.messages import msg
-from generator.site.build import finish_charts, finish_data_files, portal_plugin, release_environment
+from generator.site.build import (
+    check_docs_folder,
+    finish_charts,
+    finish_data_files,
+    portal_plugin,
+    release_environment,
+)
 from generator.site.plugin import tags_plugin
 
 if TYPE_CHECKING:
@@ -293,12 +299,14 @@ def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = 
     generator rewrites the pages whose content changed and MkDocs renders only those again. The
     terminal shows the address, one line per build and the data's problems as
     `file:line:col: level: message`. Raises PortalError when there is no portal, UsageError when
-    its config does not use the plugin."""
+    its config does not use the plugin, DataError when its docs folder lies behind a link."""
     from generator.site.portal import find_portal, plugins_with_data
 
     portal = find_portal(config_file)  # PortalError when there is none
     if not portal.uses_plugin:
         raise UsageError(msg("portal.no_plugin"), whole_line=True)
+    check_docs_folder(portal.docs_dir, portal.root)  # DataError for a link on the way, as `build` says
+    portal.docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs refuses a config whose docs folder is not there yet
     options: dict[str, Any] = {}
     if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
         options["plugins"] = plugins_with_data(portal.config_file, data_dir)
