@@ -28,12 +28,12 @@ charts and links the static files into the site; `on_post_build` writes the sear
 
 A partial build (MkDocs' "dirty" build: only the pages whose Markdown the generator rewrote)
 leaves the search index holding only the rebuilt pages: `on_post_build` puts back the other
-pages' entries from the previous build, so that
-the served site equals a full build (tests/test_serve.py). The live preview
-(generator.site.preview) makes such a build only when it must; after most saves it renders the
-rewritten pages itself with what this plugin kept of the last build (`_Build`: MkDocs' files,
-navigation and template environment). MkDocs keeps one instance of the plugin for all the
-rebuilds of a `serve` (it has `on_startup`); `_Build` is made anew at the start of every build.
+pages' entries from the previous build, so that the served site equals a full build
+(tests/test_serve.py). The live preview (generator.site.preview) makes such a build only when it
+must; after most saves it renders the rewritten pages itself with what this plugin kept of the
+last build (`_Build`: MkDocs' files, navigation and template environment). MkDocs keeps one
+instance of the plugin for all the rebuilds of a `serve` (it has `on_startup`); `_Build` is made
+anew at the start of every build.
 """
 
 from __future__ import annotations
