@@ -106,18 +106,23 @@ def _wait_for(url: str, needle: bytes, seconds: float) -> bytes:
         time.sleep(0.2)
 
 
-def test_serve_shows_an_edit_and_says_what_it_rebuilt_in_one_line(data_copy: Path, tmp_path: Path):
+def _start_serve(data: Path, log: Path, cwd: Path = ROOT) -> tuple[subprocess.Popen, int]:
+    """`kommunkompassen serve` of `data` in a process of its own on a free port, its output in `log`."""
     port = _free_port()
-    log = tmp_path / "serve.log"
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
     with open(log, "w", encoding="utf-8") as output:
         server = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--data", str(data_copy), "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=ROOT,
+            [sys.executable, "-m", "generator", "serve", "--data", str(data), "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=cwd,
             stdout=output,
             stderr=subprocess.STDOUT,
-            env=env,
+            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
         )
+    return server, port
+
+
+def test_serve_shows_an_edit_and_says_what_it_rebuilt_in_one_line(data_copy: Path, tmp_path: Path):
+    log = tmp_path / "serve.log"
+    server, port = _start_serve(data_copy, log)
     try:
         page = f"http://127.0.0.1:{port}/{EDITED_PAGE.removesuffix('index.html')}"
         _wait_for(page, b"<h1", 120)
@@ -141,15 +146,8 @@ def test_serve_shows_an_edit_and_says_what_it_rebuilt_in_one_line(data_copy: Pat
 
 
 def test_serve_shows_a_data_error_as_file_line_col(data_copy: Path, tmp_path: Path):
-    port = _free_port()
     log = tmp_path / "serve.log"
-    with open(log, "w", encoding="utf-8") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--data", str(data_copy), "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=ROOT,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+    server, port = _start_serve(data_copy, log)
     try:
         _wait_for(f"http://127.0.0.1:{port}/", b"<h1", 120)
         with open(data_copy / EDITED, "a", encoding="utf-8") as broken:
@@ -175,16 +173,8 @@ def test_serve_starts_in_a_portal_that_was_never_built(data_copy: Path, tmp_path
     portal.mkdir()
     shutil.copy2(ROOT / "mkdocs.yml", portal / "mkdocs.yml")
     assert not (portal / "build").exists()
-    port = _free_port()
     log = tmp_path / "serve.log"
-    with open(log, "w", encoding="utf-8") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--data", str(data_copy), "--dev-addr", f"127.0.0.1:{port}"],
-            cwd=portal,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"},
-        )
+    server, port = _start_serve(data_copy, log, cwd=portal)
     try:
         _wait_for(f"http://127.0.0.1:{port}/{EDITED_PAGE.removesuffix('index.html')}", b"<h1", 120)
     finally:
