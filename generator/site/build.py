@@ -226,6 +226,14 @@ def check_copied_folders(*portal_folders: Path | None) -> None:
         raise DataError(problems)
 
 
+def make_docs_folder(docs_dir: Path, root: Path | None = None) -> None:
+    """The docs folder, made if it is not there yet: MkDocs refuses a config whose docs folder is
+    missing, before the plugin could generate it. Checked first (`check_docs_folder`, before
+    resolving: a link on the way is what it looks for)."""
+    check_docs_folder(docs_dir, root)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+
+
 def check_docs_folder(docs_dir: Path, root: Path | None = None) -> None:
     """The folder the pages are written into is no symbolic link, nor is a folder above it in the
     portal `root` (a committed `build/docs` or `build` linking elsewhere): writing there removes every
@@ -663,8 +671,7 @@ def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path
     plugin = None
     try:
         try:
-            check_docs_folder(docs_dir, portal.root)  # before resolving: a link on the way is what it looks for
-            docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs wants it before the plugin runs
+            make_docs_folder(docs_dir, portal.root)
             docs_dir = docs_dir.resolve()
             config = load_portal_config(portal, data_dir, site_dir=str(staging), docs_dir=str(docs_dir), strict=True)
             plugin = portal_plugin(config)

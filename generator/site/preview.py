@@ -39,9 +39,9 @@ from urllib.parse import urlsplit
 from generator.errors import UsageError
 from generator.messages import msg
 from generator.site.build import (
-    check_docs_folder,
     finish_charts,
     finish_data_files,
+    make_docs_folder,
     portal_plugin,
     release_environment,
 )
@@ -305,8 +305,7 @@ def serve_site(data_dir: Path | None, dev_addr: str, config_file: Path | None = 
     portal = find_portal(config_file)  # PortalError when there is none
     if not portal.uses_plugin:
         raise UsageError(msg("portal.no_plugin"), whole_line=True)
-    check_docs_folder(portal.docs_dir, portal.root)  # DataError for a link on the way, as `build` says
-    portal.docs_dir.mkdir(parents=True, exist_ok=True)  # MkDocs refuses a config whose docs folder is not there yet
+    make_docs_folder(portal.docs_dir, portal.root)  # as `build` makes it: DataError for a link on the way
     options: dict[str, Any] = {}
     if data_dir is not None and data_dir.resolve() != portal.data_dir.resolve():
         options["plugins"] = plugins_with_data(portal.config_file, data_dir)
