@@ -482,6 +482,68 @@ def test_data_files_keep_their_parts_only_for_a_next_build(tmp_path: Path) -> No
     assert not one_off.data and not one_off.sheets and not one_off.sheet_rows
     assert preview.data and preview.sheets and preview.sheet_rows
     assert tree(tmp_path / "one-off") == tree(tmp_path / "preview")
+    (one_off_written,) = one_off.written.values()  # what is known of each file written
+    (preview_written,) = preview.written.values()
+    assert one_off_written.keys() == preview_written.keys()
+    assert all(known[0] is None for known in one_off_written.values())  # not its bytes: nothing compares with them
+    assert all(isinstance(known[0], bytes) for known in preview_written.values())
+
+
+@pytest.mark.parametrize("next_build", [False, True])
+def test_a_one_off_build_writes_the_data_files_before_the_pages_come_back(
+    next_build: bool, tmp_path: Path, monkeypatch
+) -> None:
+    """A build with no next one writes each data file as soon as it is made, so that it does not hold
+    them (22 MB at 290 x 3 for the evaluations' own files alone) while the pages are rendered; the
+    live preview hands them over with the pages."""
+    from generator.site import pages
+
+    docs = tmp_path / "docs"
+    on_disk_when_pages_came = []
+    assemble = pages._page_files
+
+    def page_files(*args, **kwargs):
+        on_disk_when_pages_came.append(
+            sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()) if docs.is_dir() else []
+        )
+        return assemble(*args, **kwargs)
+
+    monkeypatch.setattr(pages, "_page_files", page_files)
+    _generate(DATA, docs, cache=BuildCache(next_build=next_build))
+    data_files = ["data/kommunkompassen.json", "data/kommunkompassen.xlsx", "kommuner/karlskoga/2022/poang.csv"]
+    (seen,) = on_disk_when_pages_came
+    if next_build:
+        assert seen == []
+    else:
+        assert set(data_files) <= set(seen)
+        assert "kommuner/karlskoga/2022/index.md" not in seen
+    assert all((docs / path).is_file() for path in [*data_files, "kommuner/karlskoga/2022/index.md"])
+
+
+def test_the_workbook_is_made_a_row_at_a_time(data_copy: Path) -> None:
+    """Without sheets kept for a next build, each sheet goes into the archive a row at a time: making
+    a workbook of 40,000 question rows holds little more than the workbook itself (a whole sheet,
+    its rows and their XML took 45 MB at 100 x 3). The bytes are those of a sheet made whole."""
+    import tracemalloc
+
+    from generator.aggregate import aggregate
+    from generator.site import datafiles, workbook
+    from generator.site.pages import locale
+
+    files = datafiles.data_files(aggregate(loader.load_dataset(data_copy)[0]), locale())
+    header, *rows = files["data/question_scores.csv"].splitlines(keepends=True)
+    many = header + b"".join(rows * (40_000 // len(rows) + 1))
+    tables = {datafiles.QUESTIONS: many}
+    whole = workbook.workbook(tables, locale(), {}, {})  # kept for a next build: each sheet made whole
+    tracemalloc.start()
+    try:
+        streamed = workbook.workbook(tables, locale())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert streamed == whole
+    assert len(workbook.read_sheets(streamed)["question_scores"]) == many.count(b"\n")
+    assert peak < len(many) + 2 * len(streamed)  # the CSV it is given, the archive, and a few rows
 
 
 def test_reading_a_file_leaves_nothing_for_the_paused_collector() -> None:
@@ -511,3 +573,38 @@ def test_reading_a_file_leaves_nothing_for_the_paused_collector() -> None:
         tracemalloc.stop()
         gc.enable()
     assert left_in_cycles < 20 * 10_000
+
+
+def test_mkdocs_lets_go_of_each_page_once_it_is_written(tmp_path: Path, monkeypatch) -> None:
+    """MkDocs keeps every page's Markdown and HTML to the end of the build (30 million characters
+    at 100 x 3); the plugin lets go of the Markdown once converted and of the HTML once the page is
+    written. The titles, which MkDocs works out from them, stay what they were: in the navigation
+    and the breadcrumbs of the pages built after."""
+    import html
+
+    import mkdocs.commands.build as mkdocs_build
+
+    from generator.site.build import build_site
+
+    built = []
+    build_page = mkdocs_build._build_page
+
+    def record(page, *args, **kwargs):
+        title_before = page.title
+        build_page(page, *args, **kwargs)
+        built.append((page, title_before))
+
+    monkeypatch.setattr(mkdocs_build, "_build_page", record)
+    site = build_site(DATA, tmp_path / "site", docs_dir=tmp_path / "docs", config_file=ROOT / "mkdocs.yml")
+    assert len(built) > 100
+    for page, title_before in built:
+        assert page.markdown == "" and page.content is None
+        assert page.title == title_before and page.title
+    karlskoga = (site / "kommuner" / "karlskoga" / "2022" / "index.html").read_text(encoding="utf-8")
+    assert "<title>Karlskoga 2022 - " in karlskoga
+    nav_titles = [html.unescape(t) for t in re.findall(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', karlskoga)]
+    (home,) = [page for page, _ in built if page.is_homepage]
+    assert built.index((home, home.title)) < [page.file.src_uri for page, _ in built].index(
+        "kommuner/karlskoga/2022/index.md"
+    )
+    assert home.title in nav_titles  # built, and let go of, before this page

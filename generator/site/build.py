@@ -176,20 +176,25 @@ def _generate(
     check_copied_folders(content_dir, overrides_dir, templates_dir, locale_dir)
     portal = aggregate(dataset, cache.revision_part)
     clock.lap("aggregate")
+    check_docs_folder(docs_dir, root)
+    writer = TreeWriter(docs_dir, cache)
+    write_now = None if cache.next_build else writer.write  # kept for no next build: written as made
     if charts_later or data_later:
         files, drawing = render_site_drawing_charts_later(
-            portal, content_dir, cache, templates_dir, data_later=data_later, locale_dir=locale_dir
+            portal, content_dir, cache, templates_dir, data_later=data_later, locale_dir=locale_dir, write_now=write_now
         )
     else:
-        files = render_site(portal, content_dir, cache=cache, templates_dir=templates_dir, locale_dir=locale_dir)
+        files = render_site(
+            portal, content_dir, cache=cache, templates_dir=templates_dir, locale_dir=locale_dir, write_now=write_now
+        )
         drawing = None
     clock.lap("render")
-    check_docs_folder(docs_dir, root)
     coming = drawing.paths if drawing else ()
     cache.data_docs = docs_dir if cache.data_later is not None else None
     if cache.data_later is not None:  # left as they are until finish_data_files
         coming = (*coming, *(cache.data_paths or ()))
-    report = write_tree(files, docs_dir, cache, coming=coming)
+    writer.write(files)
+    report = writer.finish(coming)
     if drawing is not None:
         cache.drawing = (drawing, docs_dir)
     clock.lap("write")
@@ -346,16 +351,41 @@ def write_tree(
     were (and that time was settled when it was recorded); every other file is
     compared with what is on disk.
     """
-    cache = BuildCache() if cache is None else cache
-    folder.mkdir(parents=True, exist_ok=True)
-    if str(folder.resolve()) not in cache.written:
-        _remove_links(folder)
-    known = cache.written.get(str(folder.resolve()), {})
-    state, written, unchanged = _write_changed(files, folder, known)
-    removed = _remove_others(folder, files.keys() | set(coming) if coming else files, cache)
-    state.update((path, known[path]) for path in coming if path in known)  # still as they were
-    cache.written[str(folder.resolve())] = state
-    return WriteReport(tuple(written), tuple(removed), unchanged)
+    writer = TreeWriter(folder, cache)
+    writer.write(files)
+    return writer.finish(coming)
+
+
+class TreeWriter:
+    """`write_tree` in parts: files written as they are made (a one-off build need not hold the
+    data files while its pages are made), then, at `finish`, every file not written through it
+    removed and what is known of each remembered in the cache."""
+
+    def __init__(self, folder: Path, cache: BuildCache | None = None):
+        self.folder, self.cache = folder, BuildCache() if cache is None else cache
+        folder.mkdir(parents=True, exist_ok=True)
+        self.key = str(folder.resolve())
+        if self.key not in self.cache.written:
+            _remove_links(folder)
+        self.known = self.cache.written.get(self.key, {})
+        self.state: dict[str, tuple] = {}
+        self.written: list[str] = []
+        self.unchanged = 0
+
+    def write(self, files: dict[str, bytes]) -> None:
+        state, written, unchanged = _write_changed(files, self.folder, self.known)
+        if not self.cache.next_build:  # no next build compares its files with these bytes: not held
+            state = {path: (None, *rest) for path, (_, *rest) in state.items()}
+        self.state.update(state)
+        self.written += written
+        self.unchanged += unchanged
+
+    def finish(self, coming: Iterable[str] = ()) -> WriteReport:
+        coming = tuple(coming)
+        removed = _remove_others(self.folder, self.state.keys() | set(coming), self.cache)
+        self.state.update((path, self.known[path]) for path in coming if path in self.known)  # still as they were
+        self.cache.written[self.key] = self.state
+        return WriteReport(tuple(sorted(self.written)), tuple(removed), self.unchanged)
 
 
 def _write_changed(

@@ -7,8 +7,8 @@ import io
 import json
 import os
 import subprocess
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -169,8 +169,29 @@ def data_files(
     encoded again; `kept` is left holding this build's contributions. `sheets` and `sheet_rows`
     are the workbook's (see `workbook.workbook`).
     """
+    return {
+        path: content
+        for batch in data_file_batches(portal, t, kept, sheets, sheet_rows)
+        for path, content in batch.items()
+    }
+
+
+def data_file_batches(
+    portal: ag.Portal,
+    t: dict,
+    kept: dict[str, EvaluationData] | None = None,
+    sheets: dict[tuple[bytes, tuple[str, ...]], str] | None = None,
+    sheet_rows: dict[tuple, str] | None = None,
+) -> Iterator[dict[str, bytes]]:
+    """`data_files` as it is made: each evaluation's own files, then data/. Without `kept`, an
+    evaluation's own files are let go once handed out, so that a caller writing each batch as it
+    comes need not hold them all (22 MB at 290 x 3)."""
     earlier = {} if kept is None else kept
-    parts = {view.key: _evaluation_data(view, earlier.get(view.key)) for view in portal.evaluations}
+    parts = {}
+    for view in portal.evaluations:
+        part = _evaluation_data(view, earlier.get(view.key))
+        yield dict(part.files)
+        parts[view.key] = part if kept is not None else replace(part, files=())
     if kept is not None:
         kept.clear()
         kept.update(parts)
@@ -190,9 +211,7 @@ def data_files(
     for kind in KINDS:
         name = f"{kind}.schema.json"
         files[urls.data_file(f"schemas/{name}")] = (SCHEMA_DIR / name).read_bytes()
-    for part in parts.values():
-        files.update(part.files)
-    return files
+    yield files
 
 
 @dataclass(frozen=True)

@@ -131,9 +131,11 @@ def render_site(
     cache: BuildCache | None = None,
     templates_dir: Path | None = None,
     locale_dir: Path | None = None,
+    write_now: Callable[[dict[str, bytes]], None] | None = None,
 ) -> dict[str, bytes]:
     """All generated files, keyed by their path in the docs folder; the page texts are the
-    package's with the portal's own in `locale_dir` in their place (see `page_texts`).
+    package's with the portal's own in `locale_dir` in their place (see `page_texts`). With
+    `write_now`, the data files are handed to it as soon as they are made, and left out.
 
     Pages and charts are made in worker processes, one per core, when there are
     many. With a `cache` (kept by the caller between builds in one process), only
@@ -141,7 +143,9 @@ def render_site(
     spec changed are drawn again; the bytes are always those a fresh render gives.
     """
     cache = cache if cache is not None else BuildCache(next_build=False)
-    files = _render(portal, page_texts(locale_dir), cache, templates=_portal_templates(templates_dir))[0]
+    files = _render(
+        portal, page_texts(locale_dir), cache, templates=_portal_templates(templates_dir), write_now=write_now
+    )[0]
     files.update(content_files(content_dir))
     return files
 
@@ -153,6 +157,7 @@ def render_site_drawing_charts_later(
     templates_dir: Path | None = None,
     data_later: bool = False,
     locale_dir: Path | None = None,
+    write_now: Callable[[dict[str, bytes]], None] | None = None,
 ) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     """`render_site` with a cache, except that the charts to draw, when there are many, are left to a
     worker process that goes on drawing after this returns: the files without those charts, and them.
@@ -162,7 +167,13 @@ def render_site_drawing_charts_later(
     then holds what they are made from, and `cache.data_paths` names the last build's."""
     t = page_texts(locale_dir)
     files, drawing = _render(
-        portal, t, cache, charts_later=True, templates=_portal_templates(templates_dir), data_later=data_later
+        portal,
+        t,
+        cache,
+        charts_later=True,
+        templates=_portal_templates(templates_dir),
+        data_later=data_later,
+        write_now=write_now,
     )
     files.update(content_files(content_dir))
     return files, drawing
@@ -238,6 +249,7 @@ def _render(
     charts_later: bool = False,
     templates: Path | None = None,
     data_later: bool = False,
+    write_now: Callable[[dict[str, bytes]], None] | None = None,
 ) -> tuple[dict[str, bytes], ChartsInProgress | None]:
     release = datafiles.release()  # the commit and its date: an input like the records, never the clock
     version = _templates_version(templates)
@@ -260,29 +272,40 @@ def _render(
     }
     data_later = data_later and cache.data_paths is not None  # the first build makes them: nothing to keep
     cache.data_later = (portal, t) if data_later else None
+
+    def data_files() -> dict[str, bytes]:
+        if write_now is None:
+            data = datafiles.data_files(portal, t, *cache.data_memos())
+            cache.data_paths = frozenset(data)
+            return data
+        paths: set[str] = set()
+        for batch in datafiles.data_file_batches(portal, t, *cache.data_memos()):
+            write_now(batch)  # each written as made, none held while the pages come back from the workers
+            paths.update(batch)
+        cache.data_paths = frozenset(paths)
+        return {}
+
     data, drawing = _make(
         pages,
         markdown,
         charts_needed,
         t,
-        meanwhile=dict if data_later else lambda: datafiles.data_files(portal, t, *cache.data_memos()),
+        meanwhile=dict if data_later else data_files,
         charts_later=charts_later,
         templates=templates,
     )
     files = _page_files(pages, markdown, charts_needed)
     files.update(data)
-    if not data_later:
-        cache.data_paths = frozenset(data)
     made = cast(list[bytes], markdown)  # _make has filled in every page
     cache.pages = {
         page.path: (key, content) for page, key, content in zip(pages, keys, made, strict=True) if key is not None
     }
     cache.charts = {chart: (chart, *made) for chart, made in charts_needed.items() if made is not None}
-    if drawing is None and not data_later:
+    if drawing is None and not data_later and write_now is None:
         cache.last = (signature, dict(files))
         return files, None
     if drawing is None:
-        cache.last = None  # without the data files
+        cache.last = None  # without the data files (left for later, or written already)
         return files, None
     cache.last = None  # the charts being drawn join cache.charts when they are finished
     return files, ChartsInProgress(drawing, pages, cache)

@@ -280,6 +280,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         which checks links to anchors against them."""
         if page.present_anchor_ids is not None:
             page.present_anchor_ids.update(_IDS.findall(html))
+        page.markdown = ""  # made into `html`, see on_post_page (not None: MkDocs then says the page has no title)
         return html
 
     @event_priority(100)
@@ -337,11 +338,16 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(_LAST)
     def on_post_page(self, output: str, *, page, config) -> str:
-        """The tab marked active for a page outside `nav` is for that page only."""
+        """The tab marked active for a page outside `nav` is for that page only. Once the page is
+        made, its HTML is let go, as its Markdown was once converted (on_page_content): MkDocs
+        keeps both of every page to the end of the build (30 million characters at 100 x 3),
+        though nothing reads them after (search indexed the page in on_page_context; links and
+        anchors are checked from what rendering recorded)."""
         tab = getattr(page, "_kk_tab", None)
         if tab is not None:
             tab.active = False
             del page._kk_tab
+        page.content = None
         return output
 
     @event_priority(_LAST)

@@ -16,7 +16,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
-from itertools import chain
+from itertools import chain, islice
 from typing import Protocol, TypeVar
 from xml.sax.saxutils import escape
 
@@ -72,16 +72,17 @@ def workbook(
     rows_now: dict[tuple, str] | None = None if kept_rows is None else {}
     keys = [(content, tuple(column.type for column in spec.columns)) for spec, content in tables.items()]
 
-    def sheets() -> Iterator[str]:
-        """Each sheet's XML in turn, so that a build with nothing to keep holds one at a time."""
+    def sheets() -> Iterator[Iterable[str]]:
+        """Each sheet's XML in turn, in pieces: a build with nothing to keep holds one row at a time
+        (a whole sheet of question scores and its rows took 45 MB at 100 x 3)."""
         for key in keys:
             if kept is None:
                 yield _data_sheet(*key, rows_before, rows_now)
                 continue
-            xml = kept.pop(key) if key in kept else _data_sheet(*key, rows_before, rows_now)
+            xml = kept.pop(key) if key in kept else "".join(_data_sheet(*key, rows_before, rows_now))
             kept[key] = xml  # the last used at the end
-            yield xml
-        yield _description_sheet(tables, t["data"])
+            yield (xml,)
+        yield (_description_sheet(tables, t["data"]),)
 
     made = _package([*(_sheet_name(spec.name) for spec in tables), DESCRIPTION_SHEET], sheets())
     if kept is not None:
@@ -138,20 +139,22 @@ def read_sheets(data: bytes) -> dict[str, list[list[object]]]:
 
 def _data_sheet(
     content: bytes, types: tuple[str, ...], rows_before: dict[tuple, str], rows_now: dict[tuple, str] | None
-) -> str:
-    """A CSV file's sheet. A row's XML depends on its number, its values and their types alone, so it
-    is taken from `rows_before` when there; `rows_now` (if kept for a next build) receives every row made or taken."""
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8"))))
-    body = [_row_xml(1, [*rows[0]], header=True)]
-    for number, row in enumerate(rows[1:], start=2):
+) -> Iterator[str]:
+    """A CSV file's sheet, a row at a time. A row's XML depends on its number, its values and their
+    types alone, so it is taken from `rows_before` when there; `rows_now` (if kept for a next build)
+    receives every row made or taken."""
+    rows = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding="utf-8", newline=""))
+    yield _SHEET_START
+    yield _row_xml(1, [*next(rows)], header=True)
+    for number, row in enumerate(rows, start=2):
         key = (number, types, *row)
         xml = rows_before.get(key)
         if xml is None:
             xml = _row_xml(number, [_typed(value, kind) for value, kind in zip(row, types, strict=True)])
         if rows_now is not None:
             rows_now[key] = xml
-        body.append(xml)
-    return _sheet(body)
+        yield xml
+    yield _SHEET_END
 
 
 def _typed(value: str, kind: str) -> object:
@@ -213,13 +216,16 @@ def _row_xml(r: int, row: list[object], header: bool = False) -> str:
 
 
 def _sheet(body: list[str]) -> str:
-    return (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-        "</sheetView></sheetViews>"
-        f"<sheetData>{''.join(body)}</sheetData></worksheet>"
-    )
+    return f"{_SHEET_START}{''.join(body)}{_SHEET_END}"
+
+
+_SHEET_START = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+    "</sheetView></sheetViews><sheetData>"
+)
+_SHEET_END = "</sheetData></worksheet>"
 
 
 _CONTENT_TYPES = (
@@ -269,9 +275,9 @@ _STYLES = (
 )
 
 
-def _package(names: list[str], sheets: Iterable[str]) -> bytes:
+def _package(names: list[str], sheets: Iterable[Iterable[str]]) -> bytes:
     """The workbook's zip archive of its sheets: their names, and their XML in the same order
-    (each compressed as it comes, so that it need not be held any longer)."""
+    (each piece of each sheet compressed as it comes, so that it need not be held any longer)."""
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
@@ -308,14 +314,25 @@ def _package(names: list[str], sheets: Iterable[str]) -> bytes:
     ]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for name, text in chain(parts, ((f"xl/worksheets/sheet{i}.xml", xml) for i, xml in enumerate(sheets, start=1))):
+        for name, pieces in chain(
+            ((name, (text,)) for name, text in parts),
+            ((f"xl/worksheets/sheet{i}.xml", sheet) for i, sheet in enumerate(sheets, start=1)),
+        ):
             info = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
+            info._compresslevel = 1  # type: ignore[attr-defined]  # writestr's compresslevel=1 (level 9 took 0.7 s of every live-preview edit at 100 x 3); public as compress_level from Python 3.13, which keeps this name
             info.external_attr = 0o644 << 16
-            archive.writestr(
-                info, text.encode("utf-8"), compresslevel=1
-            )  # level 9 took 0.7 s of every live-preview edit at 100 x 3
+            with archive.open(info, "w") as entry:
+                for batch in _batches(pieces):
+                    entry.write(batch.encode("utf-8"))
     return buffer.getvalue()
+
+
+def _batches(pieces: Iterable[str], size: int = 512) -> Iterator[str]:
+    """The pieces joined `size` at a time: few calls into zlib, little held at once."""
+    pieces = iter(pieces)
+    while batch := "".join(islice(pieces, size)):
+        yield batch
 
 
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
