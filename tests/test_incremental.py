@@ -159,6 +159,36 @@ def test_an_edited_summary_changes_only_the_context_of_the_page_that_shows_it(
     )
 
 
+def test_after_an_edit_only_pages_holding_new_records_are_fingerprinted(
+    data_copy: Path, tmp_path: Path, fresh_cache
+) -> None:
+    """Every save makes small records anew (each `EvaluationRef` a page names, each `PracticeView`); one
+    holding the same as last time's counts as the same, so the pages of the other municipalities and
+    every good practice keep their keys without a walk through their contexts (at 290 x 3, three of
+    four pages walked after a save were such)."""
+    docs = tmp_path / "docs"
+    _generate(data_copy, docs, CONTENT, cache=fresh_cache)
+    walked: list[str] = []
+    fingerprints = fresh_cache.fingerprints
+
+    class Counting:
+        def start(self) -> None:
+            fingerprints.start()
+
+        def __call__(self, value: object) -> int:
+            if type(value) is tuple:  # a page: (path, template, context)
+                walked.append(value[0])
+            return fingerprints(value)
+
+    fresh_cache.fingerprints = Counting()  # type: ignore[assignment]
+    _edit(data_copy / "karlskoga" / "2022.yaml", "Utvärderarna ser en\n  kommun", "Granskarna ser en\n  kommun")
+    _generate(data_copy, docs, CONTENT, cache=fresh_cache)
+    assert "kommuner/karlskoga/2022/index.md" in walked
+    assert [p for p in walked if p.startswith("kommuner/") and p.count("/") > 1 and "/karlskoga/" not in p] == []
+    assert [p for p in walked if p.startswith("goda-exempel/") and p != "goda-exempel/index.md"] == []
+    assert len(walked) < 25 < len(fresh_cache.pages)
+
+
 def test_a_page_context_holds_only_plain_values_and_frozen_records() -> None:
     """What a fingerprint could not see changing (a mutable object) is refused, not hashed by identity."""
     from generator.site.cache import Fingerprints
