@@ -180,7 +180,7 @@ def test_after_an_edit_only_pages_holding_new_records_are_fingerprinted(
                 walked.append(value[0])
             return fingerprints(value)
 
-    fresh_cache.fingerprints = Counting()  # type: ignore[assignment]
+    fresh_cache.fingerprints = Counting()  # type: ignore[assignment]  # a stand-in that counts the pages it walks
     _edit(data_copy / "karlskoga" / "2022.yaml", "Utvärderarna ser en\n  kommun", "Granskarna ser en\n  kommun")
     _generate(data_copy, docs, CONTENT, cache=fresh_cache)
     assert "kommuner/karlskoga/2022/index.md" in walked
