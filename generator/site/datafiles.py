@@ -211,6 +211,7 @@ def data_file_batches(
     for kind in KINDS:
         name = f"{kind}.schema.json"
         files[urls.data_file(f"schemas/{name}")] = (SCHEMA_DIR / name).read_bytes()
+    parts.clear()  # made into the files (and kept, if asked): not held while they are written
     yield files
 
 
@@ -515,7 +516,11 @@ def everything(portal: ag.Portal) -> dict:
 def _everything_json(portal: ag.Portal, entries: list[bytes]) -> bytes:
     """`everything(portal)` as compact JSON, from each evaluation's entry encoded already."""
     registers = _compact(_registers(portal.dataset))
-    return b"".join((registers[:-1], b',"evaluations":[', b",".join(entries), b"]}\n"))
+    pieces = [registers[:-1], b',"evaluations":[']
+    for number, entry in enumerate(entries):
+        pieces += (b",", entry) if number else (entry,)
+    pieces.append(b"]}\n")
+    return b"".join(pieces)  # one join: the entries joined first, then again, took 17 MB more at 290 x 3
 
 
 def _registers(d: m.Dataset) -> dict:
