@@ -185,9 +185,25 @@ def render_data_files(cache: BuildCache) -> dict[str, bytes] | None:
         return None
     portal, t = cache.data_later
     cache.data_later = None
-    data = datafiles.data_files(portal, t, *cache.data_memos())
-    cache.data_paths = frozenset(data)
-    return data
+    return _data_files(portal, t, cache)
+
+
+def _data_files(
+    portal: ag.Portal, t: dict, cache: BuildCache, write_now: Callable[[dict[str, bytes]], None] | None = None
+) -> dict[str, bytes]:
+    """The data files, their paths remembered as the last build's (`cache.data_paths`). With
+    `write_now`, each batch is handed to it as soon as it is made and none is returned: a one-off
+    build need not hold them while the pages come back from the workers."""
+    if write_now is None:
+        data = datafiles.data_files(portal, t, *cache.data_memos())
+        cache.data_paths = frozenset(data)
+        return data
+    paths: set[str] = set()
+    for batch in datafiles.data_file_batches(portal, t, *cache.data_memos()):
+        write_now(batch)
+        paths.update(batch)
+    cache.data_paths = frozenset(paths)
+    return {}
 
 
 def _portal_templates(templates_dir: Path | None) -> Path | None:
@@ -272,25 +288,12 @@ def _render(
     }
     data_later = data_later and cache.data_paths is not None  # the first build makes them: nothing to keep
     cache.data_later = (portal, t) if data_later else None
-
-    def data_files() -> dict[str, bytes]:
-        if write_now is None:
-            data = datafiles.data_files(portal, t, *cache.data_memos())
-            cache.data_paths = frozenset(data)
-            return data
-        paths: set[str] = set()
-        for batch in datafiles.data_file_batches(portal, t, *cache.data_memos()):
-            write_now(batch)  # each written as made, none held while the pages come back from the workers
-            paths.update(batch)
-        cache.data_paths = frozenset(paths)
-        return {}
-
     data, drawing = _make(
         pages,
         markdown,
         charts_needed,
         t,
-        meanwhile=dict if data_later else data_files,
+        meanwhile=dict if data_later else lambda: _data_files(portal, t, cache, write_now),
         charts_later=charts_later,
         templates=templates,
     )
