@@ -146,3 +146,45 @@ def test_links_to_ids_inside_passed_blocks_are_checked_by_mkdocs(tmp_path, caplo
         "on_page_content = KommunkompassenPlugin().on_page_content\n"
     )
     assert not any("'#inside'" in w for w in found) and any("'#missing'" in w for w in found)
+
+
+@pytest.mark.parametrize(
+    ("html", "view"),
+    [
+        (  # what an excluded heading's section holds is left out, up to the next heading
+            '<h2 data-search-exclude id="a">A</h2>\n<ul>\n<li>x</li>\n</ul>\n<p>y</p>\n<h2 id="b">B</h2>\n<p>z</p>',
+            '<h2 data-search-exclude id="a">A</h2>\n<h2 id="b">B</h2>\n<p>z</p>',
+        ),
+        (  # to the end of the page
+            '<p>t</p>\n<h3 data-search-exclude id="a">A</h3>\n<p>x<br>y</p>\n<svg><path d="M0 0"/></svg>',
+            '<p>t</p>\n<h3 data-search-exclude id="a">A</h3>\n',
+        ),
+        (  # a heading without an id starts no section: its text is the section before's
+            '<h2 id="a">A</h2>\n<h2 data-search-exclude>B</h2>\n<p>x</p>',
+            None,
+        ),
+        (  # the end tag closes an element opened before the heading: the text after it is not the heading's
+            '<h2 id="a">A</h2>\n<div>\n<h2 data-search-exclude id="b">B</h2>\n<p>x</p>\n</div>\n<p>y</p>',
+            None,
+        ),
+        (  # an element left open goes on past the next heading
+            '<h2 data-search-exclude id="a">A</h2>\n<div>\n<p>x</p>\n<h2 id="b">B</h2>\n</div>\n<p>y</p>',
+            None,
+        ),
+        (  # the words in an attribute's value exclude nothing
+            '<h2 id="a" title="x data-search-exclude y">A</h2>\n<p>x</p>\n<h2 id="b">B</h2>',
+            None,
+        ),
+        (  # a ">" in a quoted value, and a "<" that is no tag: the text is left as it is
+            '<h2 data-search-exclude id="a">A</h2>\n<p title="1 > 0">x</p>\n<p>a < b</p>\n<h2 id="b">B</h2>',
+            None,
+        ),
+        (  # a comment: html.parser reads it apart
+            '<h2 data-search-exclude id="a">A</h2>\n<p><!-- <div> --></p>\n<h2 id="b">B</h2>',
+            None,
+        ),
+    ],
+)
+def test_search_view_leaves_out_an_excluded_headings_section_only_when_search_would(html, view):
+    assert _sections(htmlblocks.search_view(html)) == _sections(html)
+    assert htmlblocks.search_view(html) == (html if view is None else view)

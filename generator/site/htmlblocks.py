@@ -30,6 +30,13 @@ _FIRST_TAG_OF_LINE = re.compile(r"<([a-z][a-z0-9]*)(?:[^\S\n]|>)")  # in a text 
 # that line); a heading.
 _EXCLUDED_LINE = re.compile(r"^<([a-z][a-z0-9]*)[^\S\n][^>\n]*\bdata-search-exclude(?:[^\S\n]|[>=])", re.MULTILINE)
 _HEADING_IN_TEXT = re.compile(r"<h[1-6](?:[^\S\n]|>)")
+_HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
+_ATTRIBUTE = re.compile(r"""\s([^\s=/>"']+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
+# A start or end tag as html.parser finds it: its name, and a closing "/" (quoted values may hold ">").
+_TAG = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*?(/?)>""")
+_VOID_ELEMENTS = frozenset(  # never open (Material's search parser, as HTML)
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr")
+)
 # What html.parser reads in its own way (comments, CDATA, raw-text elements), or md_in_html would.
 _PARSED_APART = re.compile(r"<!|<\?|<(?:script|style|pre|textarea|code)\b|\smarkdown\b|[\x02\x03]", re.IGNORECASE)
 # The same as three searches, each several times faster than the one above over a whole block:
@@ -69,24 +76,40 @@ def element_end(lines: list[str], start: int) -> int | None:
 
 
 def search_view(html: str) -> str:
-    """The page's HTML without the elements (other than headings) that carry data-search-exclude.
+    """The page's HTML without what Material's search skips: the elements (other than headings)
+    that carry data-search-exclude, and what follows a heading that carries it, up to the next heading.
 
-    Material's search skips such an element and all it holds, so it indexes this
-    view exactly as the whole page, without reading through every table.
+    Material's search skips such an element and all it holds, and it starts a section at each
+    heading with an id, leaving out every section whose heading is excluded; so it indexes this
+    view exactly as the whole page, without reading through every table and every section that
+    only the page shows (five in six of the tags it read at 100 x 3).
     `tests/test_htmlblocks.py` compares the two for every generated page.
 
     Line by line, an element is left out when its start tag begins a line, it ends a line as
     `element_end` requires and no heading is inside it; found here in the page's text at once.
+    After an excluded heading, the text up to the next heading is left out when every element
+    it opens it also closes and it closes no other (`_balanced`): the parser's open elements,
+    and so its sections, are then as if it had read it.
     """
     kept: list[str] = []
     copied = 0  # the page's text before this is settled
     for match in _EXCLUDED_LINE.finditer(html):
         start = match.start()
         if start < copied:
-            continue  # inside an element already left out
+            continue  # inside an element or section already left out
+        start_tag = _TAG.match(html, start)
+        attributes = _attribute_names(start_tag.group(0)) if start_tag is not None else set()
+        if "data-search-exclude" not in attributes:
+            continue  # the words were in an attribute's value
         end = _element_end_in(html, start, match.group(1))
-        if end is None or _parsed_apart(html, start, end) or _HEADING_IN_TEXT.search(html, start, end):
-            continue  # Material starts a section at an excluded heading, and at any heading inside
+        if end is None or _parsed_apart(html, start, end):
+            continue
+        if _HEADING_IN_TEXT.search(html, start, end):  # Material starts a section at an excluded heading
+            after = _excluded_section_end(html, match.group(1), attributes, end)
+            if after is not None:
+                kept.append(html[copied : end + 1])  # the heading stays: it starts its (excluded) section
+                copied = after
+            continue
         kept.append(html[copied:start])
         copied = end + 1  # and the line break after it
     if not kept:
@@ -96,6 +119,44 @@ def search_view(html: str) -> str:
         return "".join(kept)
     # The page ended with a left-out element: no line break after the last kept line.
     return "".join(kept).removesuffix("\n")
+
+
+def _excluded_section_end(html: str, name: str, attributes: set[str], end: int) -> int | None:
+    """Where the text that an excluded heading's section holds ends (the next heading's start tag),
+    if all of it can be left out of the search view; `end` is where the heading's end tag ends."""
+    if name not in _HEADINGS or "id" not in attributes:
+        return None  # a heading without an id starts no section: what follows it is in the section before
+    if end == len(html):
+        return None
+    following = _HEADING_IN_TEXT.search(html, end)
+    after = following.start() if following is not None else len(html)
+    if after <= end + 1 or _parsed_apart(html, end + 1, after) or not _balanced(html, end + 1, after):
+        return None
+    return after
+
+
+def _attribute_names(start_tag: str) -> set[str]:
+    return {name.lower() for name in _ATTRIBUTE.findall(start_tag)}
+
+
+def _balanced(html: str, start: int, end: int) -> bool:
+    """Whether html[start:end] closes every element it opens and no other, as Material's parser
+    reads tags: void elements are never open, an end tag that is not the innermost open
+    element's is ignored."""
+    open_elements: list[str] = []
+    tags = 0
+    for match in _TAG.finditer(html, start, end):
+        tags += 1
+        closing, name, self_closing = match.groups()
+        name = name.lower()
+        if closing:
+            if not open_elements:
+                return False  # would close an element opened before the text
+            if open_elements[-1] == name:
+                open_elements.pop()
+        elif not self_closing and name not in _VOID_ELEMENTS:
+            open_elements.append(name)
+    return not open_elements and tags == html.count("<", start, end)  # no "<" read otherwise than here
 
 
 class HtmlBlockPassthrough(Preprocessor):
