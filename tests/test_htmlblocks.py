@@ -183,6 +183,14 @@ def test_links_to_ids_inside_passed_blocks_are_checked_by_mkdocs(tmp_path, caplo
             '<h2 data-search-exclude id="a">A</h2>\n<p><!-- <div> --></p>\n<h2 id="b">B</h2>',
             None,
         ),
+        (  # and a script
+            '<h2 data-search-exclude id="a">A</h2>\n<script>x = "</p>"</script>\n<h2 id="b">B</h2>',
+            None,
+        ),
+        (  # a void element's end tag
+            '<h2 data-search-exclude id="a">A</h2>\n<p>x</p></br>\n<h2 id="b">B</h2>',
+            None,
+        ),
     ],
 )
 def test_search_view_leaves_out_an_excluded_headings_section_only_when_search_would(html, view):

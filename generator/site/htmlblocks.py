@@ -34,9 +34,13 @@ _HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 _ATTRIBUTE = re.compile(r"""\s([^\s=/>"']+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
 # A start or end tag as html.parser finds it: its name, and a closing "/" (quoted values may hold ">").
 _TAG = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*?(/?)>""")
-_VOID_ELEMENTS = frozenset(  # never open (Material's search parser, as HTML)
-    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr")
+# For `_balanced`: tags that open no element (Material's search parser never keeps a void element
+# open, and it closes one written `<x/>` at once), and an element with only text inside.
+_VOID_OR_SELF_CLOSING = re.compile(
+    r"<(?:(?:area|base|br|col|embed|hr|img|input|link|meta|param|source|track|wbr)(?:\s[^<>]*)?"
+    r"|[a-zA-Z][^\s/<>]*(?:\s[^<>]*)?/)>"
 )
+_INNERMOST_ELEMENT = re.compile(r"<([a-zA-Z][^\s/<>]*)(?:\s[^<>]*)?>[^<]*</\1\s*>")
 # What html.parser reads in its own way (comments, CDATA, raw-text elements), or md_in_html would.
 _PARSED_APART = re.compile(r"<!|<\?|<(?:script|style|pre|textarea|code)\b|\smarkdown\b|[\x02\x03]", re.IGNORECASE)
 # The same as three searches, each several times faster than the one above over a whole block:
@@ -130,7 +134,7 @@ def _excluded_section_end(html: str, name: str, attributes: set[str], end: int) 
         return None
     following = _HEADING_IN_TEXT.search(html, end)
     after = following.start() if following is not None else len(html)
-    if after <= end + 1 or _parsed_apart(html, end + 1, after) or not _balanced(html, end + 1, after):
+    if after <= end + 1 or not _balanced(html, end + 1, after):  # a comment or a script holds a '<'
         return None
     return after
 
@@ -140,23 +144,15 @@ def _attribute_names(start_tag: str) -> set[str]:
 
 
 def _balanced(html: str, start: int, end: int) -> bool:
-    """Whether html[start:end] closes every element it opens and no other, as Material's parser
-    reads tags: void elements are never open, an end tag that is not the innermost open
-    element's is ignored."""
-    open_elements: list[str] = []
-    tags = 0
-    for match in _TAG.finditer(html, start, end):
-        tags += 1
-        closing, name, self_closing = match.groups()
-        name = name.lower()
-        if closing:
-            if not open_elements:
-                return False  # would close an element opened before the text
-            if open_elements[-1] == name:
-                open_elements.pop()
-        elif not self_closing and name not in _VOID_ELEMENTS:
-            open_elements.append(name)
-    return not open_elements and tags == html.count("<", start, end)  # no "<" read otherwise than here
+    """Whether html[start:end] is whole elements and text: each element closed, inside-out, before
+    the one around it, and no "<" that is not a tag. Material's parser then opens and closes each
+    element in it and none outside it. Anything else (an end tag in other case, a void element's
+    end tag) counts as not balanced: the text is then read as it is."""
+    text = _VOID_OR_SELF_CLOSING.sub("", html[start:end])
+    while True:
+        text, removed = _INNERMOST_ELEMENT.subn("", text)
+        if not removed:
+            return "<" not in text
 
 
 class HtmlBlockPassthrough(Preprocessor):
