@@ -315,7 +315,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         parts = page.url.strip("/").split("/") if page.url.strip("/") else []
         for depth in range(len(parts)):
             folder = "/".join(parts[:depth])
-            found = nav.kk_files.get_file_from_path(f"{folder}/index.md" if folder else "index.md")
+            found = nav.kk_files.src_uris.get(f"{folder}/index.md" if folder else "index.md")  # a POSIX path already
             title = self._title(found, nav) if found is not None and found.page is not None else None
             if title:
                 crumbs.append((title, found.page.url))
