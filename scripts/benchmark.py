@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: the generator and the site build at several corpus sizes, against a plain MkDocs baseline.
 
-    python scripts/benchmark.py [--sizes 100,290,1000] [--evaluations-per 3] [--seed 1] [--rounds 3] [--no-write]
+    python scripts/benchmark.py [--sizes 100,290,1000] [--evaluations-per 3] [--seed 1] [--rounds 3,3,1] [--no-write]
 
 For each size, in a fresh process: `kommunkompassen synth` writes a corpus of
 that many municipalities into a temporary folder; `kommunkompassen build` builds
@@ -14,9 +14,10 @@ little the second time in a process). In another fresh process MkDocs
 Material builds the baseline: the same pages at the same paths as plain
 Markdown with the same visible text, no charts, tables or data files, with the
 same mkdocs.yml (theme, plugins, extensions; only the plugin is left out). With
---rounds N, N full builds and N baselines run in turn, the order reversed each
-round (this machine's speed drifts within minutes); the medians are reported,
-with each round's ratio of the two. Then,
+--rounds N (by default 3 below 500 municipalities, 1 from there), N full builds
+and N baselines run in turn, the order reversed each round (this machine's speed
+drifts within minutes); the medians are reported, with each round's ratio of the
+two. Then,
 as in the live preview (`kommunkompassen serve`), the generator starts once with
 a cache of its own, one question's points are changed in one evaluation file and the
 generator runs again; then one sentence of text is changed.
@@ -68,9 +69,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--rounds",
-        type=int,
-        default=3,
-        help="full builds and baselines, in turn, per size (the ratio reported is the median round's)",
+        default=None,
+        help="full builds and baselines, in turn, per size (the ratio reported is the median round's);"
+        " one number for every size, or one per size, comma-separated (default: 3 below 500"
+        " municipalities, 1 from there: a round at 1000 x 3 takes ten minutes)",
     )
     parser.add_argument("--no-write", action="store_true", help="print the results; leave BENCHMARKS.md as it is")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders (printed)")
@@ -87,11 +89,18 @@ def main() -> int:
         print(json.dumps(_full_build(Path(args._build[0]), Path(args._build[1]))))
         return 0
     if args._one:
-        print(json.dumps(_measure(int(args._one), args.evaluations_per, args.seed, args.keep, args.rounds)))
+        print(json.dumps(_measure(int(args._one), args.evaluations_per, args.seed, args.keep, int(args.rounds or 1))))
         return 0
 
     results = []
-    for size in [int(s) for s in args.sizes.split(",") if s.strip()]:
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.rounds is None:
+        rounds = [3 if size < 500 else 1 for size in sizes]
+    else:
+        rounds = [max(1, int(r)) for r in args.rounds.split(",") if r.strip()]
+    if len(rounds) not in (1, len(sizes)):
+        parser.error("--rounds: one number, or one per size")
+    for size, size_rounds in zip(sizes, rounds * len(sizes) if len(rounds) == 1 else rounds, strict=True):
         print(f"== {size} municipalities × {args.evaluations_per} evaluations", file=sys.stderr, flush=True)
         started = time.perf_counter()
         output = _run(
@@ -105,7 +114,7 @@ def main() -> int:
                 "--seed",
                 str(args.seed),
                 "--rounds",
-                str(max(1, args.rounds)),
+                str(size_rounds),
             ]
             + (["--keep"] if args.keep else [])
         )
