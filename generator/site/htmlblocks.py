@@ -32,8 +32,8 @@ _EXCLUDED_LINE = re.compile(r"^<([a-z][a-z0-9]*)[^\S\n][^>\n]*\bdata-search-excl
 _HEADING_IN_TEXT = re.compile(r"<h[1-6](?:[^\S\n]|>)")
 _HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 _ATTRIBUTE = re.compile(r"""\s([^\s=/>"']+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?""")
-# A start or end tag as html.parser finds it: its name, and a closing "/" (quoted values may hold ">").
-_TAG = re.compile(r"""<(/?)([a-zA-Z][^\s/>]*)(?:[^>"']|"[^"]*"|'[^']*')*?(/?)>""")
+# A start tag as html.parser finds its end (quoted values may hold ">").
+_START_TAG = re.compile(r"""<[a-zA-Z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*>""")
 # For `_balanced`: tags that open no element (Material's search parser never keeps a void element
 # open, and it closes one written `<x/>` at once), and an element with only text inside.
 _VOID_OR_SELF_CLOSING = re.compile(
@@ -101,7 +101,7 @@ def search_view(html: str) -> str:
         start = match.start()
         if start < copied:
             continue  # inside an element or section already left out
-        start_tag = _TAG.match(html, start)
+        start_tag = _START_TAG.match(html, start)
         attributes = _attribute_names(start_tag.group(0)) if start_tag is not None else set()
         if "data-search-exclude" not in attributes:
             continue  # the words were in an attribute's value
