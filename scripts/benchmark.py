@@ -103,7 +103,7 @@ def main() -> int:
     for size, size_rounds in zip(sizes, rounds * len(sizes) if len(rounds) == 1 else rounds, strict=True):
         print(f"== {size} municipalities × {args.evaluations_per} evaluations", file=sys.stderr, flush=True)
         started = time.perf_counter()
-        output = _run(
+        result = _run_json(
             [
                 sys.executable,
                 __file__,
@@ -118,7 +118,6 @@ def main() -> int:
             ]
             + (["--keep"] if args.keep else [])
         )
-        result = json.loads(output.strip().splitlines()[-1])
         result["wall"] = round(time.perf_counter() - started, 1)
         results.append(result)
         print(json.dumps(result, indent=1), flush=True)
@@ -126,6 +125,11 @@ def main() -> int:
         _write_table(results)
         print(f"updated {BENCHMARKS.relative_to(ROOT)}", file=sys.stderr)
     return 0
+
+
+def _run_json(command: list[str]) -> dict:
+    """The JSON that `command` (this script in another process) prints on its last line."""
+    return json.loads(_run(command).strip().splitlines()[-1])
 
 
 def _run(command: list[str]) -> str:
@@ -294,7 +298,7 @@ def _serve_edits(data: Path) -> dict:
 
 def _full_build_process(data: Path, folder: Path, remove: bool = False) -> dict:
     """`kommunkompassen build` of `data` into `folder`, cold, in a fresh process: its seconds and peak memory."""
-    measured = json.loads(_run([sys.executable, __file__, "--_build", str(data), str(folder)]).strip().splitlines()[-1])
+    measured = _run_json([sys.executable, __file__, "--_build", str(data), str(folder)])
     if remove:
         shutil.rmtree(folder, ignore_errors=True)
     return measured
@@ -302,7 +306,7 @@ def _full_build_process(data: Path, folder: Path, remove: bool = False) -> dict:
 
 def _baseline_process(plain: Path) -> dict:
     """MkDocs on the plain pages, in a fresh process."""
-    return json.loads(_run([sys.executable, __file__, "--_baseline", str(plain)]).strip().splitlines()[-1])
+    return _run_json([sys.executable, __file__, "--_baseline", str(plain)])
 
 
 def _side_by_side(full_runs: list[dict], baseline_runs: list[dict]) -> dict:
