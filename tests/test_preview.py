@@ -91,6 +91,33 @@ def test_points_update_the_data_files_and_the_search_index_after_the_page(previe
     assert tree(site) == _full_build(data_copy, tmp_path / "full")
 
 
+def test_the_edited_municipalitys_pages_are_shown_before_the_others_whose_means_moved(preview, data_copy, tmp_path):
+    """Ten points less in one area of Karlskoga 2007 move that area's mean in its revision, which every
+    evaluation page of the revision shows: Karlskoga's pages are rebuilt before the save returns, the
+    others after it (here held back until the test lets them go), and the site then equals a full build."""
+    site = tmp_path / "preview" / "site"
+    held: list = []
+    preview._start_later = lambda thread: held.append(thread) or thread
+    other = site / "kommuner" / "eksjo" / "2008" / "index.html"
+    other_before = other.read_bytes()
+    edited = data_copy / "karlskoga" / "2007.yaml"
+    _replace(edited, "reported_total: 457.5\n", "reported_total: 447.5\n")
+    _replace(edited, "    reported_points: 56\n", "    reported_points: 46\n")
+    _replace(edited, "{id: '1.1', points: 20, reported_percent: 50}", "{id: '1.1', points: 10, reported_percent: 25}")
+    try:
+        preview.build()
+        assert preview.quick_builds == 1 and len(held) == 1
+        page = (site / "kommuner" / "karlskoga" / "2007" / "index.html").read_text(encoding="utf-8")
+        assert "447,5" in page  # its new total, shown at once
+        assert other.read_bytes() == other_before  # not yet: it follows the edited pages
+    finally:
+        for thread in held:
+            thread.start()
+    preview.wait()
+    assert other.read_bytes() != other_before  # the revision's mean of area 1 moved
+    assert tree(site) == _full_build(data_copy, tmp_path / "full")
+
+
 def test_a_practice_renamed_rebuilds_its_pages_and_its_listings_quickly(preview, data_copy, tmp_path):
     site = tmp_path / "preview" / "site"
     _replace(data_copy / EDITED, "name: Eftersnack\n", "name: Eftersnack efter fullmäktige\n")

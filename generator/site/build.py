@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ from generator.site.cache import BuildCache, FileResult
 from generator.site.datafiles import git_output
 
 if TYPE_CHECKING:
+    from generator import aggregate as ag
     from generator import model as m
     from generator.site.portal import Portal
 
@@ -95,6 +96,60 @@ def generate(
             locale_dir,
             data_later,
         )
+
+
+@dataclass(frozen=True)
+class EditedFirst:
+    """A live-preview generation in two steps (`generate_edited_first`)."""
+
+    report: WriteReport | None  # the edited municipalities' pages, written; None if none could go first
+    rest: Callable[[], WriteReport]  # renders and writes everything, as `generate` with `data_later` does
+
+
+def generate_edited_first(
+    data_dir: Path,
+    docs_dir: Path,
+    cache: BuildCache,
+    content_dir: Path | None = None,
+    overrides_dir: Path | None = None,
+    root: Path | None = None,
+    templates_dir: Path | None = None,
+    locale_dir: Path | None = None,
+) -> EditedFirst:
+    """`generate` for the live preview, the edited pages first: after a save of evaluation files alone
+    (see `BuildCache.edited`), the pages of their municipalities (its page and its evaluations') are
+    rendered and written at once, from the whole portal aggregated anew; `rest` then renders and writes
+    every file, as `generate` with `data_later` does (those pages are known by then and not made again).
+    At national size that rest takes seconds: the pages whose means or ranks moved, the listings. A
+    save of anything else, or one that adds, removes or renames a page, has no pages first. Raises
+    DataError on invalid data, before anything is written."""
+    from generator.site.pages import render_edited_first
+
+    finish_charts(cache)
+    finish_data_files(cache)
+    clock = _Clock(None)
+    with _collector_paused():
+        portal = _checked_portal(
+            data_dir, docs_dir, root, cache, clock, content_dir, overrides_dir, templates_dir, locale_dir
+        )
+        first = render_edited_first(portal, cache, templates_dir, locale_dir)
+        report = None if first is None else _write_first(first, docs_dir, cache)
+
+    def rest() -> WriteReport:
+        with _collector_paused():
+            return _render_and_write(
+                portal, docs_dir, content_dir, clock, True, cache, templates_dir, locale_dir, data_later=True
+            )
+
+    return EditedFirst(report, rest)
+
+
+def _write_first(files: dict[str, bytes], docs_dir: Path, cache: BuildCache) -> WriteReport:
+    """The pages made first, written where they differ from what is there (nothing is removed)."""
+    folder = str(docs_dir.resolve())
+    state, written, unchanged = _write_changed(files, docs_dir, cache.written.get(folder, {}))
+    cache.written.setdefault(folder, {}).update(state)
+    return WriteReport(tuple(written), (), unchanged)
 
 
 def charts_in_progress(docs_dir: Path, cache: BuildCache) -> tuple[str, ...]:
@@ -168,15 +223,43 @@ def _generate(
     locale_dir: Path | None,
     data_later: bool = False,
 ) -> WriteReport:
-    from generator.aggregate import aggregate
-    from generator.site.pages import render_site, render_site_drawing_charts_later
-
     clock = _Clock(timings)
+    portal = _checked_portal(
+        data_dir, docs_dir, root, cache, clock, content_dir, overrides_dir, templates_dir, locale_dir
+    )
+    return _render_and_write(
+        portal, docs_dir, content_dir, clock, charts_later, cache, templates_dir, locale_dir, data_later
+    )
+
+
+def _checked_portal(
+    data_dir: Path, docs_dir: Path, root: Path | None, cache: BuildCache, clock: _Clock, *portal_folders: Path | None
+) -> ag.Portal:
+    """load -> validate -> aggregate, with the folders the build writes and copies checked (DataError otherwise)."""
+    from generator.aggregate import aggregate
+
     dataset = check_data(data_dir, cache, clock)
-    check_copied_folders(content_dir, overrides_dir, templates_dir, locale_dir)
+    check_copied_folders(*portal_folders)
     portal = aggregate(dataset, cache.revision_part)
     clock.lap("aggregate")
     check_docs_folder(docs_dir, root)
+    return portal
+
+
+def _render_and_write(
+    portal: ag.Portal,
+    docs_dir: Path,
+    content_dir: Path | None,
+    clock: _Clock,
+    charts_later: bool,
+    cache: BuildCache,
+    templates_dir: Path | None,
+    locale_dir: Path | None,
+    data_later: bool,
+) -> WriteReport:
+    """render -> write: every file of the docs folder."""
+    from generator.site.pages import render_site, render_site_drawing_charts_later
+
     writer = TreeWriter(docs_dir, cache)
     write_now = None if cache.next_build else writer.write  # kept for no next build: written as made
     if charts_later or data_later:
@@ -287,7 +370,9 @@ def load_data(root: Path, cache: BuildCache | None = None) -> tuple[m.Dataset, l
     cache = BuildCache() if cache is None else cache
     files = loader.find_data_files(root)
     listing = (str(root.resolve()), os.getcwd(), files)
-    if cache.frame is not None and cache.frame[0] == listing:
+    same_files = cache.frame is not None and cache.frame[0] == listing
+    edited: set[str] | None = set() if same_files and cache.files else None  # see BuildCache.edited
+    if cache.frame is not None and same_files:
         frame, problems = cache.frame[1], list(cache.frame[2])
     else:  # which files there are, strays and missing registers: as the loader says, without reading any file
         frame, problems = loader.load_dataset(root, read=lambda path, kind: (None, []))
@@ -320,12 +405,17 @@ def load_data(root: Path, cache: BuildCache | None = None) -> tuple[m.Dataset, l
                     schema_problems, made = loader.check_and_build(document)
                     found += schema_problems
                 result = FileResult(raw, tuple(found), made)
+                if edited is not None and kind == "evaluation":
+                    edited.update(record.municipality for record in made)
+                elif edited is not None:
+                    edited = None  # a register or revision: every page may show it
             if raw is not None:
                 seen[key] = result
             problems.extend(result.problems)
             records[kind].extend(result.records)
     if cache.next_build:  # each file's bytes and records, to compare the next build's with
         cache.files = seen
+    cache.edited = frozenset(edited) if edited is not None else None
     dataset = replace(
         frame,
         frameworks=tuple(records["framework"]),

@@ -70,6 +70,7 @@ class BuildCache:
         self.next_build = next_build  # False: no build follows in this process, so keep only what this one reuses
         # loading and checking
         self.files: dict[tuple[str, str, str], FileResult] = {}  # (path, working folder, kind) -> what it gave
+        self.edited: frozenset[str] | None = None  # the municipalities whose evaluation files alone were read anew
         self.frame: tuple | None = None  # (data folder, working folder, files found), frame dataset, its problems
         self.checked: tuple[m.Dataset, list[Problem], list[Problem]] | None = None  # the last validation
         self.own: dict[int, tuple[m.Evaluation, m.Framework | None, tuple[Problem, ...]]] = {}  # by record id
@@ -79,6 +80,7 @@ class BuildCache:
         self.last: tuple[tuple, dict[str, bytes]] | None = None  # the files of the last build, by its inputs
         self.pages: dict[str, tuple[int, bytes]] = {}  # page path -> (fingerprint of its context, Markdown)
         self.page_inputs: dict[str, tuple] = {}  # page path -> (base, template, context's names, values, key)
+        self.shape: tuple | None = None  # the pages there are and their titles, as the last build made them
         self.charts: dict[charts.Chart, tuple[charts.Chart, bytes, bytes]] = {}  # chart -> the one drawn, SVG, CSV
         self.data: dict[str, EvaluationData] = {}  # each evaluation's part of the data files, by its key
         self.sheets: dict[
@@ -142,12 +144,14 @@ class BuildCache:
         self.revisions[framework.id] = (inputs, part)
         return part
 
-    def page_keys(self, base: tuple, pages: list[tuple[str, str, dict]]) -> list[int | None]:
+    def page_keys(self, base: tuple, pages: list[tuple[str, str, dict]], some: bool = False) -> list[int | None]:
         """Each page's key: the fingerprint of its path, template and context with `base` (the
         templates and page texts). A page whose context holds the same objects as last time (lists
         and dictionaries of the same objects) keeps its key without a walk through them: records
-        and views never change once made, which `Fingerprints` relies on too."""
-        kept, now = self.page_inputs, {}
+        and views never change once made, which `Fingerprints` relies on too. With `some` (a few
+        pages made first, see `pages.render_edited_first`), the other pages' inputs stay known."""
+        kept = self.page_inputs
+        now: dict[str, tuple] = dict(kept) if some else {}
         keys: list[int | None] = []
         for path, template, context in pages:
             names, values = tuple(context), tuple(context.values())
@@ -182,7 +186,7 @@ def _same(old: object, new: object) -> bool:
 
 
 def _same_plain(old: object, new: object) -> bool:
-    """The same object, an equal string, whole number or boolean, or a record of the same kind whose
+    """The same object, an equal string, whole number, float or boolean, or a record of the same kind whose
     fields are each the same by this rule. So a small record made anew for every build (the
     `EvaluationRef` of each evaluation a page names, the `PracticeView` of each good practice) is
     the same as last time's when it holds the same: at 290 x 3, three of four pages a save gave new
@@ -194,6 +198,8 @@ def _same_plain(old: object, new: object) -> bool:
         return False
     if kind is str or kind is int or kind is bool:
         return old == new
+    if kind is float:  # a total or a mean: equal, and 0.0 and -0.0 apart as in `_plain_hash` (NaN is never the same)
+        return old == new and math.copysign(1.0, old) == math.copysign(1.0, new)  # type: ignore[arg-type]  # both are floats here: `kind` is the type of each
     fields = _record_fields(kind)  # type: ignore[arg-type]  # a type is hashable; typeshed's cache wants Hashable
     return fields is not None and all(map(_same_plain, fields(old), fields(new)))
 

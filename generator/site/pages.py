@@ -179,6 +179,59 @@ def render_site_drawing_charts_later(
     return files, drawing
 
 
+def render_edited_first(
+    portal: ag.Portal, cache: BuildCache, templates_dir: Path | None = None, locale_dir: Path | None = None
+) -> dict[str, bytes] | None:
+    """The pages of the municipalities whose evaluation files alone changed (`cache.edited`) and their
+    charts, made before any other page (see `build.generate_edited_first`); None when no page can go
+    first: no such municipality, or the site's pages or their titles are not those of the last build
+    (a page added, removed or renamed changes what other pages show of it). What is made here is
+    remembered as if `render_site` had made it, so that the whole render that follows keeps it."""
+    shape, cache.shape = cache.shape, _shape(portal)
+    edited = cache.edited
+    if not edited or shape != cache.shape or not cache.next_build:
+        return None
+    t = page_texts(locale_dir)
+    templates = _portal_templates(templates_dir)
+    pages = []
+    for view in portal.municipalities:
+        if view.slug in edited:
+            pages.append(_municipality(view, portal, t))
+            pages += [_evaluation(evaluation, view, portal, t) for evaluation in view.evaluations]
+    pages = [_with_kept_charts(page, cache.charts) for page in pages]
+    base = (_templates_version(templates), cache.fingerprints(t))
+    keys = cache.page_keys(base, [(page.path, page.template, page.context) for page in pages], some=True)
+    markdown: list[bytes | None] = []
+    for page, key in zip(pages, keys, strict=True):
+        old = cache.pages.get(page.path)
+        markdown.append(old[1] if old is not None and old[0] == key else None)
+    charts_needed = {
+        chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts
+    }
+    _make(pages, markdown, charts_needed, t, templates=templates)
+    made = cast(list[bytes], markdown)  # _make has filled in every page
+    cache.pages.update(
+        (page.path, (key, content)) for page, key, content in zip(pages, keys, made, strict=True) if key is not None
+    )
+    cache.charts.update((chart, (chart, *drawn)) for chart, drawn in charts_needed.items() if drawn is not None)
+    return _page_files(pages, markdown, charts_needed)
+
+
+def _shape(portal: ag.Portal) -> tuple:
+    """Which pages the portal has and what other pages show of them (titles, listings' entries), as far
+    as evaluation files decide it: the municipalities (those named only in reports too), the
+    evaluations and the good practices. (The revisions and registers are files of their own, whose
+    change leaves no page to go first.)"""
+    return (
+        tuple((view.slug, view.municipality.name) for view in (*portal.municipalities, *portal.cited_only)),
+        tuple(view.key for view in portal.evaluations),
+        tuple(
+            (p.practice.slug, p.practice.name, p.practice.gold_star, p.area.number, p.evaluation.key)
+            for p in portal.practices
+        ),
+    )
+
+
 def render_data_files(cache: BuildCache) -> dict[str, bytes] | None:
     """The data files left out by a build with `data_later`, or None if it left none out."""
     if cache.data_later is None:
@@ -275,6 +328,7 @@ def _render(
     pages = [_with_kept_charts(page, cache.charts) for page in _pages(portal, t, release)]
     keys: list[int | None] = [None] * len(pages)
     if cache.next_build:
+        cache.shape = _shape(portal)
         fingerprint = cache.fingerprints
         fingerprint.start()
         base = (version, fingerprint(t))

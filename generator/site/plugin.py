@@ -57,7 +57,15 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 
 from generator.messages import language, msg
-from generator.site.build import DataError, WriteReport, charts_in_progress, finish_charts, generate
+from generator.site.build import (
+    DataError,
+    EditedFirst,
+    WriteReport,
+    charts_in_progress,
+    finish_charts,
+    generate,
+    generate_edited_first,
+)
 from generator.site.cache import BuildCache
 from generator.site.htmlblocks import search_view
 from generator.site.pages import LOCALE_DIR, TEMPLATE_DIR, page_texts
@@ -93,6 +101,7 @@ class _Build:
     page_urls: list[str] = field(default_factory=list)  # every page, in MkDocs' order
     built: list[str] = field(default_factory=list)  # the pages built this time
     nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
+    first: tuple[int, float] | None = None  # the pages a quick rebuild showed first: how many, after how long
     titles: dict[str, str | None] = field(default_factory=dict)  # front-matter titles read, by source path
     files: Files | None = None  # MkDocs' files, navigation and template environment, for the live preview
     nav: Navigation | None = None  # to build single pages again (generator.site.preview)
@@ -202,9 +211,10 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             data_later=data_later,
         )
 
-    def generate_pages_first(self, config) -> WriteReport:
+    def generate_pages_first(self, config) -> EditedFirst:
         """The live preview's quick rebuild (generator.site.preview): a new build without MkDocs'
-        own start, whose generation leaves the data files for later; logs and raises Abort on invalid data."""
+        own start, whose generation writes the edited pages first and leaves the rest to `rest`,
+        and the data files for later; logs and raises Abort on invalid data."""
         page_urls = self.build.page_urls
         self.build = _Build(
             previous_lists=_page_lists(config),
@@ -213,8 +223,18 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             nav=self.build.nav,
             env=self.build.env,
         )
+        portal = self.portal_of(config)
         try:
-            return self._generate(self.portal_of(config), data_later=True)
+            return generate_edited_first(
+                portal.data_dir,
+                portal.docs_dir,
+                self.cache,
+                portal.content_dir,
+                overrides_dir=portal.overrides_dir,
+                root=portal.root,
+                templates_dir=portal.templates_dir,
+                locale_dir=portal.locale_dir,
+            )
         except DataError as exc:
             raise self._aborted(exc) from None
 
@@ -424,15 +444,31 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
                 entries.setdefault(page_of(entry), []).append(entry)
         return {**data, key: [entry for url in self.build.page_urls for entry in entries.get(url, ())]}
 
+    def first_pages_shown(self) -> None:
+        """The pages built so far are those a quick rebuild showed first (generator.site.preview)."""
+        self.build.first = (len(self.build.built), time.perf_counter() - self.build.started)
+
     def rebuilt_line(self) -> str:
-        """The live preview's one line per build: how long it took and what it rebuilt."""
-        seconds = f"{time.perf_counter() - self.build.started:.1f}"
-        seconds = seconds.replace(".", ",") if language() == "sv" else seconds
+        """The live preview's one line per build: how long it took and what it rebuilt (with pages
+        shown first: how long those took, and when the others were done too)."""
+        total = time.perf_counter() - self.build.started
         if not self.partial:
-            return msg("serve.built", seconds=seconds, count=len(self.build.built))
+            return msg("serve.built", seconds=_seconds(total), count=len(self.build.built))
+        first = self.build.first
         changed = [url or "/" for url in self.build.built if url not in self.build.nav_rebuilt]
         more = msg("serve.more", count=len(changed) - 3) if len(changed) > 3 else ""
-        return msg("serve.rebuilt", seconds=seconds, pages=", ".join(changed[:3]) or msg("serve.no_pages"), more=more)
+        rest = msg("serve.rest", seconds=_seconds(total)) if first and len(self.build.built) > first[0] else ""
+        return msg(
+            "serve.rebuilt",
+            seconds=_seconds(first[1] if first else total),
+            pages=", ".join(changed[:3]) or msg("serve.no_pages"),
+            more=more + rest,
+        )
+
+
+def _seconds(seconds: float) -> str:
+    text = f"{seconds:.1f}"
+    return text.replace(".", ",") if language() == "sv" else text
 
 
 def tags_plugin(config):

@@ -30,7 +30,7 @@ import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +70,7 @@ class _Kept:
     nav: Navigation
     env: Environment
     site_words: dict  # the texts of the frame that the plugin fills in, as the pages show them
+    doc_files: Sequence[File]  # the pages MkDocs' page events are handed (a list of 21,000 made for each rebuild)
 
 
 class Preview:
@@ -82,6 +83,7 @@ class Preview:
         self._later: threading.Thread | None = None  # the data files and search index of the last quick rebuild
         self._clean = False  # the next build by MkDocs builds every page (a title in the navigation changed)
         self.quick_builds = 0  # how many rebuilds were quick (for the tests)
+        self._start_later = _started  # how the rest of a quick rebuild is started (a test holds it back)
 
     def build(self, config: MkDocsConfig | None = None) -> None:
         """Rebuild the site: the quick way if it can, otherwise by MkDocs as a whole."""
@@ -109,20 +111,50 @@ class Preview:
         plugin = portal_plugin(config)
         made = plugin.build
         if made.files is not None and made.nav is not None and made.env is not None:
-            self._kept = _Kept(config, config_bytes, made.files, made.nav, made.env, plugin.site_words(config))
+            from mkdocs.structure.files import InclusionLevel
+
+            doc_files = made.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
+            self._kept = _Kept(
+                config, config_bytes, made.files, made.nav, made.env, plugin.site_words(config), doc_files
+            )
 
     def _quick(self, kept: _Kept) -> bool:
-        """Rebuild the pages the generator rewrote, with what MkDocs kept; False (having changed
+        """Rebuild the pages the generator rewrote, with what MkDocs kept, the edited pages first (the
+        rest, the data files and the search index follow in the background); False (having changed
         nothing MkDocs would not see) when a build of the whole site is needed instead."""
         config = kept.config
         if Path(config.config_file_path).read_bytes() != kept.config_bytes:
             return False
         plugin = portal_plugin(config)
-        report = plugin.generate_pages_first(config)  # logs the data's errors and raises Abort
-        finish_charts(plugin.cache)
+        generation = plugin.generate_pages_first(config)  # logs the data's errors and raises Abort
         if plugin.site_words(config) != kept.site_words:  # every page shows them
+            finish_charts(plugin.cache)
             self._clean = True
             return False
+        if generation.report is None:  # nothing to show first: all of it now
+            report = generation.rest()
+            finish_charts(plugin.cache)
+            search = _reset_search(config)
+            if not self._build_written(kept, plugin, report):
+                return False
+            later: Callable[[], bool] = lambda: True  # noqa: E731  # the pages are all built
+        else:
+            search = _reset_search(config)
+            if not self._build_written(kept, plugin, generation.report):
+                return False
+            plugin.first_pages_shown()
+            later = lambda: self._build_written(kept, plugin, generation.rest(), finish=True)  # noqa: E731  # run by the thread below
+        self._later = self._start_later(
+            threading.Thread(target=self._bring_up_to_date, args=(kept, plugin, search, later), daemon=True)
+        )
+        return True
+
+    def _build_written(self, kept: _Kept, plugin: KommunkompassenPlugin, report, finish: bool = False) -> bool:
+        """MkDocs renders the pages the generator wrote (`report`); False, having rendered none, when
+        MkDocs must build the whole site instead (files added or removed, a title other pages show)."""
+        config = kept.config
+        if finish:
+            finish_charts(plugin.cache)
         changed = [kept.files.get_file_from_path(path) for path in report.written]
         if report.removed or any(file is None for file in changed):
             _remove_outputs(kept, report.removed)  # MkDocs' partial build leaves them
@@ -145,18 +177,19 @@ class Preview:
         for file in changed:
             if file is not None and file.page is None:
                 _link_static(file)
-        search = _reset_search(config)
         _build_pages(pages, kept, plugin)
-        log.info(plugin.rebuilt_line())
-        self._later = threading.Thread(target=self._bring_up_to_date, args=(kept, plugin, search), daemon=True)
-        self._later.start()
         return True
 
-    def _bring_up_to_date(self, kept: _Kept, plugin: KommunkompassenPlugin, search) -> None:
-        """After a quick rebuild: the data files written and linked into the site, the search index
-        completed with the rebuilt pages' entries. A failure is said in one line; the next save
-        builds the whole site."""
+    def _bring_up_to_date(self, kept: _Kept, plugin: KommunkompassenPlugin, search, later: Callable[[], bool]) -> None:
+        """After a quick rebuild: the pages not shown first (`later`), then the data files written and
+        linked into the site, the search index completed with the rebuilt pages' entries. When the
+        pages need a whole build after all, MkDocs makes one here. A failure is said in one line; the
+        next save builds the whole site."""
         try:
+            if not later():
+                self._whole(None)
+                return
+            log.info(plugin.rebuilt_line())
             self._update_data_and_search(kept, plugin, search)
         except Exception as exc:  # a thread's exception would otherwise be a traceback on the terminal
             log.error(msg("serve.later_failed", detail=exc))
@@ -172,6 +205,11 @@ class Preview:
         if search is not None:  # the rebuilt pages' entries as Material writes them, completed with the others'
             rebuilt = json.loads(search.search_index.generate_search_index(None))
             plugin.write_search_index(Path(kept.config.site_dir), rebuilt)
+
+
+def _started(thread: threading.Thread) -> threading.Thread:
+    thread.start()
+    return thread
 
 
 def _remove_outputs(kept: _Kept, removed: tuple[str, ...]) -> None:
@@ -212,11 +250,9 @@ def _populate(page: Page, config: MkDocsConfig, files: Files) -> None:
 
 def _build_pages(pages: list[Page], kept: _Kept, plugin: KommunkompassenPlugin) -> None:
     from mkdocs.commands.build import _build_page
-    from mkdocs.structure.files import InclusionLevel
 
-    doc_files = kept.files.documentation_pages(inclusion=InclusionLevel.is_in_serve)
     for page in pages:
-        _build_page(page, kept.config, doc_files, kept.nav, kept.env)
+        _build_page(page, kept.config, kept.doc_files, kept.nav, kept.env)
     for page in pages:
         page.validate_anchor_links(files=kept.files, log_level=kept.config.validation.links.anchors)
 
