@@ -369,9 +369,14 @@ def aggregate_revision(inputs: RevisionInputs, earlier: RevisionPart | None = No
             views[e.key] = _evaluation_view(e, municipality, framework, source, area_means)
     views = _with_ranks_and_history(views)
     ranked = [views[e.key] for e in evaluations]
-    lessons = _lessons(framework, ranked)
+    rankings = {  # each view's area rows are the revision's areas, in order (see _evaluation_view)
+        area.number: tuple(_rank([(v, v.areas[index].points) for v in ranked]))
+        for index, area in enumerate(framework.areas)
+    }
+    lessons = _lessons(framework, ranked, rankings)
     views = {key: _with_learning(view, lessons) for key, view in views.items()}
-    stats = _framework_stats(framework, [views[v.key] for v in sorted(ranked, key=_by_total)], references)
+    ordered = [views[v.key] for v in sorted(ranked, key=_by_total)]
+    stats = _framework_stats(framework, ordered, references, rankings)
     return views, stats
 
 
@@ -440,23 +445,18 @@ def _rank(items: list[tuple[EvaluationView, float | None]]) -> list[Ranked]:
 
 
 def _lessons(
-    framework: m.Framework, views: list[EvaluationView]
+    framework: m.Framework, views: list[EvaluationView], rankings: dict[int, tuple[Ranked, ...]]
 ) -> dict[int, tuple[tuple[Ranked, ...], tuple[PracticeView, ...]]]:
-    """What "Learn from others" picks from, per area: the ranking and the good practices."""
+    """What "Learn from others" picks from, per area: the ranking (`rankings`, of every evaluation with
+    points there; none in a revision of fewer than MIN_STATISTICS evaluations) and the good practices."""
     all_practices = _practices(views)
     return {
         area.number: (
-            _ranking([(v, v.area(area.number)) for v in views]),
+            rankings[area.number] if len(views) >= MIN_STATISTICS else (),
             tuple(p for p in all_practices if p.area.number == area.number),
         )
         for area in framework.areas
     }
-
-
-def _ranking(rows: list[tuple[EvaluationView, AreaRow | None]]) -> tuple[Ranked, ...]:
-    if len(rows) < MIN_STATISTICS:
-        return ()
-    return tuple(_rank([(v, row.points if row else None) for v, row in rows]))
 
 
 def _by_total(view: EvaluationView) -> tuple:
@@ -468,15 +468,19 @@ def _by_name(view: EvaluationView) -> tuple:
 
 
 def _framework_stats(
-    framework: m.Framework, views: list[EvaluationView], references: tuple[m.ReferenceSeries, ...]
+    framework: m.Framework,
+    views: list[EvaluationView],
+    references: tuple[m.ReferenceSeries, ...],
+    rankings: dict[int, tuple[Ranked, ...]],
 ) -> FrameworkStats:
+    """The revision's statistics; `rankings` ranks each area's evaluations with points there."""
     basis = _basis(views)
     enough = basis.enough
     totals = [v.total for v in views if v.total is not None] if enough else []
     all_practices = _practices(views)
     areas = []
-    for area in framework.areas:
-        rows = [(v, v.area(area.number)) for v in views]
+    for index, area in enumerate(framework.areas):
+        rows = [(v, v.areas[index]) for v in views]  # each view's area rows are the revision's areas, in order
         points = [row.points for _, row in rows if row and row.points is not None]
         by_question: dict[str, list[float | None]] = defaultdict(list)  # in row order, as the means are summed
         for _, row in rows:
@@ -497,7 +501,7 @@ def _framework_stats(
                 framework=framework,
                 definition=area,
                 scores=tuple((v.ref, row.points) for v, row in sorted(scored, key=lambda vr: _by_name(vr[0]))),  # type: ignore[misc]  # `scored` keeps rows whose points are not None; mypy cannot narrow by a comprehension's condition
-                ranking=_ranking(scored),  # type: ignore[arg-type]  # a list of AreaRow is a list of AreaRow | None read-only; _ranking only reads it
+                ranking=rankings[area.number] if len(scored) >= MIN_STATISTICS else (),
                 mean=_mean(points),
                 median=statistics.median(points) if points else None,
                 quartiles=_quartiles(points),

@@ -475,13 +475,25 @@ class FolderTree:
         found, links = [], []
         registers = set(layout.REGISTERS.values())
         root = os.fspath(self.root)
-        for folder, folders, files in os.walk(root):  # one pass; a linked folder is named, never entered
-            base = os.path.relpath(folder, root).replace(os.sep, "/")
-            for name, is_folder in [*((name, True) for name in folders), *((name, False) for name in files)]:
-                relative = name if base == "." else f"{base}/{name}"
-                if os.path.islink(os.path.join(folder, name)):
+        pending = [""]  # folders to list, relative to the root; a linked folder is named, never entered
+        while pending:
+            base = pending.pop()
+            try:
+                entries = list(os.scandir(f"{root}/{base}" if base else root))
+            except OSError:  # as os.walk, which this replaced: a folder that cannot be listed is left out
+                continue
+            for entry in entries:  # an entry knows whether it is a link or a folder without another system call
+                relative = f"{base}/{entry.name}" if base else entry.name
+                if entry.is_symlink():
                     links.append(relative)
-                elif not name.startswith(".") and (not is_folder or relative in registers):
+                    continue
+                try:
+                    is_folder = entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    is_folder = False
+                if is_folder:
+                    pending.append(relative)
+                if not entry.name.startswith(".") and (not is_folder or relative in registers):
                     found.append(relative)  # a folder named as a register is listed: reading it says what is wrong
         return sorted(found, key=_path_order), {link: link_message() for link in sorted(links, key=_path_order)}
 
@@ -553,12 +565,18 @@ def _sort_files(tree: SourceTree) -> _Sorted:
     by_kind: dict[str, list[str]] = {kind: [] for kind in layout.KINDS}
     strays = []
     for relative in listed:
-        kind = layout.kind_of(PurePosixPath(relative).parts)
+        kind = layout.kind_of(_parts(relative))
         if kind is None:
             strays.append(relative)
         else:
             by_kind[kind].append(relative)
     return _Sorted({kind: tuple(found) for kind, found in by_kind.items()}, tuple(strays), refused)
+
+
+def _parts(relative: str) -> tuple[str, ...]:
+    """A relative POSIX path's parts, as PurePosixPath gives them (made only where it would differ)."""
+    parts = tuple(relative.split("/"))
+    return PurePosixPath(relative).parts if "" in parts or "." in parts else parts
 
 
 def link_message() -> str:

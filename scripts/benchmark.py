@@ -243,8 +243,12 @@ def _measure(size: int, per: int, seed: int, keep: bool, rounds: int = 1) -> dic
 def _serve_edits(data: Path) -> dict:
     """The live preview as an evaluator meets it: `kommunkompassen serve` in its own process, each
     edit saved to the file, then the edited page asked for over HTTP until it shows the change.
-    Seconds from the save to the first response that holds the edit."""
+    Seconds from the save to the first response that holds the edit, and to the server's line for
+    that rebuild, which it writes once everything else is done too (the other pages, the data files,
+    the search index). The next save comes only then: one that came sooner would wait for it."""
+    import queue
     import socket
+    import threading
     import urllib.request
 
     with socket.socket() as probe:
@@ -267,28 +271,50 @@ def _serve_edits(data: Path) -> dict:
         stderr=subprocess.PIPE,
         text=True,
     )
+    lines: queue.Queue = queue.Queue()
+
+    def read_lines() -> None:
+        for line in server.stderr or ():
+            lines.put((time.perf_counter(), line))
+
+    def all_done(saved: float) -> float | None:
+        """Seconds from `saved` to the rebuild's line ("Byggt om på …", or "Byggt på …" for a whole build)."""
+        while True:
+            try:
+                when, line = lines.get(timeout=max(0.1, saved + 240 - time.perf_counter()))
+            except queue.Empty:
+                return None
+            if when >= saved and line.startswith(("Byggt om på ", "Byggt på ")):
+                return round(when - saved, 2)
+
+    threading.Thread(target=read_lines, daemon=True).start()
     result: dict = {}
     try:
         started = time.perf_counter()
         while not page() and time.perf_counter() - started < 900:
             time.sleep(0.2)
         result["first_build"] = round(time.perf_counter() - started, 1)
+        all_done(started)  # the first build's line
         for name, new in edits.items():
-            runs = []
+            runs, done = [], []
             for _ in range(SERVE_RUNS):
-                time.sleep(3)  # the last build's work after the reload (data files, search index), an editor's pause
+                time.sleep(1)  # an editor's pause
                 before = page()
                 target.write_text(new, encoding="utf-8")
                 saved = time.perf_counter()
                 while page() == before and time.perf_counter() - saved < 120:
                     time.sleep(0.05)
                 runs.append(round(time.perf_counter() - saved, 2))
+                done.append(all_done(saved))
                 target.write_text(text, encoding="utf-8")
-                time.sleep(3)
+                restored = time.perf_counter()
                 while page() != before and time.perf_counter() - saved < 240:  # the page as it was, again
                     time.sleep(0.05)
+                all_done(restored)
             result[name] = sorted(runs)[len(runs) // 2]  # the median
             result[f"{name}_runs"] = runs
+            finished = sorted(seconds for seconds in done if seconds is not None)
+            result[f"{name}_done"] = finished[len(finished) // 2] if len(finished) == len(done) else None
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -631,6 +657,12 @@ def _table(results: list[dict]) -> str:
                 ],
             )
         )
+    rows.append(
+        (
+            "serve: save to all done (the other changed pages, data files, search index; median, points / sentence)",
+            [f"{r['serve'].get('points_done')} s / {r['serve'].get('text_done')} s" for r in results],
+        )
+    )
     for name in ("points", "text"):
         label = {"points": "one question's points changed", "text": "one sentence changed"}[name]
         rows.append(

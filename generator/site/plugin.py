@@ -450,14 +450,15 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
 
     def rebuilt_line(self) -> str:
         """The live preview's one line per build: how long it took and what it rebuilt (with pages
-        shown first: how long those took, and when the others were done too)."""
+        shown first: how long those took, and when everything else was done too: the other pages,
+        the data files and the search index)."""
         total = time.perf_counter() - self.build.started
         if not self.partial:
             return msg("serve.built", seconds=_seconds(total), count=len(self.build.built))
         first = self.build.first
         changed = [url or "/" for url in self.build.built if url not in self.build.nav_rebuilt]
         more = msg("serve.more", count=len(changed) - 3) if len(changed) > 3 else ""
-        rest = msg("serve.rest", seconds=_seconds(total)) if first and len(self.build.built) > first[0] else ""
+        rest = msg("serve.rest", seconds=_seconds(total)) if first else ""
         return msg(
             "serve.rebuilt",
             seconds=_seconds(first[1] if first else total),

@@ -7,8 +7,12 @@ goes through every page to find the changed ones (seconds at national size). Her
 build is MkDocs' own (a "dirty" one, see generator.site.plugin) and it is kept: its files,
 navigation and template environment. After a save, the generator rewrites the pages whose
 content changed, and MkDocs renders just those pages again with what it kept (the quick
-rebuild); the browser reloads as soon as they are written. The data files and the search
-index are brought up to date right after, in the background, while the evaluator reads.
+rebuild). After a save of evaluation files alone, the pages of their municipalities go first
+(build.generate_edited_first): the browser reloads as soon as those are rendered, and the other
+pages whose content changed (those showing the revision's means and ranks, the listings), the data
+files and the search index are brought up to date right after, in the background, while the
+evaluator reads. A save while that is still going on waits for it. The rebuild's one line says
+when the edited pages were shown and when everything was done.
 
 The quick rebuild is taken only when what it keeps is still true: no page or file was added
 or removed, mkdocs.yml is as it was, and no rebuilt page changed a title that other pages show
@@ -189,8 +193,8 @@ class Preview:
             if not later():
                 self._whole(None)
                 return
-            log.info(plugin.rebuilt_line())
             self._update_data_and_search(kept, plugin, search)
+            log.info(plugin.rebuilt_line())
         except Exception as exc:  # a thread's exception would otherwise be a traceback on the terminal
             log.error(msg("serve.later_failed", detail=exc))
             self._kept = None
