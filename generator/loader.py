@@ -484,13 +484,13 @@ class FolderTree:
                 continue
             for entry in entries:  # an entry knows whether it is a link or a folder without another system call
                 relative = f"{base}/{entry.name}" if base else entry.name
-                if entry.is_symlink():
+                try:
+                    is_link, is_folder = entry.is_symlink(), entry.is_dir(follow_symlinks=False)
+                except OSError:  # as os.path.islink and os.walk: neither, when it cannot be told
+                    is_link = is_folder = False
+                if is_link:
                     links.append(relative)
                     continue
-                try:
-                    is_folder = entry.is_dir(follow_symlinks=False)
-                except OSError:
-                    is_folder = False
                 if is_folder:
                     pending.append(relative)
                 if not entry.name.startswith(".") and (not is_folder or relative in registers):

@@ -7,6 +7,7 @@ same result."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -116,6 +117,67 @@ def test_the_edited_municipalitys_pages_are_shown_before_the_others_whose_means_
     preview.wait()
     assert other.read_bytes() != other_before  # the revision's mean of area 1 moved
     assert tree(site) == _full_build(data_copy, tmp_path / "full")
+
+
+def test_the_rest_built_whole_after_all_is_built_of_every_page(preview, data_copy, tmp_path, monkeypatch):
+    """When the pages after those shown first need MkDocs' whole build after all (a file removed, say),
+    it is a build of every page: a partial one would skip the pages shown first, whose HTML is newer
+    than their Markdown, and keep their old entries in the search index."""
+    site = tmp_path / "preview" / "site"
+    held: list = []
+    preview._start_later = lambda thread: held.append(thread) or thread
+    quick = preview._build_written
+    monkeypatch.setattr(
+        preview, "_build_written", lambda kept, plugin, report, finish=False: not finish and quick(kept, plugin, report)
+    )
+    _replace(data_copy / EDITED, "\nsummary: ", "\nsummary: Sökbar efter helbygget. ")
+    try:
+        preview.build()
+        assert preview.quick_builds == 1 and len(held) == 1
+        assert "Sökbar efter helbygget." in (site / EDITED_PAGE).read_text(encoding="utf-8")
+    finally:
+        for thread in held:
+            thread.start()
+    preview.wait()
+    assert "Sökbar efter helbygget." in (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert tree(site) == _full_build(data_copy, tmp_path / "full")
+
+
+def test_a_wrong_portal_text_stops_the_rebuild_with_its_place_not_a_traceback(data_copy, tmp_path, monkeypatch, caplog):
+    """A portal's texts file saved with a key the package does not have: the rebuild stops with the
+    file:line:col of it (MkDocs' server then keeps the last site), as a whole build would."""
+    from mkdocs.exceptions import Abort
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    portal = tmp_path / "portal"
+    (portal / "locale").mkdir(parents=True)
+    (portal / "mkdocs.yml").write_text((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
+
+    def config():
+        out = tmp_path / "preview"
+        (out / "docs").mkdir(parents=True, exist_ok=True)
+        made = load_portal_config(
+            find_portal(portal / "mkdocs.yml"), data_copy, site_dir=str(out / "site"), docs_dir=str(out / "docs")
+        )
+        made.site_url = URL
+        return made
+
+    first = config()
+    first.plugins.on_startup(command="serve", dirty=True)
+    preview = Preview(config, URL)
+    preview.build(first)
+    texts = portal / "locale" / "sv.yaml"
+    texts.write_text("site:\n  okand_nyckel: Text\n", encoding="utf-8")
+    with pytest.raises(Abort):
+        preview.build()
+    assert any(re.match(r".*locale/sv\.yaml:2:\d+: ", record.getMessage()) for record in caplog.records), [
+        record.getMessage() for record in caplog.records
+    ]
+    texts.unlink()
+    _replace(data_copy / EDITED, "\nsummary: ", "\nsummary: Efter felet. ")
+    preview.build()
+    preview.wait()
+    assert "Efter felet." in (tmp_path / "preview" / "site" / EDITED_PAGE).read_text(encoding="utf-8")
 
 
 def test_a_practice_renamed_rebuilds_its_pages_and_its_listings_quickly(preview, data_copy, tmp_path):

@@ -416,6 +416,8 @@ def load_data(root: Path, cache: BuildCache | None = None) -> tuple[m.Dataset, l
     if cache.next_build:  # each file's bytes and records, to compare the next build's with
         cache.files = seen
     cache.edited = frozenset(edited) if edited is not None else None
+    if edited is None:  # the pages there are may change with it, even if this build stops at an error
+        cache.shape = None
     dataset = replace(
         frame,
         frameworks=tuple(records["framework"]),

@@ -187,11 +187,11 @@ def render_edited_first(
     first: no such municipality, or the site's pages or their titles are not those of the last build
     (a page added, removed or renamed changes what other pages show of it). What is made here is
     remembered as if `render_site` had made it, so that the whole render that follows keeps it."""
+    t = page_texts(locale_dir)  # DataError for a portal's texts file that is wrong, before anything is written
     shape, cache.shape = cache.shape, _shape(portal)
     edited = cache.edited
     if not edited or shape != cache.shape or not cache.next_build:
         return None
-    t = page_texts(locale_dir)
     templates = _portal_templates(templates_dir)
     pages = []
     for view in portal.municipalities:
@@ -220,13 +220,15 @@ def render_edited_first(
 def _shape(portal: ag.Portal) -> tuple:
     """Which pages the portal has and what other pages show of them (titles, listings' entries), as far
     as evaluation files decide it: the municipalities (those named only in reports too), the
-    evaluations and the good practices. (The revisions and registers are files of their own, whose
-    change leaves no page to go first.)"""
+    evaluations with their revisions (a revision's comparison pages, by county) and the good
+    practices with their revisions and areas (the listings). (The revisions and registers are files
+    of their own, whose change leaves no page to go first.)"""
     return (
         tuple((view.slug, view.municipality.name) for view in (*portal.municipalities, *portal.cited_only)),
-        tuple(view.key for view in portal.evaluations),
+        tuple((view.key, view.framework.id) for view in portal.evaluations),
         tuple(
-            (p.practice.slug, p.practice.name, p.practice.gold_star, p.area.number, p.evaluation.key)
+            (p.practice.slug, p.practice.name, p.practice.gold_star, p.evaluation.key, p.evaluation.framework_id)
+            + (p.area.number,)  # a listing's page: the practice's revision and area
             for p in portal.practices
         ),
     )

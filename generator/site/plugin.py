@@ -45,8 +45,9 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from jinja2 import BytecodeCache, Environment
 from mkdocs.config import base
@@ -76,6 +77,7 @@ preview_log = logging.getLogger("kommunkompassen.preview")  # outside MkDocs' lo
 MARKDOWN_EXTENSION = "generator.site.htmlblocks"
 _VALUED_SEARCH_ATTRIBUTE = re.compile(r'\sdata-search-\w+="[^"]')
 _IDS = re.compile(r'<[a-z][a-z0-9]*\s[^>]*?\bid="([^"]+)"')
+T = TypeVar("T")
 _LAST = -50  # after the other plugins' handlers of the same event, where the hooks file's ran
 
 # Files of the site that list every page: where each lists its entries, and the page an entry belongs to.
@@ -224,8 +226,8 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             env=self.build.env,
         )
         portal = self.portal_of(config)
-        try:
-            return generate_edited_first(
+        generation = self._or_abort(
+            lambda: generate_edited_first(
                 portal.data_dir,
                 portal.docs_dir,
                 self.cache,
@@ -235,6 +237,14 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
                 templates_dir=portal.templates_dir,
                 locale_dir=portal.locale_dir,
             )
+        )
+        rest = generation.rest
+        return replace(generation, rest=lambda: self._or_abort(rest))
+
+    def _or_abort(self, step: Callable[[], T]) -> T:
+        """`step()`, its DataError logged and raised as the Abort that MkDocs' server reports in one line."""
+        try:
+            return step()
         except DataError as exc:
             raise self._aborted(exc) from None
 

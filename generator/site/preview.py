@@ -187,10 +187,11 @@ class Preview:
     def _bring_up_to_date(self, kept: _Kept, plugin: KommunkompassenPlugin, search, later: Callable[[], bool]) -> None:
         """After a quick rebuild: the pages not shown first (`later`), then the data files written and
         linked into the site, the search index completed with the rebuilt pages' entries. When the
-        pages need a whole build after all, MkDocs makes one here. A failure is said in one line; the
-        next save builds the whole site."""
+        pages need a whole build after all, MkDocs makes one here, of every page. A failure is said in
+        one line; the next save builds the whole site."""
         try:
             if not later():
+                self._clean = True  # a partial build would keep the pages shown first and their old search entries
                 self._whole(None)
                 return
             self._update_data_and_search(kept, plugin, search)
@@ -198,6 +199,7 @@ class Preview:
         except Exception as exc:  # a thread's exception would otherwise be a traceback on the terminal
             log.error(msg("serve.later_failed", detail=exc))
             self._kept = None
+            self._clean = True
 
     def _update_data_and_search(self, kept: _Kept, plugin: KommunkompassenPlugin, search) -> None:
         report = finish_data_files(plugin.cache)
