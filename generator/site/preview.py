@@ -84,7 +84,7 @@ class Preview:
         self._get_config = get_config
         self._serve_url = serve_url
         self._kept: _Kept | None = None
-        self._later: threading.Thread | None = None  # the data files and search index of the last quick rebuild
+        self._later: threading.Thread | None = None  # the rest of the last quick rebuild: other pages, data, search
         self._clean = False  # the next build by MkDocs builds every page (a title in the navigation changed)
         self.quick_builds = 0  # how many rebuilds were quick (for the tests)
         self._start_later = _started  # how the rest of a quick rebuild is started (a test holds it back)
