@@ -183,8 +183,13 @@ def _measure(size: int, per: int, seed: int, keep: bool, rounds: int = 1) -> dic
     build._mkdocs_build(portal, data, site.resolve(), docs.resolve())  # raises if the site did not build
     result["mkdocs"] = round(time.perf_counter() - started, 2)
     result["site"] = _site_sizes(site)
-    if _tree_digest(site) != _tree_digest(work / "full" / "site"):
-        raise SystemExit("`kommunkompassen build` and the generator followed by MkDocs built different sites")
+    differing = _differing(_tree_digests(site), _tree_digests(work / "full" / "site"))
+    if differing:
+        raise SystemExit(
+            "`kommunkompassen build` and the generator followed by MkDocs built different sites: "
+            + ", ".join(differing[:10])
+            + (f" and {len(differing) - 10} more" if len(differing) > 10 else "")
+        )
     shutil.rmtree(work / "full", ignore_errors=True)
 
     # The baseline: the same pages as plain Markdown with the same text, built in a fresh process.
@@ -381,14 +386,20 @@ def _own_peak_mb() -> int:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def _tree_digest(folder: Path) -> str:
+def _tree_digests(folder: Path) -> dict[str, str]:
+    """Each file's SHA-256, by its path in `folder`."""
     import hashlib
 
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _differing(one: dict[str, str], other: dict[str, str]) -> list[str]:
+    """The paths whose files differ between two `_tree_digests`, or are in one only."""
+    return sorted(path for path in one.keys() | other.keys() if one.get(path) != other.get(path))
 
 
 def preview_edits(data: Path) -> tuple[Path, str, dict[str, str]]:
