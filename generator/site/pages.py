@@ -201,13 +201,7 @@ def render_edited_first(
     pages = [_with_kept_charts(page, cache.charts) for page in pages]
     base = (_templates_version(templates), cache.fingerprints(t))
     keys = cache.page_keys(base, [(page.path, page.template, page.context) for page in pages], some=True)
-    markdown: list[bytes | None] = []
-    for page, key in zip(pages, keys, strict=True):
-        old = cache.pages.get(page.path)
-        markdown.append(old[1] if old is not None and old[0] == key else None)
-    charts_needed = {
-        chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts
-    }
+    markdown, charts_needed = _kept_output(pages, keys, cache)
     _make(pages, markdown, charts_needed, t, templates=templates)
     made = cast(list[bytes], markdown)  # _make has filled in every page
     cache.pages.update(
@@ -227,9 +221,15 @@ def _shape(portal: ag.Portal) -> tuple:
         tuple((view.slug, view.municipality.name) for view in (*portal.municipalities, *portal.cited_only)),
         tuple((view.key, view.framework.id) for view in portal.evaluations),
         tuple(
-            (p.practice.slug, p.practice.name, p.practice.gold_star, p.evaluation.key, p.evaluation.framework_id)
-            + (p.area.number,)  # a listing's page: the practice's revision and area
-            for p in portal.practices
+            (
+                p.practice.slug,
+                p.practice.name,
+                p.practice.gold_star,
+                p.evaluation.key,
+                p.evaluation.framework_id,
+                p.area.number,
+            )
+            for p in portal.practices  # the revision and area: which listing's page shows it
         ),
     )
 
@@ -335,13 +335,7 @@ def _render(
         fingerprint.start()
         base = (version, fingerprint(t))
         keys = cache.page_keys(base, [(page.path, page.template, page.context) for page in pages])
-    markdown: list[bytes | None] = []
-    for page, key in zip(pages, keys, strict=False):
-        old = cache.pages.get(page.path)
-        markdown.append(old[1] if old is not None and key is not None and old[0] == key else None)
-    charts_needed = {
-        chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts
-    }
+    markdown, charts_needed = _kept_output(pages, keys, cache)
     data_later = data_later and cache.data_paths is not None  # the first build makes them: nothing to keep
     cache.data_later = (portal, t) if data_later else None
     data, drawing = _make(
@@ -368,6 +362,20 @@ def _render(
         return files, None
     cache.last = None  # the charts being drawn join cache.charts when they are finished
     return files, ChartsInProgress(drawing, pages, cache)
+
+
+def _kept_output(pages: list[Page], keys: list[int | None], cache: BuildCache) -> tuple[list[bytes | None], dict]:
+    """What the last build made that these pages can keep: each page's Markdown where its key is the
+    same (None where it is to be rendered), and each of their charts' SVG and CSV (None where it is
+    to be drawn)."""
+    markdown: list[bytes | None] = []
+    for page, key in zip(pages, keys, strict=True):
+        old = cache.pages.get(page.path)
+        markdown.append(old[1] if old is not None and key is not None and old[0] == key else None)
+    charts_needed = {
+        chart: cache.charts[chart][1:] if chart in cache.charts else None for page in pages for chart in page.charts
+    }
+    return markdown, charts_needed
 
 
 def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:

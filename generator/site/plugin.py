@@ -103,7 +103,7 @@ class _Build:
     page_urls: list[str] = field(default_factory=list)  # every page, in MkDocs' order
     built: list[str] = field(default_factory=list)  # the pages built this time
     nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
-    first: tuple[int, float] | None = None  # the pages a quick rebuild showed first: how many, after how long
+    first_seconds: float | None = None  # when a quick rebuild had shown the edited pages (the rest followed)
     titles: dict[str, str | None] = field(default_factory=dict)  # front-matter titles read, by source path
     files: Files | None = None  # MkDocs' files, navigation and template environment, for the live preview
     nav: Navigation | None = None  # to build single pages again (generator.site.preview)
@@ -197,9 +197,8 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         if not self.cache.next_build:
             self.cache.forget()  # nothing to reuse: MkDocs reads the pages in the memory generation used
 
-    def _generate(self, portal: Portal, data_later: bool = False) -> WriteReport:
-        """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages
-        (and with `data_later`, the data files left for `build.finish_data_files`)."""
+    def _generate(self, portal: Portal) -> WriteReport:
+        """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages."""
         return generate(
             portal.data_dir,
             portal.docs_dir,
@@ -210,7 +209,6 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             cache=self.cache,
             templates_dir=portal.templates_dir,
             locale_dir=portal.locale_dir,
-            data_later=data_later,
         )
 
     def generate_pages_first(self, config) -> EditedFirst:
@@ -456,7 +454,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
 
     def first_pages_shown(self) -> None:
         """The pages built so far are those a quick rebuild showed first (generator.site.preview)."""
-        self.build.first = (len(self.build.built), time.perf_counter() - self.build.started)
+        self.build.first_seconds = time.perf_counter() - self.build.started
 
     def rebuilt_line(self) -> str:
         """The live preview's one line per build: how long it took and what it rebuilt (with pages
@@ -465,13 +463,13 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         total = time.perf_counter() - self.build.started
         if not self.partial:
             return msg("serve.built", seconds=_seconds(total), count=len(self.build.built))
-        first = self.build.first
         changed = [url or "/" for url in self.build.built if url not in self.build.nav_rebuilt]
         more = msg("serve.more", count=len(changed) - 3) if len(changed) > 3 else ""
-        rest = msg("serve.rest", seconds=_seconds(total)) if first else ""
+        first = self.build.first_seconds
+        rest = msg("serve.rest", seconds=_seconds(total)) if first is not None else ""
         return msg(
             "serve.rebuilt",
-            seconds=_seconds(first[1] if first else total),
+            seconds=_seconds(total if first is None else first),
             pages=", ".join(changed[:3]) or msg("serve.no_pages"),
             more=more + rest,
         )
