@@ -436,7 +436,7 @@ from generator.site import pages as render
 from generator.site.build import build_site
 finished = []
 real_finish = render.ChartsInProgress.finish
-render.ChartsInProgress.finish = lambda self: finished.append(len(self.paths)) or real_finish(self)
+render.ChartsInProgress.finish = lambda self: finished.append(list(self.paths)) or real_finish(self)
 site = build_site(Path(sys.argv[1]), Path(sys.argv[2]) / "site", docs_dir=Path(sys.argv[2]) / "docs")
 print(json.dumps({"site": str(site), "finished": finished}))
 """
@@ -444,8 +444,9 @@ print(json.dumps({"site": str(site), "finished": finished}))
 
 def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Path, monkeypatch) -> None:
     """`kommunkompassen build` leaves the charts to a worker that draws them while MkDocs reads
-    the pages; the docs folder and the site are what drawing them first gives. The build runs
-    in a process of its own: the test session's threads (a served site) rule out forking here."""
+    the pages, and the data files too (the worker makes and writes them first); the docs folder
+    and the site are what making them first gives. The build runs in a process of its own: the
+    test session's threads (a served site) rule out forking here."""
     import json
     import subprocess
     import sys
@@ -465,7 +466,12 @@ def test_charts_drawn_while_mkdocs_builds_give_the_site_drawn_first(tmp_path: Pa
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["site"] == str((tmp_path / "later" / "site").resolve())
-    assert len(result["finished"]) == 1 and result["finished"][0] >= 2 * render.PARALLEL_FROM  # an SVG and a CSV each
+    (coming,) = result["finished"]
+    assert sum(path.endswith(".svg") for path in coming) >= render.PARALLEL_FROM
+    evaluations = sorted(f"{p.parent.name}/{p.stem}" for p in data.glob("[!_]*/*.yaml"))
+    assert len(evaluations) == 36
+    assert {f"kommuner/{folder}/poang.csv" for folder in evaluations} <= set(coming)
+    assert {"data/kommunkompassen.json", "data/kommunkompassen.xlsx", "data/evaluations.csv"} <= set(coming)
 
     _generate(data, tmp_path / "first" / "docs")  # every chart drawn before anything is written
     portal = find_portal(ROOT / "mkdocs.yml")
@@ -638,3 +644,30 @@ def test_mkdocs_lets_go_of_each_page_once_it_is_written(tmp_path: Path, monkeypa
         "kommuner/karlskoga/2022/index.md"
     )
     assert home.title in nav_titles  # built, and let go of, before this page
+
+
+def test_the_data_files_paths_are_known_before_they_are_made(tmp_path: Path) -> None:
+    """A worker makes the data files while MkDocs reads the pages: MkDocs is told their paths first."""
+    from generator.aggregate import aggregate
+    from generator.site import datafiles
+    from generator.site.build import check_data
+    from generator.site.pages import locale
+
+    corpus = tmp_path / "corpus"
+    write_corpus(corpus, 12, 3, 11)
+    for folder in (DATA, corpus):
+        portal = aggregate(check_data(folder))
+        assert datafiles.data_file_paths(portal) == datafiles.data_files(portal, locale()).keys()
+
+
+def test_a_folder_a_file_is_still_coming_to_is_not_removed(tmp_path: Path) -> None:
+    """The worker making the data files may have made a folder and not yet the file in it when the
+    build removes what it no longer generates: that folder stays, other empty folders go."""
+    from generator.site.build import write_tree
+
+    docs = tmp_path / "docs"
+    (docs / "data" / "schemas").mkdir(parents=True)
+    (docs / "old" / "empty").mkdir(parents=True)
+    write_tree({"index.md": b"x"}, docs, coming=["data/schemas/evaluation.schema.json"])
+    assert (docs / "data" / "schemas").is_dir()
+    assert not (docs / "old").exists()

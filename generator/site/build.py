@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import posixpath
 import shutil
 import tempfile
 import time
@@ -626,12 +627,13 @@ def _remove_others(folder: Path, files: Collection[str], cache: BuildCache) -> l
     walk(str(folder), ())
     removed: list[str] = []
     if strays or any(count == 0 for parts, count in children.items() if parts):
+        holding = {posixpath.dirname(path) for path in files}  # a worker may be writing into one now
         for parts in sorted(strays + folders, reverse=True):  # files before the folders holding them
             if parts[-1].startswith("."):
                 continue
             path = os.path.join(folder, *parts)
             if parts in children:  # a folder
-                if children[parts] == 0:
+                if children[parts] == 0 and "/".join(parts) not in holding:
                     os.rmdir(path)
                     children[parts[:-1]] -= 1
                     seen_listings.pop(path, None)

@@ -215,6 +215,16 @@ def data_file_batches(
     yield files
 
 
+def data_file_paths(portal: ag.Portal) -> frozenset[str]:
+    """The paths `data_files` makes, without making them: a build whose data files a worker makes
+    names them to MkDocs before they are there."""
+    paths = {urls.beside(urls.evaluation(view.slug, view.year), name) for view in portal.evaluations for name in _OWN}
+    paths.update(urls.data_file(spec.name) for spec in CSV_FILES)
+    paths.update(urls.data_file(name) for name in (WORKBOOK_FILE, JSON_FILE, "datapackage.json", "LICENSE.txt"))
+    paths.update(urls.data_file(f"schemas/{kind}.schema.json") for kind in KINDS)
+    return frozenset(paths)
+
+
 @dataclass(frozen=True)
 class EvaluationData:
     """What one evaluation contributes to the data files, with the inputs it was made from.
@@ -271,6 +281,7 @@ def _evaluation_data(view: ag.EvaluationView, earlier: EvaluationData | None) ->
 
 EVALUATION_CSV = urls.EVALUATION_CSV
 EVALUATION_JSON = urls.EVALUATION_JSON
+_OWN = (EVALUATION_CSV, EVALUATION_JSON)  # each evaluation's own files, beside its page
 
 
 def evaluation_files(view: ag.EvaluationView, entry: dict | None = None) -> dict[str, bytes]:

@@ -346,6 +346,7 @@ def _render(
         meanwhile=dict if data_later else lambda: _data_files(portal, t, cache, write_now),
         charts_later=charts_later,
         templates=templates,
+        meanwhile_later=write_now is not None and not data_later,  # written where they are made
     )
     files = _page_files(pages, markdown, charts_needed)
     files.update(data)
@@ -361,7 +362,10 @@ def _render(
         cache.last = None  # without the data files (left for later, or written already)
         return files, None
     cache.last = None  # the charts being drawn join cache.charts when they are finished
-    return files, ChartsInProgress(drawing, pages, cache)
+    data_coming = datafiles.data_file_paths(portal) if drawing[3] else frozenset()
+    if drawing[3]:
+        cache.data_paths = data_coming
+    return files, ChartsInProgress(drawing, pages, cache, data_coming)
 
 
 def _kept_output(pages: list[Page], keys: list[int | None], cache: BuildCache) -> tuple[list[bytes | None], dict]:
@@ -398,7 +402,7 @@ def _with_kept_charts(page: Page, kept: dict[charts.Chart, tuple]) -> Page:
 
 
 PARALLEL_FROM = 96  # pages plus charts to make before worker processes pay off
-_JOBS: tuple | None = None  # what forked workers read (pages, charts, t, templates): set only while they run
+_JOBS: tuple | None = None  # what forked workers read (pages, charts, t, templates, meanwhile): set only while they run
 
 
 def _make(
@@ -409,16 +413,22 @@ def _make(
     meanwhile: Callable[[], dict] = dict,
     charts_later: bool = False,
     templates: Path | None = None,
+    meanwhile_later: bool = False,
 ) -> tuple[dict, tuple | None]:
     """Render the missing pages and draw the missing charts, in place; returns what `meanwhile`
-    returns (it runs here while the workers draw) and, with `charts_later`, the charts a worker is
-    still drawing: (charts, their pool, its result)."""
+    returns (it runs here while the workers render) and, with `charts_later`, the charts a worker is
+    still drawing: (charts, their pool, its result, whether `meanwhile` runs there too).
+
+    With `meanwhile_later` (a `meanwhile` that writes what it makes, and returns nothing), the worker
+    that draws the charts later runs `meanwhile` first, instead of this process while the pages are
+    rendered: on two cores, it took a third core's share from the page workers, and the chart worker
+    idles while MkDocs reads the pages."""
     global _JOBS
     chart_list = [chart for chart, made in charts_needed.items() if made is None]
     page_jobs = [("page", index) for index, content in enumerate(markdown) if content is None]
     chart_jobs = [("chart", index) for index in range(len(chart_list))]
     drawing: tuple | None = None
-    _JOBS = (pages, chart_list, t, templates)
+    _JOBS = (pages, chart_list, t, templates, meanwhile)
     try:
         workers = _workers(len(page_jobs) + len(chart_jobs))
         if workers > 1:
@@ -427,14 +437,16 @@ def _make(
             _load_templates(templates)
             context = multiprocessing.get_context("fork")
             later = charts_later and len(chart_jobs) >= PARALLEL_FROM
+            deferred = later and meanwhile_later
             todo = page_jobs if later else chart_jobs + page_jobs  # charts first: they take longest
             with context.Pool(workers) as pool:
                 pending = pool.map_async(_job, todo, chunksize=max(1, min(32, len(todo) // (workers * 8))))
-                made_meanwhile = meanwhile()
+                made_meanwhile = {} if deferred else meanwhile()
                 results = pending.get()
             if later:  # forked only now: a pool runs threads, and forking beside them is not safe
                 chart_pool = context.Pool(workers - 1, initializer=os.nice, initargs=(10,))  # the caller goes first
-                drawing = (chart_list, chart_pool, chart_pool.map_async(_job, chart_jobs, chunksize=32))
+                later_jobs = [("meanwhile", 0)] * deferred + chart_jobs
+                drawing = (chart_list, chart_pool, chart_pool.map_async(_job, later_jobs, chunksize=32), deferred)
         else:
             todo = chart_jobs + page_jobs
             results = [_job(job) for job in todo]
@@ -452,8 +464,9 @@ def _make(
 class ChartsInProgress:
     """Charts a worker process draws while the build goes on (`render_site_drawing_charts_later`)."""
 
-    def __init__(self, drawing: tuple, pages: list[Page], cache: BuildCache):
-        self._charts, self._pool, self._result = drawing
+    def __init__(self, drawing: tuple, pages: list[Page], cache: BuildCache, data_coming: frozenset[str]):
+        self._charts, self._pool, self._result, self._data_first = drawing
+        self._data_coming = data_coming  # the data files the worker makes and writes first (if it does)
         wanted = set(self._charts)
         self._paths: dict[charts.Chart, list[tuple[str, str]]] = {}
         for page in pages:
@@ -464,15 +477,19 @@ class ChartsInProgress:
 
     @property
     def paths(self) -> tuple[str, ...]:
-        return tuple(path for pairs in self._paths.values() for pair in pairs for path in pair)
+        """The files still to come: the charts' and the data files'."""
+        charts = (path for pairs in self._paths.values() for pair in pairs for path in pair)
+        return (*charts, *sorted(self._data_coming))
 
     def finish(self) -> dict[str, bytes]:
-        """Wait for the worker; the chart files it drew, which the cache now remembers too (for a next build)."""
+        """Wait for the worker; the chart files it drew, which the cache now remembers too (for a next
+        build). The data files, if it made them, it has written already."""
         try:
             made = self._result.get()
         finally:
             self._pool.terminate()
             self._pool.join()
+        made = made[1:] if self._data_first else made
         files: dict[str, bytes] = {}
         for chart, svg_and_table in zip(self._charts, made, strict=True):
             if self._cache.next_build:
@@ -502,8 +519,11 @@ def _workers(jobs: int) -> int:
 
 def _job(job: tuple[str, int]):
     assert _JOBS is not None
-    pages, chart_list, t, templates = _JOBS
+    pages, chart_list, t, templates, meanwhile = _JOBS
     kind, index = job
+    if kind == "meanwhile":
+        meanwhile()
+        return None
     if kind == "page":
         page = pages[index]
         template = template_environment(templates).get_template(page.template)
