@@ -449,12 +449,9 @@ def _lessons(
 ) -> dict[int, tuple[tuple[Ranked, ...], tuple[PracticeView, ...]]]:
     """What "Learn from others" picks from, per area: the ranking (`rankings`, of every evaluation with
     points there; none in a revision of fewer than MIN_STATISTICS evaluations) and the good practices."""
-    all_practices = _practices(views)
+    practices = _practices_by_area(views)
     return {
-        area.number: (
-            rankings[area.number] if len(views) >= MIN_STATISTICS else (),
-            tuple(p for p in all_practices if p.area.number == area.number),
-        )
+        area.number: (rankings[area.number] if len(views) >= MIN_STATISTICS else (), practices.get(area.number, ()))
         for area in framework.areas
     }
 
@@ -477,7 +474,7 @@ def _framework_stats(
     basis = _basis(views)
     enough = basis.enough
     totals = [v.total for v in views if v.total is not None] if enough else []
-    all_practices = _practices(views)
+    practices = _practices_by_area(views)
     areas = []
     for index, area in enumerate(framework.areas):
         rows = [(v, v.areas[index]) for v in views]  # each view's area rows are the revision's areas, in order
@@ -506,7 +503,7 @@ def _framework_stats(
                 median=statistics.median(points) if points else None,
                 quartiles=_quartiles(points),
                 question_means=question_means,
-                practices=tuple(p for p in all_practices if p.area.number == area.number),
+                practices=practices.get(area.number, ()),
                 strengths=tuple((s, v.ref) for v, row in rows if row and row.result for s in row.result.strengths),
                 improvements=tuple(
                     (s, v.ref) for v, row in rows if row and row.result for s in row.result.improvements
@@ -550,6 +547,14 @@ def _practices(views) -> list[PracticeView]:
         if row.result
         for practice in row.result.good_practices
     ]
+
+
+def _practices_by_area(views) -> dict[int, tuple[PracticeView, ...]]:
+    """`_practices(views)` by area number, each area's in the same order."""
+    by_area: dict[int, list[PracticeView]] = defaultdict(list)
+    for practice in _practices(views):
+        by_area[practice.area.number].append(practice)
+    return {number: tuple(practices) for number, practices in by_area.items()}
 
 
 def _kept_practices(views, stats: tuple[FrameworkStats, ...]) -> list[PracticeView]:
