@@ -111,10 +111,12 @@ def test_the_edited_municipalitys_pages_are_shown_before_the_others_whose_means_
         page = (site / "kommuner" / "karlskoga" / "2007" / "index.html").read_text(encoding="utf-8")
         assert "447,5" in page  # its new total, shown at once
         assert other.read_bytes() == other_before  # not yet: it follows the edited pages
+        assert not preview.idle.is_set()  # the watched folders are not looked at until the rest is done
     finally:
         for thread in held:
             thread.start()
     preview.wait()
+    assert preview.idle.is_set()
     assert other.read_bytes() != other_before  # the revision's mean of area 1 moved
     assert tree(site) == _full_build(data_copy, tmp_path / "full")
 
@@ -266,3 +268,43 @@ def test_a_portal_with_materials_tags_plugin_has_a_renamed_page_rebuilt_whole(da
     full = config(tmp_path / "full")
     mkdocs_build(full, serve_url=URL)
     assert tree(site) == tree(tmp_path / "full" / "site")
+
+
+def test_the_watched_folders_are_looked_at_only_between_builds(tmp_path):
+    """A save during a build is seen once the build is done, not while it runs (each look took a
+    fifth of the interpreter's time at national size)."""
+    import threading
+    import time
+
+    from watchdog.events import FileSystemEventHandler
+
+    from generator.site.preview import watching_when_idle
+
+    (tmp_path / "a.yaml").write_text("a: 1\n", encoding="utf-8")
+    seen: list[str] = []
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if not event.is_directory:
+                seen.append(event.src_path)
+
+    idle = threading.Event()
+    observer = watching_when_idle(idle, 0.05)
+    observer.schedule(Handler(), str(tmp_path), recursive=True)
+    idle.set()
+    observer.start()
+    try:
+        time.sleep(0.3)  # the first look is taken
+        idle.clear()  # a build starts
+        time.sleep(0.2)
+        (tmp_path / "a.yaml").write_text("a: 2\n", encoding="utf-8")
+        time.sleep(0.5)
+        assert seen == []
+        idle.set()  # the build is done
+        deadline = time.monotonic() + 5
+        while not seen and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert str(tmp_path / "a.yaml") in seen
+    finally:
+        observer.stop()
+        observer.join()

@@ -88,14 +88,21 @@ class Preview:
         self._clean = False  # the next build by MkDocs builds every page (a title in the navigation changed)
         self.quick_builds = 0  # how many rebuilds were quick (for the tests)
         self._start_later = _started  # how the rest of a quick rebuild is started (a test holds it back)
+        self.idle = threading.Event()  # set while no build runs (the watched folders are looked at only then)
+        self.idle.set()
 
     def build(self, config: MkDocsConfig | None = None) -> None:
         """Rebuild the site: the quick way if it can, otherwise by MkDocs as a whole."""
         self.wait()
-        if config is None and self._kept is not None and self._quick(self._kept):
-            self.quick_builds += 1
-            return
-        self._whole(config)
+        self.idle.clear()
+        try:
+            if config is None and self._kept is not None and self._quick(self._kept):
+                self.quick_builds += 1
+                return
+            self._whole(config)
+        finally:
+            if self._later is None:  # else the rest of the quick rebuild says when it is done
+                self.idle.set()
 
     def wait(self) -> None:
         """Wait until the last quick rebuild has brought the data files and search index up to date."""
@@ -200,6 +207,8 @@ class Preview:
             log.error(msg("serve.later_failed", detail=exc))
             self._kept = None
             self._clean = True
+        finally:
+            self.idle.set()
 
     def _update_data_and_search(self, kept: _Kept, plugin: KommunkompassenPlugin, search) -> None:
         report = finish_data_files(plugin.cache)
@@ -211,6 +220,24 @@ class Preview:
         if search is not None:  # the rebuilt pages' entries as Material writes them, completed with the others'
             rebuilt = json.loads(search.search_index.generate_search_index(None))
             plugin.write_search_index(Path(kept.config.site_dir), rebuilt)
+
+
+def watching_when_idle(idle: threading.Event, polling_seconds: float = POLLING_SECONDS):
+    """MkDocs' polling observer of the watched folders, looking only while `idle` is set: each look at
+    a national corpus (4,000 files) took 50 ms of every 200, and during a rebuild those held the
+    interpreter a fifth of the time (1.0 s instead of 0.86 s to the edited pages at 1000 x 3). A
+    file saved during a rebuild is seen when it ends: the next look compares with the one before."""
+    from watchdog.observers.api import BaseObserver
+    from watchdog.observers.polling import PollingEmitter
+
+    class Emitter(PollingEmitter):
+        def queue_events(self, timeout, *args, **kwargs):
+            while not idle.wait(timeout):
+                if self.stopped_event.is_set():
+                    return
+            super().queue_events(timeout, *args, **kwargs)
+
+    return BaseObserver(Emitter, timeout=polling_seconds)
 
 
 def _started(thread: threading.Thread) -> threading.Thread:
@@ -312,6 +339,7 @@ def serve(config_file: Path, dev_addr: str, options: dict) -> None:
         mount_path=mount_path,
         polling_interval=POLLING_SECONDS,
     )
+    server.observer = watching_when_idle(preview.idle)  # MkDocs' own, before it watches anything
 
     def error_page(code: int) -> bytes | None:
         path = Path(site_dir) / f"{code}.html"
