@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import cast
+from typing import Any, NamedTuple, cast
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 
@@ -362,8 +362,8 @@ def _render(
         cache.last = None  # without the data files (left for later, or written already)
         return files, None
     cache.last = None  # the charts being drawn join cache.charts when they are finished
-    data_coming = datafiles.data_file_paths(portal) if drawing[3] else frozenset()
-    if drawing[3]:
+    data_coming = datafiles.data_file_paths(portal) if drawing.data_first else frozenset()
+    if drawing.data_first:
         cache.data_paths = data_coming
     return files, ChartsInProgress(drawing, pages, cache, data_coming)
 
@@ -414,10 +414,10 @@ def _make(
     charts_later: bool = False,
     templates: Path | None = None,
     meanwhile_later: bool = False,
-) -> tuple[dict, tuple | None]:
+) -> tuple[dict, _Drawing | None]:
     """Render the missing pages and draw the missing charts, in place; returns what `meanwhile`
     returns (it runs here while the workers render) and, with `charts_later`, the charts a worker is
-    still drawing: (charts, their pool, its result, whether `meanwhile` runs there too).
+    still drawing (`_Drawing`).
 
     With `meanwhile_later` (a `meanwhile` that writes what it makes, and returns nothing), the worker
     that draws the charts later runs `meanwhile` first, instead of this process while the pages are
@@ -427,7 +427,7 @@ def _make(
     chart_list = [chart for chart, made in charts_needed.items() if made is None]
     page_jobs = [("page", index) for index, content in enumerate(markdown) if content is None]
     chart_jobs = [("chart", index) for index in range(len(chart_list))]
-    drawing: tuple | None = None
+    drawing: _Drawing | None = None
     _JOBS = (pages, chart_list, t, templates, meanwhile)
     try:
         workers = _workers(len(page_jobs) + len(chart_jobs))
@@ -446,7 +446,9 @@ def _make(
             if later:  # forked only now: a pool runs threads, and forking beside them is not safe
                 chart_pool = context.Pool(workers - 1, initializer=os.nice, initargs=(10,))  # the caller goes first
                 later_jobs = [("meanwhile", 0)] * deferred + chart_jobs
-                drawing = (chart_list, chart_pool, chart_pool.map_async(_job, later_jobs, chunksize=32), deferred)
+                drawing = _Drawing(
+                    chart_list, chart_pool, chart_pool.map_async(_job, later_jobs, chunksize=32), deferred
+                )
         else:
             todo = chart_jobs + page_jobs
             results = [_job(job) for job in todo]
@@ -461,10 +463,19 @@ def _make(
     return made_meanwhile, drawing
 
 
+class _Drawing(NamedTuple):
+    """The charts a worker is drawing (`_make`)."""
+
+    charts: list  # the charts, in the order of its results
+    pool: Any  # the worker's pool, to end once its results are in
+    result: Any  # its results: the charts' SVG and CSV (after None for the data files, with `data_first`)
+    data_first: bool  # whether it makes and writes the data files first
+
+
 class ChartsInProgress:
     """Charts a worker process draws while the build goes on (`render_site_drawing_charts_later`)."""
 
-    def __init__(self, drawing: tuple, pages: list[Page], cache: BuildCache, data_coming: frozenset[str]):
+    def __init__(self, drawing: _Drawing, pages: list[Page], cache: BuildCache, data_coming: frozenset[str]):
         self._charts, self._pool, self._result, self._data_first = drawing
         self._data_coming = data_coming  # the data files the worker makes and writes first (if it does)
         wanted = set(self._charts)
