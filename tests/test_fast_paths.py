@@ -101,7 +101,24 @@ def test_the_search_index_in_utf8_is_json_dumps_without_escapes(portal) -> None:
     from generator.site.plugin import json_in_utf8
 
     random.seed(2)
-    alphabet = ["a", "\\", '"', "\n", "\t", "\x00", "\x1f", "\x7f", "\x80", "å", "Ö", "\u2028", "😀", "u00e5", "\\u00e5", "/"]
+    alphabet = [
+        "a",
+        "\\",
+        '"',
+        "\n",
+        "\t",
+        "\x00",
+        "\x1f",
+        "\x7f",
+        "\x80",
+        "å",
+        "Ö",
+        "\u2028",
+        "😀",
+        "u00e5",
+        "\\u00e5",
+        "/",
+    ]
     odd = ["".join(random.choice(alphabet) for _ in range(random.randrange(12))) for _ in range(3000)]
     values: list[object] = [{"docs": [{"text": value, value: [1.5, None, True, 10**20]}]} for value in odd]
     values += [[datafiles._evaluation_json(view) for view in portal.evaluations]]
