@@ -499,7 +499,7 @@ def _page_lists(config) -> dict[str, bytes]:
 
 
 # In JSON that Python's `json.dumps` wrote with `ensure_ascii`: each escape, from left to right (so
-# that `\\\\u00e5`, an escaped backslash before "u00e5", is not taken for one), a surrogate pair first.
+# that `\\u00e5`, an escaped backslash before "u00e5", is not taken for one), a surrogate pair first.
 _JSON_ESCAPE = re.compile(rb"\\(?:u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})|u([0-9a-f]{4})|.)")
 
 
