@@ -6,6 +6,7 @@ on the odd values the general way was written for."""
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import posixpath
@@ -98,7 +99,12 @@ def test_workbook_text_cells_are_escaped_as_before(portal) -> None:
 def test_the_search_index_in_utf8_is_json_dumps_without_escapes(portal) -> None:
     """A full build undoes the escapes of Material's search index in its text (parsing it took 30 MB
     at 290 x 3, at the build's peak): byte for byte what `json.dumps` without `ensure_ascii` writes."""
-    from generator.site.plugin import json_in_utf8
+    from generator.site.plugin import write_json_in_utf8
+
+    def json_in_utf8(escaped: bytes) -> bytes:
+        out = io.BytesIO()
+        write_json_in_utf8(escaped, out)
+        return out.getvalue()
 
     random.seed(2)
     alphabet = [

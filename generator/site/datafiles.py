@@ -119,6 +119,8 @@ PRACTICES = DataFile(
 )
 CSV_FILES = (EVALUATIONS, AREAS, QUESTIONS, PRACTICES)
 JSON_FILE = "kommunkompassen.json"
+PACKAGE_FILE = "datapackage.json"
+LICENSE_FILE = "LICENSE.txt"
 WORKBOOK_FILE = "kommunkompassen.xlsx"
 
 
@@ -149,7 +151,7 @@ def listing(t: dict) -> list[tuple[str, str]]:
     files += [
         (WORKBOOK_FILE, t["data"]["file_workbook"]),
         (JSON_FILE, t["data"]["file_json"]),
-        ("datapackage.json", t["data"]["file_package"]),
+        (PACKAGE_FILE, t["data"]["file_package"]),
     ]
     return files
 
@@ -205,8 +207,8 @@ def data_file_batches(
         **{urls.data_file(spec.name): content for spec, content in tables.items()},
         urls.data_file(WORKBOOK_FILE): workbook.workbook(tables, t, sheets, sheet_rows),
         urls.data_file(JSON_FILE): _everything_json(portal, [p.json for p in parts.values()]),
-        urls.data_file("datapackage.json"): _json(_package()),
-        urls.data_file("LICENSE.txt"): t["data"]["licence_text"].encode("utf-8"),
+        urls.data_file(PACKAGE_FILE): _json(_package()),
+        urls.data_file(LICENSE_FILE): t["data"]["licence_text"].encode("utf-8"),
     }
     for kind in KINDS:
         name = f"{kind}.schema.json"
@@ -220,7 +222,7 @@ def data_file_paths(portal: ag.Portal) -> frozenset[str]:
     names them to MkDocs before they are there."""
     paths = {urls.beside(urls.evaluation(view.slug, view.year), name) for view in portal.evaluations for name in _OWN}
     paths.update(urls.data_file(spec.name) for spec in CSV_FILES)
-    paths.update(urls.data_file(name) for name in (WORKBOOK_FILE, JSON_FILE, "datapackage.json", "LICENSE.txt"))
+    paths.update(urls.data_file(name) for name in (WORKBOOK_FILE, JSON_FILE, PACKAGE_FILE, LICENSE_FILE))
     paths.update(urls.data_file(f"schemas/{kind}.schema.json") for kind in KINDS)
     return frozenset(paths)
 

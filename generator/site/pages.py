@@ -362,9 +362,9 @@ def _render(
         cache.last = None  # without the data files (left for later, or written already)
         return files, None
     cache.last = None  # the charts being drawn join cache.charts when they are finished
-    data_coming = datafiles.data_file_paths(portal) if drawing.data_first else frozenset()
-    if drawing.data_first:
-        cache.data_paths = data_coming
+    data_coming: frozenset[str] = frozenset()
+    if drawing.data_first:  # the worker makes them: named now, for MkDocs to list
+        data_coming = cache.data_paths = datafiles.data_file_paths(portal)
     return files, ChartsInProgress(drawing, pages, cache, data_coming)
 
 

@@ -39,7 +39,6 @@ anew at the start of every build.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 import os
@@ -420,10 +419,11 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         After a partial build, the index gets back the entries of the pages not built."""
         site = Path(config.site_dir)
         index = site / "search" / "search_index.json"
-        if index.is_file() and self.partial:
-            self.write_search_index(site, json.loads(index.read_bytes()))
-        elif index.is_file():  # the text's escapes undone, not parsed: 30 MB of objects at 290 x 3, at the build's peak
-            _write_atomically(index, partial(write_json_in_utf8, index.read_bytes()))
+        if index.is_file():
+            if self.partial:
+                self.write_search_index(site, json.loads(index.read_bytes()))
+            else:  # the text's escapes undone, not parsed: 30 MB of objects at 290 x 3, at the build's peak
+                _write_atomically(index, partial(write_json_in_utf8, index.read_bytes()))
         preview_log.info(self.rebuilt_line())
 
     @property
@@ -503,19 +503,12 @@ def _page_lists(config) -> dict[str, bytes]:
 _JSON_ESCAPE = re.compile(rb"\\(?:u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})|u([0-9a-f]{4})|.)")
 
 
-def json_in_utf8(escaped: bytes) -> bytes:
-    """JSON written by `json.dumps` with `ensure_ascii` (Material's search index) as `json.dumps` with
-    `ensure_ascii=False` writes the same data, byte for byte (see `write_json_in_utf8`)."""
-    out = io.BytesIO()
-    write_json_in_utf8(escaped, out)
-    return out.getvalue()
-
-
 def write_json_in_utf8(escaped: bytes, out: BinaryIO) -> None:
-    """`json_in_utf8` written to `out` as it is made: every character from DEL up (a pair of
-    surrogates is one character) as itself in UTF-8; the escapes of control characters, quotes and
-    backslashes, and any lone surrogate, as they were. Not one `re.sub`: its list of a million
-    pieces took as much memory as parsing the index."""
+    """JSON written by `json.dumps` with `ensure_ascii` (Material's search index), written to `out` as
+    `json.dumps` with `ensure_ascii=False` writes the same data, byte for byte: every character from
+    DEL up (a pair of surrogates is one character) as itself in UTF-8; the escapes of control
+    characters, quotes and backslashes, and any lone surrogate, as they were. Not one `re.sub`: its
+    list of a million pieces took as much memory as parsing the index."""
     view, done = memoryview(escaped), 0
     for match in _JSON_ESCAPE.finditer(escaped):
         high, low, single = match.groups()
