@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import islice
+from itertools import chain, islice, repeat
 
 from generator import model as m
 
@@ -342,13 +342,18 @@ def aggregate_revision(inputs: RevisionInputs, earlier: RevisionPart | None = No
 
     With `earlier` (this revision's part from other inputs), an evaluation whose record, municipality,
     revision, report and area means are the same keeps the area rows made then: the same values,
-    as the same objects (which the live preview then recognises at once, see `site.cache`)."""
+    as the same objects (which the live preview then recognises at once, see `site.cache`); one
+    whose record and revision alone are the same keeps its question rows (a save that moves the
+    means gives every evaluation of the revision new area rows, not new question rows)."""
     framework, evaluations, municipalities, sources, references = inputs
-    area_means = (
-        {(framework.id, area.number): _mean([_area_points(e, area) for e in evaluations]) for area in framework.areas}
-        if len(evaluations) >= MIN_STATISTICS
-        else {}
-    )
+    if len(evaluations) >= MIN_STATISTICS:
+        results = [_results_by_area(e) for e in evaluations]
+        area_means = {
+            (framework.id, area.number): _mean([_points(own.get(area.number)) for own in results])
+            for area in framework.areas
+        }
+    else:
+        area_means = {}
     means = tuple(area_means.get((framework.id, area.number)) for area in framework.areas)
     before = earlier[0] if earlier is not None else {}
     views: dict[str, EvaluationView] = {}
@@ -356,15 +361,17 @@ def aggregate_revision(inputs: RevisionInputs, earlier: RevisionPart | None = No
         zip(evaluations, municipalities, sources, strict=False), key=lambda ems: (ems[0].municipality, ems[0].year)
     ):
         old = before.get(e.key)
-        if (
-            old is not None
-            and old.evaluation is e
-            and old.municipality is municipality
-            and old.framework is framework
-            and old.source is source
-            and tuple(row.revision_mean for row in old.areas) == means
-        ):
-            views[e.key] = EvaluationView(e, municipality, framework, source, old.areas, old.area_sum, old.question_sum)
+        if old is not None and old.evaluation is e and old.framework is framework:
+            if (
+                old.municipality is municipality
+                and old.source is source
+                and tuple(row.revision_mean for row in old.areas) == means
+            ):
+                views[e.key] = EvaluationView(
+                    e, municipality, framework, source, old.areas, old.area_sum, old.question_sum
+                )
+            else:
+                views[e.key] = _evaluation_view(e, municipality, framework, source, area_means, old)
         else:
             views[e.key] = _evaluation_view(e, municipality, framework, source, area_means)
     views = _with_ranks_and_history(views)
@@ -380,24 +387,39 @@ def aggregate_revision(inputs: RevisionInputs, earlier: RevisionPart | None = No
     return views, stats
 
 
-def _area_points(evaluation: m.Evaluation, area: m.AreaDef) -> float | None:
-    result = evaluation.area(area.number)
+def _results_by_area(evaluation: m.Evaluation) -> dict[int, m.AreaResult]:
+    """`evaluation.area(number)` for every area at once (the first of a number, as it gives)."""
+    results: dict[int, m.AreaResult] = {}
+    for result in evaluation.areas:
+        results.setdefault(result.area, result)
+    return results
+
+
+def _points(result: m.AreaResult | None) -> float | None:
     return result.points if result else None
 
 
-def _evaluation_view(evaluation, municipality, framework, source, area_means) -> EvaluationView:
+def _evaluation_view(evaluation, municipality, framework, source, area_means, earlier=None) -> EvaluationView:
+    """One evaluation's view. With `earlier` (its view from the same record and revision, whose area
+    means were others), each area row keeps its question rows: the same objects, not made again."""
+    results = _results_by_area(evaluation)
     rows = []
-    for area in framework.areas:
-        result = evaluation.area(area.number)
+    for index, area in enumerate(framework.areas):
+        result = results.get(area.number)
+        revision_mean = area_means.get((framework.id, area.number))
+        if earlier is not None:
+            row = earlier.areas[index]
+            rows.append(AreaRow(area, result, row.points, row.question_sum, row.questions, revision_mean))
+            continue
         scores = {q.id: q for q in result.questions} if result else {}
         rows.append(
             AreaRow(
                 definition=area,
                 result=result,
-                points=_area_points(evaluation, area),
+                points=_points(result),
                 question_sum=result.question_sum if result else None,
                 questions=tuple(QuestionRow(q, scores.get(q.id)) for q in area.questions) if evaluation.is_full else (),
-                revision_mean=area_means.get((framework.id, area.number)),
+                revision_mean=revision_mean,
             )
         )
     points = [row.points for row in rows]
@@ -470,57 +492,69 @@ def _framework_stats(
     references: tuple[m.ReferenceSeries, ...],
     rankings: dict[int, tuple[Ranked, ...]],
 ) -> FrameworkStats:
-    """The revision's statistics; `rankings` ranks each area's evaluations with points there."""
+    """The revision's statistics; `views` are by total, `rankings` ranks each area's evaluations with points there."""
     basis = _basis(views)
     enough = basis.enough
     totals = [v.total for v in views if v.total is not None] if enough else []
     practices = _practices_by_area(views)
+    by_name = sorted(views, key=_by_name)
     areas = []
     for index, area in enumerate(framework.areas):
-        rows = [(v, v.areas[index]) for v in views]  # each view's area rows are the revision's areas, in order
-        points = [row.points for _, row in rows if row and row.points is not None]
-        by_question: dict[str, list[float | None]] = defaultdict(list)  # in row order, as the means are summed
-        for _, row in rows:
-            if row:
-                for qr in row.questions:
-                    by_question[qr.definition.id].append(qr.points)
-        question_means = tuple(
-            (q, _mean(by_question.get(q.id, ())), sum(1 for p in by_question.get(q.id, ()) if p is not None))
-            for q in area.questions
-            if sum(1 for p in by_question.get(q.id, ()) if p is not None) >= MIN_STATISTICS
-        )
-        scored = [(v, row) for v, row in rows if row and row.points is not None]
-        area_basis = _basis(v for v, _ in scored)
-        if not area_basis.enough:
-            points = []
+        rows = [v.areas[index] for v in views]  # each view's area rows are the revision's areas, in order
+        scored = [v for v, row in zip(views, rows, strict=True) if row.points is not None]
+        area_basis = basis if len(scored) == len(views) else _basis(scored)
+        points = [row.points for row in rows if row.points is not None] if area_basis.enough else []
         areas.append(
             AreaStats(
                 framework=framework,
                 definition=area,
-                scores=tuple((v.ref, row.points) for v, row in sorted(scored, key=lambda vr: _by_name(vr[0]))),  # type: ignore[misc]  # `scored` keeps rows whose points are not None; mypy cannot narrow by a comprehension's condition
+                scores=tuple((v.ref, row.points) for v in by_name if (row := v.areas[index]).points is not None),
                 ranking=rankings[area.number] if len(scored) >= MIN_STATISTICS else (),
                 mean=_mean(points),
                 median=statistics.median(points) if points else None,
                 quartiles=_quartiles(points),
-                question_means=question_means,
+                question_means=_question_means(area, rows),
                 practices=practices.get(area.number, ()),
-                strengths=tuple((s, v.ref) for v, row in rows if row and row.result for s in row.result.strengths),
-                improvements=tuple(
-                    (s, v.ref) for v, row in rows if row and row.result for s in row.result.improvements
-                ),
+                strengths=_said(views, rows, "strengths"),
+                improvements=_said(views, rows, "improvements"),
                 basis=area_basis,
             )
         )
-    ordered = sorted(views, key=_by_total if enough else _by_name)
     return FrameworkStats(
         framework,
-        tuple(ordered),
+        tuple(views if enough else by_name),
         tuple(areas),
         _mean(totals),
         statistics.median(totals) if totals else None,
         references,
         basis,
     )
+
+
+def _said(views: list[EvaluationView], rows: list[AreaRow], field: str) -> tuple[tuple[str, EvaluationRef], ...]:
+    """Every strength (or improvement area, by `field`) of the rows with the evaluation that found it, in row order."""
+    return tuple(
+        chain.from_iterable(
+            zip(getattr(row.result, field), repeat(view.ref))
+            for view, row in zip(views, rows, strict=True)
+            if row.result
+        )
+    )
+
+
+def _question_means(area: m.AreaDef, rows: list[AreaRow]) -> tuple[tuple[m.QuestionDef, float | None, int], ...]:
+    """Each question's mean over the rows that score it, and how many do, where at least MIN_STATISTICS do."""
+    by_question: dict[str, list[float | None]] = defaultdict(list)  # in row order, as the means are summed
+    for row in rows:
+        for question_row in row.questions:
+            by_question[question_row.definition.id].append(question_row.points)
+    means = []
+    for question in area.questions:
+        values = by_question.get(question.id, ())
+        count = sum(1 for value in values if value is not None)
+        if count >= MIN_STATISTICS:
+            means.append((question, _mean(values), count))
+    return tuple(means)
 
 
 def _with_learning(

@@ -29,7 +29,7 @@ def kind_of(parts: tuple[str, ...]) -> str | None:
     None for a file that belongs nowhere (a stray). Hidden files are the caller's to skip."""
     if not parts:
         return None
-    suffix = PurePosixPath(parts[-1]).suffix
+    suffix = _suffix(parts[-1])
     if parts == (MUNICIPALITIES_FILE,):
         return "municipalities"
     if parts == (SOURCES_FILE,):
@@ -43,6 +43,12 @@ def kind_of(parts: tuple[str, ...]) -> str | None:
     if not parts[0].startswith("_") and suffix in (".yaml", ".yml"):
         return "evaluation"
     return None
+
+
+def _suffix(name: str) -> str:
+    """`PurePosixPath(name).suffix` for a file name (no slash), without making a path."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def kind_by_place(parts: tuple[str, ...]) -> str | None:

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TypeVar
 
 from generator.problems import Pos
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Folders under goda-exempel/ that are pages of the portal, not good practices: the gold-star
 # listing (a framework id, such as 2020, is reserved too: it holds the per-area listings).
@@ -64,7 +67,11 @@ class Framework:
     spans: Spans
 
     def area(self, number: int) -> AreaDef | None:
-        return next((a for a in self.areas if a.number == number), None)
+        return self._areas_by_number.get(number)
+
+    @cached_property  # made on first use and kept with the revision, as the dataset's lookups are
+    def _areas_by_number(self) -> dict[int, AreaDef]:
+        return _first_by_key((a.number, a) for a in self.areas)
 
 
 @dataclass(frozen=True)
@@ -286,8 +293,8 @@ class Dataset:
         return _first_by_key((e.key, e) for e in self.evaluations)
 
 
-def _first_by_key(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+def _first_by_key(pairs: Iterable[tuple[K, V]]) -> dict[K, V]:
+    found: dict[K, V] = {}
     for key, record in pairs:
         found.setdefault(key, record)
     return found
