@@ -7,6 +7,7 @@ same result."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -308,3 +309,112 @@ def test_the_watched_folders_are_looked_at_only_between_builds(tmp_path):
     finally:
         observer.stop()
         observer.join()
+
+
+def _notices(observer, paths: list, act, settle: float = 0.4, into: list[str] | None = None) -> list[str]:
+    """The files `observer` gives notice of while `act()` runs, watching `paths` as MkDocs does
+    (appended to `into` as they come, if given)."""
+    import time
+
+    from watchdog.events import FileSystemEventHandler
+
+    seen: list[str] = [] if into is None else into
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if not event.is_directory:
+                seen.append(os.fsdecode(event.dest_path or event.src_path))
+
+    for path in paths:
+        observer.schedule(Handler(), str(path), recursive=True)
+    observer.start()
+    try:
+        time.sleep(0.2)
+        act()
+        time.sleep(settle)
+    finally:
+        observer.stop()
+        observer.join()
+    return seen
+
+
+def test_serve_is_told_of_saved_files_and_not_of_read_ones(tmp_path):
+    """On Linux the preview is told of a save by the kernel (inotify) as it happens, instead of looking
+    at every watched file five times a second: a file read (the generator reads them all at every
+    build) is no notice, a file saved in place or by renaming a new one over it is, in a new folder
+    too, and so is the config file (watched through its folder, which other files share)."""
+    import threading
+
+    from watchdog.observers.inotify import InotifyObserver
+
+    from generator.site.preview import watching
+
+    data, config = tmp_path / "data", tmp_path / "mkdocs.yml"
+    (data / "karlskoga").mkdir(parents=True)
+    evaluation = data / "karlskoga" / "2022.yaml"
+    evaluation.write_text("a: 1\n", encoding="utf-8")
+    config.write_text("site_name: x\n", encoding="utf-8")
+    (tmp_path / "README.md").write_text("x\n", encoding="utf-8")
+    paths = [config, data]
+    idle = threading.Event()
+
+    def observer():
+        made = watching([str(p) for p in paths], idle)
+        assert isinstance(made, InotifyObserver)
+        return made
+
+    assert _notices(observer(), paths, lambda: (evaluation.read_bytes(), config.read_bytes())) == []
+    assert _notices(observer(), paths, lambda: (tmp_path / "README.md").write_text("y\n", encoding="utf-8")) == []
+    assert str(evaluation) in _notices(observer(), paths, lambda: evaluation.write_text("a: 2\n", encoding="utf-8"))
+
+    def rename_over(path):
+        def save():
+            (path.parent / ".saving").write_text("a: 3\n", encoding="utf-8")
+            os.replace(path.parent / ".saving", path)
+
+        return save
+
+    assert str(evaluation) in _notices(observer(), paths, rename_over(evaluation))
+
+    for path in (config, evaluation):  # a file replaced is still watched: the second save is told too
+        notices: list[str] = []
+        first: list[str] = []
+
+        def twice(path=path, notices=notices, first=first):
+            import time
+
+            rename_over(path)()
+            time.sleep(0.3)
+            first.extend(notices)
+            rename_over(path)()
+
+        _notices(observer(), paths, twice, into=notices)
+        assert str(path) in first and str(path) in notices[len(first) :]
+
+    def new_folder():
+        import time
+
+        (data / "degerfors").mkdir()
+        time.sleep(0.2)
+        (data / "degerfors" / "2023.yaml").write_text("a: 1\n", encoding="utf-8")
+
+    assert str(data / "degerfors" / "2023.yaml") in _notices(observer(), paths, new_folder)
+
+
+def test_serve_looks_at_the_files_where_it_cannot_be_told(tmp_path):
+    """A path the kernel cannot watch (here one that is not there; elsewhere, past the limit of
+    watches or off Linux) leaves the preview looking, between builds, as MkDocs does."""
+    import threading
+
+    from watchdog.observers.inotify import InotifyObserver
+
+    from generator.site.preview import watching
+
+    observer = watching([str(tmp_path), str(tmp_path / "missing")], threading.Event())
+    assert not isinstance(observer, InotifyObserver)
+    idle = threading.Event()
+    idle.set()
+    observer = watching([str(tmp_path / "missing")], idle, 0.05)
+    (tmp_path / "a.yaml").write_text("a: 1\n", encoding="utf-8")
+    seen = _notices(observer, [tmp_path], lambda: (tmp_path / "a.yaml").write_text("a: 2\n", encoding="utf-8"))
+    assert str(tmp_path / "a.yaml") in seen
