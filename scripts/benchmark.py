@@ -57,7 +57,6 @@ START, END = "<!-- benchmark:start -->", "<!-- benchmark:end -->"
 PAGE_LIMIT = 300 * 1024
 INDEX_LIMIT = 1.5 * 1024 * 1024
 RATIO_LIMIT = 1.3
-EDIT_LIMIT = 1.0
 SERVE_LIMIT = 2.0  # seconds from saving a file to the served page showing the change
 SERVE_RUNS = 5  # saves of each edit; the median is reported, every run in the JSON
 
@@ -678,13 +677,11 @@ def _table(results: list[dict]) -> str:
         label = {"points": "one question's points changed", "text": "one sentence changed"}[name]
         rows.append(
             (
-                f"**edit: {label}** (target ≤ 1 s)",
+                f"generator alone with its cache, {label}: every file the save changes (no target: `serve`"
+                " shows the edited page first, rows above)",
                 [
-                    _mark(
-                        r["edits"][name]["seconds"] <= EDIT_LIMIT and r["edits"][name]["only_changed"],
-                        f"{r['edits'][name]['seconds']} s, {r['edits'][name]['written']} files written"
-                        + ("" if r["edits"][name]["only_changed"] else " (not only the changed ones!)"),
-                    )
+                    f"{r['edits'][name]['seconds']} s, {r['edits'][name]['written']} files written"
+                    + ("" if r["edits"][name]["only_changed"] else " ❌ (not only the changed ones!)")
                     for r in results
                 ],
             )
