@@ -346,14 +346,14 @@ def aggregate_revision(inputs: RevisionInputs, earlier: RevisionPart | None = No
     whose record and revision alone are the same keeps its question rows (a save that moves the
     means gives every evaluation of the revision new area rows, not new question rows)."""
     framework, evaluations, municipalities, sources, references = inputs
-    if len(evaluations) >= MIN_STATISTICS:
-        results = [_results_by_area(e) for e in evaluations]
-        area_means = {
-            (framework.id, area.number): _mean([_points(own.get(area.number)) for own in results])
+    area_means = (
+        {
+            (framework.id, area.number): _mean([_points(e.area(area.number)) for e in evaluations])
             for area in framework.areas
         }
-    else:
-        area_means = {}
+        if len(evaluations) >= MIN_STATISTICS
+        else {}
+    )
     means = tuple(area_means.get((framework.id, area.number)) for area in framework.areas)
     before = earlier[0] if earlier is not None else {}
     views: dict[str, EvaluationView] = {}
@@ -387,14 +387,6 @@ def aggregate_revision(inputs: RevisionInputs, earlier: RevisionPart | None = No
     return views, stats
 
 
-def _results_by_area(evaluation: m.Evaluation) -> dict[int, m.AreaResult]:
-    """`evaluation.area(number)` for every area at once (the first of a number, as it gives)."""
-    results: dict[int, m.AreaResult] = {}
-    for result in evaluation.areas:
-        results.setdefault(result.area, result)
-    return results
-
-
 def _points(result: m.AreaResult | None) -> float | None:
     return result.points if result else None
 
@@ -402,10 +394,9 @@ def _points(result: m.AreaResult | None) -> float | None:
 def _evaluation_view(evaluation, municipality, framework, source, area_means, earlier=None) -> EvaluationView:
     """One evaluation's view. With `earlier` (its view from the same record and revision, whose area
     means were others), each area row keeps its question rows: the same objects, not made again."""
-    results = _results_by_area(evaluation)
     rows = []
     for index, area in enumerate(framework.areas):
-        result = results.get(area.number)
+        result = evaluation.area(area.number)
         revision_mean = area_means.get((framework.id, area.number))
         if earlier is not None:
             row = earlier.areas[index]

@@ -224,7 +224,11 @@ class Evaluation:
         return self.detail == "full"
 
     def area(self, number: int) -> AreaResult | None:
-        return next((a for a in self.areas if a.area == number), None)
+        return self._areas_by_number.get(number)
+
+    @cached_property  # made on first use and kept with the record, as the revision's lookup is
+    def _areas_by_number(self) -> dict[int, AreaResult]:
+        return _first_by_key((a.area, a) for a in self.areas)
 
 
 @dataclass(frozen=True)
