@@ -134,6 +134,8 @@ def test_serve_without_the_plugin_raises_usage_error(capsys, portal: Path) -> No
 
 def test_a_build_prints_only_through_the_command(capsys, portal: Path) -> None:
     assert b.build_site(None, None) == (portal / "site").resolve()
+    pages = b.build_site(None, None, run_mkdocs=False)  # a build handed MkDocs the pages in memory
+    assert isinstance(pages, b.WriteReport) and pages.written and all(p.endswith(".md") for p in pages.written)
     report = b.build_site(None, None, run_mkdocs=False)
     assert isinstance(report, b.WriteReport) and report.written == () and report.unchanged > 0
     assert capsys.readouterr().err == ""
@@ -141,5 +143,5 @@ def test_a_build_prints_only_through_the_command(capsys, portal: Path) -> None:
     assert run(capsys, "build", "--generate-only") == (
         0,
         "",
-        f"genererade 0 ändrade fil(er), tog bort 0, {report.unchanged} oförändrade\n",
+        f"genererade {len(pages.written)} ändrade fil(er), tog bort 0, {pages.unchanged} oförändrade\n",
     )

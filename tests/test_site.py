@@ -14,7 +14,7 @@ from urllib.parse import unquote, urldefrag, urlparse
 import pytest
 from ruamel.yaml import YAML
 
-from tests.conftest import DATA, build
+from tests.conftest import DATA, ROOT, build, tree
 
 PAGE_KINDS = {
     "start": "index.html",
@@ -427,6 +427,66 @@ def test_site_files_linked_to_the_docs_keep_their_bytes_when_the_docs_change(tmp
     generate(data, tmp_path / "docs")
     assert docs.read_bytes() != before
     assert built.read_bytes() == before
+
+
+def test_a_build_hands_mkdocs_the_pages_in_memory_and_makes_the_same_site(tmp_path, monkeypatch):
+    """`kommunkompassen build` hands MkDocs the generated pages in memory instead of writing them into
+    the docs folder for MkDocs to read back: the site is byte for byte the one MkDocs makes from the
+    pages written (as for a dirty build, which needs them there), in MkDocs' order (the search index
+    lists the pages in it), and a page an earlier run left in the docs folder is neither published nor kept."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    from generator.site.build import SITE_MARKER, load_portal_config
+    from generator.site.portal import find_portal
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("SOURCE_COMMIT", "0123456789")
+    docs = tmp_path / "docs"
+    left = {
+        "kommuner/gammal/index.md": "---\ntitle: Gammal\n---\n\n# Gammal\n",
+        "kommuner/kalix/index.md": "# Inaktuell\n",
+    }
+    for path, text in left.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    site = build(DATA, tmp_path)
+    assert sorted(docs.rglob("*.md")) == []  # none written, those left there removed
+    assert (docs / "kommuner" / "kalix" / "2012" / "utvardering.json").is_file()  # data files and charts still go there
+
+    on_disk = tmp_path / "on-disk"
+    (on_disk / "docs").mkdir(parents=True)
+    config = load_portal_config(
+        find_portal(ROOT / "mkdocs.yml"),
+        DATA,
+        site_dir=str(on_disk / "site"),
+        docs_dir=str(on_disk / "docs"),
+        strict=True,
+    )
+    mkdocs_build(config)  # the plugin without `mkdocs build`'s start: it writes the pages
+    assert (on_disk / "docs" / "kommuner" / "kalix" / "index.md").is_file()
+    in_memory, from_disk = tree(site), tree(on_disk / "site")
+    assert in_memory.pop(SITE_MARKER)
+    assert sorted(p for p in in_memory.keys() | from_disk.keys() if in_memory.get(p) != from_disk.get(p)) == []
+    assert not (site / "kommuner" / "gammal").exists()
+
+
+@pytest.mark.parametrize("dirty", [False, True])
+def test_mkdocs_build_gets_the_pages_in_memory_unless_dirty(dirty: bool, tmp_path: Path):
+    """`mkdocs build` too; `mkdocs build --dirty` compares the docs folder's pages with the site's
+    by their modification times, so it gets them written."""
+    from mkdocs.commands.build import build as mkdocs_build
+
+    from generator.site.build import load_portal_config, portal_plugin
+    from generator.site.portal import find_portal
+
+    (tmp_path / "docs").mkdir()
+    config = load_portal_config(
+        find_portal(ROOT / "mkdocs.yml"), DATA, site_dir=str(tmp_path / "site"), docs_dir=str(tmp_path / "docs")
+    )
+    portal_plugin(config).on_startup(command="build", dirty=dirty)
+    mkdocs_build(config, dirty=dirty)
+    assert (tmp_path / "docs" / "kommuner" / "kalix" / "2012" / "index.md").is_file() == dirty
+    assert "Kalix" in (tmp_path / "site" / "kommuner" / "kalix" / "2012" / "index.html").read_text(encoding="utf-8")
 
 
 SECTIONS = {

@@ -56,6 +56,7 @@ def generate(
     templates_dir: Path | None = None,
     locale_dir: Path | None = None,
     data_later: bool = False,
+    pages_in_memory: bool = False,
 ) -> WriteReport:
     """load -> validate -> aggregate -> render -> write; raises DataError on invalid data.
 
@@ -79,6 +80,11 @@ def generate(
     With `data_later` (the live preview), the data files (data/ and each evaluation's own) are
     left as the last build wrote them, to be brought up to date by `finish_data_files` once the
     edited pages are shown.
+
+    With `pages_in_memory` (a one-off build by MkDocs), the Markdown pages are not written into the
+    docs folder but kept for MkDocs to read from memory (`take_pages_in_memory`); any left there by
+    an earlier run are removed. Writing thousands of new files cost a second at 100 x 3, and MkDocs
+    only read them back.
     """
     cache = BuildCache(next_build=False) if cache is None else cache  # no next build to keep pages for
     finish_charts(cache)
@@ -96,6 +102,7 @@ def generate(
             templates_dir,
             locale_dir,
             data_later,
+            pages_in_memory,
         )
 
 
@@ -151,6 +158,15 @@ def _write_first(files: dict[str, bytes], docs_dir: Path, cache: BuildCache) -> 
     state, written, unchanged = _write_changed(files, docs_dir, cache.written.get(folder, {}))
     cache.written.setdefault(folder, {}).update(state)
     return WriteReport(tuple(written), (), unchanged)
+
+
+def take_pages_in_memory(docs_dir: Path, cache: BuildCache) -> dict[str, bytes]:
+    """The Markdown pages that the last generation for this docs folder kept in memory rather than
+    write (`generate` with `pages_in_memory`), by their path in it; handed over once."""
+    if cache.pages_in_memory is None or cache.pages_in_memory[1].resolve() != docs_dir.resolve():
+        return {}
+    pages, cache.pages_in_memory = cache.pages_in_memory[0], None
+    return pages
 
 
 def charts_in_progress(docs_dir: Path, cache: BuildCache) -> tuple[str, ...]:
@@ -223,13 +239,23 @@ def _generate(
     templates_dir: Path | None,
     locale_dir: Path | None,
     data_later: bool = False,
+    pages_in_memory: bool = False,
 ) -> WriteReport:
     clock = _Clock(timings)
     portal = _checked_portal(
         data_dir, docs_dir, root, cache, clock, content_dir, overrides_dir, templates_dir, locale_dir
     )
     return _render_and_write(
-        portal, docs_dir, content_dir, clock, charts_later, cache, templates_dir, locale_dir, data_later
+        portal,
+        docs_dir,
+        content_dir,
+        clock,
+        charts_later,
+        cache,
+        templates_dir,
+        locale_dir,
+        data_later,
+        pages_in_memory,
     )
 
 
@@ -257,8 +283,9 @@ def _render_and_write(
     templates_dir: Path | None,
     locale_dir: Path | None,
     data_later: bool,
+    pages_in_memory: bool = False,
 ) -> WriteReport:
-    """render -> write: every file of the docs folder."""
+    """render -> write: every file of the docs folder (the pages kept in memory instead, with `pages_in_memory`)."""
     from generator.site.pages import render_site, render_site_drawing_charts_later
 
     writer = TreeWriter(docs_dir, cache)
@@ -277,6 +304,9 @@ def _render_and_write(
     cache.data_docs = docs_dir if cache.data_later is not None else None
     if cache.data_later is not None:  # left as they are until finish_data_files
         coming = (*coming, *(cache.data_paths or ()))
+    if pages_in_memory:
+        pages = {path: files.pop(path) for path in [path for path in files if path.endswith(".md")]}
+        cache.pages_in_memory = (pages, docs_dir)
     writer.write(files)
     report = writer.finish(coming)
     if drawing is not None:

@@ -20,8 +20,8 @@ build makes, only what it makes again:
 - a file is written only if its bytes differ from what is on disk.
 
 A build with no next one lets go of all of it (`forget`) once the docs folder is
-written, and hands the memory back, so that MkDocs reads the pages in the memory
-that generation used.
+written, but for the pages it hands MkDocs in memory, and hands the memory back, so that
+MkDocs reads the pages in the memory that generation used.
 """
 
 from __future__ import annotations
@@ -97,6 +97,7 @@ class BuildCache:
             str, dict[str, tuple[int, int, list[tuple[str, bool]]]]
         ] = {}  # folder -> subfolder -> mtime, when listed, entries
         self.drawing: tuple[ChartsDrawing, Path] | None = None  # charts a worker draws for a docs folder
+        self.pages_in_memory: tuple[dict[str, bytes], Path] | None = None  # pages for MkDocs, by docs folder
 
     def data_memos(self) -> tuple[dict | None, dict | None, dict | None]:
         """What `datafiles.data_files` keeps for the next build (each evaluation's part, the workbook's
@@ -104,12 +105,13 @@ class BuildCache:
         return (self.data, self.sheets, self.sheet_rows) if self.next_build else (None, None, None)
 
     def forget(self) -> None:
-        """Let go of everything but the charts still being drawn: what a build with no next one does
-        once its docs folder is written (the dataset, its views and the files took 175 MB at 100 x 3)."""
+        """Let go of everything but the charts still being drawn and the pages MkDocs is to read: what a
+        build with no next one does once its docs folder is written (the dataset, its views and the
+        files took 175 MB at 100 x 3)."""
         fresh = BuildCache(self.next_build)
-        fresh.drawing = self.drawing
+        fresh.drawing, fresh.pages_in_memory = self.drawing, self.pages_in_memory
         vars(self).update(vars(fresh))
-        _give_back_freed_memory()
+        give_back_freed_memory()
 
     def validation(self, dataset: m.Dataset, problems: list[Problem], check: Callable) -> list[Problem]:
         """`check(dataset, own_problems)` combined with the loader's `problems`, remembered for the same inputs;
@@ -312,7 +314,7 @@ class Fingerprints:
         return getter
 
 
-def _give_back_freed_memory() -> None:
+def give_back_freed_memory() -> None:
     """Hand the C library's freed memory back to the system, where it can (glibc). Python's objects
     are freed into the C library's lists, scattered among the few that live on, and the pages MkDocs
     then makes did not fit into those gaps: without this, MkDocs' peak came on top of what

@@ -20,7 +20,9 @@ rewrites only the pages whose content changed.
 
 In build order: `on_pre_build` generates (unless `kommunkompassen build` already did, see
 `generate_before_build`), leaving the charts to a worker that draws them while MkDocs reads the
-pages; `on_files` adds the charts still to come; `on_nav` has the pages of the navigation
+pages; `on_files` adds the charts still to come and, in a one-off build, the pages, which are
+handed over in memory rather than through the docs folder (`on_page_read_source` lets each go
+once MkDocs has read it); `on_nav` has the pages of the navigation
 rebuilt in a partial build; `on_page_content` tells MkDocs the ids that
 `generator.site.htmlblocks` kept from it; `on_page_context` lets Material's search read the page
 without what it skips and marks where the page is (tab, breadcrumbs); `on_env` waits for the
@@ -67,8 +69,9 @@ from generator.site.build import (
     finish_charts,
     generate,
     generate_edited_first,
+    take_pages_in_memory,
 )
-from generator.site.cache import BuildCache
+from generator.site.cache import BuildCache, give_back_freed_memory
 from generator.site.htmlblocks import search_view
 from generator.site.pages import LOCALE_DIR, TEMPLATE_DIR, page_texts
 from generator.site.portal import OVERRIDES_DIR, Portal
@@ -79,6 +82,7 @@ MARKDOWN_EXTENSION = "generator.site.htmlblocks"
 _VALUED_SEARCH_ATTRIBUTE = re.compile(r'\sdata-search-\w+="[^"]')
 _IDS = re.compile(r'<[a-z][a-z0-9]*\s[^>]*?\bid="([^"]+)"')
 T = TypeVar("T")
+_GIVE_BACK_EVERY = 200  # pages read from memory, between handing their freed memory back (see on_page_read_source)
 _LAST = -50  # after the other plugins' handlers of the same event, where the hooks file's ran
 
 # Files of the site that list every page: where each lists its entries, and the page an entry belongs to.
@@ -106,6 +110,8 @@ class _Build:
     nav_rebuilt: set[str] = field(default_factory=set)  # built only for their titles (see on_nav)
     first_seconds: float | None = None  # when a quick rebuild had shown the edited pages (the rest followed)
     titles: dict[str, str | None] = field(default_factory=dict)  # front-matter titles read, by source path
+    in_memory: set[str] = field(default_factory=set)  # the pages MkDocs reads from memory, by source path
+    read: int = 0  # how many of them it has read
     files: Files | None = None  # MkDocs' files, navigation and template environment, for the live preview
     nav: Navigation | None = None  # to build single pages again (generator.site.preview)
     env: Environment | None = None
@@ -143,11 +149,15 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         self._generated_for: Path | None = None  # the docs folder `generate_before_build` filled
         self.cache = BuildCache(next_build=False)  # what generation remembers for the next build in this process
         self.compiled_templates = _CompiledTemplates()
+        self.pages_in_memory = False  # whether on_pre_build hands MkDocs the pages in memory (see on_startup)
 
     def on_startup(self, *, command, dirty: bool) -> None:
         """MkDocs keeps a plugin that has this event for all the rebuilds of a `serve`. Pages are
-        remembered by their context only for the live preview: a one-off build has no next build."""
+        remembered by their context only for the live preview: a one-off build has no next build.
+        `mkdocs build` gets the pages in memory, unless it is dirty: a dirty build compares the docs
+        folder's pages with the site's, by their modification times."""
         self.cache.next_build = command == "serve"
+        self.pages_in_memory = command == "build" and not dirty
 
     def on_config(self, config):
         self.portal = self.portal_of(config)
@@ -193,13 +203,14 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         `kommunkompassen build` does, so that errors stop it before MkDocs begins; the build's
         on_pre_build then uses these files rather than load and validate the data again."""
         portal = self.portal_of(config)
-        self._generate(portal)
+        self._generate(portal, pages_in_memory=not self.cache.next_build)
         self._generated_for = portal.docs_dir
         if not self.cache.next_build:
             self.cache.forget()  # nothing to reuse: MkDocs reads the pages in the memory generation used
 
-    def _generate(self, portal: Portal) -> WriteReport:
-        """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages."""
+    def _generate(self, portal: Portal, pages_in_memory: bool) -> WriteReport:
+        """The portal's docs folder generated, the charts left to a worker while MkDocs reads the pages;
+        with `pages_in_memory`, the pages go to MkDocs in memory (`on_files`), not through the docs folder."""
         return generate(
             portal.data_dir,
             portal.docs_dir,
@@ -210,6 +221,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             cache=self.cache,
             templates_dir=portal.templates_dir,
             locale_dir=portal.locale_dir,
+            pages_in_memory=pages_in_memory,
         )
 
     def generate_pages_first(self, config) -> EditedFirst:
@@ -256,6 +268,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
 
     def forget_generated(self) -> None:
         self._generated_for = None
+        self.cache.pages_in_memory = None  # a build that stopped before reading them
 
     def on_pre_build(self, config) -> None:
         self.build = _Build(previous_lists=_page_lists(config))  # read before a full build cleans the site folder
@@ -265,18 +278,40 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             return
         self._generated_for = None
         try:
-            report = self._generate(portal)
+            report = self._generate(portal, self.pages_in_memory)
         except DataError as exc:
             raise self._aborted(exc) from None
         if report.written or report.removed:
             log.info(msg("build.hook_written", written=len(report.written), removed=len(report.removed)))
 
     def on_files(self, files, *, config):
-        """The charts still being drawn are static files of the site like those already there."""
+        """The charts still being drawn are static files of the site like those already there; the
+        pages kept in memory are pages of the docs folder, in the order MkDocs lists its files."""
         for path in charts_in_progress(Path(config.docs_dir), self.cache):
             if files.get_file_from_path(path) is None:
                 files.append(File(path, config.docs_dir, config.site_dir, config.use_directory_urls))
-        return files
+        pages = take_pages_in_memory(Path(config.docs_dir), self.cache)
+        if not pages:
+            return files
+        self.build.in_memory = set(pages)
+        generated = [File.generated(config, path, content=content) for path, content in pages.items()]
+        found = [file for file in files if file.src_dir == config.docs_dir and file.src_uri not in pages]
+        others = [file for file in files if file.src_dir != config.docs_dir]  # the theme's, after the docs folder's
+        return Files([*sorted([*found, *generated], key=lambda file: _listed_at(file.src_uri)), *others])
+
+    def on_page_read_source(self, *, page, config) -> str | None:
+        """A page handed over in memory is let go once MkDocs has read it, as its Markdown and HTML are
+        later (on_page_content, on_post_page); its title is kept for the breadcrumbs (`_title`)."""
+        file = page.file
+        if file.src_uri not in self.build.in_memory:
+            return None
+        source = file.content_string
+        file.content_bytes = b""
+        self.build.titles[file.src_uri] = _front_matter_title(source.split("\n", 3)[:3])
+        self.build.read += 1
+        if self.build.read % _GIVE_BACK_EVERY == 0:  # the pages' bytes are scattered among what lives on
+            give_back_freed_memory()
+        return source
 
     @event_priority(_LAST)
     def on_nav(self, nav, *, config, files):
@@ -362,7 +397,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         if any(file.page is page for page in nav.pages):  # not `in`: Page.__eq__ compares titles, 140,000 times
             return file.page.title
         if file.src_uri not in self.build.titles:
-            self.build.titles[file.src_uri] = _front_matter_title(file)
+            self.build.titles[file.src_uri] = _front_matter_title(_head_of(file))
         return self.build.titles[file.src_uri]
 
     @event_priority(_LAST)
@@ -410,6 +445,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
 
     def on_build_error(self, *, error) -> None:
         finish_charts(self.cache)  # leave the docs folder whole
+        self.cache.pages_in_memory = None
         self._generated_for = None
 
     @event_priority(-100)
@@ -543,16 +579,28 @@ def _page_url(file) -> str:
     return "" if file.url == "./" else file.url
 
 
-def _front_matter_title(file) -> str | None:
+def _head_of(file) -> list[str]:
+    """The first three lines of a page's source file (fewer if it has fewer; none if it cannot be read)."""
     try:
         with open(file.abs_src_path, encoding="utf-8") as source:
-            head = [source.readline() for _ in range(3)]
+            return [source.readline() for _ in range(3)]
     except OSError:
-        return None
-    if head[0].strip() == "---" and head[1].startswith("title: "):
+        return []
+
+
+def _front_matter_title(head: list[str]) -> str | None:
+    """The title that a page's front matter gives on its first line, from the page's first lines."""
+    if len(head) > 1 and head[0].strip() == "---" and head[1].startswith("title: "):
         value = head[1][len("title: ") :].strip()
         return json.loads(value) if value.startswith('"') else value
     return None
+
+
+def _listed_at(src_uri: str) -> tuple:
+    """Where MkDocs lists a file of the docs folder (`get_files` walks it): a folder's files, its
+    index first, then its subfolders, each in order of name."""
+    *folders, name = src_uri.split("/")
+    return (*((1, folder) for folder in folders), (0, (os.path.splitext(name)[0] not in ("index", "README"), name)))
 
 
 def _pages_under(item):
