@@ -829,7 +829,8 @@ def _mkdocs_build(portal: Portal, data_dir: Path, site_dir: Path, docs_dir: Path
             docs_dir = docs_dir.resolve()
             config = load_portal_config(portal, data_dir, site_dir=str(staging), docs_dir=str(docs_dir), strict=True)
             plugin = portal_plugin(config)
-            plugin.generate_before_build(config)
+            plugin.on_startup(command="build", dirty=False)  # as `mkdocs build` starts it: MkDocs may keep
+            plugin.generate_before_build(config)  # one instance per process, and a `serve` may have started it
         except DataError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise _stopped(exc) from None

@@ -203,7 +203,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         `kommunkompassen build` does, so that errors stop it before MkDocs begins; the build's
         on_pre_build then uses these files rather than load and validate the data again."""
         portal = self.portal_of(config)
-        self._generate(portal, pages_in_memory=not self.cache.next_build)
+        self._generate(portal, self.pages_in_memory)
         self._generated_for = portal.docs_dir
         if not self.cache.next_build:
             self.cache.forget()  # nothing to reuse: MkDocs reads the pages in the memory generation used
