@@ -149,13 +149,14 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         self._generated_for: Path | None = None  # the docs folder `generate_before_build` filled
         self.cache = BuildCache(next_build=False)  # what generation remembers for the next build in this process
         self.compiled_templates = _CompiledTemplates()
-        self.pages_in_memory = False  # whether on_pre_build hands MkDocs the pages in memory (see on_startup)
+        self.pages_in_memory = False  # whether this build gets the pages in memory (see on_startup)
 
     def on_startup(self, *, command, dirty: bool) -> None:
         """MkDocs keeps a plugin that has this event for all the rebuilds of a `serve`. Pages are
         remembered by their context only for the live preview: a one-off build has no next build.
         `mkdocs build` gets the pages in memory, unless it is dirty: a dirty build compares the docs
-        folder's pages with the site's, by their modification times."""
+        folder's pages with the site's, by their modification times. Only the build started so: MkDocs
+        may keep this instance for another build in the process, which may be dirty and not say so."""
         self.cache.next_build = command == "serve"
         self.pages_in_memory = command == "build" and not dirty
 
@@ -446,6 +447,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
     def on_build_error(self, *, error) -> None:
         finish_charts(self.cache)  # leave the docs folder whole
         self.cache.pages_in_memory = None
+        self.pages_in_memory = False  # only for the build on_startup started
         self._generated_for = None
 
     @event_priority(-100)
@@ -453,6 +455,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
         """Material writes the search index with every å, ä and ö as a six-character
         escape (\\u00e5); the same JSON in UTF-8 is a tenth smaller (8 % gzipped).
         After a partial build, the index gets back the entries of the pages not built."""
+        self.pages_in_memory = False  # only for the build on_startup started
         site = Path(config.site_dir)
         index = site / "search" / "search_index.json"
         if index.is_file():
