@@ -308,7 +308,7 @@ class KommunkompassenPlugin(BasePlugin[PluginConfig]):
             return None
         source = file.content_string
         file.content_bytes = b""
-        self.build.titles[file.src_uri] = _front_matter_title(source.split("\n", 3)[:3])
+        self.build.titles[file.src_uri] = _front_matter_title(_head_of_text(source))
         self.build.read += 1
         if self.build.read % _GIVE_BACK_EVERY == 0:  # the pages' bytes are scattered among what lives on
             give_back_freed_memory()
@@ -583,16 +583,26 @@ def _page_url(file) -> str:
 
 
 def _head_of(file) -> list[str]:
-    """The first three lines of a page's source file (fewer if it has fewer; none if it cannot be read)."""
+    """The first two lines of a page's source file (fewer if it has fewer; none if it cannot be read)."""
     try:
         with open(file.abs_src_path, encoding="utf-8") as source:
-            return [source.readline() for _ in range(3)]
+            return [source.readline() for _ in range(2)]
     except OSError:
         return []
 
 
+def _head_of_text(text: str) -> list[str]:
+    """The first two lines of a page's source (fewer if it has fewer), without copying the rest of it
+    (`split` would, for every page of the build)."""
+    first = text.find("\n")
+    if first < 0:
+        return [text]
+    second = text.find("\n", first + 1)
+    return [text[:first], text[first + 1 :] if second < 0 else text[first + 1 : second]]
+
+
 def _front_matter_title(head: list[str]) -> str | None:
-    """The title that a page's front matter gives on its first line, from the page's first lines."""
+    """The title that a page's front matter gives on its first line, from the page's first two lines."""
     if len(head) > 1 and head[0].strip() == "---" and head[1].startswith("title: "):
         value = head[1][len("title: ") :].strip()
         return json.loads(value) if value.startswith('"') else value
