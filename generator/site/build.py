@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterable
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from generator.errors import BuildError, DataError, UsageError
 from generator.loader import read_document
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from generator import aggregate as ag
     from generator import model as m
     from generator.site.portal import Portal
+
+T = TypeVar("T")
 
 # Written into every site `build` makes: only a folder holding it (or an empty one) is ever replaced.
 SITE_MARKER = ".kommunkompassen-site"
@@ -163,17 +165,22 @@ def _write_first(files: dict[str, bytes], docs_dir: Path, cache: BuildCache) -> 
 def take_pages_in_memory(docs_dir: Path, cache: BuildCache) -> dict[str, bytes]:
     """The Markdown pages that the last generation for this docs folder kept in memory rather than
     write (`generate` with `pages_in_memory`), by their path in it; handed over once."""
-    if cache.pages_in_memory is None or cache.pages_in_memory[1].resolve() != docs_dir.resolve():
+    pages = _held_for(cache.pages_in_memory, docs_dir)
+    if pages is None:
         return {}
-    pages, cache.pages_in_memory = cache.pages_in_memory[0], None
+    cache.pages_in_memory = None
     return pages
 
 
 def charts_in_progress(docs_dir: Path, cache: BuildCache) -> tuple[str, ...]:
     """The chart files a worker is still drawing for this docs folder."""
-    if cache.drawing is None or cache.drawing[1].resolve() != docs_dir.resolve():
-        return ()
-    return cache.drawing[0].paths
+    drawing = _held_for(cache.drawing, docs_dir)
+    return () if drawing is None else drawing.paths
+
+
+def _held_for(held: tuple[T, Path] | None, docs_dir: Path) -> T | None:
+    """What the cache holds for a docs folder (`held`: the thing and its folder) if it is for this one."""
+    return held[0] if held is not None and held[1].resolve() == docs_dir.resolve() else None
 
 
 def finish_charts(cache: BuildCache) -> None:
